@@ -1,0 +1,117 @@
+"""Fixtures the suites use: fresh loops from the factory under test, with invariants.
+
+``suites/conftest.py`` imports these, so they exist only for the conformance suites and never
+leak into other projects' pytest sessions through the plugin entry point.
+
+- ``loop``: a new loop from the factory. After the check: the loop is closed (if the check did
+  not close it), it must report ``is_closed()``, its exception handler must not have been
+  called unless the check declared ``handler_calls=True``, and no thread, fd or child process
+  created during the check may survive.
+- ``new_loop``: a callable returning further fresh loops, closed the same way.
+- ``handler_calls``: the contexts the loop passed to its exception handler during the check.
+- ``loop_factory``: the factory itself (for checks that build loops in other threads).
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+
+import pytest
+
+from loopconf import invariants
+from loopconf.checks import meta_of
+from loopconf.evidence import HarnessError, Violation
+from loopconf.factory import FactoryError, make_loop, resolve
+
+_FACTORIES: dict = {}
+
+
+def loop_spec(config) -> str:
+    return config.getoption("loopconf_loop", None) or os.environ.get("LOOPCONF_LOOP") or "asyncio"
+
+
+@pytest.fixture
+def loop_factory(request):
+    spec = loop_spec(request.config)
+    if spec not in _FACTORIES:
+        try:
+            _FACTORIES[spec] = resolve(spec)
+        except FactoryError as exc:
+            raise HarnessError(str(exc)) from None
+    factory = _FACTORIES[spec]
+
+    def make():
+        try:
+            return make_loop(factory, spec)
+        except FactoryError as exc:
+            raise HarnessError(str(exc)) from None
+
+    return make
+
+
+class _Recorder:
+    """Exception handler that records contexts instead of logging them."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, loop, context):
+        self.calls.append(context)
+
+
+@pytest.fixture
+def handler_calls():
+    return []
+
+
+@pytest.fixture
+def new_loop(request, loop_factory, handler_calls):
+    """Callable making fresh loops; all are closed and checked after the check."""
+    meta = meta_of(request.node)
+    expects_calls = bool(meta and meta.handler_calls)
+    before = invariants.take()
+    made = []
+
+    def make():
+        loop = loop_factory()
+        recorder = _Recorder()
+        recorder.calls = handler_calls
+        try:
+            loop.set_exception_handler(recorder)
+        except NotImplementedError:
+            pass
+        made.append(loop)
+        return loop
+
+    yield make
+
+    problems = []
+    for loop in made:
+        try:
+            if loop.is_running():
+                problems.append("the loop is still running after the check")
+                continue
+            if not loop.is_closed():
+                loop.close()
+            if not loop.is_closed():
+                problems.append("loop.is_closed() is False after loop.close()")
+        except NotImplementedError:
+            continue
+    del made[:]
+    gc.collect()
+    if handler_calls and not expects_calls:
+        first = handler_calls[0]
+        problems.append(
+            f"the loop's exception handler was called unexpectedly ({len(handler_calls)}x): "
+            f"{first.get('message')!r}"
+            + (f" exception={first['exception']!r}" if first.get("exception") is not None else "")
+        )
+    problems.extend(invariants.leaks(before))
+    if problems:
+        raise Violation("invariant broken after the check: " + "; ".join(problems))
+
+
+@pytest.fixture
+def loop(new_loop):
+    return new_loop()

@@ -1,0 +1,49 @@
+"""Helpers for loopconf's own tests: run selected checks against a loop, read the records."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+
+REPO = pathlib.Path(__file__).resolve().parent.parent
+SUITES = REPO / "suites"
+
+
+def run_checks(loop_spec: str, *checks: str, timeout: float = 30.0, workers: int = 0,
+               extra: tuple = ()) -> dict:
+    """Run the checks matching ``checks`` (IDs or globs) against ``loop_spec``.
+
+    Returns {check_id: record}; each record has at least ``outcome`` and ``message``.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        stream = os.path.join(tmp, "stream.jsonl")
+        cmd = [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:faulthandler",
+               "--loopconf-loop", loop_spec, "--loopconf-stream", stream,
+               "--loopconf-state", os.path.join(tmp, "state"),
+               "--loopconf-timeout", str(timeout)]
+        if workers:
+            cmd += ["-n", str(workers)]
+        for c in checks:
+            cmd += ["--loopconf-check", c]
+        cmd += list(extra)
+        env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+        proc = subprocess.run(cmd, cwd=str(SUITES), env=env, capture_output=True, text=True,
+                              timeout=600)
+        records = {}
+        if os.path.exists(stream):
+            with open(stream) as f:
+                for line in f:
+                    rec = json.loads(line)
+                    if rec.get("type") == "check":
+                        records[rec["check_id"] or rec["nodeid"]] = rec
+        if not records:
+            raise AssertionError(f"no check records; pytest said:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        return records
+
+
+def outcomes(records: dict) -> dict:
+    return {cid: rec["outcome"] for cid, rec in records.items()}
