@@ -1,0 +1,61 @@
+"""Signal helpers for 19.5.1.14 checks: never leave a disposition changed, never kill ourselves.
+
+The checks run inside a pytest(-xdist) worker: a SIGUSR1 delivered while its disposition is
+SIG_DFL would terminate the worker, so :func:`send_to_self` refuses unless a handler is installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import threading
+
+from loopconf.evidence import Violation
+
+WATCHED = ("SIGUSR1", "SIGUSR2", "SIGINT", "SIGTERM", "SIGHUP")
+
+
+def default_disposition(signum: int):
+    """What CPython restores after removal: default_int_handler for SIGINT, else SIG_DFL."""
+    return signal.default_int_handler if signum == signal.SIGINT else signal.SIG_DFL
+
+
+@contextlib.contextmanager
+def preserved_dispositions():
+    """Restore the dispositions of the signals checks use, and the wakeup fd, afterwards."""
+    saved = {}
+    for name in WATCHED:
+        num = getattr(signal, name, None)
+        if num is not None:
+            saved[num] = signal.getsignal(num)
+    try:
+        yield
+    finally:
+        for num, handler in saved.items():
+            if handler is not None and signal.getsignal(num) is not handler:
+                signal.signal(num, handler)
+
+
+def require_main_thread():
+    """Signal dispositions can only be changed from the main thread: refuse to run otherwise."""
+    if threading.current_thread() is not threading.main_thread():
+        import pytest
+
+        pytest.skip("the check must run in the worker's main thread to set signal handlers")
+
+
+def installed(signum: int) -> bool:
+    """True if delivering ``signum`` to this process would not take the default action."""
+    handler = signal.getsignal(signum)
+    return handler not in (signal.SIG_DFL, signal.SIG_IGN, None)
+
+
+def send_to_self(signum: int) -> None:
+    """os.kill(getpid(), signum), but only while a handler is installed (else: a Violation)."""
+    if not installed(signum):
+        raise Violation(
+            f"no handler installed for signal {signum} after add_signal_handler; not sending it",
+            expected="a Python-level handler", observed=signal.getsignal(signum),
+        )
+    os.kill(os.getpid(), signum)

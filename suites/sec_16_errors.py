@@ -1,0 +1,525 @@
+"""19.5.1.16 Error handling API: exception handlers and the context they receive.
+
+Checks here install their own exception handler (replacing the fixture's recorder) when they
+need to look at contexts, so they do not declare ``handler_calls``. Context checks assert
+both the presence of each key and the identity/type of its value.
+"""
+
+import asyncio
+import gc
+import logging
+import types
+
+from ._support.logcapture import asyncio_log, rendered
+from loopconf.checks import INFO, SHOULD, check
+from loopconf.evidence import Violation, expect, expect_equal, expect_raises
+
+SECTION = "19.5.1.16"
+WAIT = 5.0  # generous bound on awaits that only a broken loop would exceed
+
+
+class LcxError(Exception):
+    """The exception checks raise on purpose (distinct from anything a loop raises itself)."""
+
+
+def _run_callbacks(loop, *callbacks):
+    """Run ``callbacks`` (via call_soon) in one batch, then stop the loop."""
+    for cb in callbacks:
+        loop.call_soon(cb)
+    loop.call_soon(loop.stop)
+    loop.run_forever()
+
+
+def _raiser(exc):
+    def fail():
+        raise exc
+    return fail
+
+
+def _types(context) -> dict:
+    return {k: type(v).__name__ for k, v in context.items()}
+
+
+def _one_context(calls, what):
+    expect_equal(len(calls), 1, f"the exception handler was not called exactly once for {what}")
+    context = calls[0]
+    expect(isinstance(context, dict), f"the context passed for {what} is not a dict",
+           observed=type(context).__name__)
+    return context
+
+
+def _expect_message_and_exception(context, exc, what):
+    expect("message" in context, f"context for {what} lacks 'message'", observed=_types(context))
+    expect(isinstance(context["message"], str), f"context['message'] for {what} is not a str",
+           observed=type(context["message"]).__name__)
+    expect("exception" in context, f"context for {what} lacks 'exception'", observed=_types(context))
+    expect(context["exception"] is exc, f"context['exception'] for {what} is not the raised instance",
+           expected=repr(exc), observed=repr(context["exception"]))
+
+
+# --- set_exception_handler / get_exception_handler -----------------------------------------------
+
+@check("errors.set_exception_handler.called_with_loop_and_context", section=SECTION,
+       method="set_exception_handler",
+       requirement="A handler set with set_exception_handler is called as handler(loop, context) "
+                   "with the loop itself and a dict context when a callback raises.")
+def test_handler_called_with_loop_and_context(loop):
+    """19.5.1.16 set_exception_handler: handler signature (loop, context)."""
+    seen = []
+    loop.set_exception_handler(lambda lp, ctx: seen.append((lp, ctx)))
+    _run_callbacks(loop, _raiser(LcxError("cb")))
+    expect_equal(len(seen), 1, "the custom exception handler was not called exactly once")
+    got_loop, context = seen[0]
+    expect(got_loop is loop, "the handler's first argument is not the loop", expected=repr(loop),
+           observed=repr(got_loop))
+    expect(isinstance(context, dict), "the handler's context is not a dict", observed=type(context).__name__)
+
+
+@check("errors.get_exception_handler.returns_handler", section=SECTION, method="get_exception_handler",
+       requirement="get_exception_handler returns the very handler installed by set_exception_handler.")
+def test_get_returns_handler(loop):
+    """19.5.1.16 get_exception_handler: returns the custom handler."""
+    def handler(lp, ctx):
+        pass
+    loop.set_exception_handler(handler)
+    expect(loop.get_exception_handler() is handler, "get_exception_handler did not return the handler set",
+           expected=repr(handler), observed=repr(loop.get_exception_handler()))
+
+
+@check("errors.set_exception_handler.none_restores_default", section=SECTION, method="set_exception_handler",
+       requirement="set_exception_handler(None) reinstates the default handler: get_exception_handler "
+                   "then returns None, the former handler is no longer called and errors are logged "
+                   "by the default handler.")
+def test_none_restores_default(loop):
+    """19.5.1.16 set_exception_handler(None) / get_exception_handler: default in use."""
+    former = []
+    loop.set_exception_handler(lambda lp, ctx: former.append(ctx))
+    loop.set_exception_handler(None)
+    expect(loop.get_exception_handler() is None,
+           "get_exception_handler is not None after set_exception_handler(None)",
+           observed=repr(loop.get_exception_handler()))
+    with asyncio_log() as records:
+        _run_callbacks(loop, _raiser(LcxError("lcx-default-marker")))
+    expect_equal(former, [], "the former handler was still called after set_exception_handler(None)")
+    expect(any("lcx-default-marker" in rendered(r) for r in records),
+           "the default handler did not log the callback's exception on the 'asyncio' logger",
+           observed=[r.getMessage()[:80] for r in records])
+
+
+@check("errors.set_exception_handler.rejects_non_callable", section=SECTION, method="set_exception_handler",
+       requirement="set_exception_handler rejects a handler that is neither callable nor None with "
+                   "TypeError and keeps the handler it had.", docs="3.10",
+       anchor="asyncio.loop.set_exception_handler")
+def test_rejects_non_callable(loop):
+    """19.5.1.16 set_exception_handler: only a callable or None is a handler (TypeError otherwise)."""
+    def handler(lp, ctx):
+        pass
+    loop.set_exception_handler(handler)
+    expect_raises(TypeError, loop.set_exception_handler, 42,
+                  what="set_exception_handler(42) did not raise TypeError")
+    expect(loop.get_exception_handler() is handler,
+           "a rejected set_exception_handler call replaced the handler",
+           observed=repr(loop.get_exception_handler()))
+
+
+@check("errors.set_exception_handler.handler_error_contained", section=SECTION, method="set_exception_handler",
+       requirement="An exception raised by a custom exception handler does not propagate out of the "
+                   "loop: run_forever returns normally and later callbacks still run.")
+def test_handler_error_contained(loop):
+    """19.5.1.16 set_exception_handler: a failing handler does not break the loop."""
+    def bad_handler(lp, ctx):
+        raise LcxError("from the handler")
+    loop.set_exception_handler(bad_handler)
+    after = []
+    with asyncio_log():
+        try:
+            _run_callbacks(loop, _raiser(LcxError("cb")), lambda: after.append(True))
+        except LcxError as exc:
+            raise Violation("the handler's exception propagated out of run_forever",
+                            expected="run_forever returns normally", observed=repr(exc)) from exc
+    expect_equal(after, [True], "the callback after the failing one did not run")
+
+
+@check("errors.set_exception_handler.handler_error_logged", section=SECTION, method="set_exception_handler",
+       level=SHOULD,
+       requirement="An exception raised by a custom exception handler is reported on the 'asyncio' "
+                   "logger (CPython behaviour; the page only says how handlers are installed).")
+def test_handler_error_logged(loop):
+    """19.5.1.16 set_exception_handler: a failing handler's error is logged, not lost."""
+    def bad_handler(lp, ctx):
+        raise LcxError("lcx-handler-marker")
+    loop.set_exception_handler(bad_handler)
+    with asyncio_log() as records:
+        try:
+            _run_callbacks(loop, _raiser(LcxError("cb")))
+        except LcxError:
+            pass
+    expect(any("lcx-handler-marker" in rendered(r) for r in records),
+           "the handler's own exception was not logged on the 'asyncio' logger",
+           observed=[r.getMessage()[:80] for r in records])
+
+
+# --- default_exception_handler / call_exception_handler ------------------------------------------
+
+@check("errors.default_exception_handler.logs_message", section=SECTION, method="default_exception_handler",
+       requirement="default_exception_handler(context) logs the context's message on the 'asyncio' logger "
+                   "at ERROR level or above.")
+def test_default_logs_message(loop):
+    """19.5.1.16 default_exception_handler: logs the message."""
+    with asyncio_log() as records:
+        loop.default_exception_handler({"message": "lcx-message-marker"})
+    hits = [r for r in records if "lcx-message-marker" in r.getMessage()]
+    expect(hits, "default_exception_handler did not log the message on the 'asyncio' logger",
+           observed=[r.getMessage()[:80] for r in records])
+    expect(any(r.levelno >= logging.ERROR for r in hits),
+           "default_exception_handler logged the message below ERROR level",
+           observed=[r.levelname for r in hits])
+
+
+def _raise_marker_frame():
+    raise LcxError("lcx-tb-marker")
+
+
+@check("errors.default_exception_handler.logs_traceback", section=SECTION, method="default_exception_handler",
+       requirement="When the context carries an exception, default_exception_handler logs it with its "
+                   "traceback.")
+def test_default_logs_traceback(loop):
+    """19.5.1.16 default_exception_handler: the exception's traceback is logged."""
+    try:
+        _raise_marker_frame()
+    except LcxError as caught:
+        exc = caught
+    with asyncio_log() as records:
+        loop.default_exception_handler({"message": "lcx-with-exception", "exception": exc})
+    text = "\n".join(rendered(r) for r in records)
+    expect("lcx-with-exception" in text, "the message was not logged", observed=text[:300])
+    expect("Traceback" in text and "_raise_marker_frame" in text and "lcx-tb-marker" in text,
+           "the exception's traceback was not logged", observed=text[:600])
+
+
+@check("errors.call_exception_handler.calls_current_handler", section=SECTION, method="call_exception_handler",
+       requirement="call_exception_handler(context) calls the installed handler once with the loop and "
+                   "that context.")
+def test_call_exception_handler_custom(loop):
+    """19.5.1.16 call_exception_handler: dispatches to the current handler."""
+    seen = []
+    loop.set_exception_handler(lambda lp, ctx: seen.append((lp, ctx)))
+    exc = LcxError("direct")
+    context = {"message": "lcx-direct", "exception": exc}
+    loop.call_exception_handler(context)
+    expect_equal(len(seen), 1, "the installed handler was not called exactly once")
+    expect(seen[0][0] is loop, "the handler did not receive the loop", observed=repr(seen[0][0]))
+    got = seen[0][1]
+    expect(got.get("message") == "lcx-direct" and got.get("exception") is exc,
+           "the handler did not receive the context passed to call_exception_handler", observed=got)
+
+
+@check("errors.call_exception_handler.default_when_unset", section=SECTION, method="call_exception_handler",
+       requirement="With no custom handler, call_exception_handler(context) uses the default handler, "
+                   "which logs the message.")
+def test_call_exception_handler_default(loop):
+    """19.5.1.16 call_exception_handler: falls back to default_exception_handler."""
+    loop.set_exception_handler(None)
+    with asyncio_log() as records:
+        loop.call_exception_handler({"message": "lcx-default-route"})
+    expect(any("lcx-default-route" in r.getMessage() for r in records),
+           "call_exception_handler without a custom handler logged nothing",
+           observed=[r.getMessage()[:80] for r in records])
+
+
+# --- context keys by source -----------------------------------------------------------------------
+
+def _recording(loop):
+    calls = []
+    loop.set_exception_handler(lambda lp, ctx: calls.append(ctx))
+    return calls
+
+
+@check("errors.context.call_soon_callback", section=SECTION, method="call_exception_handler",
+       requirement="An exception escaping a call_soon callback reaches the handler with 'message' (str), "
+                   "'exception' (the raised instance) and 'handle' (the Handle call_soon returned).")
+def test_context_call_soon(loop):
+    """19.5.1.16 call_exception_handler context keys: callback exception."""
+    calls = _recording(loop)
+    exc = LcxError("soon")
+    handle = loop.call_soon(_raiser(exc))
+    loop.call_soon(loop.stop)
+    loop.run_forever()
+    context = _one_context(calls, "a failing call_soon callback")
+    _expect_message_and_exception(context, exc, "a failing call_soon callback")
+    expect("handle" in context, "context lacks 'handle'", observed=_types(context))
+    expect(isinstance(context["handle"], asyncio.Handle), "context['handle'] is not an asyncio.Handle",
+           observed=type(context["handle"]).__name__)
+    expect(context["handle"] is handle, "context['handle'] is not the Handle returned by call_soon",
+           expected=repr(handle), observed=repr(context["handle"]))
+
+
+@check("errors.context.call_later_callback", section=SECTION, method="call_exception_handler",
+       requirement="An exception escaping a call_later callback reaches the handler with 'message' (str), "
+                   "'exception' (the raised instance) and 'handle' (the TimerHandle call_later returned).")
+def test_context_call_later(loop):
+    """19.5.1.16 call_exception_handler context keys: timer callback exception."""
+    calls = _recording(loop)
+    exc = LcxError("later")
+    handle = loop.call_later(0, _raiser(exc))
+    loop.call_later(0.01, loop.stop)
+    loop.run_forever()
+    context = _one_context(calls, "a failing call_later callback")
+    _expect_message_and_exception(context, exc, "a failing call_later callback")
+    expect("handle" in context, "context lacks 'handle'", observed=_types(context))
+    expect(isinstance(context["handle"], asyncio.TimerHandle),
+           "context['handle'] is not an asyncio.TimerHandle", observed=type(context["handle"]).__name__)
+    expect(context["handle"] is handle, "context['handle'] is not the TimerHandle returned by call_later",
+           expected=repr(handle), observed=repr(context["handle"]))
+
+
+@check("errors.context.future_never_retrieved", section=SECTION, method="call_exception_handler",
+       requirement="A future whose exception is never retrieved reports, when garbage-collected, "
+                   "'message' (str), 'exception' (its exception) and 'future' (the future itself).")
+def test_context_future_gc(loop):
+    """19.5.1.16 call_exception_handler context keys: unretrieved future exception."""
+    calls = _recording(loop)
+    exc = LcxError("future")
+
+    def make():
+        fut = loop.create_future()
+        fut.set_exception(exc)
+        return id(fut)
+
+    fut_id = make()
+    gc.collect()
+    context = _one_context(calls, "a collected future with an unretrieved exception")
+    _expect_message_and_exception(context, exc, "an unretrieved future exception")
+    expect("future" in context, "context lacks 'future'", observed=_types(context))
+    expect(isinstance(context["future"], asyncio.Future), "context['future'] is not an asyncio.Future",
+           observed=type(context["future"]).__name__)
+    expect(id(context["future"]) == fut_id, "context['future'] is not the collected future")
+    calls.clear()
+
+
+@check("errors.context.task_never_retrieved", section=SECTION, method="call_exception_handler",
+       requirement="A task whose exception is never retrieved reports, when garbage-collected, "
+                   "'message' (str), 'exception' (its exception) and 'future' (the task itself; "
+                   "CPython 3.10-3.13 add no 'task' key).")
+def test_context_task_gc(loop):
+    """19.5.1.16 call_exception_handler context keys: unretrieved task exception."""
+    calls = _recording(loop)
+    exc = LcxError("task")
+
+    async def boom():
+        raise exc
+
+    def make():
+        task = loop.create_task(boom())
+        loop.run_until_complete(asyncio.wait([task], timeout=WAIT))
+        expect(task.done(), "the task did not finish")
+        return id(task)
+
+    task_id = make()
+    gc.collect()
+    context = _one_context(calls, "a collected task with an unretrieved exception")
+    _expect_message_and_exception(context, exc, "an unretrieved task exception")
+    expect("future" in context, "context lacks 'future'", observed=_types(context))
+    expect(isinstance(context["future"], asyncio.Task), "context['future'] is not the asyncio.Task",
+           observed=type(context["future"]).__name__)
+    expect(id(context["future"]) == task_id, "context['future'] is not the collected task")
+    calls.clear()
+
+
+class _Server(asyncio.Protocol):
+    """Server side of the protocol-callback checks: greets, then waits for the client to go."""
+
+    def __init__(self, loop, lost):
+        self.lost = lost
+
+    def connection_made(self, transport):
+        transport.write(b"ping")
+
+    def connection_lost(self, exc):
+        if not self.lost.done():
+            self.lost.set_result(None)
+
+
+class _Client(asyncio.Protocol):
+    def __init__(self, loop, exc, where):
+        self.exc = exc
+        self.where = where
+        self.lost = loop.create_future()
+        self.transport = None
+
+    def connection_made(self, transport):
+        self.transport = transport
+        if self.where == "connection_made":
+            raise self.exc
+
+    def data_received(self, data):
+        if self.where == "data_received":
+            raise self.exc
+
+    def connection_lost(self, exc):
+        if not self.lost.done():
+            self.lost.set_result(None)
+
+
+def _protocol_failure(loop, where):
+    """Connect a client whose ``where`` callback raises; return (contexts, exc, transport, protocol)."""
+    calls = []
+    reported = loop.create_future()
+
+    def handler(lp, ctx):
+        calls.append(ctx)
+        if not reported.done():
+            reported.set_result(None)
+
+    loop.set_exception_handler(handler)
+    exc = LcxError(where)
+
+    async def scenario():
+        server_lost = loop.create_future()
+        server = await loop.create_server(lambda: _Server(loop, server_lost), "127.0.0.1", 0)
+        try:
+            port = server.sockets[0].getsockname()[1]
+            transport, protocol = await asyncio.wait_for(
+                loop.create_connection(lambda: _Client(loop, exc, where), "127.0.0.1", port), WAIT)
+            try:
+                await asyncio.wait_for(asyncio.shield(reported), WAIT)
+            except asyncio.TimeoutError:
+                pass
+            transport.close()
+            await asyncio.wait_for(protocol.lost, WAIT)
+            await asyncio.wait_for(server_lost, WAIT)
+            return transport, protocol
+        finally:
+            server.close()
+            await server.wait_closed()
+
+    transport, protocol = loop.run_until_complete(scenario())
+    return calls, exc, transport, protocol
+
+
+@check("errors.context.protocol_data_received", section=SECTION, method="call_exception_handler",
+       requirement="An exception escaping data_received of a stream transport made by create_connection "
+                   "reaches the handler with 'message', 'exception' (the instance), 'transport' (that "
+                   "transport) and 'protocol' (that protocol).")
+def test_context_data_received(loop):
+    """19.5.1.16 call_exception_handler context keys: protocol callback (data_received)."""
+    calls, exc, transport, protocol = _protocol_failure(loop, "data_received")
+    context = _one_context(calls, "a failing data_received")
+    _expect_message_and_exception(context, exc, "a failing data_received")
+    for key in ("transport", "protocol"):
+        expect(key in context, f"context lacks '{key}'", observed=_types(context))
+    expect(isinstance(context["transport"], asyncio.BaseTransport),
+           "context['transport'] is not a transport", observed=type(context["transport"]).__name__)
+    expect(context["transport"] is transport, "context['transport'] is not the connection's transport",
+           expected=repr(transport), observed=repr(context["transport"]))
+    expect(isinstance(context["protocol"], asyncio.BaseProtocol),
+           "context['protocol'] is not a protocol", observed=type(context["protocol"]).__name__)
+    expect(context["protocol"] is protocol, "context['protocol'] is not the connection's protocol",
+           expected=repr(protocol), observed=repr(context["protocol"]))
+
+
+@check("errors.context.protocol_connection_made", section=SECTION, method="call_exception_handler",
+       requirement="An exception escaping connection_made of a stream transport made by create_connection "
+                   "reaches the handler with 'message' (str) and 'exception' (the instance).")
+def test_context_connection_made(loop):
+    """19.5.1.16 call_exception_handler context keys: protocol callback (connection_made)."""
+    calls, exc, transport, protocol = _protocol_failure(loop, "connection_made")
+    context = _one_context(calls, "a failing connection_made")
+    _expect_message_and_exception(context, exc, "a failing connection_made")
+
+
+@check("errors.context.protocol_connection_made_keys", section=SECTION, method="call_exception_handler",
+       level=INFO, note="errors-connection-made-context",
+       requirement="For an exception in connection_made, keys the page lists ('transport', 'protocol', "
+                   "'handle') are optional; any that are present hold the right objects. CPython "
+                   "reports only 'handle' (connection_made runs as a scheduled callback).")
+def test_context_connection_made_keys(loop):
+    """19.5.1.16 call_exception_handler context keys: optional keys for connection_made."""
+    calls, exc, transport, protocol = _protocol_failure(loop, "connection_made")
+    context = _one_context(calls, "a failing connection_made")
+    if "transport" in context:
+        expect(context["transport"] is transport, "context['transport'] is not the connection's transport",
+               observed=repr(context["transport"]))
+    if "protocol" in context:
+        expect(context["protocol"] is protocol, "context['protocol'] is not the connection's protocol",
+               observed=repr(context["protocol"]))
+    if "handle" in context:
+        expect(isinstance(context["handle"], asyncio.Handle), "context['handle'] is not an asyncio.Handle",
+               observed=type(context["handle"]).__name__)
+
+
+@check("errors.context.asyncgen_aclose", section=SECTION, method="call_exception_handler", docs="3.8",
+       anchor="asyncio.loop.call_exception_handler",
+       requirement="When shutdown_asyncgens closes an unfinished async generator whose aclose raises, "
+                   "the handler gets 'message' (str), 'exception' (the instance) and 'asyncgen' "
+                   "(that generator; key documented from 3.8).")
+def test_context_asyncgen(loop):
+    """19.5.1.16 call_exception_handler context keys: async generator finalisation (shutdown_asyncgens)."""
+    calls = _recording(loop)
+    exc = LcxError("aclose")
+
+    async def agen():
+        try:
+            yield 1
+        finally:
+            raise exc
+
+    async def start():
+        gen = agen()
+        await gen.__anext__()
+        return gen
+
+    gen = loop.run_until_complete(start())
+    loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), WAIT))
+    context = _one_context(calls, "an async generator whose aclose raised")
+    _expect_message_and_exception(context, exc, "an async generator whose aclose raised")
+    expect("asyncgen" in context, "context lacks 'asyncgen'", observed=_types(context))
+    expect(isinstance(context["asyncgen"], types.AsyncGeneratorType),
+           "context['asyncgen'] is not an async generator", observed=type(context["asyncgen"]).__name__)
+    expect(context["asyncgen"] is gen, "context['asyncgen'] is not the generator that failed",
+           observed=repr(context["asyncgen"]))
+
+
+# --- events the handler must not see ---------------------------------------------------------------
+
+@check("errors.handler.not_called_for_normal_callbacks", section=SECTION, method="set_exception_handler",
+       requirement="Callbacks and timers that return normally never reach the exception handler.")
+def test_not_called_for_normal(loop, handler_calls):
+    """19.5.1.16: the handler is only for errors."""
+    ran = []
+    loop.call_soon(ran.append, 1)
+    loop.call_later(0, ran.append, 2)
+    loop.call_later(0.01, loop.stop)
+    loop.run_forever()
+    expect_equal(sorted(ran), [1, 2], "the callbacks did not run")
+    expect_equal(handler_calls, [], "the exception handler was called for callbacks that returned normally")
+
+
+@check("errors.handler.not_called_for_retrieved_exception", section=SECTION, method="set_exception_handler",
+       requirement="A future or task whose exception was retrieved does not reach the exception handler "
+                   "when garbage-collected.")
+def test_not_called_for_retrieved(loop, handler_calls):
+    """19.5.1.16: a retrieved exception is not reported."""
+    def make():
+        fut = loop.create_future()
+        fut.set_exception(LcxError("retrieved"))
+        expect(isinstance(fut.exception(), LcxError), "future.exception() lost the exception")
+
+        async def boom():
+            raise LcxError("awaited")
+
+        async def consume():
+            try:
+                await loop.create_task(boom())
+            except LcxError:
+                return True
+            return False
+
+        expect(loop.run_until_complete(consume()), "awaiting the failing task did not raise its exception")
+
+    make()
+    gc.collect()
+    loop.call_soon(loop.stop)
+    loop.run_forever()
+    expect_equal([c.get("message") for c in handler_calls], [],
+                 "the exception handler was called for exceptions that were retrieved")
