@@ -1,0 +1,264 @@
+"""19.5.1.14 UNIX signals: add_signal_handler / remove_signal_handler.
+
+Safety: checks run inside a pytest(-xdist) worker. Every check restores the dispositions it may
+touch (``preserved_dispositions``), and a signal is only ever sent to ourselves while a handler
+is installed (``send_to_self``); removal is observed through signal.getsignal, never by sending.
+"""
+
+import signal
+import threading
+import time
+
+import pytest
+
+from ._support.signals import (default_disposition, preserved_dispositions, require_main_thread,
+                               send_to_self)
+from loopconf.checks import SHOULD, check
+from loopconf.evidence import expect, expect_equal, expect_raises
+
+SECTION = "19.5.1.14"
+UNIX = ("linux", "darwin")
+WAIT = 5.0  # fallback stop for a loop that never runs the signal callback
+
+
+def _run_until(loop, done, timeout=WAIT):
+    """Run the loop until ``done()`` is true (polled by a callback) or ``timeout`` passes."""
+    def poll():
+        if done():
+            loop.stop()
+        else:
+            loop.call_later(0.001, poll)
+    fallback = loop.call_later(timeout, loop.stop)
+    loop.call_soon(poll)
+    loop.run_forever()
+    fallback.cancel()
+
+
+@pytest.fixture
+def signals_ok():
+    """Dispositions are restored after the check; signal handlers need the main thread."""
+    require_main_thread()
+    with preserved_dispositions():
+        yield
+
+
+@check("signals.add_signal_handler.runs_callback", section=SECTION, method="add_signal_handler",
+       platforms=UNIX,
+       requirement="When the signal arrives, the loop runs the registered callback with its positional "
+                   "arguments, in the loop's thread.")
+def test_runs_callback(loop, signals_ok):
+    """19.5.1.14 add_signal_handler: callback(*args) runs on delivery, in the loop thread."""
+    seen = []
+    loop.add_signal_handler(signal.SIGUSR1, lambda *a: seen.append((a, threading.get_ident())), "a", 2)
+    try:
+        send_to_self(signal.SIGUSR1)
+        _run_until(loop, lambda: seen)
+    finally:
+        loop.remove_signal_handler(signal.SIGUSR1)
+    expect_equal([a for a, _ in seen], [("a", 2)], "the signal callback did not run once with its arguments")
+    expect(seen[0][1] == threading.get_ident(), "the signal callback ran outside the loop's thread")
+
+
+@check("signals.add_signal_handler.independent_signals", section=SECTION, method="add_signal_handler",
+       platforms=UNIX,
+       requirement="Handlers for different signals are independent: each signal runs only its own callback.")
+def test_independent_signals(loop, signals_ok):
+    """19.5.1.14 add_signal_handler: one handler per signal."""
+    seen = []
+    loop.add_signal_handler(signal.SIGUSR1, seen.append, "usr1")
+    loop.add_signal_handler(signal.SIGUSR2, seen.append, "usr2")
+    try:
+        send_to_self(signal.SIGUSR2)
+        _run_until(loop, lambda: seen)
+        send_to_self(signal.SIGUSR1)
+        _run_until(loop, lambda: len(seen) >= 2)
+    finally:
+        loop.remove_signal_handler(signal.SIGUSR1)
+        loop.remove_signal_handler(signal.SIGUSR2)
+    expect_equal(seen, ["usr2", "usr1"], "each signal did not run exactly its own callback")
+
+
+@check("signals.add_signal_handler.replaces", section=SECTION, method="add_signal_handler", platforms=UNIX,
+       requirement="Adding a handler for a signal that already has one replaces it: only the newest "
+                   "callback runs.")
+def test_replaces(loop, signals_ok):
+    """19.5.1.14 add_signal_handler: re-adding replaces the previous handler."""
+    seen = []
+    loop.add_signal_handler(signal.SIGUSR1, seen.append, "first")
+    loop.add_signal_handler(signal.SIGUSR1, seen.append, "second")
+    try:
+        send_to_self(signal.SIGUSR1)
+        _run_until(loop, lambda: seen)
+        loop.call_soon(loop.stop)  # one more iteration: a stale first handler would have run by now
+        loop.run_forever()
+    finally:
+        loop.remove_signal_handler(signal.SIGUSR1)
+    expect_equal(seen, ["second"], "re-adding a signal handler did not replace the first one")
+
+
+@check("signals.add_signal_handler.invalid_signal", section=SECTION, method="add_signal_handler",
+       platforms=UNIX,
+       requirement="An invalid signal number is rejected with ValueError and nothing is installed.")
+@pytest.mark.parametrize("signum", [0, 10000, "NSIG"])
+def test_invalid_signal(loop, signals_ok, signum):
+    """19.5.1.14 add_signal_handler: ValueError for an invalid signal number."""
+    if signum == "NSIG":
+        signum = signal.NSIG
+    expect_raises(ValueError, loop.add_signal_handler, signum, lambda: None,
+                  what=f"add_signal_handler({signum}) did not raise ValueError")
+
+
+@check("signals.add_signal_handler.uncatchable", section=SECTION, method="add_signal_handler",
+       platforms=UNIX, level=SHOULD, note="signals-uncatchable-runtimeerror",
+       requirement="An uncatchable signal (SIGKILL, SIGSTOP) is refused: the page names ValueError, "
+                   "CPython 3.10-3.13 raise RuntimeError; either is accepted, and nothing is installed.")
+@pytest.mark.parametrize("name", ["SIGKILL", "SIGSTOP"])
+def test_uncatchable(loop, signals_ok, name):
+    """19.5.1.14 add_signal_handler: uncatchable signals are refused."""
+    signum = getattr(signal, name)
+    expect_raises((ValueError, RuntimeError), loop.add_signal_handler, signum, lambda: None,
+                  what=f"add_signal_handler({name}) was not refused")
+    expect_equal(loop.remove_signal_handler(signum), False,
+                 f"a refused add_signal_handler({name}) left a handler registered")
+
+
+@check("signals.add_signal_handler.off_main_thread", section=SECTION, method="add_signal_handler",
+       platforms=UNIX,
+       requirement="Setting up a signal handler from a thread other than the main thread fails with "
+                   "RuntimeError (a problem setting up the handler) and installs nothing.")
+def test_off_main_thread(loop, signals_ok):
+    """19.5.1.14 add_signal_handler: RuntimeError when the handler cannot be set up."""
+    before = signal.getsignal(signal.SIGUSR1)
+    errors = []
+
+    def other():
+        try:
+            loop.add_signal_handler(signal.SIGUSR1, lambda: None)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        else:
+            errors.append(None)
+
+    thread = threading.Thread(target=other, name="lcx-signal-thread")
+    thread.start()
+    thread.join(WAIT)
+    expect(len(errors) == 1 and isinstance(errors[0], RuntimeError),
+           "add_signal_handler from a non-main thread did not raise RuntimeError",
+           expected="RuntimeError", observed=[repr(e) for e in errors])
+    expect(signal.getsignal(signal.SIGUSR1) is before,
+           "a failed add_signal_handler changed the signal's disposition",
+           observed=signal.getsignal(signal.SIGUSR1))
+    expect_equal(loop.remove_signal_handler(signal.SIGUSR1), False,
+                 "a failed add_signal_handler left a handler registered")
+
+
+@check("signals.remove_signal_handler.returns_true", section=SECTION, method="remove_signal_handler",
+       platforms=UNIX, requirement="remove_signal_handler returns True when it removed a handler.")
+def test_remove_true(loop, signals_ok):
+    """19.5.1.14 remove_signal_handler: True if a handler was removed."""
+    loop.add_signal_handler(signal.SIGUSR1, lambda: None)
+    result = loop.remove_signal_handler(signal.SIGUSR1)
+    expect(result is True, "remove_signal_handler did not return True for an installed handler",
+           expected=True, observed=result)
+
+
+@check("signals.remove_signal_handler.returns_false", section=SECTION, method="remove_signal_handler",
+       platforms=UNIX,
+       requirement="remove_signal_handler returns False when the signal has no handler, including "
+                   "after the handler was already removed.")
+def test_remove_false(loop, signals_ok):
+    """19.5.1.14 remove_signal_handler: False if there was nothing to remove."""
+    first = loop.remove_signal_handler(signal.SIGUSR2)
+    expect(first is False, "remove_signal_handler did not return False with no handler",
+           expected=False, observed=first)
+    loop.add_signal_handler(signal.SIGUSR2, lambda: None)
+    loop.remove_signal_handler(signal.SIGUSR2)
+    again = loop.remove_signal_handler(signal.SIGUSR2)
+    expect(again is False, "a second remove_signal_handler did not return False", expected=False,
+           observed=again)
+
+
+@check("signals.remove_signal_handler.restores_default", section=SECTION, method="remove_signal_handler",
+       platforms=UNIX,
+       requirement="After remove_signal_handler the signal is back to its default disposition (SIG_DFL).")
+@pytest.mark.parametrize("name", ["SIGUSR1", "SIGUSR2"])
+def test_restores_default(loop, signals_ok, name):
+    """19.5.1.14 remove_signal_handler: default disposition restored (observed via getsignal)."""
+    signum = getattr(signal, name)
+    signal.signal(signum, signal.SIG_DFL)
+    loop.add_signal_handler(signum, lambda: None)
+    loop.remove_signal_handler(signum)
+    expect(signal.getsignal(signum) == signal.SIG_DFL,
+           f"{name} is not back to SIG_DFL after remove_signal_handler",
+           expected=signal.SIG_DFL, observed=signal.getsignal(signum))
+
+
+@check("signals.remove_signal_handler.restores_sigint", section=SECTION, method="remove_signal_handler",
+       platforms=UNIX, level=SHOULD,
+       requirement="After removing a SIGINT handler, SIGINT is back to Python's default handler "
+                   "(signal.default_int_handler, raising KeyboardInterrupt), as CPython does.")
+def test_restores_sigint(loop, signals_ok):
+    """19.5.1.14 remove_signal_handler: SIGINT restored to default_int_handler."""
+    loop.add_signal_handler(signal.SIGINT, lambda: None)
+    loop.remove_signal_handler(signal.SIGINT)
+    expect(signal.getsignal(signal.SIGINT) is default_disposition(signal.SIGINT),
+           "SIGINT is not back to signal.default_int_handler after remove_signal_handler",
+           observed=signal.getsignal(signal.SIGINT))
+
+
+@check("signals.add_signal_handler.wakes_selector", section=SECTION, method="add_signal_handler",
+       platforms=UNIX,
+       requirement="A signal arriving while the loop waits for I/O wakes it: the callback runs promptly, "
+                   "not at the next timer.")
+def test_wakes_selector(loop, signals_ok):
+    """19.5.1.14 add_signal_handler: delivery wakes a sleeping loop."""
+    ran = []
+    sent = []
+    running = threading.Event()
+
+    def on_signal():
+        ran.append(time.monotonic())
+        loop.stop()
+
+    def sender():
+        if running.wait(WAIT):
+            time.sleep(0.05)  # let the loop go to sleep in its selector
+            sent.append(time.monotonic())
+            send_to_self(signal.SIGUSR1)
+
+    loop.add_signal_handler(signal.SIGUSR1, on_signal)
+    thread = threading.Thread(target=sender, name="lcx-signal-sender")
+    try:
+        fallback = loop.call_later(WAIT, loop.stop)
+        loop.call_soon(running.set)
+        thread.start()
+        loop.run_forever()
+        fallback.cancel()
+    finally:
+        running.set()
+        thread.join(WAIT)
+        if not ran and sent:
+            # delivered but not yet dispatched: give the loop a bounded chance, keep the handler meanwhile
+            _run_until(loop, lambda: ran, timeout=1.0)
+        loop.remove_signal_handler(signal.SIGUSR1)
+    expect(sent, "the signal could not be sent")
+    expect(ran, "the signal callback never ran")
+    delay = ran[0] - sent[0]
+    expect(delay < 1.0, "the signal did not wake the sleeping loop promptly",
+           expected="< 1.0 s after delivery", observed=f"{delay:.3f} s")
+
+
+@check("signals.close.removes_handlers", section=SECTION, method="close", platforms=UNIX,
+       anchor="asyncio.AbstractEventLoop.add_signal_handler",
+       requirement="Closing the loop removes the signal handlers it installed: dispositions return to "
+                   "their defaults.")
+def test_close_removes_handlers(loop, signals_ok):
+    """19.5.1.14 add_signal_handler / 19.5.1.1 close: a closed loop leaves no handler behind."""
+    signal.signal(signal.SIGUSR1, signal.SIG_DFL)
+    signal.signal(signal.SIGUSR2, signal.SIG_DFL)
+    loop.add_signal_handler(signal.SIGUSR1, lambda: None)
+    loop.add_signal_handler(signal.SIGUSR2, lambda: None)
+    loop.close()
+    observed = {name: signal.getsignal(getattr(signal, name)) for name in ("SIGUSR1", "SIGUSR2")}
+    expect(all(h == signal.SIG_DFL for h in observed.values()),
+           "closing the loop left signal handlers installed", expected="SIG_DFL", observed=observed)
