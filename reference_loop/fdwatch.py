@@ -11,7 +11,7 @@ Internal API for the other mixins (no closed-loop check, return the Handle / a b
 from __future__ import annotations
 
 import selectors
-from asyncio import Handle
+from .handles import Handle
 
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE

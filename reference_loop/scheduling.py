@@ -23,7 +23,10 @@ import os
 import sys
 import threading
 import time as _time_module
-from asyncio import Future, Handle, Task, TimerHandle, ensure_future, events, isfuture
+import asyncio
+from asyncio import Future, Task, ensure_future, events, isfuture
+
+from .handles import Handle, TimerHandle
 
 logger = logging.getLogger("asyncio")
 
@@ -275,7 +278,9 @@ class SchedulingMixin:
             raise RuntimeError("Event loop is closed")
         if self._debug:
             self._check_callback(callback, "call_soon")
-        handle = Handle(callback, args, self, context)
+            handle = asyncio.Handle(callback, args, self, context)
+        else:
+            handle = Handle(callback, args, self, context)
         self._ready.append(handle)
         return handle
 
@@ -285,7 +290,9 @@ class SchedulingMixin:
             raise RuntimeError("Event loop is closed")
         if self._debug:
             self._check_callback(callback, "call_soon_threadsafe")
-        handle = Handle(callback, args, self, context)
+            handle = asyncio.Handle(callback, args, self, context)
+        else:
+            handle = Handle(callback, args, self, context)
         self._ready.append(handle)  # deque.append is atomic
         self._write_to_self()
         return handle
@@ -321,7 +328,9 @@ class SchedulingMixin:
             raise RuntimeError("Event loop is closed")
         if self._debug:
             self._check_callback(callback, "call_at")
-        timer = TimerHandle(when, callback, args, self, context)
+            timer = asyncio.TimerHandle(when, callback, args, self, context)
+        else:
+            timer = TimerHandle(when, callback, args, self, context)
         _heappush(self._timers, (when, next(self._timer_seq), timer))
         timer._scheduled = True
         return timer

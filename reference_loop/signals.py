@@ -12,7 +12,9 @@ import logging
 import signal
 import sys
 import warnings
-from asyncio import Handle, iscoroutine, iscoroutinefunction
+from asyncio import iscoroutine, iscoroutinefunction
+
+from .handles import Handle
 
 logger = logging.getLogger("asyncio")
 
