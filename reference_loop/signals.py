@@ -34,13 +34,11 @@ class SignalsMixin:
         self._signal_handlers = {}
 
     def _check_signal(self, sig):
-        """ValueError unless ``sig`` is a signal number that can be caught (19.5.1.14)."""
+        """ValueError unless ``sig`` is a valid signal number (19.5.1.14)."""
         if not isinstance(sig, int):
             raise TypeError(f"sig must be an int, not {sig!r}")
         if sig not in signal.valid_signals():
             raise ValueError(f"invalid signal number {sig}")
-        if sig in _uncatchable():
-            raise ValueError(f"signal {sig} cannot be caught")
 
     def add_signal_handler(self, sig, callback, *args):
         """19.5.1.14 add_signal_handler: run ``callback(*args)`` in the loop when ``sig`` arrives.
@@ -51,6 +49,8 @@ class SignalsMixin:
         if iscoroutine(callback) or iscoroutinefunction(callback):
             raise TypeError("coroutines cannot be used with add_signal_handler()")
         self._check_signal(sig)
+        if sig in _uncatchable():
+            raise ValueError(f"signal {sig} cannot be caught")
         self._check_closed()
         try:
             # Only the main thread may do this; it raises ValueError elsewhere.
