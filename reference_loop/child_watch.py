@@ -19,11 +19,15 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import weakref
 
 logger = logging.getLogger("reference_loop.subprocess")
 
 #: Reported when someone else reaped the child, as CPython does.
 UNKNOWN_RETURNCODE = 255
+
+#: loop -> pidfd watches still registered with it (see release_loop).
+_pidfd_watches = weakref.WeakKeyDictionary()
 
 
 def _exit_code(status: int) -> int:
@@ -45,12 +49,23 @@ def reap(pid: int) -> int:
     return _exit_code(status)
 
 
-class ChildWatch:
-    """Call ``on_exit(returncode)`` in the loop thread once child ``pid`` has exited and been reaped."""
+def release_loop(loop) -> None:
+    """Called when ``loop`` closes: give up its pidfd watches (thread watches notice by themselves)."""
+    for watch in list(_pidfd_watches.pop(loop, ())):
+        watch._abandon()
 
-    def __init__(self, loop, pid: int, on_exit):
+
+class ChildWatch:
+    """Call ``on_exit(returncode)`` in the loop thread once the child has exited and been reaped.
+
+    ``process`` is the child's subprocess.Popen object: its returncode is filled in when the
+    child is reaped, so Popen never waits for (or warns about) a pid that no longer exists.
+    """
+
+    def __init__(self, loop, process, on_exit):
         self._loop = loop
-        self._pid = pid
+        self._process = process
+        self._pid = process.pid
         self._on_exit = on_exit
         self._pidfd = None
         self._done = False
@@ -66,13 +81,26 @@ class ChildWatch:
         except OSError:
             return False
         self._loop.add_reader(self._pidfd, self._pidfd_ready)
+        _pidfd_watches.setdefault(self._loop, set()).add(self)
         return True
 
     def _pidfd_ready(self):
         self._loop.remove_reader(self._pidfd)
+        self._close_pidfd()
+        self._finish()
+
+    def _close_pidfd(self):
         os.close(self._pidfd)
         self._pidfd = None
-        self._finish()
+        _pidfd_watches.get(self._loop, set()).discard(self)
+
+    def _abandon(self):
+        """The loop closed before the child exited: reap it from a thread so no zombie remains."""
+        self._close_pidfd()
+        self._done = True
+        self._on_exit = None  # do not keep the transport alive: it can be collected and closed
+        threading.Thread(target=self._reap, daemon=True,
+                         name=f"reference_loop-reap-{self._pid}").start()
 
     # -- thread strategy ------------------------------------------------------------------
     def _watch_with_thread(self):
@@ -90,17 +118,23 @@ class ChildWatch:
                 self._loop.call_soon_threadsafe(self._finish)
             except RuntimeError:
                 # The loop is closed: nobody will be told, but the child must not stay a zombie.
-                reap(self._pid)
+                self._reap()
         else:
-            returncode = reap(self._pid)
+            returncode = self._reap()
             try:
                 self._loop.call_soon_threadsafe(self._deliver, returncode)
             except RuntimeError:
                 pass
 
     # -- common ---------------------------------------------------------------------------
+    def _reap(self):
+        returncode = reap(self._pid)
+        if self._process.returncode is None:
+            self._process.returncode = returncode
+        return returncode
+
     def _finish(self):
-        self._deliver(reap(self._pid))
+        self._deliver(self._reap())
 
     def _deliver(self, returncode):
         if self._done:

@@ -80,6 +80,11 @@ class _PipeTransportBase:
             return
         self._lost_scheduled = True
         self._stop_watching()
+        if self._loop.is_closed():
+            # Nothing can run on a closed loop any more: just release the pipe.
+            self._pipe.close()
+            self._pipe = None
+            return
         self._loop.call_soon(self._call_connection_lost, exc)
 
     def _stop_watching(self):

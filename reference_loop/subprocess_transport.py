@@ -81,7 +81,7 @@ class SubprocessPipesTransport(asyncio.SubprocessTransport):
             if stream is not None:
                 self._pipes[fd] = None
                 self._open_pipes.add(fd)
-        ChildWatch(self._loop, self._pid, self._process_exited)
+        ChildWatch(self._loop, self._proc, self._process_exited)
 
     async def _connect(self):
         """Wrap the child's pipes in pipe transports, then deliver connection_made()."""
@@ -133,8 +133,6 @@ class SubprocessPipesTransport(asyncio.SubprocessTransport):
 
     def _process_exited(self, returncode):
         self._returncode = returncode
-        if self._proc.returncode is None:
-            self._proc.returncode = returncode  # keep Popen from waiting on a reaped pid
         if not self._exited.done():
             self._exited.set_result(returncode)
         if self._loop.get_debug():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 
+from . import child_watch
 from .subprocess_transport import SubprocessPipesTransport
 
 
@@ -65,6 +66,15 @@ class SubprocessMixin:
         protocol = protocol_factory()
         transport = await _start(self, protocol, cmd, True, stdin, stdout, stderr, bufsize, kwargs)
         return transport, protocol
+
+    def close(self):
+        """19.5.1.1 close, subprocess part: children still watched are reaped in the background.
+
+        Their exit can no longer be reported (the loop is closed), but they must not stay zombies
+        and their pidfds must not leak.
+        """
+        super().close()
+        child_watch.release_loop(self)
 
 
 async def _start(loop, protocol, args, shell, stdin, stdout, stderr, bufsize, kwargs):

@@ -327,3 +327,19 @@ def test_many_children_concurrently(loop):
 
     results = run(loop, main())
     assert results == [(f"{i}\n".encode(), i % 5) for i in range(8)]
+
+
+def test_loop_closed_before_child_exit_reaps_in_background(watch_mode):
+    """close() kills the child; the loop closes before the exit is seen: no zombie, fd or thread stays."""
+    before = invariants.take()
+    loop = reference_loop.new_event_loop()
+
+    async def main():
+        transport, _ = await loop.subprocess_exec(asyncio.SubprocessProtocol, "sleep", "30")
+        transport.close()
+        return transport.get_extra_info("subprocess")
+
+    popen = run(loop, main())
+    loop.close()
+    assert invariants.leaks(before) == []
+    assert popen.returncode == -signal.SIGKILL
