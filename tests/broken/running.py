@@ -1,0 +1,231 @@
+"""Broken loops for 19.5.1.1 (run an event loop): each breaks exactly one guarantee."""
+
+import asyncio
+
+
+class EarlyExitLoop(asyncio.SelectorEventLoop):
+    """run_forever returns after the first batch of callbacks instead of waiting for stop()."""
+
+    def run_forever(self):
+        self.call_soon(self.stop)
+        super().run_forever()
+
+
+class IgnoresEarlyStopLoop(asyncio.SelectorEventLoop):
+    """stop() called before run_forever() is forgotten when run_forever starts."""
+
+    def run_forever(self):
+        self._stopping = False
+        super().run_forever()
+
+
+class NoIoPollOnEarlyStopLoop(asyncio.SelectorEventLoop):
+    """stop() before run_forever(): ready callbacks run but the selector is not polled."""
+
+    def run_forever(self):
+        if self._stopping:
+            self._stopping = False
+            ready = list(self._ready)
+            self._ready.clear()
+            for handle in ready:
+                if not handle._cancelled:
+                    handle._run()
+            return
+        super().run_forever()
+
+
+class DropsBatchOnStopLoop(asyncio.SelectorEventLoop):
+    """stop() from a callback discards the rest of the current batch."""
+
+    def stop(self):
+        super().stop()
+        if self.is_running():
+            for handle in self._ready:
+                handle.cancel()
+
+
+class RunsScheduledOnStopLoop(asyncio.SelectorEventLoop):
+    """stop() from a callback takes effect one batch late (runs callbacks the batch scheduled)."""
+
+    def stop(self):
+        if self.is_running():
+            self.call_soon(super().stop)
+        else:
+            super().stop()
+
+
+class LostDeferredLoop(asyncio.SelectorEventLoop):
+    """After stop() ends run_forever, callbacks scheduled by the last batch are dropped."""
+
+    def run_forever(self):
+        super().run_forever()
+        self._ready.clear()
+
+
+class StickyStopLoop(asyncio.SelectorEventLoop):
+    """A stop() issued before run_forever() also ends the following run_forever()."""
+
+    _sticky = False
+
+    def stop(self):
+        if not self.is_running():
+            self._sticky = True
+        super().stop()
+
+    def run_forever(self):
+        if self._sticky:
+            self.call_soon(super().stop)
+        super().run_forever()
+
+
+class SwallowsExceptionLoop(asyncio.SelectorEventLoop):
+    """run_until_complete returns None instead of raising the Future's exception."""
+
+    def run_until_complete(self, future):
+        try:
+            return super().run_until_complete(future)
+        except Exception:
+            return None
+
+
+class WrongResultLoop(asyncio.SelectorEventLoop):
+    """run_until_complete returns the Future object instead of its result."""
+
+    def run_until_complete(self, future):
+        future = asyncio.ensure_future(future, loop=self)
+        super().run_until_complete(future)
+        return future
+
+
+class BareCoroutineLoop(asyncio.SelectorEventLoop):
+    """run_until_complete wraps a coroutine in a Task created directly, bypassing create_task."""
+
+    def run_until_complete(self, future):
+        if asyncio.iscoroutine(future):
+            future = asyncio.Task(future, loop=self)
+        return super().run_until_complete(future)
+
+
+class LingeringLoop(asyncio.SelectorEventLoop):
+    """run_until_complete keeps running until no timer is pending (up to 2s)."""
+
+    def run_until_complete(self, future):
+        result = super().run_until_complete(future)
+        deadline = self.time() + 2.0
+        while self._scheduled and self.time() < deadline:
+            super().run_until_complete(asyncio.sleep(0.05))
+        return result
+
+
+class StickyRunningLoop(asyncio.SelectorEventLoop):
+    """is_running() stays True after the loop stopped."""
+
+    _ran = False
+
+    def run_forever(self):
+        self._ran = True
+        super().run_forever()
+
+    def is_running(self):
+        return self._ran or super().is_running()
+
+
+class ClosedTooEarlyLoop(asyncio.SelectorEventLoop):
+    """is_closed() reports True for a loop that has been run once."""
+
+    _ran = False
+
+    def run_forever(self):
+        super().run_forever()
+        self._ran = True
+
+    def is_closed(self):
+        return self._ran or super().is_closed()
+
+
+class ClosesWhileRunningLoop(asyncio.SelectorEventLoop):
+    """close() on a running loop returns silently instead of raising RuntimeError."""
+
+    def close(self):
+        if self.is_running():
+            return
+        super().close()
+
+
+class FlushOnCloseLoop(asyncio.SelectorEventLoop):
+    """close() runs the ready callbacks before closing."""
+
+    def close(self):
+        while self._ready:
+            handle = self._ready.popleft()
+            if not handle._cancelled:
+                handle._run()
+        super().close()
+
+
+class KeepsQueuesLoop(asyncio.SelectorEventLoop):
+    """close() keeps references to the pending callbacks."""
+
+    def close(self):
+        self._kept = list(self._ready) + list(self._scheduled)
+        super().close()
+
+
+class CloseTwiceFailsLoop(asyncio.SelectorEventLoop):
+    """A second close() raises."""
+
+    def close(self):
+        if self.is_closed():
+            raise RuntimeError("already closed")
+        super().close()
+
+
+class ReopensLoop(asyncio.SelectorEventLoop):
+    """call_soon() on a closed loop reopens it."""
+
+    def call_soon(self, callback, *args, context=None):
+        self._closed = False
+        return super().call_soon(callback, *args, context=context)
+
+
+class LenientClosedLoop(asyncio.SelectorEventLoop):
+    """call_soon() on a closed loop returns a handle instead of raising RuntimeError."""
+
+    def call_soon(self, callback, *args, context=None):
+        if self.is_closed():
+            return asyncio.Handle(callback, args, self, context)
+        return super().call_soon(callback, *args, context=context)
+
+
+class WaitsForExecutorLoop(asyncio.SelectorEventLoop):
+    """close() waits for the default executor's jobs to finish."""
+
+    def close(self):
+        executor = self._default_executor
+        super().close()
+        if executor is not None:
+            executor.shutdown(wait=True)
+
+
+class NoAsyncgenShutdownLoop(asyncio.SelectorEventLoop):
+    """shutdown_asyncgens() does nothing."""
+
+    async def shutdown_asyncgens(self):
+        return None
+
+
+class NoAsyncgenWarningLoop(asyncio.SelectorEventLoop):
+    """After shutdown_asyncgens(), new asynchronous generators are accepted silently."""
+
+    def _asyncgen_firstiter_hook(self, agen):
+        if not self._asyncgens_shutdown_called:
+            self._asyncgens.add(agen)
+
+
+class NestedRunLoop(asyncio.SelectorEventLoop):
+    """run_forever() inside a running loop returns silently instead of raising RuntimeError."""
+
+    def run_forever(self):
+        if self.is_running():
+            return None
+        super().run_forever()
