@@ -311,11 +311,15 @@ def test_context_task_gc(loop):
 
     def make():
         task = loop.create_task(boom())
-        loop.run_until_complete(asyncio.wait([task], timeout=WAIT))
-        expect(task.done(), "the task did not finish")
-        return id(task)
+        finished = loop.create_future()
+        task.add_done_callback(lambda t: finished.set_result(None))
+        loop.run_until_complete(asyncio.wait_for(finished, WAIT))
+        task_id = id(task)
+        del task  # the frames in exc's traceback must not keep the task alive
+        return task_id
 
     task_id = make()
+    exc.__traceback__ = None  # ditto: frames of the failed task reach back to this check
     gc.collect()
     context = _one_context(calls, "a collected task with an unretrieved exception")
     _expect_message_and_exception(context, exc, "an unretrieved task exception")
@@ -509,10 +513,14 @@ def test_not_called_for_retrieved(loop, handler_calls):
             raise LcxError("awaited")
 
         async def consume():
+            task = loop.create_task(boom())
             try:
-                await loop.create_task(boom())
-            except LcxError:
+                await task
+            except LcxError as exc:
+                exc.__traceback__ = None  # its frames must not keep the task alive
                 return True
+            finally:
+                del task
             return False
 
         expect(loop.run_until_complete(consume()), "awaiting the failing task did not raise its exception")

@@ -1,0 +1,248 @@
+"""19.5.1.15 Executor: run_in_executor, set_default_executor, and the default executor's shutdown.
+
+Every executor a check creates is shut down before the check ends, and every blocking job waits
+on an Event with a bound, so a broken loop cannot leave a thread behind for long.
+"""
+
+import asyncio
+import concurrent.futures
+import threading
+import time
+import warnings
+
+from loopconf.checks import check
+from loopconf.evidence import expect, expect_equal
+
+SECTION = "19.5.1.15"
+WAIT = 5.0
+
+
+class LcxError(Exception):
+    pass
+
+
+def _await(loop, fut, timeout=WAIT):
+    async def waiter():
+        return await asyncio.wait_for(fut, timeout)
+    return loop.run_until_complete(waiter())
+
+
+@check("executor.run_in_executor.returns_asyncio_future", section=SECTION, method="run_in_executor",
+       requirement="run_in_executor returns an asyncio.Future that resolves to the function's return value.")
+def test_returns_asyncio_future(loop):
+    """19.5.1.15 run_in_executor: returns an asyncio.Future."""
+    fut = loop.run_in_executor(None, pow, 2, 10)
+    is_future = isinstance(fut, asyncio.Future)
+    if not is_future and isinstance(fut, concurrent.futures.Future):
+        fut.result(WAIT)  # do not leave the job running behind the failure
+    expect(is_future, "run_in_executor did not return an asyncio.Future", observed=type(fut).__name__)
+    expect_equal(_await(loop, fut), 1024, "the future did not resolve to the function's result")
+
+
+@check("executor.run_in_executor.other_thread_with_args", section=SECTION, method="run_in_executor",
+       requirement="With executor None, func runs in a thread other than the loop's, called with the "
+                   "positional arguments given.")
+def test_other_thread_with_args(loop):
+    """19.5.1.15 run_in_executor: func(*args) runs in the default (thread pool) executor."""
+    def job(*args):
+        return args, threading.get_ident()
+
+    args, ident = _await(loop, loop.run_in_executor(None, job, "x", 2, None))
+    expect_equal(args, ("x", 2, None), "func did not receive the positional arguments")
+    expect(ident != threading.get_ident(), "func ran in the loop's own thread, not in an executor thread")
+
+
+@check("executor.run_in_executor.uses_given_executor", section=SECTION, method="run_in_executor",
+       requirement="run_in_executor(executor, func) runs func in the executor passed, not the default one.")
+def test_uses_given_executor(loop):
+    """19.5.1.15 run_in_executor: the explicit executor is used."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcx-given")
+    try:
+        name = _await(loop, loop.run_in_executor(pool, lambda: threading.current_thread().name))
+    finally:
+        pool.shutdown(wait=True)
+    expect(name.startswith("lcx-given"), "func did not run in the executor passed to run_in_executor",
+           expected="a thread named lcx-given*", observed=name)
+
+
+@check("executor.set_default_executor.used_for_none", section=SECTION, method="set_default_executor",
+       requirement="After set_default_executor(executor), run_in_executor(None, func) runs func in that "
+                   "executor.")
+def test_set_default_used(loop):
+    """19.5.1.15 set_default_executor: takes effect for executor=None."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcx-default")
+    try:
+        loop.set_default_executor(pool)
+        name = _await(loop, loop.run_in_executor(None, lambda: threading.current_thread().name))
+    finally:
+        pool.shutdown(wait=True)
+    expect(name.startswith("lcx-default"), "run_in_executor(None) did not use the executor set as default",
+           expected="a thread named lcx-default*", observed=name)
+
+
+class _InlineExecutor(concurrent.futures.Executor):
+    """An Executor that is not a ThreadPoolExecutor (runs nothing; owns no threads)."""
+
+    def submit(self, fn, *args, **kwargs):
+        fut = concurrent.futures.Future()
+        fut.set_result(fn(*args, **kwargs))
+        return fut
+
+
+@check("executor.set_default_executor.rejects_non_thread_pool", section=SECTION,
+       method="set_default_executor", versions=">=3.11", docs="3.11",
+       anchor="asyncio.loop.set_default_executor",
+       requirement="From 3.11, set_default_executor rejects an executor that is not a ThreadPoolExecutor "
+                   "with TypeError.")
+def test_rejects_non_thread_pool(loop):
+    """19.5.1.15 set_default_executor: ThreadPoolExecutor only (3.11+)."""
+    try:
+        loop.set_default_executor(_InlineExecutor())
+    except TypeError:
+        return
+    except NotImplementedError:
+        raise
+    except Exception as exc:
+        raise AssertionError(f"set_default_executor(non-thread-pool) raised {type(exc).__name__}, "
+                             "not TypeError") from exc
+    raise AssertionError("set_default_executor accepted an executor that is not a ThreadPoolExecutor")
+
+
+@check("executor.run_in_executor.exception_propagates", section=SECTION, method="run_in_executor",
+       requirement="An exception raised by func is the exception of the returned future.")
+def test_exception_propagates(loop):
+    """19.5.1.15 run_in_executor: func's exception reaches the awaiting coroutine."""
+    def job():
+        raise LcxError("from the executor", 7)
+
+    fut = loop.run_in_executor(None, job)
+    try:
+        _await(loop, fut)
+    except LcxError as exc:
+        expect_equal(exc.args, ("from the executor", 7), "the propagated exception lost its arguments")
+    else:
+        raise AssertionError("awaiting the run_in_executor future did not raise func's exception")
+
+
+@check("executor.close.default_executor_not_awaited", section="19.5.1.1", method="close",
+       requirement="close() shuts the default executor down without waiting: it returns while a job "
+                   "is still running, and the job's thread then ends on its own.")
+def test_close_does_not_wait(loop):
+    """19.5.1.1 close: shuts down the default executor but does not wait for it."""
+    started, release = threading.Event(), threading.Event()
+    finished, threads = [], []
+
+    def job():
+        threads.append(threading.current_thread())
+        started.set()
+        release.wait(2.0)  # bounded: a loop that waits here costs 2 s, not a hang
+        finished.append(True)
+
+    fut = loop.run_in_executor(None, job)
+    try:
+        expect(started.wait(WAIT), "the executor job never started")
+        fut.cancel()  # nobody will collect the result once the loop is closed
+        t0 = time.monotonic()
+        loop.close()
+        took = time.monotonic() - t0
+        done_at_close = bool(finished)
+    finally:
+        release.set()
+    expect(not done_at_close, "close() waited for the running executor job",
+           expected="close returns while the job runs", observed=f"close took {took:.3f} s")
+    threads[0].join(WAIT)
+    expect(not threads[0].is_alive(), "the executor thread kept running: close() did not shut it down")
+
+
+@check("executor.shutdown_default_executor.waits", section=SECTION, method="shutdown_default_executor",
+       versions=">=3.9", docs="3.9", anchor="asyncio.loop.shutdown_default_executor",
+       requirement="shutdown_default_executor completes only after the default executor's running jobs "
+                   "finished and its threads were joined.")
+def test_shutdown_waits(loop):
+    """19.5.1.15 (3.9+) shutdown_default_executor: waits for the work."""
+    release = threading.Event()
+    finished, threads = [], []
+
+    def job():
+        threads.append(threading.current_thread())
+        release.wait(WAIT)
+        finished.append(True)
+
+    async def main():
+        fut = loop.run_in_executor(None, job)
+        loop.call_later(0.05, release.set)
+        await asyncio.wait_for(loop.shutdown_default_executor(), WAIT)
+        observed = (bool(finished), [t.is_alive() for t in threads])
+        await fut
+        return observed
+
+    try:
+        done, alive = loop.run_until_complete(main())
+    finally:
+        release.set()
+    expect(done, "shutdown_default_executor returned before the running job finished")
+    expect(not any(alive), "shutdown_default_executor returned before the executor thread was joined")
+
+
+@check("executor.shutdown_default_executor.refuses_new_work", section=SECTION,
+       method="shutdown_default_executor", versions=">=3.9", docs="3.9",
+       anchor="asyncio.loop.shutdown_default_executor",
+       requirement="After shutdown_default_executor, run_in_executor(None, ...) raises RuntimeError.")
+def test_shutdown_refuses(loop):
+    """19.5.1.15 (3.9+) shutdown_default_executor: no new work afterwards."""
+    _await(loop, loop.run_in_executor(None, int))
+    loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(), WAIT))
+    try:
+        fut = loop.run_in_executor(None, int)
+    except RuntimeError:
+        return
+    except NotImplementedError:
+        raise
+    try:
+        _await(loop, fut)
+    except Exception:
+        pass
+    raise AssertionError("run_in_executor(None) after shutdown_default_executor did not raise RuntimeError")
+
+
+@check("executor.shutdown_default_executor.timeout", section=SECTION, method="shutdown_default_executor",
+       versions=">=3.12.2", docs="3.12", anchor="asyncio.loop.shutdown_default_executor",
+       note="executor-shutdown-timeout-3.12.1",
+       requirement="shutdown_default_executor(timeout=t) returns after about t seconds even if a job is "
+                   "still running, emitting a RuntimeWarning (CPython 3.12.0-3.12.1 ignore the timeout "
+                   "until the executor has joined; the check applies from 3.12.2).")
+def test_shutdown_timeout(loop):
+    """19.5.1.15 (3.12+) shutdown_default_executor(timeout): bounded wait, RuntimeWarning."""
+    started, release = threading.Event(), threading.Event()
+    finished, threads = [], []
+
+    def job():
+        threads.append(threading.current_thread())
+        started.set()
+        release.wait(2.0)  # bounded: a loop ignoring the timeout costs 2 s
+        finished.append(True)
+
+    async def main():
+        fut = loop.run_in_executor(None, job)
+        expect(started.wait(WAIT), "the executor job never started")
+        t0 = time.monotonic()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            await asyncio.wait_for(loop.shutdown_default_executor(timeout=0.1), WAIT)
+        took = time.monotonic() - t0
+        result = (bool(finished), took, [w.category for w in caught])
+        fut.cancel()
+        return result
+
+    try:
+        done, took, categories = loop.run_until_complete(main())
+    finally:
+        release.set()
+        for t in threads:
+            t.join(WAIT)
+    expect(not done, "shutdown_default_executor(timeout=0.1) waited for the job to finish",
+           observed=f"returned after {took:.3f} s")
+    expect(took >= 0.1 * 0.9, "shutdown_default_executor(timeout=0.1) returned before the timeout",
+           observed=f"{took:.3f} s")
+    expect(RuntimeWarning in categories, "no RuntimeWarning when the timeout was reached",
+           observed=[c.__name__ for c in categories])
