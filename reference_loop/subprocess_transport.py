@@ -21,6 +21,7 @@ import logging
 import os
 import signal
 import subprocess
+import sys
 import warnings
 
 from .child_watch import ChildWatch
@@ -28,6 +29,10 @@ from .child_watch import ChildWatch
 logger = logging.getLogger("reference_loop.subprocess")
 
 STDIN, STDOUT, STDERR = 0, 1, 2
+
+#: asyncio.subprocess.Process.wait() (via the transport's _wait) returns once the whole transport
+#: is finished on Python 3.11+, but as soon as the child exited on 3.10.
+WAIT_UNTIL_FINISHED = sys.version_info >= (3, 11)
 
 
 class _PipeEndpoint(asyncio.Protocol):
@@ -69,6 +74,7 @@ class SubprocessPipesTransport(asyncio.SubprocessTransport):
         self._closed = False         # close() was called
         self._finished = False       # connection_lost() scheduled
         self._exited = loop.create_future()  # resolved with the returncode once reaped
+        self._wait_waiters = []      # futures of _wait() callers
 
     # -- start-up (used by SubprocessMixin) ----------------------------------------------
     def _spawn(self, args, shell, stdin, stdout, stderr, bufsize, kwargs):
@@ -135,6 +141,8 @@ class SubprocessPipesTransport(asyncio.SubprocessTransport):
         self._returncode = returncode
         if not self._exited.done():
             self._exited.set_result(returncode)
+        if not WAIT_UNTIL_FINISHED:
+            self._wake_waiters()
         if self._loop.get_debug():
             logger.info("%r exited with return code %r", self, returncode)
         self._call(self._protocol.process_exited)
@@ -151,9 +159,28 @@ class SubprocessPipesTransport(asyncio.SubprocessTransport):
             self._protocol.connection_lost(None)
         finally:
             self._proc = None
+            self._wake_waiters()
 
     async def _wait_exited(self):
         return await self._exited
+
+    def _wake_waiters(self):
+        waiters, self._wait_waiters = self._wait_waiters, []
+        for waiter in waiters:
+            if not waiter.cancelled():
+                waiter.set_result(self._returncode)
+
+    async def _wait(self):
+        """Return the returncode once the child exited (and, on 3.11+, the transport finished).
+
+        Not part of the SubprocessTransport interface: the high-level asyncio.subprocess.Process
+        calls this private method for Process.wait(), so every loop has to provide it.
+        """
+        if self._returncode is not None:
+            return self._returncode
+        waiter = self._loop.create_future()
+        self._wait_waiters.append(waiter)
+        return await waiter
 
     # -- BaseTransport --------------------------------------------------------------------
     def get_protocol(self):

@@ -343,3 +343,23 @@ def test_loop_closed_before_child_exit_reaps_in_background(watch_mode):
     loop.close()
     assert invariants.leaks(before) == []
     assert popen.returncode == -signal.SIGKILL
+
+
+def test_high_level_create_subprocess_exec_communicate(loop):
+    """asyncio.subprocess.Process runs on the reference loop (it relies on the transport's _wait)."""
+
+    async def main():
+        proc = await asyncio.create_subprocess_exec(
+            "cat", stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = await proc.communicate(b"through cat")
+        return out, err, proc.returncode, await proc.wait()
+
+    assert run(loop, main()) == (b"through cat", b"", 0, 0)
+
+
+def test_high_level_create_subprocess_shell_wait(loop):
+    async def main():
+        proc = await asyncio.create_subprocess_shell("exit 3")
+        return await proc.wait()
+
+    assert run(loop, main()) == 3
