@@ -1,0 +1,817 @@
+"""19.5.1.6 Creating connections: create_connection, create_datagram_endpoint,
+create_unix_connection (plain sockets; TLS is checked in the TLS suites).
+
+The create_connection transport checks (write, close, abort, flow control, ...) cite 19.5.1.6:
+the clause promises an implementation-dependent bidirectional stream, and the transport
+methods it must offer are the documented asyncio transport interface.
+"""
+
+import asyncio
+import os
+import pathlib
+import select
+import socket
+import uuid
+
+import pytest
+
+from loopconf.checks import INFO, SHOULD, check
+from loopconf.evidence import Violation, expect, expect_equal, expect_raises
+from ._support.net import (LOOPBACK, TIMEOUT, DatagramRecorder, Factory, Net, Recorder,
+                                 io_rounds, read_exactly, read_to_eof, require_family,
+                                 require_reuseport, short_unix_path)
+
+SECTION = "19.5.1.6"
+CC = "create_connection"
+DG = "create_datagram_endpoint"
+UC = "create_unix_connection"
+CHUNK = b"\x5a" * 65536
+FILL_LIMIT = 256 * 1024 * 1024
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+def _connect(net, loop, factory=None, family=socket.AF_INET):
+    """create_connection to a raw listener; returns (transport, protocol, peer socket)."""
+    listener = net.listener(family)
+    factory = factory or Factory(loop)
+    transport, protocol = net.pair(net.run(
+        loop.create_connection(factory, LOOPBACK[family], listener.getsockname()[1]),
+        what="create_connection to a listening loopback socket"))
+    peer = net.accept(listener)
+    return transport, protocol, peer
+
+
+def _fill(transport, above: int = 0) -> int:
+    """Write until the transport buffers more than ``above`` bytes (peer not reading)."""
+    total = 0
+    while transport.get_write_buffer_size() <= above:
+        if total >= FILL_LIMIT:
+            raise Violation("get_write_buffer_size() stayed at or below the target although the peer "
+                            "reads nothing", expected=f"> {above}", observed=transport.get_write_buffer_size())
+        transport.write(CHUNK)
+        total += len(CHUNK)
+    return total
+
+
+def _peer_send(peer, *chunks, shut=False):
+    for chunk in chunks:
+        peer.sendall(chunk)
+    if shut:
+        peer.shutdown(socket.SHUT_WR)
+
+
+# -- create_connection: the call itself -----------------------------------------------------
+
+@check("connections.create_connection.returns_pair", section=SECTION, method=CC,
+       requirement="On success create_connection returns a (transport, protocol) pair whose protocol "
+                   "is the instance the factory returned.")
+def test_create_connection_returns_pair(loop):
+    """19.5.1.6 create_connection: the coroutine's result is the (transport, protocol) pair."""
+    with Net(loop) as net:
+        listener = net.listener()
+        factory = Factory(loop)
+        result = net.run(loop.create_connection(factory, "127.0.0.1", listener.getsockname()[1]))
+        if isinstance(result, tuple) and len(result) == 2:
+            net.adopt(result[0])
+        net.accept(listener)
+        expect(isinstance(result, tuple) and len(result) == 2, "result is not a 2-tuple",
+               expected="(transport, protocol)", observed=result)
+        transport, protocol = result
+        expect(factory.protocols and protocol is factory.protocols[0],
+               "the returned protocol is not the one the factory built", observed=protocol)
+        expect(hasattr(transport, "write") and hasattr(transport, "close"),
+               "the returned transport has no write()/close()", observed=transport)
+
+
+@check("connections.create_connection.factory_once", section=SECTION, method=CC,
+       requirement="protocol_factory is called exactly once, without arguments, per connection.")
+def test_create_connection_factory_once(loop):
+    """19.5.1.6 create_connection synopsis, step 2: factory called without arguments."""
+    with Net(loop) as net:
+        factory = Factory(loop)
+        _connect(net, loop, factory)
+        net.run(io_rounds(loop, 2))
+        expect_equal(factory.calls, [((), {})], "protocol_factory calls (args, kwargs)")
+
+
+@check("connections.create_connection.synopsis_order", section=SECTION, method=CC,
+       requirement="The connection is established before protocol_factory is called; connection_made "
+                   "receives the returned transport and runs before the coroutine returns.")
+def test_create_connection_synopsis_order(loop):
+    """19.5.1.6 create_connection: the documented chronological synopsis."""
+    with Net(loop) as net:
+        listener = net.listener()
+        state = {"returned": False, "factory": None, "made": None}
+
+        def on_factory():
+            # the peer's listening socket becomes readable once the connection is established
+            ready, _, _ = select.select([listener], [], [], 1.0)
+            state["factory"] = {"connection_established": bool(ready), "returned": state["returned"]}
+
+        class Proto(Recorder):
+            def connection_made(self, transport):
+                if state["made"] is None:
+                    state["made"] = {"returned": state["returned"]}
+                super().connection_made(transport)
+
+        factory = Factory(loop, Proto, on_call=on_factory)
+
+        async def go():
+            result = await loop.create_connection(factory, "127.0.0.1", listener.getsockname()[1])
+            state["returned"] = True
+            return result
+
+        transport, protocol = net.pair(net.run(go()))
+        net.accept(listener)
+        expect(state["factory"] is not None, "protocol_factory was never called")
+        expect(state["factory"]["connection_established"],
+               "protocol_factory was called before the connection was established")
+        expect(not state["factory"]["returned"], "protocol_factory was called after the coroutine returned")
+        expect(state["made"] is not None and not state["made"]["returned"],
+               "connection_made did not run before create_connection returned", observed=state["made"])
+        expect(protocol.events and protocol.events[0][0] == "connection_made",
+               "connection_made was not the first protocol callback", observed=protocol.names())
+        expect(protocol.events[0][1] is transport,
+               "connection_made received a different transport than the one returned",
+               expected=transport, observed=protocol.events[0][1])
+
+
+@pytest.mark.parametrize("family", [socket.AF_INET, socket.AF_INET6], ids=["ipv4", "ipv6"])
+@check("connections.create_connection.host_port", section=SECTION, method=CC,
+       requirement="create_connection(host, port) connects a stream socket of the host's family "
+                   "(IPv4 or IPv6) to host:port, and data flows both ways.")
+def test_create_connection_host_port(loop, family):
+    """19.5.1.6 create_connection: AF_INET or AF_INET6 depending on host, SOCK_STREAM."""
+    require_family(family)
+    with Net(loop) as net:
+        transport, protocol, peer = _connect(net, loop, family=family)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            expect_equal(sock.family, family, "socket family of the connection")
+            expect_equal(sock.type, socket.SOCK_STREAM, "socket type of the connection")
+        transport.write(b"ping")
+        expect_equal(net.run(read_exactly(loop, peer, 4)), b"ping", "bytes the peer received")
+        peer.sendall(b"pong")
+        expect_equal(net.run(protocol.received(4)), b"pong", "bytes the protocol received")
+
+
+@check("connections.create_connection.family", section=SECTION, method=CC,
+       requirement="family is passed to host resolution: family=AF_INET with 'localhost' yields an "
+                   "AF_INET connection, and family=AF_INET6 with an IPv4 literal cannot resolve (OSError).")
+def test_create_connection_family(loop):
+    """19.5.1.6 create_connection: family is passed through to getaddrinfo()."""
+    with Net(loop) as net:
+        listener = net.listener(socket.AF_INET)
+        port = listener.getsockname()[1]
+        transport, _ = net.pair(net.run(
+            loop.create_connection(lambda: Recorder(loop), "localhost", port, family=socket.AF_INET)))
+        net.accept(listener)
+        expect_equal(transport.get_extra_info("peername")[:2], ("127.0.0.1", port),
+                     "peer of a family=AF_INET connection to 'localhost'")
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            expect_equal(sock.family, socket.AF_INET, "socket family with family=AF_INET")
+        factory = Factory(loop)
+
+        async def mismatch():
+            return await loop.create_connection(factory, "127.0.0.1", port, family=socket.AF_INET6)
+
+        try:
+            result = net.run(mismatch())
+        except OSError:
+            result = None
+        if result is not None:
+            net.pair(result)
+            net.accept(listener)
+            raise Violation("family=AF_INET6 was ignored: an IPv4 literal was connected",
+                            expected="OSError from resolution", observed=result)
+        expect_equal(len(factory.calls), 0, "protocol_factory calls after a failed resolution")
+
+
+@check("connections.create_connection.flags_proto", section=SECTION, method=CC,
+       requirement="proto and flags are passed to host resolution: proto=IPPROTO_TCP is accepted, and "
+                   "flags=AI_NUMERICHOST makes a host name unresolvable (OSError) but not a literal.")
+def test_create_connection_flags_proto(loop):
+    """19.5.1.6 create_connection: proto and flags are passed through to getaddrinfo()."""
+    with Net(loop) as net:
+        listener = net.listener()
+        port = listener.getsockname()[1]
+        net.pair(net.run(loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port,
+                                                proto=socket.IPPROTO_TCP, flags=socket.AI_NUMERICHOST)))
+        net.accept(listener)
+        try:
+            result = net.run(loop.create_connection(lambda: Recorder(loop), "localhost", port,
+                                                    flags=socket.AI_NUMERICHOST))
+        except OSError:
+            result = None
+        if result is not None:
+            net.pair(result)
+            raise Violation("flags=AI_NUMERICHOST was ignored: 'localhost' was resolved and connected",
+                            expected="OSError from resolution", observed=result)
+
+
+@check("connections.create_connection.sock", section=SECTION, method=CC,
+       requirement="With sock=, an already connected socket is used by the transport: data flows both "
+                   "ways and peername is the socket's peer.")
+def test_create_connection_sock(loop):
+    """19.5.1.6 create_connection: sock, an existing already connected socket."""
+    with Net(loop) as net:
+        listener = net.listener()
+        client = net.connect(listener.getsockname())
+        peer = net.accept(listener)
+        client.setblocking(False)
+        transport, protocol = net.pair(net.run(loop.create_connection(lambda: Recorder(loop), sock=client)))
+        expect_equal(transport.get_extra_info("peername"), listener.getsockname(), "peername with sock=")
+        transport.write(b"ping")
+        expect_equal(net.run(read_exactly(loop, peer, 4)), b"ping", "bytes the peer received")
+        peer.sendall(b"pong")
+        expect_equal(net.run(protocol.received(4)), b"pong", "bytes the protocol received")
+
+
+@pytest.mark.parametrize("extra", ["host", "port"])
+@check("connections.create_connection.sock_exclusive", section=SECTION, method=CC, level=SHOULD,
+       requirement="sock must not be combined with host or port; a loop should reject the combination "
+                   "with ValueError rather than pick one silently.")
+def test_create_connection_sock_exclusive(loop, extra):
+    """19.5.1.6 create_connection: if sock is given, host and port should not be specified."""
+    with Net(loop) as net:
+        listener = net.listener()
+        client = net.connect(listener.getsockname())
+        net.accept(listener)
+        client.setblocking(False)
+        kwargs = {"host": "127.0.0.1", "port": listener.getsockname()[1]} if extra == "host" \
+            else {"port": listener.getsockname()[1]}
+
+        async def call():
+            return await loop.create_connection(lambda: Recorder(loop), sock=client, **kwargs)
+
+        def run():
+            result = net.run(call())
+            net.pair(result)
+            return result
+
+        expect_raises(ValueError, run, what=f"sock together with {extra} was accepted")
+
+
+@check("connections.create_connection.local_addr", section=SECTION, method=CC,
+       requirement="local_addr=(host, port) binds the socket locally before connecting: its sockname "
+                   "is that address and the peer sees it as the remote address.")
+def test_create_connection_local_addr(loop):
+    """19.5.1.6 create_connection: local_addr binds the socket locally."""
+    with Net(loop) as net:
+        listener = net.listener()
+        local = ("127.0.0.1", net.free_port())
+        transport, _ = net.pair(net.run(loop.create_connection(
+            lambda: Recorder(loop), "127.0.0.1", listener.getsockname()[1], local_addr=local)))
+        peer = net.accept(listener)
+        expect_equal(transport.get_extra_info("sockname"), local, "sockname with local_addr")
+        expect_equal(peer.getpeername(), local, "remote address seen by the peer")
+
+
+@check("connections.create_connection.refused", section=SECTION, method=CC,
+       requirement="When the connection cannot be established (refused), the coroutine raises OSError "
+                   "and protocol_factory is never called.")
+def test_create_connection_refused(loop):
+    """19.5.1.6 create_connection: the factory runs only after the connection is established."""
+    with Net(loop) as net:
+        port = net.free_port()
+        factory = Factory(loop)
+
+        def run():
+            result = net.run(loop.create_connection(factory, "127.0.0.1", port))
+            net.pair(result)
+            return result
+
+        exc = expect_raises(OSError, run, what="connecting to a closed port did not fail")
+        expect(not isinstance(exc, asyncio.TimeoutError), "connecting to a closed port hung")
+        expect_equal(len(factory.calls), 0, "protocol_factory calls on a refused connection")
+
+
+@check("connections.create_connection.refused_type", section=SECTION, method=CC, level=INFO,
+       requirement="A refused connection to a single address raises ConnectionRefusedError "
+                   "(the OSError subclass for ECONNREFUSED).")
+def test_create_connection_refused_type(loop):
+    """19.5.1.6 create_connection: refusal surfaces as the specific OSError subclass."""
+    with Net(loop) as net:
+        port = net.free_port()
+
+        def run():
+            result = net.run(loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port))
+            net.pair(result)
+            return result
+
+        expect_raises(ConnectionRefusedError, run, what="refusal was not ConnectionRefusedError")
+
+
+# -- create_connection: protocol callbacks --------------------------------------------------
+
+@check("connections.create_connection.callback_order", section=SECTION, method=CC,
+       requirement="Protocol callbacks run in the order connection_made, data_received*, eof_received, "
+                   "connection_lost; connection_lost exactly once when the peer closes.")
+def test_create_connection_callback_order(loop):
+    """19.5.1.6 create_connection: protocol tied to the transport, then its callbacks."""
+    with Net(loop) as net:
+        transport, protocol, peer = _connect(net, loop)
+        _peer_send(peer, b"hello ", b"world", shut=True)
+        net.run(asyncio.shield(protocol.lost), what="connection_lost after the peer's EOF")
+        peer.close()
+        net.run(io_rounds(loop, 2))
+        names = protocol.names()
+        expect_equal(bytes(protocol.data), b"hello world", "bytes delivered to data_received")
+        expected = ["connection_made"] + ["data_received"] * protocol.count("data_received") + \
+            ["eof_received", "connection_lost"]
+        expect_equal(names, expected, "protocol callback sequence")
+        expect_equal(protocol.events[-1][1], None, "connection_lost argument after a clean EOF")
+
+
+@check("connections.create_connection.peer_reset_lost_once", section=SECTION, method=CC,
+       requirement="When the peer aborts the connection, connection_lost is called exactly once and "
+                   "no callback follows it.")
+def test_create_connection_peer_reset(loop):
+    """19.5.1.6 create_connection: the protocol's lifetime ends with one connection_lost."""
+    with Net(loop) as net:
+        transport, protocol, peer = _connect(net, loop)
+        peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+        peer.close()  # linger 0: RST
+        net.run(asyncio.shield(protocol.lost), what="connection_lost after the peer's reset")
+        net.run(io_rounds(loop, 2))
+        expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+        expect_equal(protocol.names()[-1], "connection_lost", "last protocol callback")
+
+
+# -- create_connection: extra info ----------------------------------------------------------
+
+@check("connections.create_connection.extra_info_addresses", section=SECTION, method=CC,
+       requirement="transport.get_extra_info('peername') and ('sockname') return the connection's "
+                   "remote and local addresses.")
+def test_create_connection_extra_info_addresses(loop):
+    """19.5.1.6 create_connection: the transport describes its connection."""
+    with Net(loop) as net:
+        transport, _, peer = _connect(net, loop)
+        expect_equal(transport.get_extra_info("peername"), peer.getsockname(), "get_extra_info('peername')")
+        expect_equal(transport.get_extra_info("sockname"), peer.getpeername(), "get_extra_info('sockname')")
+        marker = object()
+        expect(transport.get_extra_info("no-such-key", marker) is marker,
+               "get_extra_info did not return the default for an unknown key")
+
+
+@check("connections.create_connection.extra_info_socket", section=SECTION, method=CC, level=SHOULD,
+       note="extra-info-socket-wrapper",
+       requirement="transport.get_extra_info('socket') returns the connection's socket (a socket-like "
+                   "object whose family, type, fileno and addresses match the connection).")
+def test_create_connection_extra_info_socket(loop):
+    """19.5.1.6 create_connection: the 'socket' extra info.
+
+    The transport docs name socket.socket; CPython 3.8+ returns a TransportSocket wrapper, so
+    this check accepts any object with the socket interface (spec note extra-info-socket-wrapper).
+    """
+    with Net(loop) as net:
+        transport, _, peer = _connect(net, loop)
+        sock = transport.get_extra_info("socket")
+        expect(sock is not None, "get_extra_info('socket') returned None")
+        expect_equal(sock.family, socket.AF_INET, "socket family")
+        expect_equal(sock.type, socket.SOCK_STREAM, "socket type")
+        expect(isinstance(sock.fileno(), int) and sock.fileno() >= 0, "socket fileno()", observed=sock.fileno())
+        expect_equal(sock.getsockname(), peer.getpeername(), "socket getsockname()")
+        expect_equal(sock.getpeername(), peer.getsockname(), "socket getpeername()")
+
+
+# -- create_connection: the transport -------------------------------------------------------
+
+@check("connections.create_connection.write_writelines", section=SECTION, method=CC,
+       requirement="The transport is a bidirectional stream: write() and writelines() deliver their "
+                   "bytes to the peer in order.")
+def test_create_connection_write_writelines(loop):
+    """19.5.1.6 create_connection: the transport is a bidirectional stream."""
+    with Net(loop) as net:
+        transport, _, peer = _connect(net, loop)
+        transport.write(b"one,")
+        transport.writelines([b"two,", bytearray(b"three,"), memoryview(b"four")])
+        transport.write(b"")
+        expected = b"one,two,three,four"
+        expect_equal(net.run(read_exactly(loop, peer, len(expected))), expected, "bytes the peer received")
+
+
+@check("connections.create_connection.write_eof", section=SECTION, method=CC,
+       requirement="The TCP transport supports half-close: can_write_eof() is True and write_eof() "
+                   "flushes written data then sends EOF, while data from the peer is still received.")
+def test_create_connection_write_eof(loop):
+    """19.5.1.6 create_connection: the stream can be half-closed."""
+    with Net(loop) as net:
+        transport, protocol, peer = _connect(net, loop)
+        expect(transport.can_write_eof() is True, "can_write_eof() is not True for a TCP transport",
+               observed=transport.can_write_eof())
+        transport.write(b"last words")
+        transport.write_eof()
+        expect_equal(net.run(read_to_eof(loop, peer)), b"last words", "bytes before the EOF")
+        peer.sendall(b"reply")
+        expect_equal(net.run(protocol.received(5)), b"reply", "data received after write_eof")
+        expect(not protocol.lost.done(), "connection_lost after write_eof alone")
+
+
+@check("connections.create_connection.close", section=SECTION, method=CC,
+       requirement="transport.close() makes is_closing() True, flushes buffered data to the peer, then "
+                   "the peer sees EOF and connection_lost(None) is called exactly once.")
+def test_create_connection_close(loop):
+    """19.5.1.6 create_connection: closing the stream."""
+    with Net(loop) as net:
+        transport, protocol, peer = _connect(net, loop)
+        expect(transport.is_closing() is False, "is_closing() before close()", observed=transport.is_closing())
+        total = _fill(transport)
+        transport.close()
+        expect(transport.is_closing() is True, "is_closing() after close()", observed=transport.is_closing())
+        data = net.run(read_to_eof(loop, peer), what="peer reading until EOF")
+        expect_equal(len(data), total, "bytes the peer received before EOF (buffered data must be flushed)")
+        net.run(asyncio.shield(protocol.lost), what="connection_lost after close()")
+        net.run(io_rounds(loop, 2))
+        expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+        expect_equal(protocol.lost.result(), None, "connection_lost argument after close()")
+        transport.close()  # idempotent
+        net.run(io_rounds(loop, 1))
+        expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls after a second close()")
+
+
+@check("connections.create_connection.abort", section=SECTION, method=CC,
+       requirement="transport.abort() closes at once: buffered data is discarded and connection_lost is "
+                   "called without waiting for the peer to read.")
+def test_create_connection_abort(loop):
+    """19.5.1.6 create_connection: aborting the stream."""
+    with Net(loop) as net:
+        transport, protocol, peer = _connect(net, loop)
+        total = _fill(transport)
+        transport.abort()
+        expect(transport.is_closing() is True, "is_closing() after abort()")
+        net.run(asyncio.shield(protocol.lost), timeout=1.0,
+                what="connection_lost after abort() while the peer reads nothing")
+        data = net.run(read_to_eof(loop, peer), what="peer reading until EOF")
+        expect(len(data) < total, "the peer received all buffered data: abort() did not discard it",
+               expected=f"< {total}", observed=len(data))
+        net.run(io_rounds(loop, 1))
+        expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+
+
+@check("connections.create_connection.pause_reading", section=SECTION, method=CC,
+       requirement="After pause_reading() no data_received is delivered; after resume_reading() the "
+                   "pending data arrives.")
+def test_create_connection_pause_reading(loop):
+    """19.5.1.6 create_connection: the stream's read side can be paused."""
+    with Net(loop) as net:
+        transport, protocol, peer = _connect(net, loop)
+        transport.pause_reading()
+        peer.sendall(b"while paused")
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            select.select([sock.fileno()], [], [], TIMEOUT)  # the data is there to read
+        net.run(io_rounds(loop, 3))
+        expect_equal(protocol.count("data_received"), 0, "data_received calls while reading is paused")
+        transport.resume_reading()
+        expect_equal(net.run(protocol.received(12), what="data after resume_reading()"), b"while paused",
+                     "bytes delivered after resume_reading()")
+
+
+@check("connections.create_connection.write_buffer", section=SECTION, method=CC,
+       requirement="get_write_buffer_size() is 0 when nothing is pending and grows when the peer does "
+                   "not read; set_write_buffer_limits(high, low) is reflected by "
+                   "get_write_buffer_limits() as (low, high).")
+def test_create_connection_write_buffer(loop):
+    """19.5.1.6 create_connection: write buffer introspection and limits."""
+    with Net(loop) as net:
+        transport, _, peer = _connect(net, loop)
+        expect_equal(transport.get_write_buffer_size(), 0, "get_write_buffer_size() of an idle transport")
+        transport.set_write_buffer_limits(high=8192, low=2048)
+        expect_equal(tuple(transport.get_write_buffer_limits()), (2048, 8192), "get_write_buffer_limits()")
+        transport.set_write_buffer_limits(high=65536)
+        low, high = transport.get_write_buffer_limits()
+        expect(high == 65536 and 0 <= low <= high, "limits after set_write_buffer_limits(high=65536)",
+               observed=(low, high))
+        _fill(transport)
+        expect(transport.get_write_buffer_size() > 0, "buffer size with unread data")
+
+
+@check("connections.create_connection.flow_control", section=SECTION, method=CC,
+       requirement="When the write buffer exceeds the high-water mark the protocol's pause_writing() is "
+                   "called; when the peer drains it to the low-water mark or below, resume_writing().")
+def test_create_connection_flow_control(loop):
+    """19.5.1.6 create_connection: write flow control on the stream."""
+    with Net(loop) as net:
+        high, low = 65536, 16384
+        sizes = {}
+
+        class Proto(Recorder):
+            def pause_writing(self):
+                sizes.setdefault("pause", self.transport.get_write_buffer_size())
+                super().pause_writing()
+
+            def resume_writing(self):
+                sizes.setdefault("resume", self.transport.get_write_buffer_size())
+                super().resume_writing()
+
+        transport, protocol, peer = _connect(net, loop, Factory(loop, Proto))
+        transport.set_write_buffer_limits(high=high, low=low)
+        total = _fill(transport, above=high)
+        net.run(asyncio.shield(protocol.paused_writing), timeout=1.0,
+                what="pause_writing() with the buffer above the high-water mark")
+        expect(not protocol.resumed_writing.done(), "resume_writing() before the peer read anything")
+        expect(sizes["pause"] > high, "buffer size when pause_writing() was called",
+               expected=f"> {high}", observed=sizes["pause"])
+
+        async def drain():
+            data = await read_exactly(loop, peer, total)
+            await protocol.resumed_writing
+            return data
+
+        data = net.run(drain(), what="resume_writing() after the peer drained the buffer")
+        expect_equal(len(data), total, "bytes the peer received")
+        expect(sizes["resume"] <= low, "buffer size when resume_writing() was called",
+               expected=f"<= {low}", observed=sizes["resume"])
+        expect_equal(protocol.names().count("pause_writing"), 1, "pause_writing calls")
+
+
+# -- create_datagram_endpoint ---------------------------------------------------------------
+
+def _udp_peer(net, family=socket.AF_INET):
+    peer = net.sock(family, socket.SOCK_DGRAM)
+    peer.bind((LOOPBACK[family], 0))
+    peer.settimeout(TIMEOUT)
+    return peer
+
+
+def _endpoint(net, loop, **kwargs):
+    return net.pair(net.run(loop.create_datagram_endpoint(lambda: DatagramRecorder(loop), **kwargs)))
+
+
+@check("connections.create_datagram_endpoint.local_addr", section=SECTION, method=DG,
+       requirement="local_addr binds the datagram socket; datagrams sent to it reach datagram_received "
+                   "with the sender's address, and sendto(data, addr) reaches addr.")
+def test_datagram_local_addr(loop):
+    """19.5.1.6 create_datagram_endpoint: local_addr, sendto and datagram_received."""
+    with Net(loop) as net:
+        port = net.free_port(type=socket.SOCK_DGRAM)
+        transport, protocol = _endpoint(net, loop, local_addr=("127.0.0.1", port))
+        expect_equal(transport.get_extra_info("sockname"), ("127.0.0.1", port), "sockname with local_addr")
+        peer = _udp_peer(net)
+        peer.sendto(b"ping", ("127.0.0.1", port))
+        got = net.run(protocol.queue.get(), what="datagram_received")
+        expect_equal(got, (b"ping", peer.getsockname()), "datagram_received(data, addr)")
+        transport.sendto(b"pong", peer.getsockname())
+        net.run(io_rounds(loop, 1))
+        expect_equal(peer.recvfrom(100), (b"pong", ("127.0.0.1", port)), "datagram the peer received")
+
+
+@check("connections.create_datagram_endpoint.remote_addr", section=SECTION, method=DG,
+       requirement="remote_addr connects the datagram socket: sendto(data) without an address reaches "
+                   "it, its datagrams are received, and peername is that address.")
+def test_datagram_remote_addr(loop):
+    """19.5.1.6 create_datagram_endpoint: remote_addr."""
+    with Net(loop) as net:
+        peer = _udp_peer(net)
+        transport, protocol = _endpoint(net, loop, remote_addr=peer.getsockname())
+        expect_equal(transport.get_extra_info("peername"), peer.getsockname(), "peername with remote_addr")
+        transport.sendto(b"ping")
+        net.run(io_rounds(loop, 1))
+        data, addr = peer.recvfrom(100)
+        expect_equal(data, b"ping", "datagram the remote received")
+        expect_equal(addr, transport.get_extra_info("sockname"), "sender address seen by the remote")
+        peer.sendto(b"pong", addr)
+        expect_equal(net.run(protocol.queue.get()), (b"pong", peer.getsockname()), "datagram_received")
+
+
+@check("connections.create_datagram_endpoint.sock", section=SECTION, method=DG,
+       requirement="sock= uses an existing, connected datagram socket for the transport.")
+def test_datagram_sock(loop):
+    """19.5.1.6 create_datagram_endpoint: sock."""
+    with Net(loop) as net:
+        peer = _udp_peer(net)
+        sock = net.sock(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.connect(peer.getsockname())
+        sock.setblocking(False)
+        transport, protocol = _endpoint(net, loop, sock=sock)
+        expect_equal(transport.get_extra_info("sockname"), sock.getsockname(), "sockname with sock=")
+        transport.sendto(b"ping")
+        net.run(io_rounds(loop, 1))
+        expect_equal(peer.recvfrom(100), (b"ping", sock.getsockname()), "datagram the peer received")
+        peer.sendto(b"pong", sock.getsockname())
+        expect_equal(net.run(protocol.queue.get()), (b"pong", peer.getsockname()), "datagram_received")
+
+
+@pytest.mark.parametrize("extra", ["local_addr", "remote_addr"])
+@check("connections.create_datagram_endpoint.sock_exclusive", section=SECTION, method=DG,
+       requirement="sock= together with local_addr or remote_addr is rejected with ValueError "
+                   "(they must be None when sock is given).")
+def test_datagram_sock_exclusive(loop, extra):
+    """19.5.1.6 create_datagram_endpoint: with sock, local_addr and remote_addr must be None."""
+    with Net(loop) as net:
+        peer = _udp_peer(net)
+        sock = net.sock(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.setblocking(False)
+        addr = ("127.0.0.1", 0) if extra == "local_addr" else peer.getsockname()
+
+        def run():
+            result = _endpoint(net, loop, sock=sock, **{extra: addr})
+            return result
+
+        expect_raises(ValueError, run, what=f"sock together with {extra} was accepted")
+
+
+@check("connections.create_datagram_endpoint.error_received", section=SECTION, method=DG, level=SHOULD,
+       platforms=("linux",), note="datagram-error-received-undocumented",
+       requirement="On a connected datagram endpoint, an ICMP port-unreachable reported by the kernel "
+                   "reaches the protocol as error_received(ConnectionRefusedError), without closing it.")
+def test_datagram_error_received(loop):
+    """19.5.1.6 create_datagram_endpoint: send errors reach error_received (protocol page)."""
+    with Net(loop) as net:
+        port = net.free_port(type=socket.SOCK_DGRAM)
+        transport, protocol = _endpoint(net, loop, remote_addr=("127.0.0.1", port))
+
+        async def provoke():
+            for _ in range(5):
+                transport.sendto(b"anyone?")
+                try:
+                    return await asyncio.wait_for(protocol.errors.get(), 0.5)
+                except asyncio.TimeoutError:
+                    continue
+            return None
+
+        exc = net.run(provoke(), timeout=TIMEOUT + 1)
+        expect(isinstance(exc, ConnectionRefusedError), "error_received argument",
+               expected="ConnectionRefusedError", observed=exc)
+        expect(not protocol.lost.done(), "the endpoint was closed by an ICMP error")
+
+
+@check("connections.create_datagram_endpoint.reuse_port", section=SECTION, method=DG,
+       requirement="reuse_port=True sets SO_REUSEPORT, so two endpoints that both set it can bind the "
+                   "same address and port.")
+def test_datagram_reuse_port(loop):
+    """19.5.1.6 create_datagram_endpoint: reuse_port."""
+    require_reuseport()
+    with Net(loop) as net:
+        first, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0), reuse_port=True)
+        addr = first.get_extra_info("sockname")
+        second, _ = _endpoint(net, loop, local_addr=addr, reuse_port=True)
+        expect_equal(second.get_extra_info("sockname"), addr, "second endpoint's sockname")
+        for t in (first, second):
+            sock = t.get_extra_info("socket")
+            if sock is not None:
+                expect(sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) != 0,
+                       "SO_REUSEPORT is not set with reuse_port=True")
+
+
+@check("connections.create_datagram_endpoint.allow_broadcast", section=SECTION, method=DG,
+       requirement="allow_broadcast=True sets SO_BROADCAST on the endpoint's socket; it is not set "
+                   "otherwise.")
+def test_datagram_allow_broadcast(loop):
+    """19.5.1.6 create_datagram_endpoint: allow_broadcast."""
+    with Net(loop) as net:
+        on, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0), allow_broadcast=True)
+        off, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
+        for transport, expected in ((on, True), (off, False)):
+            sock = transport.get_extra_info("socket")
+            expect(sock is not None, "get_extra_info('socket') returned None")
+            expect_equal(bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST)), expected,
+                         f"SO_BROADCAST with allow_broadcast={'True' if expected else 'unset'}")
+
+
+@check("connections.create_datagram_endpoint.unix", section=SECTION, method=DG, platforms=("linux", "darwin",
+       "freebsd"),
+       requirement="family=AF_UNIX creates UNIX datagram endpoints: local_addr/remote_addr are paths, "
+                   "and datagrams carry the sender's path.")
+def test_datagram_unix(loop):
+    """19.5.1.6 create_datagram_endpoint: AF_UNIX family."""
+    with Net(loop) as net:
+        server_path = short_unix_path(net, "srv")
+        client_path = short_unix_path(net, "cli")
+        server, server_proto = _endpoint(net, loop, family=socket.AF_UNIX, local_addr=server_path)
+        client, client_proto = _endpoint(net, loop, family=socket.AF_UNIX, local_addr=client_path,
+                                         remote_addr=server_path)
+        client.sendto(b"ping")
+        expect_equal(net.run(server_proto.queue.get()), (b"ping", client_path), "datagram at the server")
+        server.sendto(b"pong", client_path)
+        data, _ = net.run(client_proto.queue.get())
+        expect_equal(data, b"pong", "datagram at the client")
+
+
+def _reuseaddr(transport):
+    sock = transport.get_extra_info("socket")
+    expect(sock is not None, "get_extra_info('socket') returned None")
+    return bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR))
+
+
+@check("connections.create_datagram_endpoint.reuse_address_default", section=SECTION, method=DG,
+       versions="<3.8.1", docs="3.7", platforms=("linux", "darwin", "freebsd"), note="datagram-reuse-address",
+       requirement="Without reuse_address, SO_REUSEADDR is set on UNIX (3.7 text; withdrawn in 3.8.1).")
+def test_datagram_reuse_address_default_37(loop):
+    """19.5.1.6 create_datagram_endpoint: reuse_address default (3.7 docs only)."""
+    with Net(loop) as net:
+        transport, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
+        expect(_reuseaddr(transport), "SO_REUSEADDR is not set by default")
+
+
+@check("connections.create_datagram_endpoint.no_reuse_address", section=SECTION, method=DG,
+       versions=">=3.8.1", docs="3.8", note="datagram-reuse-address",
+       requirement="Since 3.8.1 a datagram endpoint does not set SO_REUSEADDR (a security fix replacing "
+                   "the 3.7 default).")
+def test_datagram_no_reuse_address(loop):
+    """19.5.1.6 create_datagram_endpoint: reuse_address is no longer supported (3.8.1+ docs)."""
+    with Net(loop) as net:
+        transport, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
+        expect(not _reuseaddr(transport), "SO_REUSEADDR is set on a datagram endpoint")
+
+
+@check("connections.create_datagram_endpoint.reuse_address_rejected", section=SECTION, method=DG,
+       versions=">=3.8.1,<3.11", docs="3.10", note="datagram-reuse-address",
+       requirement="Passing reuse_address=True raises an exception instead of setting SO_REUSEADDR.")
+def test_datagram_reuse_address_rejected(loop):
+    """19.5.1.6 create_datagram_endpoint: reuse_address=True raises (3.8.1-3.10 docs)."""
+    with Net(loop) as net:
+        def run():
+            return _endpoint(net, loop, local_addr=("127.0.0.1", 0), reuse_address=True)
+
+        expect_raises(Exception, run, what="reuse_address=True was accepted")
+
+
+@check("connections.create_datagram_endpoint.reuse_address_removed", section=SECTION, method=DG,
+       versions=">=3.11", docs="3.11", note="datagram-reuse-address",
+       requirement="The reuse_address parameter is removed; passing it raises TypeError like any "
+                   "unknown keyword argument.")
+def test_datagram_reuse_address_removed(loop):
+    """19.5.1.6 create_datagram_endpoint: reuse_address removed (3.11+ docs)."""
+    with Net(loop) as net:
+        for value in (True, False):
+            def run():
+                return _endpoint(net, loop, local_addr=("127.0.0.1", 0), reuse_address=value)
+
+            expect_raises(TypeError, run, what=f"reuse_address={value} was accepted")
+
+
+# -- create_unix_connection -----------------------------------------------------------------
+
+PATH_KINDS = {"str": str, "bytes": os.fsencode, "pathlib": pathlib.Path}
+
+
+def _unix_roundtrip(net, loop, transport, protocol, peer):
+    transport.write(b"ping")
+    expect_equal(net.run(read_exactly(loop, peer, 4)), b"ping", "bytes the peer received")
+    peer.sendall(b"pong")
+    expect_equal(net.run(protocol.received(4)), b"pong", "bytes the protocol received")
+
+
+@pytest.mark.parametrize("kind", list(PATH_KINDS))
+@check("connections.create_unix_connection.path", section=SECTION, method=UC, platforms=("linux", "darwin",
+       "freebsd"),
+       requirement="create_unix_connection connects an AF_UNIX stream to path given as str, bytes or "
+                   "pathlib.Path; data flows both ways.")
+def test_unix_connection_path(loop, kind):
+    """19.5.1.6 create_unix_connection: str, bytes and Path paths are supported."""
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        listener = net.unix_listener(path)
+        transport, protocol = net.pair(net.run(
+            loop.create_unix_connection(lambda: Recorder(loop), PATH_KINDS[kind](path))))
+        peer = net.accept(listener)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            expect_equal((sock.family, sock.type), (socket.AF_UNIX, socket.SOCK_STREAM), "socket family/type")
+        _unix_roundtrip(net, loop, transport, protocol, peer)
+
+
+@check("connections.create_unix_connection.abstract", section=SECTION, method=UC, platforms=("linux",),
+       requirement="create_unix_connection accepts a Linux abstract socket name (leading NUL byte).")
+def test_unix_connection_abstract(loop):
+    """19.5.1.6 create_unix_connection: abstract UNIX sockets are supported."""
+    with Net(loop) as net:
+        name = "\0loopconf-" + uuid.uuid4().hex
+        listener = net.unix_listener(name)
+        transport, protocol = net.pair(net.run(loop.create_unix_connection(lambda: Recorder(loop), name)))
+        peer = net.accept(listener)
+        _unix_roundtrip(net, loop, transport, protocol, peer)
+
+
+@check("connections.create_unix_connection.sock", section=SECTION, method=UC, platforms=("linux", "darwin",
+       "freebsd"),
+       requirement="create_unix_connection(sock=...) uses an already connected AF_UNIX socket.")
+def test_unix_connection_sock(loop):
+    """19.5.1.6 create_unix_connection: path is not needed when sock is given."""
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        listener = net.unix_listener(path)
+        client = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
+        client.connect(path)
+        client.setblocking(False)
+        peer = net.accept(listener)
+        transport, protocol = net.pair(net.run(loop.create_unix_connection(lambda: Recorder(loop), sock=client)))
+        _unix_roundtrip(net, loop, transport, protocol, peer)
+
+
+@check("connections.create_unix_connection.path_required", section=SECTION, method=UC,
+       platforms=("linux", "darwin", "freebsd"),
+       requirement="create_unix_connection without path and without sock raises ValueError.")
+def test_unix_connection_path_required(loop):
+    """19.5.1.6 create_unix_connection: path is required unless sock is given."""
+    with Net(loop) as net:
+        def run():
+            return net.pair(net.run(loop.create_unix_connection(lambda: Recorder(loop))))
+
+        expect_raises(ValueError, run, what="create_unix_connection() without path or sock")
