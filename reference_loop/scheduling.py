@@ -304,7 +304,8 @@ class SchedulingMixin:
             raise TypeError(f"coroutines cannot be used with {method}()")
         if not callable(callback):
             raise TypeError(f"a callable object was expected by {method}(), got {callback!r}")
-        if self._thread_id is not None and self._thread_id != threading.get_ident():
+        if (method != "call_soon_threadsafe" and self._thread_id is not None
+                and self._thread_id != threading.get_ident()):
             raise RuntimeError("Non-thread-safe operation invoked on an event loop other "
                                "than the current one")
 

@@ -351,3 +351,21 @@ def test_get_running_loop_inside(loop):
     assert loop.run_until_complete(which()) is loop
     with pytest.raises(RuntimeError):
         asyncio.get_running_loop()
+
+
+def test_debug_mode_threadsafe_and_slow_callback(loop, caplog):
+    loop.set_debug(True)
+    assert loop.get_debug()
+    loop.slow_callback_duration = 0.0
+    thread = threading.Thread(target=lambda: loop.call_soon_threadsafe(loop.stop))
+    loop.call_soon(thread.start)
+    loop.run_forever()
+    thread.join()
+    assert "Executing" in caplog.text
+    with pytest.raises(TypeError):
+        loop.call_soon(_coroutine_function)
+    loop.set_debug(False)
+
+
+async def _coroutine_function():
+    pass
