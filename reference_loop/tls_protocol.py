@@ -132,6 +132,10 @@ class TLSProtocol(asyncio.Protocol):
     def connection_made(self, transport):
         """19.5.1.6/19.5.1.9: the raw connection exists: start the TLS handshake."""
         self.raw = transport
+        if self.app_closing:  # the app transport was closed before the connection existed
+            self.state = State.CLOSED
+            transport.abort()
+            return
         self.state = State.HANDSHAKING
         self._handshake_timer = self._loop.call_later(
             self._handshake_timeout, self._on_handshake_timeout)
@@ -216,6 +220,8 @@ class TLSProtocol(asyncio.Protocol):
             self.app_state = AppState.MADE
             self.app_protocol.connection_made(self.app_transport)
         self._settle_waiter(None)
+        if self._app_reading_paused and self.state is State.OPEN:
+            self.raw.pause_reading()  # the app paused reading before the session was up
         if self.state is State.OPEN:
             self._encrypt_backlog()
         if self.state is State.OPEN and not self._app_reading_paused:
@@ -253,6 +259,8 @@ class TLSProtocol(asyncio.Protocol):
         while self.state is State.OPEN and not self._app_reading_paused:
             try:
                 chunk = self._sslobj.read(READ_CHUNK)
+            except ssl.SSLZeroReturnError:
+                chunk = b""
             except (ssl.SSLWantReadError, ssl.SSLSyscallError):
                 break  # need more records (SyscallError: raw EOF without close_notify)
             except ssl.SSLError as exc:
@@ -401,8 +409,21 @@ class TLSProtocol(asyncio.Protocol):
             self._shutdown_timeout, self._on_shutdown_timeout)
         self._step_shutdown()
 
+    def _discard_late_data(self):
+        """After close(), the peer may still send data before its close_notify: read it away
+        (the app gets no more data) so that it does not break the TLS shutdown."""
+        while True:
+            try:
+                if not self._sslobj.read(READ_CHUNK):
+                    return  # the peer's close_notify
+            except ssl.SSLZeroReturnError:
+                return  # the peer's close_notify, after ours
+            except (ssl.SSLWantReadError, ssl.SSLSyscallError):
+                return
+
     def _step_shutdown(self):
         try:
+            self._discard_late_data()
             self._sslobj.unwrap()  # sends our close_notify; completes with the peer's
         except (ssl.SSLWantReadError, ssl.SSLSyscallError):
             self._send_records(force=True)
