@@ -768,3 +768,61 @@ def test_sendfile_over_tls_uses_fallback(loop, server_ctx, client_ctx, tmp_path)
         return bytes(served.data)
 
     assert run(loop, main()) == payload[1000:201_000] + b"after"
+
+
+# ------------------------------------------------------------------------------------------
+# closing corner cases
+# ------------------------------------------------------------------------------------------
+
+def test_close_while_peer_still_sending(loop, server_ctx, client_ctx):
+    """19.5.1.6 ssl option: after close() no data reaches the app; data the peer sends before
+    its close_notify does not turn the clean close into an error (connection_lost(None))."""
+    async def main():
+        listener = listening_socket()
+        port = listener.getsockname()[1]
+        connect = loop.create_task(loop.create_connection(
+            lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx,
+            server_hostname="localhost"))
+        peer_sock, _ = await loop.sock_accept(listener)
+        listener.close()
+        peer = ManualTLS(loop, peer_sock, server_ctx, server_side=True)
+        await peer.handshake()
+        transport, client = await connect
+        transport.close()
+        for i in range(5):
+            await peer.write(b"late %d" % i)
+        assert await peer.read() == b""  # our close_notify
+        await peer.send_close_notify()
+        exc = await client.lost
+        peer_sock.close()
+        return exc, client
+
+    exc, client = run(loop, main())
+    assert exc is None
+    assert client.events == ["connection_made", "eof_received", "connection_lost"]
+
+
+def test_shutdown_timeout(loop, client_ctx, server_ctx):
+    """19.5.1.9 start_tls ssl_shutdown_timeout (3.11+): a peer that never answers our
+    close_notify -> the connection is dropped after the timeout, connection_lost(TimeoutError)."""
+    async def main():
+        listener = listening_socket()
+        port = listener.getsockname()[1]
+        plain, client = await loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port)
+        peer_sock, _ = await loop.sock_accept(listener)
+        listener.close()
+        peer = ManualTLS(loop, peer_sock, server_ctx, server_side=True)
+        upgrade = loop.create_task(loop.start_tls(
+            plain, client, client_ctx, server_hostname="localhost", ssl_shutdown_timeout=0.3))
+        await peer.handshake()
+        transport = await upgrade
+        start = loop.time()
+        transport.close()
+        exc = await client.lost
+        elapsed = loop.time() - start
+        peer_sock.close()
+        return exc, elapsed
+
+    exc, elapsed = run(loop, main())
+    assert isinstance(exc, TimeoutError)
+    assert 0.3 <= elapsed < 2.0
