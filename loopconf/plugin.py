@@ -23,6 +23,7 @@ import time
 
 import pytest
 
+from loopconf import crashes
 from loopconf.checks import check_id_of, meta_of
 from loopconf.outcomes import classify_exception, combine
 
@@ -45,6 +46,8 @@ def pytest_addoption(parser):
                     help="folder for per-worker crash and timeout evidence")
     group.addoption("--loopconf-timeout", dest="loopconf_timeout", type=float, default=None,
                     help="seconds a single check may take before it is a timeout")
+    group.addoption("--loopconf-catalogue", dest="loopconf_catalogue", default=None,
+                    help="with --collect-only: write the selected checks' metadata to this JSON file")
     group.addoption("--loopconf-reproduce", dest="loopconf_reproduce", default="",
                     help="command prefix used to build each record's reproducer")
 
@@ -57,7 +60,8 @@ def pytest_configure(config):
 
 def _active(config) -> bool:
     opt = config.option
-    return any(getattr(opt, name, None) for name in ("loopconf_loop", "loopconf_stream", "loopconf_state"))
+    return any(getattr(opt, name, None) for name in ("loopconf_loop", "loopconf_stream", "loopconf_state",
+                                                   "loopconf_catalogue"))
 
 
 def matches_check(check_id: str, patterns) -> bool:
@@ -117,6 +121,18 @@ class LoopconfSession:
         if not self.is_worker:
             self._announce(len(items))
 
+    def pytest_collection_finish(self, session):
+        path = self.opt.loopconf_catalogue
+        if not path or self.is_worker:
+            return
+        entries = []
+        for item in session.items:
+            meta = meta_of(item)
+            entries.append({"nodeid": item.nodeid, "check_id": check_id_of(item),
+                            "meta": meta.to_dict(), "not_applicable": meta.applies()})
+        with open(path, "w") as f:
+            json.dump(entries, f)
+
     def pytest_xdist_node_collection_finished(self, node, ids):
         self._announce(len(ids))
 
@@ -143,6 +159,8 @@ class LoopconfSession:
         finally:
             if timeout and self.fault_file:
                 faulthandler.cancel_dump_traceback_later()
+            if self.current_path:
+                crashes.mark_finished(self.opt.loopconf_state, os.getpid())
 
     # -- outcome of each phase (runs where the check runs) ---------------------------------
     @pytest.hookimpl(hookwrapper=True)
@@ -200,7 +218,8 @@ class LoopconfSession:
 
     def _crashed(self, report):
         nodeid = report.nodeid
-        kind, evidence = self._crash_evidence(nodeid)
+        found = crashes.classify(self.opt.loopconf_state, nodeid)
+        kind, evidence = (found[0][1], found[0][2]) if found else ("crash", "")
         prior = self.pending.pop(nodeid, None) or {}
         meta = prior.get("meta")
         if kind == "timeout":
@@ -212,29 +231,6 @@ class LoopconfSession:
                "meta": meta, "outcome": kind, "message": message, "expected": None,
                "observed": None, "traceback": evidence, "duration": prior.get("duration", 0.0)}
         self._emit(rec)
-
-    def _crash_evidence(self, nodeid) -> tuple[str, str]:
-        state = self.opt.loopconf_state
-        if not state or not os.path.isdir(state):
-            return "crash", ""
-        for name in os.listdir(state):
-            if not name.startswith("current-"):
-                continue
-            path = os.path.join(state, name)
-            try:
-                with open(path) as f:
-                    if f.read().strip() != nodeid:
-                        continue
-                with open(path.replace("current-", "fault-")) as f:
-                    text = f.read()
-            except OSError:
-                continue
-            os.unlink(path)
-            text = "\n".join(line for line in text.splitlines() if not line.startswith("loopconf: "))
-            if "Timeout (" in text:
-                return "timeout", text
-            return "crash", text
-        return "crash", ""
 
     def _finish(self, nodeid):
         rec = self.pending.pop(nodeid)

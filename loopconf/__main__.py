@@ -1,0 +1,7 @@
+"""``python -m loopconf``: the same as the ``loopconf`` command."""
+
+import sys
+
+from loopconf.cli import main
+
+sys.exit(main())

@@ -1,0 +1,148 @@
+"""Terminal output: live progress while checks run, then a per-section table and the failures."""
+
+from __future__ import annotations
+
+import collections
+import os
+import sys
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from loopconf.checks import SECTIONS
+from loopconf.results import section_order
+
+OUTCOME_STYLE = {"pass": "green", "fail": "red", "missing": "yellow", "skip": "dim",
+                 "timeout": "magenta", "crash": "bold red", "error": "bold magenta"}
+COLUMNS = ("pass", "fail", "missing", "skip", "timeout", "crash", "error")
+
+
+def make_console(quiet: bool = False, stream=None) -> Console:
+    stream = stream or sys.stdout
+    no_color = bool(os.environ.get("NO_COLOR")) or not stream.isatty()
+    return Console(file=stream, no_color=no_color, highlight=False, quiet=quiet,
+                   width=None if stream.isatty() else 120)
+
+
+class LiveProgress:
+    """A progress bar per loop with live outcome counts; silent when quiet or not a terminal."""
+
+    def __init__(self, console: Console, enabled: bool):
+        self.enabled = enabled and console.is_terminal and not console.quiet
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
+                                 console=console, transient=False, disable=not self.enabled)
+        self.counts: dict = {}
+        self.tasks: dict = {}
+        self.console = console
+
+    def __enter__(self):
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+    def start_loop(self, key: str, total: int) -> None:
+        self.counts[key] = collections.Counter()
+        self.tasks[key] = self.progress.add_task(key, total=total, counts="")
+        if not self.enabled:
+            self.console.print(f"running {total} checks against {key} ...")
+
+    def result(self, r) -> None:
+        counts = self.counts[r.loop]
+        counts[r.outcome] += 1
+        text = " ".join(f"[{OUTCOME_STYLE[o]}]{o} {counts[o]}[/]" for o in COLUMNS if counts[o])
+        self.progress.update(self.tasks[r.loop], advance=1, counts=text)
+
+
+def summary_table(results) -> Table:
+    """Outcome counts per spec section (rows) and loop (column groups)."""
+    table = Table(title="loopconf: outcomes by spec section", show_lines=False)
+    table.add_column("section")
+    loops = results.loop_keys()
+    for key in loops:
+        for o in COLUMNS:
+            table.add_column(f"{o}" if len(loops) == 1 else f"{_short(key)}\n{o}", justify="right",
+                             style=OUTCOME_STYLE[o])
+    counts = collections.defaultdict(collections.Counter)
+    for r in results.results:
+        counts[(results.meta(r.check_id).get("section", "?"), r.loop)][r.outcome] += 1
+    sections = sorted({s for s, _ in counts}, key=section_order)
+    for section in sections:
+        row = [f"{section} {SECTIONS.get(section, '')}".strip()]
+        for key in loops:
+            c = counts[(section, key)]
+            row += [str(c[o]) if c[o] else "" for o in COLUMNS]
+        table.add_row(*row)
+    total = ["total"]
+    for key in loops:
+        c = collections.Counter(r.outcome for r in results.for_loop(key))
+        total += [str(c[o]) for o in COLUMNS]
+    table.add_row(*total, style="bold")
+    return table
+
+
+def headline(results) -> list:
+    """One line per loop: MUST passed / applicable, SHOULD, missing, verdict counts."""
+    lines = []
+    for loop in results.loops:
+        if loop.status != "ok":
+            lines.append(f"{loop.key}: not run — {loop.error}")
+            continue
+        s = score(results, loop.key)
+        lines.append(
+            f"{loop.key} ({loop.cls} {loop.version}): MUST {s['must_pass']}/{s['must_applicable']}, "
+            f"SHOULD {s['should_pass']}/{s['should_applicable']}, missing {s['missing']}, "
+            f"regressions {s['regressions']}, expected {s['expected']}, unexpected passes {s['unexpected_pass']}")
+    return lines
+
+
+def score(results, key: str) -> dict:
+    recs = results.for_loop(key)
+
+    def level(r):
+        return results.meta(r.check_id).get("level", "MUST")
+
+    applicable = [r for r in recs if r.outcome != "skip"]
+    return {
+        "must_applicable": sum(level(r) == "MUST" for r in applicable),
+        "must_pass": sum(level(r) == "MUST" and r.outcome == "pass" for r in applicable),
+        "should_applicable": sum(level(r) == "SHOULD" for r in applicable),
+        "should_pass": sum(level(r) == "SHOULD" and r.outcome == "pass" for r in applicable),
+        "info": sum(level(r) == "INFO" for r in applicable),
+        "missing": sum(r.outcome == "missing" for r in recs),
+        "skipped": sum(r.outcome == "skip" for r in recs),
+        "regressions": sum(r.verdict == "regression" for r in recs),
+        "expected": sum(r.verdict == "expected" for r in recs),
+        "unexpected_pass": sum(r.verdict == "unexpected-pass" for r in recs),
+        "total": len(recs),
+    }
+
+
+def print_report(console: Console, results, *, max_failures: int = 50) -> None:
+    console.print(summary_table(results))
+    bad = [r for r in results.results if r.verdict in ("regression", "non-strict", "unexpected-pass")]
+    if bad:
+        console.print(f"\n[bold]Checks needing attention ({len(bad)}):[/]")
+        for r in bad[:max_failures]:
+            meta = results.meta(r.check_id)
+            style = OUTCOME_STYLE.get(r.outcome, "")
+            console.print(f"[{style}]{r.outcome.upper():8}[/] {r.loop}  {r.check_id}  "
+                          f"({meta.get('level', '')}, {meta.get('section', '')} {meta.get('method', '')})",
+                          markup=True)
+            if r.verdict == "unexpected-pass":
+                console.print(f"         listed as expected {r.expectation}, but it passed", markup=False)
+            elif r.message:
+                console.print(f"         {r.message.splitlines()[0][:200]}", markup=False)
+            console.print(f"         reproduce: {r.reproducer}", markup=False)
+        if len(bad) > max_failures:
+            console.print(f"... and {len(bad) - max_failures} more (see the HTML/JSON report)")
+    console.print()
+    for line in headline(results):
+        console.print(line, markup=False)
+
+
+def _short(key: str) -> str:
+    return key if len(key) <= 16 else key[:7] + "…" + key[-8:]

@@ -1,0 +1,161 @@
+"""The results model: one run, the loops it covered, the check catalogue, one result per check x loop.
+
+Serialised as ``results.json`` (schema: ``loopconf/schema/results.schema.json``, documented in
+README.md). Every report (terminal, HTML, JUnit, diff, baseline) reads this model only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import platform
+import sys
+from typing import Iterable
+
+from loopconf import __version__
+from loopconf.checks import SECTIONS, SPEC_DOC
+
+SCHEMA_VERSION = 1
+
+
+@dataclasses.dataclass
+class LoopInfo:
+    """One loop under test: how it was named and what it turned out to be."""
+
+    key: str  # short unique label used in the report (the spec unless it repeats)
+    spec: str  # what the user passed to --loop
+    factory: str = ""  # the resolved module:attr
+    cls: str = ""  # module.qualname of the loop class
+    version: str = ""  # version of the package providing the loop
+    status: str = "ok"  # ok | factory-error | aborted
+    error: str = ""  # one-line reason when status is not ok
+    python: str = dataclasses.field(default_factory=platform.python_version)
+    duration: float = 0.0
+
+
+@dataclasses.dataclass
+class Result:
+    """The outcome of one check against one loop."""
+
+    loop: str
+    check_id: str
+    nodeid: str
+    outcome: str
+    message: str = ""
+    expected: object = None
+    observed: object = None
+    traceback: str = ""
+    duration: float = 0.0
+    reproducer: str = ""
+    # Filled by the expectations gate (loopconf.expectations):
+    expectation: str = ""  # expected outcome(s) listed for this check, if any
+    verdict: str = ""  # ok | regression | expected | unexpected-pass | non-strict | info
+    reason: str = ""  # reason / issue link from the expectations file
+
+
+@dataclasses.dataclass
+class Results:
+    run: dict
+    loops: list
+    checks: dict  # check_id -> metadata dict (loopconf.checks.CheckMeta.to_dict())
+    results: list
+    spec_notes: list = dataclasses.field(default_factory=list)
+    schema_version: int = SCHEMA_VERSION
+
+    # -- queries ---------------------------------------------------------------------------
+    def loop_keys(self) -> list:
+        return [loop.key for loop in self.loops]
+
+    def for_loop(self, key: str) -> list:
+        return [r for r in self.results if r.loop == key]
+
+    def meta(self, check_id: str) -> dict:
+        return self.checks.get(check_id) or self.checks.get(check_id.split("[", 1)[0]) or {}
+
+    def by_check(self) -> dict:
+        """{check_id: {loop_key: Result}} in catalogue order."""
+        table: dict = {cid: {} for cid in self.checks}
+        for r in self.results:
+            table.setdefault(r.check_id, {})[r.loop] = r
+        return table
+
+    # -- (de)serialisation -----------------------------------------------------------------
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": self.schema_version,
+            "run": self.run,
+            "loops": [dataclasses.asdict(loop) for loop in self.loops],
+            "checks": self.checks,
+            "results": [dataclasses.asdict(r) for r in self.results],
+            "spec_notes": self.spec_notes,
+        }
+
+    def write(self, path: str) -> None:
+        tmp = path + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump(self.to_dict(), f, indent=1, default=repr)
+        os.replace(tmp, path)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Results":
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"unsupported results schema_version {data.get('schema_version')!r}")
+        loop_fields = {f.name for f in dataclasses.fields(LoopInfo)}
+        result_fields = {f.name for f in dataclasses.fields(Result)}
+        return cls(
+            run=data["run"],
+            loops=[LoopInfo(**{k: v for k, v in d.items() if k in loop_fields}) for d in data["loops"]],
+            checks=data["checks"],
+            results=[Result(**{k: v for k, v in d.items() if k in result_fields}) for d in data["results"]],
+            spec_notes=data.get("spec_notes", []),
+        )
+
+    @classmethod
+    def read(cls, path: str) -> "Results":
+        with open(path) as f:
+            return cls.from_dict(json.load(f))
+
+
+def run_info(argv: Iterable[str], started: float, finished: float) -> dict:
+    return {
+        "loopconf_version": __version__,
+        "spec": SPEC_DOC,
+        "python": platform.python_version(),
+        "python_implementation": platform.python_implementation(),
+        "executable": sys.executable,
+        "platform": platform.platform(),
+        "sys_platform": sys.platform,
+        "argv": list(argv),
+        "started": started,
+        "finished": finished,
+        "duration": round(finished - started, 3),
+    }
+
+
+def merge(many: list) -> Results:
+    """Combine several runs (e.g. one loop each) into one Results; later runs win on key clashes."""
+    if not many:
+        raise ValueError("nothing to merge")
+    first = many[0]
+    loops, results, checks, notes = {}, {}, {}, {}
+    for res in many:
+        checks.update(res.checks)
+        for loop in res.loops:
+            loops[loop.key] = loop
+        for r in res.results:
+            results[(r.loop, r.check_id)] = r
+        for note in res.spec_notes:
+            notes[note["id"]] = note
+    run = dict(first.run)
+    run["merged_from"] = [r.run.get("started") for r in many]
+    run["started"] = min(r.run.get("started", 0) for r in many)
+    run["finished"] = max(r.run.get("finished", 0) for r in many)
+    run["duration"] = round(sum(r.run.get("duration", 0) for r in many), 3)
+    return Results(run=run, loops=list(loops.values()), checks=checks,
+                   results=list(results.values()), spec_notes=list(notes.values()))
+
+
+def section_order(section: str) -> tuple:
+    keys = list(SECTIONS)
+    return (keys.index(section) if section in keys else len(keys), section)

@@ -1,0 +1,233 @@
+"""Drive the suites against each loop, in processes of that loop's own.
+
+The process running ``loopconf`` never imports a loop under test. For each ``--loop`` it
+
+1. probes the factory in a throwaway process (``python -m loopconf.probe``);
+2. runs pytest on the suites in a child process (pytest-xdist workers with ``-n``), which
+   streams one JSON record per finished check;
+3. if that process dies with checks left (``-n 0`` and a segfault or a hang), records the
+   check it died in as ``crash``/``timeout`` and starts a new process for the rest.
+
+Every check of the catalogue ends with exactly one record per loop, whatever happens.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import pathlib
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Callable
+
+from loopconf import crashes
+from loopconf.results import LoopInfo, Result
+
+PYTEST_BASE = ["-p", "no:faulthandler", "-p", "no:cacheprovider", "-p", "no:asyncio", "-q",
+               "-o", "console_output_style=classic"]
+
+
+@dataclasses.dataclass
+class Selection:
+    checks: list = dataclasses.field(default_factory=list)
+    sections: list = dataclasses.field(default_factory=list)
+    keyword: str = ""
+
+    def pytest_args(self) -> list:
+        args = []
+        for c in self.checks:
+            args += ["--loopconf-check", c]
+        for s in self.sections:
+            args += ["--loopconf-section", s]
+        if self.keyword:
+            args += ["-k", self.keyword]
+        return args
+
+
+@dataclasses.dataclass
+class RunConfig:
+    selection: Selection
+    workers: str = "auto"
+    timeout: float = 10.0
+    hypothesis_profile: str = "default"
+    log_dir: str = ""
+
+
+def suites_dir() -> pathlib.Path:
+    import suites
+
+    return pathlib.Path(suites.__file__).resolve().parent
+
+
+def _pytest_cmd(extra: list) -> list:
+    root = suites_dir()
+    return [sys.executable, "-m", "pytest", str(root), "--rootdir", str(root),
+            "-c", str(root / "pytest.ini"), *PYTEST_BASE, *extra]
+
+
+def _env(config: RunConfig | None = None) -> dict:
+    env = dict(os.environ)
+    cwd = os.getcwd()
+    env["PYTHONPATH"] = cwd + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    if config is not None:
+        env["LOOPCONF_HYPOTHESIS_PROFILE"] = config.hypothesis_profile
+    env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    return env
+
+
+class CatalogueError(Exception):
+    """The suites could not be collected: a bug in loopconf (exit code 3)."""
+
+
+def collect(selection: Selection) -> list:
+    """The selected checks: [{nodeid, check_id, meta, not_applicable}] in suite order."""
+    with tempfile.TemporaryDirectory(prefix="loopconf-") as tmp:
+        path = os.path.join(tmp, "catalogue.json")
+        cmd = _pytest_cmd(["--collect-only", "--loopconf-catalogue", path, *selection.pytest_args()])
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), stdin=subprocess.DEVNULL)
+        if not os.path.exists(path):
+            if proc.returncode == 5:
+                return []
+            tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
+            raise CatalogueError("collecting the suites failed:\n" + "\n".join(tail))
+        with open(path) as f:
+            return json.load(f)
+
+
+def probe(spec: str, timeout: float = 120.0) -> LoopInfo:
+    """Validate a loop spec in a throwaway process; a bad factory becomes status factory-error."""
+    info = LoopInfo(key=spec, spec=spec)
+    try:
+        proc = subprocess.run([sys.executable, "-m", "loopconf.probe", spec], capture_output=True,
+                              text=True, timeout=timeout, env=_env(), stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        info.status, info.error = "factory-error", f"--loop {spec!r}: the factory did not return within {timeout:g}s"
+        return info
+    if proc.returncode != 0:
+        lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
+        if proc.returncode < 0:
+            reason = f"--loop {spec!r}: the factory crashed the process (signal {-proc.returncode})"
+        else:
+            reason = lines[-1] if lines else f"--loop {spec!r}: probing the factory failed (exit {proc.returncode})"
+        info.status, info.error = "factory-error", reason
+        return info
+    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    info.factory, info.cls, info.version = data["factory"], data["class"], data["version"]
+    return info
+
+
+def reproduce_prefix(spec: str) -> str:
+    return f"loopconf run --loop {shlex.quote(spec)}"
+
+
+def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
+             on_result: Callable[[Result], None] = lambda r: None) -> list:
+    """Run the catalogue against one loop; return one Result per catalogue entry."""
+    by_node = {entry["nodeid"]: entry for entry in catalogue}
+    done: dict = {}
+    started = time.monotonic()
+
+    def record(rec: dict) -> None:
+        nodeid = rec["nodeid"]
+        if nodeid in done or nodeid not in by_node:
+            return
+        entry = by_node[nodeid]
+        result = Result(
+            loop=info.key, check_id=entry["check_id"], nodeid=nodeid, outcome=rec["outcome"],
+            message=rec.get("message") or "", expected=rec.get("expected"),
+            observed=rec.get("observed"), traceback=rec.get("traceback") or "",
+            duration=round(rec.get("duration") or 0.0, 4),
+            reproducer=f"{reproduce_prefix(info.spec)} --check {shlex.quote(entry['check_id'])} -n 0",
+        )
+        done[nodeid] = result
+        on_result(result)
+
+    with tempfile.TemporaryDirectory(prefix="loopconf-run-") as tmp:
+        stream = os.path.join(tmp, "stream.jsonl")
+        state = os.path.join(tmp, "state")
+        exclude = os.path.join(tmp, "exclude.txt")
+        log_path = os.path.join(config.log_dir or tmp, f"pytest-{_safe(info.key)}.log")
+        for attempt in range(len(catalogue) + 1):
+            remaining = [n for n in by_node if n not in done]
+            if not remaining:
+                break
+            with open(exclude, "w") as f:
+                f.write("\n".join(done))
+            selected = [*config.selection.pytest_args(), "--loopconf-exclude", exclude]
+            workers = [] if str(config.workers) == "0" else ["-n", str(config.workers),
+                                                             "--max-worker-restart", str(len(catalogue) + 4)]
+            cmd = _pytest_cmd([*workers, *selected, "--loopconf-loop", info.spec,
+                               "--loopconf-stream", stream, "--loopconf-state", state,
+                               "--loopconf-timeout", f"{config.timeout:g}",
+                               "--loopconf-reproduce", reproduce_prefix(info.spec)])
+            before = len(done)
+            with open(log_path, "a") as log:
+                log.write(f"$ {shlex.join(cmd)}\n")
+                log.flush()
+                proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=_env(config),
+                                        stdin=subprocess.DEVNULL)
+                _follow(proc, stream, record)
+            for nodeid, outcome, evidence in crashes.classify(state):
+                if nodeid in by_node and nodeid not in done:
+                    record({"nodeid": nodeid, "outcome": outcome, "traceback": evidence,
+                            "message": _death_message(outcome, config.timeout, evidence)})
+            if len(done) == before:
+                # No progress at all: the suite process itself is broken. Account for the rest.
+                tail = _tail(log_path)
+                for nodeid in by_node:
+                    if nodeid not in done:
+                        record({"nodeid": nodeid, "outcome": "error", "traceback": tail,
+                                "message": f"the suite process exited ({proc.returncode}) before running this check"})
+                break
+    info.duration = round(time.monotonic() - started, 3)
+    return [done[n] for n in by_node if n in done]
+
+
+def _follow(proc: subprocess.Popen, stream: str, record: Callable) -> None:
+    """Feed the stream's records to ``record`` while ``proc`` runs, then drain it."""
+    offset = 0
+    buffer = ""
+
+    def drain():
+        nonlocal offset, buffer
+        if not os.path.exists(stream):
+            return
+        with open(stream) as f:
+            f.seek(offset)
+            chunk = f.read()
+            offset = f.tell()
+        buffer += chunk
+        *lines, buffer = buffer.split("\n")
+        for line in lines:
+            if line.strip():
+                rec = json.loads(line)
+                if rec.get("type") == "check":
+                    record(rec)
+
+    while proc.poll() is None:
+        drain()
+        time.sleep(0.1)
+    drain()
+
+
+def _death_message(outcome: str, timeout: float, evidence: str) -> str:
+    if outcome == "timeout":
+        return f"the check did not finish within {timeout:g}s; its process was ended"
+    first = next((line for line in evidence.splitlines() if line.strip()), "")
+    return "the process running the check died" + (f": {first}" if first else "")
+
+
+def _tail(path: str, lines: int = 30) -> str:
+    try:
+        with open(path) as f:
+            return "\n".join(f.read().splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def _safe(key: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in key)[:80]
