@@ -1,7 +1,17 @@
-"""19.5.1.2 Calls: call_soon and call_soon_threadsafe."""
+"""19.5.1.2 Calls: call_soon and call_soon_threadsafe (and the Handle they return)."""
 
-from loopconf.checks import check
-from loopconf.evidence import expect_equal
+import asyncio
+import contextvars
+import functools
+import threading
+import time
+
+import pytest
+
+from loopconf.checks import INFO, check
+from loopconf.evidence import expect, expect_equal, expect_raises
+
+from ._support.sched import LIMIT, VAR, run_forever_bounded, run_once, run_until_bounded
 
 SECTION = "19.5.1.2"
 
@@ -9,9 +19,324 @@ SECTION = "19.5.1.2"
 @check("calls.call_soon.fifo", section=SECTION, method="call_soon",
        requirement="Callbacks registered with call_soon run in the order they were registered.")
 def test_call_soon_fifo(loop):
+    """19.5.1.2 call_soon: FIFO order of callbacks."""
     order = []
     for i in range(10):
         loop.call_soon(order.append, i)
     loop.call_soon(loop.stop)
     loop.run_forever()
     expect_equal(order, list(range(10)), "call_soon callbacks ran out of registration order")
+
+
+@check("calls.call_soon.fifo_while_running", section=SECTION, method="call_soon",
+       requirement="Callbacks registered with call_soon from running callbacks also run in "
+                   "registration order.")
+def test_call_soon_fifo_while_running(loop):
+    """19.5.1.2 call_soon: FIFO also for callbacks registered by callbacks."""
+    order = []
+
+    def spawn(tag):
+        order.append(tag)
+        if len(tag) < 3:
+            loop.call_soon(spawn, tag + "a")
+            loop.call_soon(spawn, tag + "b")
+
+    loop.call_soon(spawn, "x")
+    loop.call_later(0.02, loop.stop)
+    run_forever_bounded(loop)
+    expect_equal(order, ["x", "xa", "xb", "xaa", "xab", "xba", "xbb"],
+                 "callbacks registered by callbacks ran out of registration order")
+
+
+@check("calls.call_soon.exactly_once", section=SECTION, method="call_soon",
+       requirement="Each callback registered with call_soon is called exactly once, however "
+                   "often the loop is run afterwards.")
+def test_call_soon_exactly_once(loop):
+    """19.5.1.2 call_soon: each callback is called exactly once."""
+    counts = {}
+
+    def hit(i):
+        counts[i] = counts.get(i, 0) + 1
+
+    for i in range(5):
+        loop.call_soon(hit, i)
+    run_once(loop)
+    run_once(loop)
+    loop.call_later(0.01, loop.stop)
+    run_forever_bounded(loop)
+    expect_equal(counts, {i: 1 for i in range(5)}, "call_soon callbacks ran a wrong number of times")
+
+
+@check("calls.call_soon.after_return", section=SECTION, method="call_soon",
+       requirement="call_soon never calls the callback itself: the callback runs after call_soon "
+                   "returned, once control is back in the loop.")
+def test_call_soon_after_return(loop):
+    """19.5.1.2 call_soon: the callback is called after call_soon() returns."""
+    ran = []
+    during = {}
+    loop.call_soon(ran.append, "outside")
+    during["outside"] = list(ran)
+
+    def inside():
+        loop.call_soon(ran.append, "inside")
+        during["inside"] = list(ran)
+
+    loop.call_soon(inside)
+    run_once(loop)
+    run_once(loop)
+    expect_equal(during, {"outside": [], "inside": ["outside"]},
+                 "call_soon ran the callback before returning")
+    expect_equal(ran, ["outside", "inside"], "the callbacks did not run once the loop ran")
+
+
+@check("calls.call_soon.args", section=SECTION, method="call_soon",
+       requirement="Positional arguments given to call_soon after the callback are passed to it, "
+                   "in order; keyword arguments can be bound with functools.partial.")
+def test_call_soon_args(loop):
+    """19.5.1.2 call_soon: positional args are passed to the callback."""
+    seen = []
+    loop.call_soon(lambda *a: seen.append(a))
+    loop.call_soon(lambda *a: seen.append(a), 1)
+    loop.call_soon(lambda *a: seen.append(a), 1, "two", None, (3,))
+    loop.call_soon(functools.partial(lambda *a, **k: seen.append((a, k)), 5, key="v"), 6)
+    run_once(loop)
+    expect_equal(seen, [(), (1,), (1, "two", None, (3,)), ((5, 6), {"key": "v"})],
+                 "the callbacks received wrong arguments")
+
+
+@check("calls.call_soon.no_callback_keywords", section=SECTION, method="call_soon", level=INFO,
+       requirement="call_soon does not forward keyword arguments to the callback: an unknown "
+                   "keyword is rejected with TypeError (keywords go through functools.partial).")
+def test_call_soon_no_callback_keywords(loop):
+    """19.5.1.2 (intro): most asyncio functions do not accept keywords for the callback."""
+    expect_raises(TypeError, lambda: loop.call_soon(print, "x", flush=True),
+                  what="call_soon accepted a keyword argument meant for the callback")
+
+
+@check("calls.call_soon.returns_handle", section=SECTION, method="call_soon",
+       requirement="call_soon returns an asyncio.Handle.")
+def test_call_soon_returns_handle(loop):
+    """19.5.1.2 call_soon: an instance of asyncio.Handle is returned."""
+    handle = loop.call_soon(lambda: None)
+    expect(isinstance(handle, asyncio.Handle), "call_soon did not return an asyncio.Handle",
+           expected="asyncio.Handle", observed=type(handle).__name__)
+    run_once(loop)
+
+
+@check("calls.call_soon.cancel", section=SECTION, method="call_soon",
+       requirement="Cancelling the Handle returned by call_soon before the callback ran "
+                   "prevents the call; the other callbacks still run.")
+def test_call_soon_cancel(loop):
+    """19.5.1.2 call_soon: the Handle can be used to cancel the callback."""
+    ran = []
+    loop.call_soon(ran.append, 1)
+    handle = loop.call_soon(ran.append, 2)
+    loop.call_soon(ran.append, 3)
+    handle.cancel()
+    run_once(loop)
+    run_once(loop)
+    expect_equal(ran, [1, 3], "a cancelled call_soon callback ran (or others did not)")
+
+
+@check("calls.call_soon.cancel_same_batch", section=SECTION, method="call_soon",
+       requirement="A callback cancelled by an earlier callback of the same batch does not run.")
+def test_call_soon_cancel_same_batch(loop):
+    """19.5.1.2 call_soon: cancelling from an earlier callback still prevents the call."""
+    ran = []
+    handles = {}
+
+    def canceller():
+        ran.append("canceller")
+        handles["victim"].cancel()
+
+    loop.call_soon(canceller)
+    handles["victim"] = loop.call_soon(ran.append, "victim")
+    loop.call_soon(ran.append, "after")
+    run_once(loop)
+    run_once(loop)
+    expect_equal(ran, ["canceller", "after"], "a callback cancelled within its batch still ran")
+
+
+@check("calls.call_soon.context", section=SECTION, method="call_soon",
+       requirement="With context=, the callback runs in that contextvars.Context: it sees the "
+                   "Context's values, and the values it sets stay in that Context.")
+def test_call_soon_context(loop):
+    """19.5.1.2 call_soon: the context argument sets the Context the callback runs in."""
+    ctx = contextvars.Context()
+    ctx.run(VAR.set, "in-ctx")
+    seen = []
+
+    def cb():
+        seen.append(VAR.get())
+        VAR.set("changed-by-callback")
+
+    token = VAR.set("caller")
+    try:
+        loop.call_soon(cb, context=ctx)
+        run_once(loop)
+        expect_equal(seen, ["in-ctx"], "the callback did not run in the given Context")
+        expect_equal(ctx[VAR], "changed-by-callback", "the callback's change is not in the given Context")
+        expect_equal(VAR.get(), "caller", "the callback's change leaked into the caller's context")
+    finally:
+        VAR.reset(token)
+
+
+@check("calls.call_soon.current_context", section=SECTION, method="call_soon",
+       requirement="Without context=, the callback runs in (a copy of) the context current when "
+                   "call_soon was called: it sees the values set then, and its own changes do not "
+                   "leak into the caller's context.")
+def test_call_soon_current_context(loop):
+    """19.5.1.2 call_soon: the current context is used when none is given (PEP 567)."""
+    seen = []
+
+    def cb():
+        seen.append(VAR.get())
+        VAR.set("changed-by-callback")
+
+    def register():
+        VAR.set("at-registration")
+        loop.call_soon(cb)
+        VAR.set("after-registration")
+
+    contextvars.copy_context().run(register)
+    token = VAR.set("caller")
+    try:
+        run_once(loop)
+        expect_equal(seen, ["at-registration"], "the callback did not see the registering context")
+        expect_equal(VAR.get(), "caller", "the callback's change leaked into the running context")
+    finally:
+        VAR.reset(token)
+
+
+# -- call_soon_threadsafe --------------------------------------------------------------------
+
+@check("calls.call_soon_threadsafe.wakes_loop", section=SECTION, method="call_soon_threadsafe",
+       requirement="call_soon_threadsafe from another thread wakes a loop that is waiting for "
+                   "I/O, so the callback runs promptly.")
+def test_call_soon_threadsafe_wakes_loop(loop):
+    """19.5.1.2 call_soon_threadsafe: like call_soon, but usable from other threads."""
+    fut = loop.create_future()
+    times = {}
+
+    def other_thread():
+        time.sleep(0.05)
+        times["called"] = time.monotonic()
+        loop.call_soon_threadsafe(fut.set_result, "woken")
+
+    thread = threading.Thread(target=other_thread, name="loopconf-threadsafe")
+    thread.start()
+    try:
+        result = run_until_bounded(loop, fut, limit=5.0)
+        latency = time.monotonic() - times["called"]
+    except Exception as exc:
+        result, latency = repr(exc), None
+    finally:
+        thread.join()
+    expect(result == "woken" and latency is not None and latency < 1.0,
+           "the sleeping loop was not woken up by call_soon_threadsafe from another thread",
+           expected="callback within 1s", observed=f"result={result!r} latency={latency}")
+
+
+@check("calls.call_soon_threadsafe.fifo_per_thread", section=SECTION, method="call_soon_threadsafe",
+       requirement="Callbacks registered with call_soon_threadsafe run exactly once each, in "
+                   "registration order for each registering thread (the loop's own included).")
+def test_call_soon_threadsafe_fifo_per_thread(loop):
+    """19.5.1.2 call_soon_threadsafe: FIFO and exactly-once, like call_soon."""
+    per_thread = 200
+    names = ["t0", "t1", "t2"]
+    seen = []
+
+    def sender(name):
+        for i in range(per_thread):
+            loop.call_soon_threadsafe(seen.append, (name, i))
+
+    def start_senders():
+        # Hold the loop while the senders fill its queue, so the whole burst is pending at once.
+        threads = [threading.Thread(target=sender, args=(n,), name=f"loopconf-{n}") for n in names]
+        for t in threads:
+            t.start()
+        sender("loop")
+        for t in threads:
+            t.join()
+        loop.call_soon_threadsafe(loop.stop)
+
+    loop.call_soon(start_senders)
+    watchdog = run_forever_bounded(loop)
+    expect(not watchdog, "the loop did not stop")
+    for name in names + ["loop"]:
+        got = [i for n, i in seen if n == name]
+        expect_equal(got, list(range(per_thread)),
+                     f"callbacks from thread {name} ran out of order, twice or not at all")
+
+
+@check("calls.call_soon_threadsafe.returns_handle", section=SECTION, method="call_soon_threadsafe",
+       requirement="call_soon_threadsafe returns an asyncio.Handle that cancels the callback.")
+def test_call_soon_threadsafe_returns_handle(loop):
+    """19.5.1.2 call_soon_threadsafe: returns a Handle, like call_soon."""
+    ran = []
+    result = {}
+
+    def other_thread():
+        result["handle"] = loop.call_soon_threadsafe(ran.append, "cancelled")
+        result["handle"].cancel()
+        loop.call_soon_threadsafe(ran.append, "kept")
+
+    thread = threading.Thread(target=other_thread, name="loopconf-threadsafe")
+    thread.start()
+    thread.join()
+    handle = result.get("handle")
+    run_once(loop)
+    expect(isinstance(handle, asyncio.Handle), "call_soon_threadsafe did not return an asyncio.Handle",
+           observed=type(handle).__name__)
+    expect_equal(ran, ["kept"], "cancelling the Handle did not prevent the call")
+
+
+@check("calls.call_soon_threadsafe.args_and_context", section=SECTION, method="call_soon_threadsafe",
+       requirement="call_soon_threadsafe passes positional arguments and honours context=, "
+                   "like call_soon.")
+def test_call_soon_threadsafe_args_and_context(loop):
+    """19.5.1.2 call_soon_threadsafe: args and the context keyword, as for call_soon."""
+    ctx = contextvars.Context()
+    ctx.run(VAR.set, "in-ctx")
+    seen = []
+
+    def other_thread():
+        loop.call_soon_threadsafe(lambda *a: seen.append((a, VAR.get())), 1, 2, context=ctx)
+
+    thread = threading.Thread(target=other_thread, name="loopconf-threadsafe")
+    thread.start()
+    thread.join()
+    run_once(loop)
+    expect_equal(seen, [((1, 2), "in-ctx")], "wrong arguments or context for the callback")
+
+
+# -- Handle (loop page, Handle section) ------------------------------------------------------
+
+@check("handle.cancel.no_effect_after_run", section="page.handle", method="Handle.cancel",
+       anchor="asyncio.Handle.cancel",
+       requirement="Cancelling a Handle whose callback already ran, or cancelling twice, raises "
+                   "nothing and has no effect on the loop.")
+def test_handle_cancel_no_effect_after_run(loop):
+    """Handle.cancel: no effect if the callback already ran or was cancelled."""
+    ran = []
+    done = loop.call_soon(ran.append, "done")
+    twice = loop.call_soon(ran.append, "twice")
+    twice.cancel()
+    run_once(loop)
+    done.cancel()
+    twice.cancel()
+    run_once(loop)
+    expect_equal(ran, ["done"], "the callbacks ran a wrong number of times")
+
+
+@check("handle.cancelled.reports", section="page.handle", method="Handle.cancelled",
+       anchor="asyncio.Handle.cancelled", docs="3.7",
+       requirement="Handle.cancelled() is False for a pending callback and True once it was "
+                   "cancelled.")
+def test_handle_cancelled_reports(loop):
+    """Handle.cancelled (new in 3.7): True if the callback was cancelled."""
+    handle = loop.call_soon(lambda: None)
+    before = handle.cancelled()
+    handle.cancel()
+    expect_equal((before, handle.cancelled()), (False, True), "Handle.cancelled() is wrong")
+    run_once(loop)

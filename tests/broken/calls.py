@@ -1,6 +1,8 @@
 """Broken loops for 19.5.1.2 (calls)."""
 
 import asyncio
+import contextvars
+import functools
 
 
 class LifoCallSoonLoop(asyncio.SelectorEventLoop):
@@ -10,4 +12,168 @@ class LifoCallSoonLoop(asyncio.SelectorEventLoop):
         handle = super().call_soon(callback, *args, context=context)
         self._ready.remove(handle)
         self._ready.appendleft(handle)
+        return handle
+
+
+class FifoOnlyAtStartLoop(asyncio.SelectorEventLoop):
+    """call_soon from a running callback jumps the queue (LIFO for callbacks made while running)."""
+
+    def call_soon(self, callback, *args, context=None):
+        handle = super().call_soon(callback, *args, context=context)
+        if self.is_running():
+            self._ready.remove(handle)
+            self._ready.appendleft(handle)
+        return handle
+
+
+class TwiceLoop(asyncio.SelectorEventLoop):
+    """Every call_soon callback is queued twice."""
+
+    def call_soon(self, callback, *args, context=None):
+        handle = super().call_soon(callback, *args, context=context)
+        self._ready.append(handle)
+        return handle
+
+
+class SynchronousLoop(asyncio.SelectorEventLoop):
+    """call_soon calls the callback before returning."""
+
+    def call_soon(self, callback, *args, context=None):
+        handle = asyncio.Handle(callback, args, self, context)
+        handle._run()
+        return handle
+
+
+class DropsArgsLoop(asyncio.SelectorEventLoop):
+    """call_soon drops all but the first positional argument."""
+
+    def call_soon(self, callback, *args, context=None):
+        return super().call_soon(callback, *args[:1], context=context)
+
+
+class KeywordsLoop(asyncio.SelectorEventLoop):
+    """call_soon forwards keyword arguments to the callback."""
+
+    def call_soon(self, callback, *args, context=None, **kwargs):
+        if kwargs:
+            callback = functools.partial(callback, **kwargs)
+        return super().call_soon(callback, *args, context=context)
+
+
+class NoHandleLoop(asyncio.SelectorEventLoop):
+    """call_soon returns None instead of a Handle."""
+
+    def call_soon(self, callback, *args, context=None):
+        super().call_soon(callback, *args, context=context)
+        return None
+
+
+class DetachedHandleLoop(asyncio.SelectorEventLoop):
+    """call_soon returns a Handle unrelated to the queued one: cancelling it has no effect."""
+
+    def call_soon(self, callback, *args, context=None):
+        super().call_soon(callback, *args, context=context)
+        return asyncio.Handle(callback, args, self, context)
+
+
+class _RunningCancelIgnored(asyncio.Handle):
+    def cancel(self):
+        if self._loop.is_running():
+            return  # cancelling from inside a running callback is ignored
+        super().cancel()
+
+
+class CancelWhileRunningIgnoredLoop(asyncio.SelectorEventLoop):
+    """A Handle cancelled from a running callback still runs (cancel only works from outside)."""
+
+    def call_soon(self, callback, *args, context=None):
+        self._check_closed()
+        handle = _RunningCancelIgnored(callback, args, self, context)
+        self._ready.append(handle)
+        return handle
+
+
+class ContextIgnoredLoop(asyncio.SelectorEventLoop):
+    """call_soon ignores the context argument."""
+
+    def call_soon(self, callback, *args, context=None):
+        return super().call_soon(callback, *args)
+
+
+class SharedContextLoop(asyncio.SelectorEventLoop):
+    """Callbacks without context= run in one context captured when the loop was created."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._loop_context = contextvars.copy_context()
+
+    def call_soon(self, callback, *args, context=None):
+        return super().call_soon(callback, *args, context=context or self._loop_context)
+
+
+class NoWakeupLoop(asyncio.SelectorEventLoop):
+    """call_soon_threadsafe does not wake up the selector."""
+
+    def _write_to_self(self):
+        pass
+
+
+class LifoThreadsafeLoop(asyncio.SelectorEventLoop):
+    """call_soon_threadsafe puts the callback at the front of the queue."""
+
+    def call_soon_threadsafe(self, callback, *args, context=None):
+        handle = super().call_soon_threadsafe(callback, *args, context=context)
+        self._ready.remove(handle)
+        self._ready.appendleft(handle)
+        return handle
+
+
+class ThreadsafeContextIgnoredLoop(asyncio.SelectorEventLoop):
+    """call_soon_threadsafe ignores the context argument."""
+
+    def call_soon_threadsafe(self, callback, *args, context=None):
+        return super().call_soon_threadsafe(callback, *args)
+
+
+class ThreadsafeNoHandleLoop(asyncio.SelectorEventLoop):
+    """call_soon_threadsafe returns None."""
+
+    def call_soon_threadsafe(self, callback, *args, context=None):
+        super().call_soon_threadsafe(callback, *args, context=context)
+        return None
+
+
+class _RerunOnCancel(asyncio.Handle):
+    __slots__ = ("ran",)
+
+    def _run(self):
+        self.ran = True
+        super()._run()
+
+    def cancel(self):
+        if getattr(self, "ran", False) and not self._cancelled:
+            self._loop._ready.append(asyncio.Handle(self._callback, self._args, self._loop, self._context))
+        super().cancel()
+
+
+class RerunAfterCancelLoop(asyncio.SelectorEventLoop):
+    """Cancelling a Handle whose callback already ran queues the callback again."""
+
+    def call_soon(self, callback, *args, context=None):
+        self._check_closed()
+        handle = _RerunOnCancel(callback, args, self, context)
+        self._ready.append(handle)
+        return handle
+
+
+class CancelledNotReportedLoop(asyncio.SelectorEventLoop):
+    """call_soon returns a Handle whose cancelled() is always False."""
+
+    class _Handle(asyncio.Handle):
+        def cancelled(self):
+            return False
+
+    def call_soon(self, callback, *args, context=None):
+        handle = self._Handle(callback, args, self, context)
+        self._ready.append(handle)
         return handle
