@@ -39,9 +39,11 @@ def server_ctx(certs):
     return context
 
 
-@pytest.fixture
-def client_ctx(certs):
+@pytest.fixture(params=["TLSv1_3", "TLSv1_2"])
+def client_ctx(request, certs):
+    """Client context; every test runs with TLS 1.3 and with TLS 1.2 (their closing differs)."""
     context = ssl.create_default_context()
+    context.maximum_version = getattr(ssl.TLSVersion, request.param)
     certs[0].configure_trust(context)
     return context
 
