@@ -26,6 +26,7 @@ import pytest
 from loopconf.evidence import Violation
 
 LOOPBACK = {socket.AF_INET: "127.0.0.1", socket.AF_INET6: "::1"}
+CHUNK_SIZE = 65536
 TIMEOUT = 3.0  # a broken loop fails within this, instead of hitting the per-check timeout
 
 
@@ -185,6 +186,7 @@ class Net:
         self._socks = []
         self._transports = []
         self._servers = []
+        self._factories = []
         self._dirs = []
 
     def __enter__(self):
@@ -213,8 +215,10 @@ class Net:
         return s
 
     def adopt(self, obj):
-        """Track a socket, transport or server created elsewhere; returns it."""
-        if isinstance(obj, socket.socket):
+        """Track a socket, transport, server or Factory (its protocols' transports); returns it."""
+        if isinstance(obj, Factory):
+            self._factories.append(obj)
+        elif isinstance(obj, socket.socket):
             self._socks.append(obj)
         elif hasattr(obj, "get_extra_info"):
             self._transports.append(obj)
@@ -287,6 +291,10 @@ class Net:
                 server.close()
             except Exception:
                 pass
+        for factory in self._factories:
+            for proto in factory.protocols:
+                if proto.transport is not None:
+                    self._transports.append(proto.transport)
         for transport in self._transports:
             try:
                 if not transport.is_closing():
@@ -315,6 +323,7 @@ class Net:
         for path in self._dirs:
             shutil.rmtree(path, ignore_errors=True)
         self._servers.clear()
+        self._factories.clear()
         self._transports.clear()
         self._socks.clear()
         self._dirs.clear()

@@ -1,0 +1,442 @@
+"""19.5.1.7 Creating listening connections: create_server, create_unix_server and
+connect_accepted_socket (plain sockets; TLS is checked in the TLS suites).
+
+Clients are raw sockets: a blocking connect to a listening socket completes in the kernel
+(backlog) without the loop's help, so client setup never depends on the loop under test.
+"""
+
+import asyncio
+import os
+import pathlib
+import socket
+import uuid
+
+import pytest
+
+from loopconf.checks import check
+from loopconf.evidence import expect, expect_equal, expect_raises
+from ._support.net import (Factory, Net, Recorder, io_rounds, read_exactly, require_family,
+                           require_reuseport, short_unix_path)
+
+SECTION = "19.5.1.7"
+CS = "create_server"
+US = "create_unix_server"
+UNIX = ("linux", "darwin", "freebsd")
+POSIX = ("linux", "darwin", "freebsd", "openbsd", "netbsd", "sunos", "aix")
+
+
+def _server(net, loop, factory=None, *args, **kwargs):
+    factory = net.adopt(factory or Factory(loop))
+    server = net.adopt(net.run(loop.create_server(factory, *args, **kwargs), what="create_server"))
+    return server, factory
+
+
+def _addresses(server):
+    return [s.getsockname() for s in server.sockets]
+
+
+async def _served(loop, net, factory, address, family=socket.AF_INET):
+    """Connect a raw client to ``address`` and return (client, server-side protocol)."""
+    client = net.connect(address, family)
+    proto = await factory.new_protocol.get()
+    await proto.made
+    return client, proto
+
+
+def _roundtrip(net, loop, client, proto):
+    client.sendall(b"ping")
+    expect_equal(net.run(proto.received(4), what="server protocol receiving"), b"ping",
+                 "bytes the server protocol received")
+    proto.transport.write(b"pong")
+    expect_equal(net.run(read_exactly(loop, client, 4)), b"pong", "bytes the client received")
+
+
+# -- create_server --------------------------------------------------------------------------
+
+@check("servers.create_server.returns_server", section=SECTION, method=CS,
+       requirement="create_server returns a Server (asyncio.AbstractServer) whose sockets attribute lists "
+                   "the listening sockets bound to host and port.")
+def test_create_server_returns_server(loop):
+    """19.5.1.7 create_server: returns a Server object with a sockets attribute."""
+    with Net(loop) as net:
+        server, factory = _server(net, loop, None, "127.0.0.1", 0)
+        expect(isinstance(server, asyncio.AbstractServer), "the result is not an asyncio.AbstractServer",
+               observed=type(server))
+        addresses = _addresses(server)
+        expect_equal(len(addresses), 1, "listening sockets for host='127.0.0.1'")
+        expect(addresses[0][0] == "127.0.0.1" and addresses[0][1] > 0, "listening address",
+               observed=addresses[0])
+        sock = server.sockets[0]
+        expect_equal((sock.family, sock.type), (socket.AF_INET, socket.SOCK_STREAM), "listening socket kind")
+        client, proto = net.run(_served(loop, net, factory, addresses[0]), what="a client being served")
+        _roundtrip(net, loop, client, proto)
+
+
+@pytest.mark.parametrize("host", [None, ""], ids=["none", "empty"])
+@check("servers.create_server.all_interfaces", section=SECTION, method=CS,
+       requirement="With host None or '', the server binds all interfaces: every listening socket is "
+                   "bound to a wildcard address (one socket per address family).")
+def test_create_server_all_interfaces(loop, host):
+    """19.5.1.7 create_server: an empty host or None means all interfaces.
+
+    Made with start_serving=False so nothing listens on the wildcard address during the check
+    (network checks stay on loopback); binding is what the clause is about.
+    """
+    with Net(loop) as net:
+        server, _ = _server(net, loop, None, host, 0, start_serving=False)
+        sockets = list(server.sockets)
+        expect(sockets, "no sockets for an all-interfaces server")
+        wildcard = {socket.AF_INET: "0.0.0.0", socket.AF_INET6: "::"}
+        for sock in sockets:
+            expect_equal(sock.getsockname()[0], wildcard.get(sock.family), "bound address of a socket")
+        families = [s.family for s in sockets]
+        expect_equal(len(families), len(set(families)), "one socket per address family")
+
+
+@check("servers.create_server.host_sequence", section=SECTION, method=CS,
+       requirement="With host a sequence of strings, the server is bound to every host of the sequence "
+                   "and serves clients on each.")
+def test_create_server_host_sequence(loop):
+    """19.5.1.7 create_server: host may be a sequence of strings (3.5.1)."""
+    require_family(socket.AF_INET6)
+    with Net(loop) as net:
+        server, factory = _server(net, loop, None, ["127.0.0.1", "::1"], 0)
+        by_host = {s.getsockname()[0]: s for s in server.sockets}
+        expect_equal(sorted(by_host), ["127.0.0.1", "::1"], "bound hosts")
+        for host, sock in by_host.items():
+            client, proto = net.run(_served(loop, net, factory, sock.getsockname()[:2], sock.family))
+            _roundtrip(net, loop, client, proto)
+
+
+@check("servers.create_server.family", section=SECTION, method=CS,
+       requirement="family forces the address family: family=AF_INET with 'localhost' binds only IPv4 "
+                   "sockets; family=AF_INET6 with an IPv4 literal cannot resolve (OSError).")
+def test_create_server_family(loop):
+    """19.5.1.7 create_server: family forces IPv4 or IPv6."""
+    with Net(loop) as net:
+        server, _ = _server(net, loop, None, "localhost", 0, family=socket.AF_INET)
+        families = {s.family for s in server.sockets}
+        expect_equal(families, {socket.AF_INET}, "socket families with family=AF_INET")
+
+        def mismatch():
+            return _server(net, loop, None, "127.0.0.1", 0, family=socket.AF_INET6)
+
+        expect_raises(OSError, mismatch, what="family=AF_INET6 with an IPv4 literal was accepted")
+
+
+@check("servers.create_server.flags", section=SECTION, method=CS,
+       requirement="flags is passed to getaddrinfo(): flags=AI_NUMERICHOST makes a host name unresolvable "
+                   "(OSError).")
+def test_create_server_flags(loop):
+    """19.5.1.7 create_server: flags is a bitmask for getaddrinfo()."""
+    with Net(loop) as net:
+        _server(net, loop, None, "127.0.0.1", 0, flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST)
+
+        def run():
+            return _server(net, loop, None, "localhost", 0, flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST)
+
+        expect_raises(OSError, run, what="flags=AI_NUMERICHOST was ignored for 'localhost'")
+
+
+@check("servers.create_server.sock", section=SECTION, method=CS,
+       requirement="sock= serves on a pre-existing bound socket.")
+def test_create_server_sock(loop):
+    """19.5.1.7 create_server: sock, a preexisting socket object."""
+    with Net(loop) as net:
+        sock = net.sock(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        address = sock.getsockname()
+        server, factory = _server(net, loop, None, sock=sock)
+        expect_equal(_addresses(server), [address], "server sockets with sock=")
+        client, proto = net.run(_served(loop, net, factory, address))
+        _roundtrip(net, loop, client, proto)
+
+
+@pytest.mark.parametrize("extra", ["host", "port"])
+@check("servers.create_server.sock_exclusive", section=SECTION, method=CS,
+       requirement="sock= together with host or port is rejected with ValueError (they must be None).")
+def test_create_server_sock_exclusive(loop, extra):
+    """19.5.1.7 create_server: with sock, host and port must be None."""
+    with Net(loop) as net:
+        sock = net.sock(socket.AF_INET, socket.SOCK_STREAM)
+        sock.bind(("127.0.0.1", 0))
+        kwargs = {"host": "127.0.0.1"} if extra == "host" else {"port": 0}
+
+        def run():
+            return _server(net, loop, None, sock=sock, **kwargs)
+
+        expect_raises(ValueError, run, what=f"sock together with {extra} was accepted")
+
+
+@check("servers.create_server.backlog", section=SECTION, method=CS,
+       requirement="backlog is accepted and the server serves as many queued clients as the backlog "
+                   "allows.")
+def test_create_server_backlog(loop):
+    """19.5.1.7 create_server: backlog is passed to listen()."""
+    with Net(loop) as net:
+        server, factory = _server(net, loop, None, "127.0.0.1", 0, backlog=5)
+        address = _addresses(server)[0]
+        clients = [net.connect(address) for _ in range(5)]
+
+        async def all_served():
+            return [await factory.new_protocol.get() for _ in clients]
+
+        protos = net.run(all_served(), what="5 queued clients served with backlog=5")
+        expect_equal(len(protos), 5, "protocols created")
+
+
+@check("servers.create_server.reuse_address_default", section=SECTION, method=CS, platforms=POSIX,
+       requirement="Without reuse_address, SO_REUSEADDR is set on the listening sockets on UNIX.")
+def test_create_server_reuse_address_default(loop):
+    """19.5.1.7 create_server: reuse_address defaults to True on UNIX."""
+    with Net(loop) as net:
+        server, _ = _server(net, loop, None, "127.0.0.1", 0)
+        for sock in server.sockets:
+            expect(sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR) != 0,
+                   "SO_REUSEADDR is not set by default")
+
+
+@check("servers.create_server.reuse_address_false", section=SECTION, method=CS,
+       requirement="reuse_address=False leaves SO_REUSEADDR unset on the listening sockets.")
+def test_create_server_reuse_address_false(loop):
+    """19.5.1.7 create_server: reuse_address tells the kernel whether to reuse the address."""
+    with Net(loop) as net:
+        server, _ = _server(net, loop, None, "127.0.0.1", 0, reuse_address=False)
+        for sock in server.sockets:
+            expect(sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR) == 0,
+                   "SO_REUSEADDR is set with reuse_address=False")
+
+
+@check("servers.create_server.reuse_port", section=SECTION, method=CS,
+       requirement="reuse_port=True sets SO_REUSEPORT, so a second server that also sets it can bind the "
+                   "same address and port.")
+def test_create_server_reuse_port(loop):
+    """19.5.1.7 create_server: reuse_port."""
+    require_reuseport()
+    with Net(loop) as net:
+        first, _ = _server(net, loop, None, "127.0.0.1", 0, reuse_port=True)
+        host, port = _addresses(first)[0]
+        second, _ = _server(net, loop, None, host, port, reuse_port=True)
+        expect_equal(_addresses(second), [(host, port)], "second server's address")
+        for server in (first, second):
+            for sock in server.sockets:
+                expect(sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) != 0,
+                       "SO_REUSEPORT is not set with reuse_port=True")
+
+
+@check("servers.create_server.start_serving_false", section=SECTION, method=CS,
+       requirement="With start_serving=False no connection is accepted (protocol_factory is not called) "
+                   "until start_serving() is awaited; then clients are served.")
+def test_create_server_start_serving_false(loop):
+    """19.5.1.7 create_server: start_serving=False (3.7)."""
+    with Net(loop) as net:
+        server, factory = _server(net, loop, None, "127.0.0.1", 0, start_serving=False)
+        address = _addresses(server)[0]
+        expect(server.is_serving() is False, "is_serving() with start_serving=False",
+               observed=server.is_serving())
+        early = net.connect_nb(address)
+
+        async def try_connect():
+            try:
+                await asyncio.wait_for(loop.sock_connect(early, address), 1.0)
+            except (ConnectionRefusedError, asyncio.TimeoutError):
+                pass  # nothing listens yet: refused (or left in SYN_SENT)
+            await io_rounds(loop, 3)
+
+        net.run(try_connect())
+        expect_equal(len(factory.calls), 0, "protocol_factory calls before start_serving()")
+        net.run(server.start_serving(), what="Server.start_serving()")
+        expect(server.is_serving() is True, "is_serving() after start_serving()")
+        client, proto = net.run(_served(loop, net, factory, address), what="a client served after start_serving()")
+        _roundtrip(net, loop, client, proto)
+
+
+@check("servers.create_server.factory_per_connection", section=SECTION, method=CS,
+       requirement="protocol_factory is called once, without arguments, for each accepted connection, "
+                   "and each connection gets its own protocol.")
+def test_create_server_factory_per_connection(loop):
+    """19.5.1.7 create_server: one protocol per accepted connection."""
+    with Net(loop) as net:
+        server, factory = _server(net, loop, None, "127.0.0.1", 0)
+        address = _addresses(server)[0]
+        served = [net.run(_served(loop, net, factory, address)) for _ in range(3)]
+        net.run(io_rounds(loop, 2))
+        expect_equal(factory.calls, [((), {})] * 3, "protocol_factory calls (args, kwargs)")
+        expect_equal(len({id(p) for _, p in served}), 3, "distinct protocols")
+        for client, proto in served:
+            expect_equal(proto.count("connection_made"), 1, "connection_made calls per protocol")
+            expect_equal(proto.transport.get_extra_info("peername"), client.getsockname(),
+                         "server transport peername")
+
+
+class _Echo(Recorder):
+    def data_received(self, data):
+        super().data_received(data)
+        self.transport.write(data)
+
+
+@check("servers.create_server.many_clients", section=SECTION, method=CS,
+       requirement="A server serves many concurrent clients (50): each one gets its own echoed data back.")
+def test_create_server_many_clients(loop):
+    """19.5.1.7 create_server: concurrent accepted connections."""
+    with Net(loop) as net:
+        server, factory = _server(net, loop, Factory(loop, _Echo), "127.0.0.1", 0)
+        address = _addresses(server)[0]
+        clients = [net.connect(address) for _ in range(50)]
+        for i, client in enumerate(clients):
+            client.sendall(b"client-%03d" % i)
+
+        async def collect():
+            return await asyncio.gather(*(read_exactly(loop, c, 10) for c in clients))
+
+        replies = net.run(collect(), timeout=5.0, what="echo replies for 50 clients")
+        expect_equal(replies, [b"client-%03d" % i for i in range(50)], "echo replies")
+        expect_equal(len(factory.calls), 50, "protocol_factory calls")
+
+
+@check("servers.create_server.callback_order", section=SECTION, method=CS,
+       requirement="Server-side protocol callbacks run in the order connection_made, data_received*, "
+                   "eof_received, connection_lost (once) when the client sends and closes.")
+def test_create_server_callback_order(loop):
+    """19.5.1.7 create_server: accepted connections drive the protocol like client ones."""
+    with Net(loop) as net:
+        server, factory = _server(net, loop, None, "127.0.0.1", 0)
+        client, proto = net.run(_served(loop, net, factory, _addresses(server)[0]))
+        client.sendall(b"abc")
+        client.sendall(b"def")
+        client.shutdown(socket.SHUT_WR)
+        net.run(asyncio.shield(proto.lost), what="connection_lost after the client's EOF")
+        net.run(io_rounds(loop, 2))
+        expect_equal(bytes(proto.data), b"abcdef", "bytes delivered")
+        expected = ["connection_made"] + ["data_received"] * proto.count("data_received") + \
+            ["eof_received", "connection_lost"]
+        expect_equal(proto.names(), expected, "server protocol callback sequence")
+
+
+# -- create_unix_server ---------------------------------------------------------------------
+
+PATH_KINDS = {"str": str, "bytes": os.fsencode, "pathlib": pathlib.Path}
+
+
+def _unix_served(net, loop, factory, path):
+    client = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
+    client.settimeout(3.0)
+    client.connect(path)
+
+    async def wait():
+        proto = await factory.new_protocol.get()
+        await proto.made
+        return proto
+
+    return client, net.run(wait(), what="a UNIX client being served")
+
+
+@pytest.mark.parametrize("kind", list(PATH_KINDS))
+@check("servers.create_unix_server.path", section=SECTION, method=US, platforms=UNIX,
+       requirement="create_unix_server listens on an AF_UNIX path given as str, bytes or pathlib.Path "
+                   "and serves clients connecting to it.")
+def test_unix_server_path(loop, kind):
+    """19.5.1.7 create_unix_server: str, bytes and Path paths are supported."""
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        factory = net.adopt(Factory(loop))
+        server = net.adopt(net.run(loop.create_unix_server(factory, PATH_KINDS[kind](path))))
+        expect(isinstance(server, asyncio.AbstractServer), "result is not an AbstractServer")
+        sock = server.sockets[0]
+        expect_equal((sock.family, sock.type), (socket.AF_UNIX, socket.SOCK_STREAM), "listening socket kind")
+        client, proto = _unix_served(net, loop, factory, path)
+        _roundtrip(net, loop, client, proto)
+
+
+@check("servers.create_unix_server.abstract", section=SECTION, method=US, platforms=("linux",),
+       requirement="create_unix_server listens on a Linux abstract socket name (leading NUL byte).")
+def test_unix_server_abstract(loop):
+    """19.5.1.7 create_unix_server: abstract UNIX sockets are supported."""
+    with Net(loop) as net:
+        name = "\0loopconf-" + uuid.uuid4().hex
+        factory = net.adopt(Factory(loop))
+        net.adopt(net.run(loop.create_unix_server(factory, name)))
+        client, proto = _unix_served(net, loop, factory, name)
+        _roundtrip(net, loop, client, proto)
+
+
+@check("servers.create_unix_server.sock", section=SECTION, method=US, platforms=UNIX,
+       requirement="create_unix_server(sock=...) serves on a pre-existing bound AF_UNIX socket.")
+def test_unix_server_sock(loop):
+    """19.5.1.7 create_unix_server: path is not needed when sock is given."""
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        sock = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.bind(path)
+        factory = net.adopt(Factory(loop))
+        net.adopt(net.run(loop.create_unix_server(factory, sock=sock)))
+        client, proto = _unix_served(net, loop, factory, path)
+        _roundtrip(net, loop, client, proto)
+
+
+@check("servers.create_unix_server.path_required", section=SECTION, method=US, platforms=UNIX,
+       requirement="create_unix_server without path and without sock raises ValueError.")
+def test_unix_server_path_required(loop):
+    """19.5.1.7 create_unix_server: path is required unless sock is given."""
+    with Net(loop) as net:
+        def run():
+            return net.adopt(net.run(loop.create_unix_server(lambda: Recorder(loop))))
+
+        expect_raises(ValueError, run, what="create_unix_server() without path or sock")
+
+
+@check("servers.create_unix_server.cleanup_socket", section=SECTION, method=US, platforms=UNIX,
+       versions=">=3.13", docs="3.13",
+       requirement="By default (cleanup_socket=True) closing the server removes its socket file.")
+def test_unix_server_cleanup_socket(loop):
+    """19.5.1.7 create_unix_server: cleanup_socket (3.13)."""
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        server = net.adopt(net.run(loop.create_unix_server(lambda: Recorder(loop), path)))
+        expect(os.path.exists(path), "the socket file does not exist while serving")
+        server.close()
+        net.run(server.wait_closed())
+        expect(not os.path.exists(path), "the socket file remains after Server.close()")
+
+
+# -- connect_accepted_socket ----------------------------------------------------------------
+
+@check("servers.connect_accepted_socket.pair", section=SECTION, method="connect_accepted_socket",
+       anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+       requirement="A socket accepted outside the loop becomes a (transport, protocol) pair: the factory's "
+                   "protocol gets connection_made and data flows both ways.")
+def test_connect_accepted_socket(loop):
+    """19.5.1.7 connect_accepted_socket: handle a connection accepted outside asyncio."""
+    with Net(loop) as net:
+        listener = net.listener()
+        client = net.connect(listener.getsockname())
+        accepted = net.accept(listener)
+        accepted.setblocking(False)
+        factory = net.adopt(Factory(loop))
+        result = net.run(loop.connect_accepted_socket(factory, accepted))
+        expect(isinstance(result, tuple) and len(result) == 2, "result is not a (transport, protocol) pair",
+               observed=result)
+        transport, proto = net.pair(result)
+        expect(factory.protocols and proto is factory.protocols[0], "the returned protocol is not the factory's")
+        expect_equal(proto.names()[:1], ["connection_made"], "first protocol callback")
+        expect(proto.transport is transport, "connection_made got another transport")
+        expect_equal(transport.get_extra_info("peername"), client.getsockname(), "peername")
+        _roundtrip(net, loop, client, proto)
+
+
+@check("servers.connect_accepted_socket.unix", section=SECTION, method="connect_accepted_socket",
+       anchor="asyncio.BaseEventLoop.connect_accepted_socket", platforms=UNIX,
+       requirement="connect_accepted_socket also works with an accepted AF_UNIX socket.")
+def test_connect_accepted_socket_unix(loop):
+    """19.5.1.7 connect_accepted_socket: any accepted stream socket."""
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        listener = net.unix_listener(path)
+        client = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
+        client.settimeout(3.0)
+        client.connect(path)
+        accepted = net.accept(listener)
+        accepted.setblocking(False)
+        factory = net.adopt(Factory(loop))
+        transport, proto = net.pair(net.run(loop.connect_accepted_socket(factory, accepted)))
+        _roundtrip(net, loop, client, proto)
