@@ -123,6 +123,7 @@ class TLSProtocol(asyncio.Protocol):
 
     @property
     def state_name(self):
+        """The life-cycle state, for repr()."""
         return self.state.value
 
     # ==========================================================================================
@@ -341,6 +342,7 @@ class TLSProtocol(asyncio.Protocol):
         return self._backlog_size + self._outgoing.pending
 
     def set_write_buffer_limits(self, high, low):
+        """TLSTransport.set_write_buffer_limits: new water marks, applied at once."""
         self.write_high_water, self.write_low_water = resolve_write_limits(high, low)
         self._update_app_writing()
 
@@ -458,9 +460,12 @@ class TLSProtocol(asyncio.Protocol):
     # ==========================================================================================
 
     def is_reading(self):
+        """TLSTransport.is_reading: delivering data (not paused, not closing)."""
         return not self._app_reading_paused and not self.app_closing
 
     def pause_reading(self):
+        """TLSTransport.pause_reading: stop delivering; the raw transport stops reading too,
+        so the peer feels the back-pressure."""
         if self.app_closing or self._app_reading_paused:
             return
         self._app_reading_paused = True
@@ -468,6 +473,8 @@ class TLSProtocol(asyncio.Protocol):
             self.raw.pause_reading()
 
     def resume_reading(self):
+        """TLSTransport.resume_reading: read again; already decrypted data is delivered soon
+        (call_soon), not from inside this call."""
         if self.app_closing or not self._app_reading_paused:
             return
         self._app_reading_paused = False
@@ -490,6 +497,7 @@ class TLSProtocol(asyncio.Protocol):
         self.app_protocol = protocol
 
     def get_extra_info(self, name, default=None):
+        """TLSTransport.get_extra_info: TLS keys first, then the raw transport's keys."""
         if name in self._extra:
             return self._extra[name]
         if self.raw is not None:
