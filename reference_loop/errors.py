@@ -19,7 +19,6 @@ class ErrorsMixin:
 
     def _init_errors(self):
         self._exception_handler = None
-        self._current_handle = None
 
     def set_exception_handler(self, handler):
         """19.5.1.16 set_exception_handler: install ``handler(loop, context)``; None restores

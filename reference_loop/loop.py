@@ -2,7 +2,8 @@
 
 ``ReferenceEventLoop`` combines one mixin per concern of the spec (19.5.1, Base Event Loop):
 
-- scheduling.py  19.5.1.1-5  running, calls, delayed calls, futures, tasks, debug flag
+- scheduling.py  19.5.1.1-5  running, calls, delayed calls, futures, tasks
+- debug.py       page.debug  debug mode
 - fdwatch.py     19.5.1.10   add/remove reader/writer (selectors)
 - wakeup.py      self-pipe for call_soon_threadsafe and signal delivery
 - signals.py     19.5.1.14   UNIX signals
@@ -24,6 +25,7 @@ from __future__ import annotations
 import asyncio
 
 from .asyncgens import AsyncGensMixin
+from .debug import DebugMixin
 from .errors import ErrorsMixin
 from .executor import ExecutorMixin
 from .fdwatch import FdWatchMixin
@@ -38,11 +40,12 @@ from .wakeup import WakeupMixin
 
 class ReferenceEventLoop(NetworkMixin, TLSMixin, PipesMixin, SubprocessMixin,
                          SchedulingMixin, FdWatchMixin, WakeupMixin, SignalsMixin,
-                         ExecutorMixin, ErrorsMixin, AsyncGensMixin,
+                         ExecutorMixin, ErrorsMixin, AsyncGensMixin, DebugMixin,
                          asyncio.AbstractEventLoop):
     """A pure-Python asyncio event loop written from the 19.5.1 spec."""
 
     def __init__(self, selector=None):
+        self._init_debug()
         self._init_errors()
         self._init_scheduling()
         self._init_fdwatch(selector)

@@ -15,17 +15,17 @@ callbacks that were ready at that point; callbacks they schedule wait for the ne
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import heapq
 import itertools
 import logging
-import os
 import sys
 import threading
 import time as _time_module
-import asyncio
 from asyncio import Future, Task, ensure_future, events, isfuture
 
+from .debug import COROUTINE_ORIGIN_DEPTH
 from .handles import Handle, TimerHandle
 
 logger = logging.getLogger("asyncio")
@@ -39,14 +39,6 @@ MAX_POLL_TIMEOUT = 24 * 3600
 # Rebuild the timer heap when cancelled timers exceed this count and this fraction of it.
 _MIN_CANCELLED_TO_PURGE = 100
 _CANCELLED_FRACTION_TO_PURGE = 0.5
-# Debug mode: callbacks slower than this many seconds are logged.
-SLOW_CALLBACK_DURATION = 0.1
-
-
-def _debug_from_environment() -> bool:
-    """Debug mode defaults to on in development mode or with PYTHONASYNCIODEBUG set."""
-    return bool(sys.flags.dev_mode or (not sys.flags.ignore_environment
-                                       and os.environ.get("PYTHONASYNCIODEBUG")))
 
 
 def _stop_when_done(future):
@@ -72,8 +64,6 @@ def _set_task_name(task, name):
 class SchedulingMixin:
     """Ready queue, timers, the run loop, futures and tasks."""
 
-    slow_callback_duration = SLOW_CALLBACK_DURATION
-
     def _init_scheduling(self):
         self._ready = collections.deque()
         self._timers = []
@@ -83,7 +73,6 @@ class SchedulingMixin:
         self._closed = False
         self._thread_id = None
         self._task_factory = None
-        self._debug = _debug_from_environment()
 
     # ------------------------------------------------------------------ 19.5.1.1 running
 
@@ -109,7 +98,7 @@ class SchedulingMixin:
         old_hooks = self._install_asyncgen_hooks()
         old_depth = sys.get_coroutine_origin_tracking_depth()
         if self._debug:
-            sys.set_coroutine_origin_tracking_depth(10)
+            sys.set_coroutine_origin_tracking_depth(COROUTINE_ORIGIN_DEPTH)
         events._set_running_loop(self)
         try:
             run_once = self._run_once
@@ -238,27 +227,6 @@ class SchedulingMixin:
             except BaseException as exc:
                 self._callback_failed(handle, exc)
 
-    def _run_ready_debug(self, ntodo):
-        """Debug-mode variant of the callback batch: tracks and times every callback."""
-        popleft = self._ready.popleft
-        for _ in range(ntodo):
-            handle = popleft()
-            if handle._cancelled:
-                continue
-            self._current_handle = handle
-            started = _monotonic()
-            try:
-                handle._context.run(handle._callback, *handle._args)
-            except (SystemExit, KeyboardInterrupt):
-                raise
-            except BaseException as exc:
-                self._callback_failed(handle, exc)
-            finally:
-                self._current_handle = None
-            duration = _monotonic() - started
-            if duration >= self.slow_callback_duration:
-                logger.warning("Executing %r took %.3f seconds", handle, duration)
-
     def _callback_failed(self, handle, exc):
         """Report an exception raised by a callback to the exception handler (19.5.1.16)."""
         context = {
@@ -296,18 +264,6 @@ class SchedulingMixin:
         self._ready.append(handle)  # deque.append is atomic
         self._write_to_self()
         return handle
-
-    def _check_callback(self, callback, method):
-        """Debug-mode validation of a callback argument."""
-        import inspect
-        if inspect.iscoroutine(callback) or inspect.iscoroutinefunction(callback):
-            raise TypeError(f"coroutines cannot be used with {method}()")
-        if not callable(callback):
-            raise TypeError(f"a callable object was expected by {method}(), got {callback!r}")
-        if (method != "call_soon_threadsafe" and self._thread_id is not None
-                and self._thread_id != threading.get_ident()):
-            raise RuntimeError("Non-thread-safe operation invoked on an event loop other "
-                               "than the current one")
 
     # ------------------------------------------------------------------ 19.5.1.3 delayed calls
 
@@ -402,15 +358,3 @@ class SchedulingMixin:
     def get_task_factory(self):
         """19.5.1.5 get_task_factory: the installed factory, or None for the default."""
         return self._task_factory
-
-    # ------------------------------------------------------------------ debug mode (page.debug)
-
-    def get_debug(self):
-        """Debug mode (page.debug): whether debug mode is enabled."""
-        return self._debug
-
-    def set_debug(self, enabled):
-        """Debug mode (page.debug): enable or disable debug mode (callback checks, slow-callback log)."""
-        self._debug = bool(enabled)
-        if self._thread_id is not None:
-            sys.set_coroutine_origin_tracking_depth(10 if self._debug else 0)
