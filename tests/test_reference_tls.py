@@ -828,3 +828,49 @@ def test_shutdown_timeout(loop, client_ctx, server_ctx):
     exc, elapsed = run(loop, main())
     assert isinstance(exc, TimeoutError)
     assert 0.3 <= elapsed < 2.0
+
+
+# ------------------------------------------------------------------------------------------
+# client certificates, TLS inside TLS
+# ------------------------------------------------------------------------------------------
+
+def test_client_certificate(loop, certs, server_ctx, client_ctx):
+    """19.5.1.7 ssl option: a server context requiring client certificates sees the client's
+    certificate in get_extra_info('peercert')."""
+    ca = certs[0]
+    server_ctx.verify_mode = ssl.CERT_REQUIRED
+    ca.configure_trust(server_ctx)
+    ca.issue_cert("client.example").configure_cert(client_ctx)
+
+    async def main():
+        server, transport, client, served = await tls_pair(loop, server_ctx, client_ctx)
+        peercert = served.transport.get_extra_info("peercert")
+        transport.close()
+        await client.lost
+        await served.lost
+        await close_server(server)
+        return peercert
+
+    peercert = run(loop, main())
+    assert ("DNS", "client.example") in peercert["subjectAltName"]
+
+
+def test_start_tls_over_tls(loop, server_ctx, client_ctx):
+    """19.5.1.9 start_tls: a TLS transport can itself be upgraded (TLS inside TLS)."""
+    async def main():
+        server, outer, client, served = await tls_pair(
+            loop, server_ctx, client_ctx, server_factory=lambda: Recorder(loop))
+        server_side = loop.create_task(loop.start_tls(
+            served.transport, served, server_ctx, server_side=True))
+        inner = await loop.start_tls(outer, client, client_ctx, server_hostname="localhost")
+        await server_side
+        assert inner is not outer and isinstance(inner, TLSTransport)
+        inner.write(b"inner")
+        await served.received(5)
+        inner.close()
+        await client.lost
+        await served.lost
+        await close_server(server)
+        return bytes(served.data)
+
+    assert run(loop, main()) == b"inner"
