@@ -1,0 +1,153 @@
+"""Broken loops for 19.5.1.16 (error handling API): one guarantee broken each."""
+
+import asyncio
+
+
+class _StripKey(asyncio.SelectorEventLoop):
+    """Base: call_exception_handler drops one context key before dispatching."""
+
+    key = ""
+
+    def call_exception_handler(self, context):
+        super().call_exception_handler({k: v for k, v in context.items() if k != self.key})
+
+
+class NoHandleContextLoop(_StripKey):
+    """Contexts lose 'handle' (callback and timer errors)."""
+
+    key = "handle"
+
+
+class NoFutureContextLoop(_StripKey):
+    """Contexts lose 'future' (unretrieved future/task exceptions)."""
+
+    key = "future"
+
+
+class NoTransportContextLoop(_StripKey):
+    """Contexts lose 'transport' (protocol callback errors)."""
+
+    key = "transport"
+
+
+class NoAsyncgenContextLoop(_StripKey):
+    """Contexts lose 'asyncgen' (async generator finalisation errors)."""
+
+    key = "asyncgen"
+
+
+class NoSourceTracebackLoop(_StripKey):
+    """Debug-mode contexts lose 'source_traceback'."""
+
+    key = "source_traceback"
+
+
+class WrongExceptionContextLoop(asyncio.SelectorEventLoop):
+    """Contexts carry a copy of the exception instead of the raised instance."""
+
+    def call_exception_handler(self, context):
+        exc = context.get("exception")
+        if exc is not None:
+            context = dict(context, exception=type(exc)(*exc.args))
+        super().call_exception_handler(context)
+
+
+class NoneNotRestoringLoop(asyncio.SelectorEventLoop):
+    """set_exception_handler(None) keeps the previous handler."""
+
+    def set_exception_handler(self, handler):
+        if handler is None:
+            return
+        super().set_exception_handler(handler)
+
+
+class GetHandlerNoneLoop(asyncio.SelectorEventLoop):
+    """get_exception_handler always reports the default (None)."""
+
+    def get_exception_handler(self):
+        return None
+
+
+class AcceptsNonCallableLoop(asyncio.SelectorEventLoop):
+    """set_exception_handler stores anything, callable or not."""
+
+    def set_exception_handler(self, handler):
+        self._exception_handler = handler
+
+
+class WrongLoopArgumentLoop(asyncio.SelectorEventLoop):
+    """The handler receives None instead of the loop."""
+
+    def call_exception_handler(self, context):
+        handler = self.get_exception_handler()
+        if handler is None:
+            return super().call_exception_handler(context)
+        handler(None, context)
+
+
+class SilentDefaultHandlerLoop(asyncio.SelectorEventLoop):
+    """default_exception_handler logs nothing."""
+
+    def default_exception_handler(self, context):
+        pass
+
+
+class NoTracebackDefaultHandlerLoop(asyncio.SelectorEventLoop):
+    """default_exception_handler logs the message without the exception."""
+
+    def default_exception_handler(self, context):
+        super().default_exception_handler({"message": context.get("message", "")})
+
+
+class IgnoresCustomHandlerLoop(asyncio.SelectorEventLoop):
+    """call_exception_handler always uses the default handler."""
+
+    def call_exception_handler(self, context):
+        self.default_exception_handler(context)
+
+
+class HandlerErrorPropagatesLoop(asyncio.SelectorEventLoop):
+    """An exception raised by the custom handler escapes from the loop."""
+
+    def call_exception_handler(self, context):
+        handler = self.get_exception_handler()
+        if handler is None:
+            return super().call_exception_handler(context)
+        handler(self, context)  # no protection
+
+
+class HandlerErrorUnloggedLoop(asyncio.SelectorEventLoop):
+    """An exception raised by the custom handler is silently swallowed."""
+
+    def call_exception_handler(self, context):
+        handler = self.get_exception_handler()
+        if handler is None:
+            return super().call_exception_handler(context)
+        try:
+            handler(self, context)
+        except Exception:
+            pass
+
+
+class ReportsNormalCallbacksLoop(asyncio.SelectorEventLoop):
+    """Every callback, even one that returns normally, is reported to the handler."""
+
+    def call_soon(self, callback, *args, context=None):
+        def wrapped(*a):
+            callback(*a)
+            self.call_exception_handler({"message": "callback ran"})
+        return super().call_soon(wrapped, *args, context=context)
+
+
+class _AlwaysReportingFuture(asyncio.Future):
+    def __del__(self):
+        if self.done() and not self.cancelled() and self.exception() is not None:
+            self.get_loop().call_exception_handler(
+                {"message": "exception (retrieved or not)", "exception": self.exception(), "future": self})
+
+
+class ReportsRetrievedExceptionLoop(asyncio.SelectorEventLoop):
+    """Futures report their exception when collected even after it was retrieved."""
+
+    def create_future(self):
+        return _AlwaysReportingFuture(loop=self)
