@@ -23,8 +23,13 @@ def default_disposition(signum: int):
 
 @contextlib.contextmanager
 def preserved_dispositions():
-    """Restore the dispositions of the signals checks use, and the wakeup fd, afterwards."""
+    """Restore the dispositions of the signals checks use, and the wakeup fd, afterwards.
+
+    Enter only in the main thread (see :func:`require_main_thread`).
+    """
     saved = {}
+    wakeup = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(wakeup)
     for name in WATCHED:
         num = getattr(signal, name, None)
         if num is not None:
@@ -35,6 +40,8 @@ def preserved_dispositions():
         for num, handler in saved.items():
             if handler is not None and signal.getsignal(num) is not handler:
                 signal.signal(num, handler)
+        # a loop that forgot its handlers may leave its (closed) self-pipe as the wakeup fd
+        signal.set_wakeup_fd(wakeup)
 
 
 def require_main_thread():
