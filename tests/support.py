@@ -47,3 +47,21 @@ def run_checks(loop_spec: str, *checks: str, timeout: float = 30.0, workers: int
 
 def outcomes(records: dict) -> dict:
     return {cid: rec["outcome"] for cid, rec in records.items()}
+
+
+def loopconf(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run the ``loopconf`` command (as ``python -m loopconf``) from the repository root."""
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+               NO_COLOR="1")
+    return subprocess.run([sys.executable, "-m", "loopconf", *args], cwd=str(REPO), env=env,
+                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def read_results(out_dir) -> dict:
+    with open(os.path.join(out_dir, "results.json")) as f:
+        return json.load(f)
+
+
+def outcome_map(results: dict) -> dict:
+    """{(loop key, check_id): outcome} of a results.json document."""
+    return {(r["loop"], r["check_id"]): r["outcome"] for r in results["results"]}
