@@ -1,0 +1,95 @@
+"""Broken loops for 19.5.1.15 (executor): one guarantee broken each."""
+
+import asyncio
+import concurrent.futures
+
+
+class ConcurrentFutureLoop(asyncio.SelectorEventLoop):
+    """run_in_executor returns the executor's concurrent.futures.Future, not an asyncio.Future."""
+
+    def run_in_executor(self, executor, func, *args):
+        if executor is None:
+            if self._default_executor is None:
+                self._default_executor = concurrent.futures.ThreadPoolExecutor()
+            executor = self._default_executor
+        return executor.submit(func, *args)
+
+
+class SameThreadLoop(asyncio.SelectorEventLoop):
+    """run_in_executor calls func inline, in the loop's thread."""
+
+    def run_in_executor(self, executor, func, *args):
+        fut = self.create_future()
+        try:
+            fut.set_result(func(*args))
+        except Exception as exc:
+            fut.set_exception(exc)
+        return fut
+
+
+class IgnoresExecutorLoop(asyncio.SelectorEventLoop):
+    """run_in_executor always uses the default executor."""
+
+    def run_in_executor(self, executor, func, *args):
+        return super().run_in_executor(None, func, *args)
+
+
+class IgnoresSetDefaultLoop(asyncio.SelectorEventLoop):
+    """set_default_executor does nothing."""
+
+    def set_default_executor(self, executor):
+        pass
+
+
+class AcceptsAnyExecutorLoop(asyncio.SelectorEventLoop):
+    """set_default_executor accepts executors that are not thread pools (3.11+ rejects them)."""
+
+    def set_default_executor(self, executor):
+        self._default_executor = executor
+
+
+class SwallowsExceptionLoop(asyncio.SelectorEventLoop):
+    """The future of a failing func resolves to None instead of raising."""
+
+    def run_in_executor(self, executor, func, *args):
+        def safe():
+            try:
+                return func(*args)
+            except Exception:
+                return None
+        return super().run_in_executor(executor, safe)
+
+
+class WaitingCloseLoop(asyncio.SelectorEventLoop):
+    """close() waits for the default executor's running jobs."""
+
+    def close(self):
+        if self._default_executor is not None:
+            self._default_executor.shutdown(wait=True)
+        super().close()
+
+
+class NoWaitShutdownLoop(asyncio.SelectorEventLoop):
+    """shutdown_default_executor returns at once, without waiting for running jobs."""
+
+    async def shutdown_default_executor(self, timeout=None):
+        self._executor_shutdown_called = True
+        if self._default_executor is not None:
+            self._default_executor.shutdown(wait=False)
+
+
+class AcceptsWorkAfterShutdownLoop(asyncio.SelectorEventLoop):
+    """run_in_executor(None) keeps working after shutdown_default_executor."""
+
+    def run_in_executor(self, executor, func, *args):
+        if executor is None and self._executor_shutdown_called:
+            self._executor_shutdown_called = False
+            self._default_executor = None
+        return super().run_in_executor(executor, func, *args)
+
+
+class IgnoresTimeoutLoop(asyncio.SelectorEventLoop):
+    """shutdown_default_executor ignores its timeout and waits for every job."""
+
+    async def shutdown_default_executor(self, timeout=None):
+        return await super().shutdown_default_executor()
