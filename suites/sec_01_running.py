@@ -325,6 +325,8 @@ def test_is_running_status(loop):
     loop.call_soon(in_callback)
     run_forever_bounded(loop)
     observed["after run_forever"] = loop.is_running()
+    expect_equal(observed, {"before": False, "callback": True, "after run_forever": False},
+                 "is_running() reported the wrong status")
 
     async def in_coroutine():
         observed["coroutine"] = loop.is_running()

@@ -1,0 +1,330 @@
+"""19.5.1.3 Delayed calls: call_later, call_at, time (and the TimerHandle they return).
+
+call_later and call_at are documented to behave alike, so most guarantees are one check per
+method, built from one body: ``delayed.call_later.<guarantee>`` and ``delayed.call_at.<guarantee>``.
+Timing is judged with tolerance on the late side only: a timer may fire late, never early.
+"""
+
+import asyncio
+import contextvars
+import math
+import random
+import time
+
+from loopconf.checks import INFO, MUST, SHOULD, check
+from loopconf.evidence import expect, expect_equal
+
+from ._support.sched import VAR, run_for, run_forever_bounded, run_once
+
+SECTION = "19.5.1.3"
+METHODS = ("call_later", "call_at")
+
+#: Slack on the early side for a loop that treats deadlines within one tick of its clock as
+#: due (stock asyncio looks ahead by the clock resolution, 1 ns on Linux). Far below any
+#: real early firing.
+CLOCK_SLACK = 1e-6
+#: Slack between the loop's clock and time.monotonic() readings (two clocks read in turn).
+REAL_SLACK = 1e-3
+#: Float rounding allowed when comparing computed deadlines.
+FLOAT_SLACK = 1e-9
+
+
+def schedule(loop, method, delay, callback, *args, context=None):
+    """Schedule ``callback`` ``delay`` seconds from now with call_later or call_at."""
+    kwargs = {} if context is None else {"context": context}
+    if method == "call_later":
+        return loop.call_later(delay, callback, *args, **kwargs)
+    return loop.call_at(loop.time() + delay, callback, *args, **kwargs)
+
+
+def _declare(guarantee, requirement, level=MUST, note="", anchor=None, section=SECTION):
+    """Declare ``delayed.<method>.<guarantee>`` for both methods from one body."""
+
+    def decorate(body):
+        for method in METHODS:
+            def test(loop, _method=method):
+                body(loop, _method)
+
+            test.__name__ = f"test_{method}_{guarantee}"
+            test.__doc__ = f"{section} {method}: {body.__doc__}"
+            globals()[test.__name__] = check(
+                f"delayed.{method}.{guarantee}", section=section, method=method, level=level,
+                note=note, anchor=anchor, requirement=requirement.format(method=method))(test)
+        return body
+
+    return decorate
+
+
+@_declare("not_early",
+          "A {method} callback is never called before its deadline as measured by loop.time().")
+def _not_early(loop, method):
+    """the callback never runs before its deadline (loop clock)."""
+    delays = [0.05, 0.01, 0.04, 0.02, 0.03, 0.015, 0.025]
+    fired = {}
+    planned = {}
+    for delay in delays:
+        before = loop.time()
+        handle = schedule(loop, method, delay, lambda d=delay: fired.setdefault(d, loop.time()))
+        planned[delay] = max(before + delay, handle.when())
+    run_for(loop, 0.07)
+    early = {d: f"fired {planned[d] - t:.6f}s early" for d, t in fired.items()
+             if t < planned[d] - CLOCK_SLACK}
+    expect_equal(early, {}, f"{method} callbacks fired before their deadline")
+    expect_equal(sorted(fired), sorted(delays), f"some {method} callbacks did not fire")
+
+
+@_declare("real_time_not_early",
+          "A {method} callback for a delay of d seconds is never called before d real seconds "
+          "have passed (the loop's clock runs at the pace of real time).")
+def _real_time_not_early(loop, method):
+    """the callback never runs before the delay has passed in real time."""
+    delays = [0.05, 0.02, 0.035]
+    fired = {}
+    started = {}
+    for delay in delays:
+        started[delay] = time.monotonic()
+        schedule(loop, method, delay, lambda d=delay: fired.setdefault(d, time.monotonic()))
+    run_for(loop, 0.07)
+    early = {d: f"after {t - started[d]:.4f}s" for d, t in fired.items()
+             if t - started[d] < d - REAL_SLACK}
+    expect_equal(early, {}, f"{method} callbacks fired before their delay had passed in real time")
+    expect_equal(sorted(fired), sorted(delays), f"some {method} callbacks did not fire")
+
+
+@_declare("exactly_once", "A {method} callback is called exactly once.")
+def _exactly_once(loop, method):
+    """the callback is called exactly once."""
+    counts = {}
+
+    def hit(i):
+        counts[i] = counts.get(i, 0) + 1
+
+    for i, delay in enumerate([0, 0.005, 0.01, 0.02]):
+        schedule(loop, method, delay, hit, i)
+    run_for(loop, 0.04)
+    run_once(loop)
+    expect_equal(counts, {0: 1, 1: 1, 2: 1, 3: 1}, f"{method} callbacks ran a wrong number of times")
+
+
+@_declare("returns_timerhandle", "{method} returns an asyncio.TimerHandle.")
+def _returns_timerhandle(loop, method):
+    """an instance of asyncio.TimerHandle is returned."""
+    handle = schedule(loop, method, 0, lambda: None)
+    run_once(loop)
+    expect(isinstance(handle, asyncio.TimerHandle), f"{method} did not return an asyncio.TimerHandle",
+           expected="asyncio.TimerHandle", observed=type(handle).__name__)
+
+
+@_declare("deadline_order",
+          "{method} callbacks with different deadlines are called in deadline order, whatever "
+          "the order they were scheduled in.")
+def _deadline_order(loop, method):
+    """callbacks with distinct deadlines run in deadline order."""
+    delays = [0.001 * i for i in range(1, 31)]
+    random.Random(7).shuffle(delays)
+    fired = []
+    for delay in delays:
+        schedule(loop, method, delay, fired.append, delay)
+    run_for(loop, 0.05)
+    expect_equal(fired, sorted(delays), f"{method} callbacks ran out of deadline order")
+
+
+@_declare("cancel",
+          "Cancelling the TimerHandle returned by {method} before the deadline (from outside "
+          "the loop or from an earlier callback) prevents the call.")
+def _cancel(loop, method):
+    """the TimerHandle can be used to cancel the callback."""
+    ran = []
+    outside = schedule(loop, method, 0.01, ran.append, "cancelled-outside")
+    inside = schedule(loop, method, 0.02, ran.append, "cancelled-inside")
+    schedule(loop, method, 0.005, inside.cancel)
+    schedule(loop, method, 0.015, ran.append, "kept")
+    outside.cancel()
+    run_for(loop, 0.04)
+    expect_equal(ran, ["kept"], f"a cancelled {method} callback ran (or the kept one did not)")
+
+
+@_declare("args",
+          "Positional arguments given to {method} after the callback are passed to it, in order.")
+def _args(loop, method):
+    """the optional positional args are passed to the callback."""
+    seen = []
+    schedule(loop, method, 0, lambda *a: seen.append(a))
+    schedule(loop, method, 0.001, lambda *a: seen.append(a), 1, "two", None)
+    run_for(loop, 0.01)
+    expect_equal(seen, [(), (1, "two", None)], f"{method} callbacks received wrong arguments")
+
+
+@_declare("context",
+          "With context=, the {method} callback runs in that contextvars.Context; values it "
+          "sets stay there.")
+def _context(loop, method):
+    """the context argument sets the Context the callback runs in."""
+    ctx = contextvars.Context()
+    ctx.run(VAR.set, "in-ctx")
+    seen = []
+
+    def cb():
+        seen.append(VAR.get())
+        VAR.set("changed-by-callback")
+
+    token = VAR.set("caller")
+    try:
+        schedule(loop, method, 0, cb, context=ctx)
+        run_for(loop, 0.005)
+        expect_equal(seen, ["in-ctx"], f"the {method} callback did not run in the given Context")
+        expect_equal(ctx[VAR], "changed-by-callback", "the callback's change is not in the given Context")
+        expect_equal(VAR.get(), "caller", "the callback's change leaked into the caller's context")
+    finally:
+        VAR.reset(token)
+
+
+@_declare("current_context",
+          "Without context=, the {method} callback runs in (a copy of) the context current "
+          "when it was scheduled.")
+def _current_context(loop, method):
+    """the current context is used when no context is given."""
+    seen = []
+
+    def register():
+        VAR.set("at-registration")
+        schedule(loop, method, 0, lambda: seen.append(VAR.get()))
+        VAR.set("after-registration")
+
+    contextvars.copy_context().run(register)
+    run_for(loop, 0.005)
+    expect_equal(seen, ["at-registration"], f"the {method} callback did not see the registering context")
+
+
+@_declare("zero_delay",
+          "A {method} callback whose deadline is now (delay 0) is called.")
+def _zero_delay(loop, method):
+    """a deadline that is already due runs as soon as possible."""
+    ran = []
+    if method == "call_later":
+        loop.call_later(0, ran.append, "zero")
+    else:
+        loop.call_at(loop.time(), ran.append, "zero")
+    run_for(loop, 0.01)
+    expect_equal(ran, ["zero"], f"a {method} callback due immediately did not run")
+
+
+@_declare("past_deadline", level=INFO,
+          requirement="A {method} callback whose deadline has already passed (negative delay) is "
+                      "called as soon as possible (the doc does not cover past deadlines).")
+def _past_deadline(loop, method):
+    """a deadline in the past runs as soon as possible."""
+    ran = []
+    if method == "call_later":
+        loop.call_later(-1, ran.append, "past")
+    else:
+        loop.call_at(loop.time() - 10, ran.append, "past")
+    run_for(loop, 0.01)
+    expect_equal(ran, ["past"], f"a {method} callback with a past deadline did not run")
+
+
+@_declare("due_after_ready", level=INFO,
+          requirement="A {method} callback that is due at once runs after the call_soon "
+                      "callbacks already queued before it was scheduled (the doc is silent).")
+def _due_after_ready(loop, method):
+    """an immediately-due timer does not overtake callbacks already queued with call_soon."""
+    ran = []
+    loop.call_soon(ran.append, "soon-1")
+    loop.call_soon(ran.append, "soon-2")
+    if method == "call_later":
+        loop.call_later(0, ran.append, "timer")
+    else:
+        loop.call_at(loop.time(), ran.append, "timer")
+    run_for(loop, 0.01)
+    expect_equal(ran, ["soon-1", "soon-2", "timer"], "the due timer overtook queued callbacks")
+
+
+@check("delayed.call_later.int_and_float", section=SECTION, method="call_later",
+       requirement="call_later accepts the delay as an int or a float.")
+def test_call_later_int_and_float(loop):
+    """19.5.1.3 call_later: delay is an int or float."""
+    ran = []
+    loop.call_later(0, ran.append, "int")
+    loop.call_later(0.002, ran.append, "float")
+    run_for(loop, 0.02)
+    expect_equal(ran, ["int", "float"], "int or float delays were not honoured")
+
+
+@check("delayed.call_at.int_and_float", section=SECTION, method="call_at",
+       requirement="call_at accepts the deadline as an int or a float.")
+def test_call_at_int_and_float(loop):
+    """19.5.1.3 call_at: when is an int or float."""
+    ran = []
+    now = loop.time()
+    loop.call_at(math.floor(now), ran.append, "int")
+    loop.call_at(now + 0.002, ran.append, "float")
+    run_for(loop, 0.02)
+    expect_equal(ran, ["int", "float"], "int or float deadlines were not honoured")
+
+
+@check("delayed.call_later.when", section=SECTION, method="call_later",
+       anchor="asyncio.TimerHandle.when",
+       requirement="The TimerHandle returned by call_later reports (when()) a deadline equal to "
+                   "loop.time() at the call plus the delay.")
+def test_call_later_when(loop):
+    """19.5.1.3 call_later / TimerHandle.when (3.7): deadline is loop.time() + delay."""
+    for delay in (0, 0.5, 2, 30.25):
+        before = loop.time()
+        handle = loop.call_later(delay, lambda: None)
+        after = loop.time()
+        when = handle.when()
+        expect(before + delay - FLOAT_SLACK <= when <= after + delay + FLOAT_SLACK,
+               f"call_later({delay}) reported a deadline that is not loop.time() + delay",
+               expected=f"between {before + delay!r} and {after + delay!r}", observed=when)
+        handle.cancel()
+
+
+@check("delayed.call_at.when", section=SECTION, method="call_at",
+       anchor="asyncio.TimerHandle.when",
+       requirement="The TimerHandle returned by call_at reports (when()) exactly the deadline "
+                   "it was given.")
+def test_call_at_when(loop):
+    """19.5.1.3 call_at / TimerHandle.when (3.7): the deadline is the given timestamp."""
+    now = loop.time()
+    for when in (now + 0.5, now + 30.125, math.floor(now) + 5):
+        handle = loop.call_at(when, lambda: None)
+        expect_equal(handle.when(), when, "call_at reported a different deadline")
+        handle.cancel()
+
+
+@check("delayed.time.float", section=SECTION, method="time",
+       requirement="time() returns the loop clock's current time as a float.")
+def test_time_float(loop):
+    """19.5.1.3 time: a float value."""
+    value = loop.time()
+    expect(isinstance(value, float), "time() did not return a float", observed=type(value).__name__)
+
+
+@check("delayed.time.monotonic", section=SECTION, method="time", level=SHOULD,
+       requirement="time() never goes backwards (the doc wishes for a monotonic clock).")
+def test_time_monotonic(loop):
+    """19.5.1.3 (intro): ideally the loop's clock is monotonic."""
+    readings = [loop.time() for _ in range(2000)]
+    backwards = [(a, b) for a, b in zip(readings, readings[1:]) if b < a]
+    expect_equal(backwards[:3], [], "time() went backwards")
+
+
+@check("delayed.time.advances", section=SECTION, method="time",
+       requirement="time() advances at the pace of real time (it is the loop's clock, not a "
+                   "counter or a constant).")
+def test_time_advances(loop):
+    """19.5.1.3 time: the current time according to the loop's clock."""
+    first_real, first = time.monotonic(), loop.time()
+    time.sleep(0.02)
+    second, second_real = loop.time(), time.monotonic()
+    real = second_real - first_real
+    expect(real - 2 * REAL_SLACK - 0.01 <= second - first <= real + 2 * REAL_SLACK,
+           "time() did not advance in step with real time",
+           expected=f"about {real:.4f}s", observed=f"{second - first:.4f}s")
+
+
+@check("delayed.time.not_wall_clock", section=SECTION, method="time", level=INFO,
+       requirement="The loop's clock is generally a different clock than time.time().")
+def test_time_not_wall_clock(loop):
+    """19.5.1.3 (intro): generally a different clock than time.time()."""
+    expect(abs(loop.time() - time.time()) > 1.0, "time() reads the wall clock (time.time())")

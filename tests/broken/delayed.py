@@ -1,0 +1,184 @@
+"""Broken loops for 19.5.1.3 (delayed calls): each breaks exactly one guarantee."""
+
+import asyncio
+import contextvars
+import heapq
+import itertools
+import time
+
+
+class EarlyTimerLoop(asyncio.SelectorEventLoop):
+    """Timers due within the next 20 ms fire together with the first due one (early)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clock_resolution = 0.02
+
+
+class FastClockLoop(asyncio.SelectorEventLoop):
+    """The loop's clock runs twice as fast as real time."""
+
+    def time(self):
+        return 2 * time.monotonic()
+
+
+class TwiceTimerLoop(asyncio.SelectorEventLoop):
+    """Every timer callback fires twice."""
+
+    def call_at(self, when, callback, *args, context=None):
+        super().call_at(when, callback, *args, context=context)
+        return super().call_at(when, callback, *args, context=context)
+
+
+class NoTimerHandleLoop(asyncio.SelectorEventLoop):
+    """call_later / call_at return a plain Handle instead of a TimerHandle."""
+
+    def call_at(self, when, callback, *args, context=None):
+        super().call_at(when, callback, *args, context=context)
+        return asyncio.Handle(callback, args, self, context)
+
+
+class _SeqTimerHandle(asyncio.TimerHandle):
+    __slots__ = ("seq",)
+    _counter = itertools.count()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seq = next(self._counter)
+
+    def __lt__(self, other):
+        return self.seq < other.seq
+
+    def __le__(self, other):
+        return self.seq <= other.seq
+
+    def __gt__(self, other):
+        return self.seq > other.seq
+
+    def __ge__(self, other):
+        return self.seq >= other.seq
+
+
+class RegistrationOrderTimersLoop(asyncio.SelectorEventLoop):
+    """Timers run in registration order (a FIFO, not a deadline heap): never early, but a
+    timer registered later with an earlier deadline waits for the ones before it."""
+
+    def call_at(self, when, callback, *args, context=None):
+        self._check_closed()
+        timer = _SeqTimerHandle(when, callback, args, self, context)
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True
+        return timer
+
+
+class DetachedTimerHandleLoop(asyncio.SelectorEventLoop):
+    """The returned TimerHandle is a copy: cancelling it does not cancel the timer."""
+
+    def call_at(self, when, callback, *args, context=None):
+        super().call_at(when, callback, *args, context=context)
+        return asyncio.TimerHandle(when, callback, args, self, context)
+
+
+class TimerDropsArgsLoop(asyncio.SelectorEventLoop):
+    """Timer callbacks are called without their positional arguments."""
+
+    def call_at(self, when, callback, *args, context=None):
+        return super().call_at(when, callback, context=context)
+
+
+class TimerContextIgnoredLoop(asyncio.SelectorEventLoop):
+    """call_later / call_at ignore the context argument."""
+
+    def call_at(self, when, callback, *args, context=None):
+        return super().call_at(when, callback, *args)
+
+
+class TimerSharedContextLoop(asyncio.SelectorEventLoop):
+    """Timers without context= run in one context captured when the loop was created."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._loop_context = contextvars.copy_context()
+
+    def call_at(self, when, callback, *args, context=None):
+        return super().call_at(when, callback, *args, context=context or self._loop_context)
+
+
+class IntRejectedLoop(asyncio.SelectorEventLoop):
+    """call_later / call_at reject int values."""
+
+    def call_later(self, delay, callback, *args, context=None):
+        if isinstance(delay, int):
+            raise TypeError("delay must be a float")
+        return super().call_later(delay, callback, *args, context=context)
+
+    def call_at(self, when, callback, *args, context=None):
+        if isinstance(when, int):
+            raise TypeError("when must be a float")
+        return super().call_at(when, callback, *args, context=context)
+
+
+class DueTimersDroppedLoop(asyncio.SelectorEventLoop):
+    """A timer that is already due when scheduled is silently dropped."""
+
+    def call_at(self, when, callback, *args, context=None):
+        if when <= self.time():
+            return asyncio.TimerHandle(when, callback, args, self, context)
+        return super().call_at(when, callback, *args, context=context)
+
+
+class DueTimerFirstLoop(asyncio.SelectorEventLoop):
+    """A timer that is already due jumps ahead of the queued call_soon callbacks."""
+
+    def call_at(self, when, callback, *args, context=None):
+        if when <= self.time():
+            self._check_closed()
+            handle = asyncio.TimerHandle(when, callback, args, self, context)
+            self._ready.appendleft(handle)
+            return handle
+        return super().call_at(when, callback, *args, context=context)
+
+
+class LateWhenLoop(asyncio.SelectorEventLoop):
+    """call_later schedules 5 ms later than asked (never early, but the deadline is wrong)."""
+
+    def call_later(self, delay, callback, *args, context=None):
+        return self.call_at(self.time() + delay + 0.005, callback, *args, context=context)
+
+
+class RoundedWhenLoop(asyncio.SelectorEventLoop):
+    """call_at rounds the deadline up to the next millisecond."""
+
+    def call_at(self, when, callback, *args, context=None):
+        return super().call_at(int(when * 1000 + 1) / 1000, callback, *args, context=context)
+
+
+class IntClockLoop(asyncio.SelectorEventLoop):
+    """time() returns an int (nanoseconds)."""
+
+    def time(self):
+        return time.monotonic_ns()
+
+
+class BackwardsClockLoop(asyncio.SelectorEventLoop):
+    """time() steps back by 1 ms on every other reading."""
+
+    _flip = False
+
+    def time(self):
+        self._flip = not self._flip
+        return super().time() - (0.001 if self._flip else 0.0)
+
+
+class SlowClockLoop(asyncio.SelectorEventLoop):
+    """time() runs at a tenth of real time (timers fire late; the clock is not real time)."""
+
+    def time(self):
+        return time.monotonic() / 10
+
+
+class WallClockLoop(asyncio.SelectorEventLoop):
+    """time() is the wall clock."""
+
+    def time(self):
+        return time.time()
