@@ -1,0 +1,263 @@
+"""Shared scenarios for loop.sendfile (19.5.1.8) and loop.sock_sendfile (19.5.1.11).
+
+Both methods promise the same things (total returned, offset/count honoured, file position
+updated on return and on error, fallback and SendfileNotAvailableError); the suites declare
+one check per method and guarantee and call the scenario functions here with a *sender*:
+
+- ``transport``: loop.sendfile on a transport made by create_connection(sock=...) over one
+  end of a stream pair;
+- ``socket``: loop.sock_sendfile on one end of a stream pair, set non-blocking.
+
+The other end is drained to EOF by a :class:`ThreadReader`, independent of the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import io
+import os
+import socket
+
+import pytest
+
+from loopconf.evidence import Violation, expect, expect_equal
+from .net import Net
+from .peers import TIMEOUT, ThreadReader, data_file, payload, stream_pair
+
+SIZE = 300_000  # larger than a socket buffer: the transfer needs several rounds
+
+
+class Sender:
+    """One end of a stream pair, sending through ``api`` ("transport" or "socket")."""
+
+    def __init__(self, loop, net: Net, api: str, kind: str = "unix"):
+        self.loop = loop
+        self.net = net
+        self.api = api
+        self.sock, peer = stream_pair(kind)
+        net.adopt(self.sock)
+        net.adopt(peer)
+        self.reader = ThreadReader(sock=peer)
+        self.transport = self.protocol = None
+        self.sock.setblocking(False)
+        if api == "transport":
+            self.protocol = _Proto(loop)
+            self.transport, _ = net.pair(net.run(
+                loop.create_connection(lambda: self.protocol, sock=self.sock),
+                what="create_connection(sock=...) over a connected stream socket"))
+
+    def send(self, file, offset=0, count=None, **kw):
+        """Run one sendfile call to completion (bounded); returns its result."""
+        if self.api == "transport":
+            aw = self.loop.sendfile(self.transport, file, offset, count, **kw)
+        else:
+            aw = self.loop.sock_sendfile(self.sock, file, offset, count, **kw)
+        return self.net.run(aw, what=f"{self.method} of a {SIZE}-byte file")
+
+    @property
+    def method(self) -> str:
+        return "sendfile" if self.api == "transport" else "sock_sendfile"
+
+    def finish(self) -> bytes:
+        """Close our end and return everything the peer received up to EOF."""
+        if self.transport is not None:
+            self.transport.close()
+            try:
+                self.net.run(self.protocol.lost, what="connection_lost after transport.close()")
+            except Violation:
+                pass
+        else:
+            try:
+                self.sock.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+        data = self.reader.join(TIMEOUT)
+        if not self.reader.finished:
+            self.sock.close()
+            self.reader.join(TIMEOUT)
+            raise Violation(f"the peer saw no end of stream after {self.method} returned and our end "
+                            f"was closed ({len(data)} bytes received)")
+        return data
+
+
+class _Proto(asyncio.Protocol):
+    def __init__(self, loop):
+        self.lost = loop.create_future()
+
+    def connection_lost(self, exc):
+        if not self.lost.done():
+            self.lost.set_result(exc)
+
+
+@contextlib.contextmanager
+def sendfile_syscall_unavailable():
+    """Make os.sendfile fail as on a system without the syscall (ENOSYS); yields the call log.
+
+    A loop that does not go through ``os.sendfile`` cannot be put in that situation from
+    outside: the scenarios skip when the log stays empty.
+    """
+    calls = []
+    real = os.sendfile
+
+    def unavailable(*args):
+        calls.append(args)
+        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+
+    os.sendfile = unavailable
+    try:
+        yield calls
+    finally:
+        os.sendfile = real
+
+
+def _require_called(calls, method):
+    if not calls:
+        pytest.skip(f"the loop's {method} did not call os.sendfile, so an unsupported sendfile "
+                    "syscall cannot be simulated for it")
+
+
+# -- scenarios -------------------------------------------------------------------------------
+
+def returns_total(loop, api):
+    with Net(loop) as net, data_file(SIZE) as f:
+        s = Sender(loop, net, api)
+        sent = s.send(f)
+        s.finish()
+        expect_equal(sent, SIZE, f"{s.method} did not return the total number of bytes sent")
+
+
+def peer_receives_file(loop, api, kind):
+    with Net(loop) as net, data_file(SIZE) as f:
+        s = Sender(loop, net, api, kind)
+        s.send(f)
+        got = s.finish()
+        _expect_bytes(got, payload(SIZE), f"the peer did not receive exactly the file's bytes ({kind})")
+
+
+def offset_and_count(loop, api):
+    offset, count = 1000, 100_000
+    with Net(loop) as net, data_file(SIZE) as f:
+        s = Sender(loop, net, api)
+        sent = s.send(f, offset, count)
+        got = s.finish()
+        expect_equal(sent, count, f"{s.method}(offset={offset}, count={count}) returned a different total")
+        _expect_bytes(got, payload(SIZE)[offset:offset + count],
+                      f"the peer did not receive bytes [{offset}:{offset + count}] of the file")
+
+
+def offset_to_eof(loop, api):
+    offset = 12_345
+    with Net(loop) as net, data_file(SIZE) as f:
+        s = Sender(loop, net, api)
+        sent = s.send(f, offset)
+        got = s.finish()
+        expect_equal(sent, SIZE - offset, f"{s.method}(offset={offset}) without count returned a different total")
+        _expect_bytes(got, payload(SIZE)[offset:], f"the peer did not receive the file from offset {offset} to EOF")
+
+
+def file_position_on_return(loop, api):
+    offset, count = 1000, 100_000
+    with Net(loop) as net, data_file(SIZE) as f:
+        s = Sender(loop, net, api)
+        sent = s.send(f, offset, count)
+        s.finish()
+        expect_equal(f.tell(), offset + sent,
+                     f"file.tell() after {s.method}(offset={offset}, count={count}) is not offset + bytes sent")
+
+
+def fallback_when_unavailable(loop, api):
+    with Net(loop) as net, data_file(SIZE) as f:
+        s = Sender(loop, net, api)
+        with sendfile_syscall_unavailable() as calls:
+            try:
+                sent = s.send(f, fallback=True)
+            except asyncio.SendfileNotAvailableError as exc:
+                raise Violation(f"{s.method}(fallback=True) raised SendfileNotAvailableError instead of "
+                                "falling back to reading and sending the file", observed=repr(exc)) from None
+        got = s.finish()
+        _require_called(calls, s.method)
+        expect_equal(sent, SIZE, f"{s.method}(fallback=True) without the syscall returned a different total")
+        _expect_bytes(got, payload(SIZE), f"{s.method}(fallback=True) without the syscall delivered other bytes")
+        expect_equal(f.tell(), SIZE, f"file.tell() after the fallback transfer is not offset + bytes sent")
+
+
+def no_fallback_raises(loop, api):
+    with Net(loop) as net, data_file(SIZE) as f:
+        s = Sender(loop, net, api)
+        raised = None
+        with sendfile_syscall_unavailable() as calls:
+            try:
+                result = s.send(f, fallback=False)
+            except (NotImplementedError, Violation):
+                raise
+            except Exception as exc:
+                raised = exc
+        s.finish()
+        _require_called(calls, s.method)
+        if raised is None:
+            raise Violation(f"{s.method}(fallback=False) without the sendfile syscall did not raise",
+                            expected="SendfileNotAvailableError", observed=f"returned {result!r}")
+        if not isinstance(raised, asyncio.SendfileNotAvailableError):
+            raise Violation(f"{s.method}(fallback=False) without the sendfile syscall raised another exception",
+                            expected="SendfileNotAvailableError",
+                            observed=f"{type(raised).__name__}: {raised}")
+
+
+def file_position_on_error(loop, api):
+    offset = 1000
+    with Net(loop) as net, data_file(SIZE) as f:
+        s = Sender(loop, net, api)
+        f.seek(offset)
+        with sendfile_syscall_unavailable() as calls:
+            try:
+                result = s.send(f, offset, fallback=False)
+            except asyncio.SendfileNotAvailableError:
+                result = None
+        got = s.finish()
+        _require_called(calls, s.method)
+        if result is not None:
+            pytest.skip(f"{s.method}(fallback=False) did not fail here; no error path to observe")
+        expect_equal(f.tell(), offset + len(got),
+                     f"file.tell() after a failed {s.method} is not offset + bytes the peer received")
+
+
+def text_file_refused(loop, api):
+    with Net(loop) as net, data_file(1000, mode="w+") as f:
+        s = Sender(loop, net, api)
+        try:
+            result = s.send(f)
+        except (NotImplementedError, Violation):
+            raise
+        except Exception:
+            result = None
+        got = s.finish()
+        if result is not None:
+            raise Violation(f"{s.method} accepted a file opened in text mode",
+                            expected="an exception", observed=f"returned {result!r}; peer got {len(got)} bytes")
+
+
+def non_regular_refused_without_fallback(loop, api):
+    with Net(loop) as net:
+        s = Sender(loop, net, api)
+        f = io.BytesIO(payload(1000))
+        try:
+            result = s.send(f, fallback=False)
+        except (NotImplementedError, Violation):
+            raise
+        except Exception:
+            result = None
+        got = s.finish()
+        if result is not None:
+            raise Violation(f"{s.method}(fallback=False) accepted an in-memory (non-regular) file",
+                            expected="an exception", observed=f"returned {result!r}; peer got {len(got)} bytes")
+
+
+def _expect_bytes(observed: bytes, expected: bytes, what: str) -> None:
+    if observed == expected:
+        return
+    first = next((i for i, (a, b) in enumerate(zip(observed, expected)) if a != b),
+                 min(len(observed), len(expected)))
+    raise Violation(what, expected=f"{len(expected)} bytes",
+                    observed=f"{len(observed)} bytes, first difference at byte {first}")
