@@ -1,0 +1,355 @@
+"""Broken loops for 19.5.1.7 (creating listening connections) and the Server object.
+
+Each breaks ONE guarantee. Server behaviour is changed by switching the returned server to a
+small subclass of asyncio's own Server class (dunder methods are looked up on the type).
+"""
+
+import asyncio
+import asyncio.base_events
+import socket
+
+from tests.broken.connections import ProtoProxy, proxied
+
+Server = asyncio.base_events.Server
+
+
+class _ServerClassLoop(asyncio.SelectorEventLoop):
+    """create_server / create_unix_server return an instance of ``server_class``."""
+
+    server_class = Server
+
+    def _rebrand(self, server):
+        server.__class__ = self.server_class
+        return server
+
+    async def create_server(self, *args, **kwargs):
+        return self._rebrand(await super().create_server(*args, **kwargs))
+
+    async def create_unix_server(self, *args, **kwargs):
+        return self._rebrand(await super().create_unix_server(*args, **kwargs))
+
+
+# -- create_server --------------------------------------------------------------------------
+
+class ServesAnywayLoop(asyncio.SelectorEventLoop):
+    """create_server ignores start_serving=False and serves at once."""
+
+    async def create_server(self, *args, start_serving=True, **kwargs):
+        return await super().create_server(*args, **kwargs)
+
+
+class DoubleFactoryServerLoop(asyncio.SelectorEventLoop):
+    """create_server calls protocol_factory twice per accepted connection."""
+
+    async def create_server(self, protocol_factory, *args, **kwargs):
+        def factory():
+            protocol_factory()
+            return protocol_factory()
+        return await super().create_server(factory, *args, **kwargs)
+
+
+class IgnoreFamilyServerLoop(asyncio.SelectorEventLoop):
+    """create_server does not pass family to resolution."""
+
+    async def create_server(self, *args, family=socket.AF_UNSPEC, **kwargs):
+        return await super().create_server(*args, **kwargs)
+
+
+class IgnoreFlagsServerLoop(asyncio.SelectorEventLoop):
+    """create_server does not pass flags to resolution."""
+
+    async def create_server(self, *args, flags=socket.AI_PASSIVE, **kwargs):
+        return await super().create_server(*args, **kwargs)
+
+
+class FirstHostOnlyLoop(asyncio.SelectorEventLoop):
+    """create_server binds only the first host of a sequence."""
+
+    async def create_server(self, protocol_factory, host=None, *args, **kwargs):
+        if isinstance(host, (list, tuple)):
+            host = host[0]
+        return await super().create_server(protocol_factory, host, *args, **kwargs)
+
+
+class LoopbackForAllLoop(asyncio.SelectorEventLoop):
+    """create_server binds 127.0.0.1 when asked for all interfaces."""
+
+    async def create_server(self, protocol_factory, host=None, *args, **kwargs):
+        if host in (None, ""):
+            host = "127.0.0.1"
+        return await super().create_server(protocol_factory, host, *args, **kwargs)
+
+
+class SockWithHostServerLoop(asyncio.SelectorEventLoop):
+    """create_server drops host/port when sock is given instead of rejecting them."""
+
+    async def create_server(self, protocol_factory, host=None, port=None, *, sock=None, **kwargs):
+        if sock is not None:
+            host = port = None
+        return await super().create_server(protocol_factory, host, port, sock=sock, **kwargs)
+
+
+class NoReuseAddressServerLoop(asyncio.SelectorEventLoop):
+    """create_server defaults reuse_address to False."""
+
+    async def create_server(self, *args, reuse_address=None, **kwargs):
+        return await super().create_server(*args, reuse_address=bool(reuse_address), **kwargs)
+
+
+class AlwaysReuseAddressServerLoop(asyncio.SelectorEventLoop):
+    """create_server sets SO_REUSEADDR even with reuse_address=False."""
+
+    async def create_server(self, *args, reuse_address=None, **kwargs):
+        return await super().create_server(*args, reuse_address=True, **kwargs)
+
+
+class NoReusePortServerLoop(asyncio.SelectorEventLoop):
+    """create_server ignores reuse_port."""
+
+    async def create_server(self, *args, reuse_port=None, **kwargs):
+        return await super().create_server(*args, **kwargs)
+
+
+class _NoEofServer(ProtoProxy):
+    def eof_received(self):
+        return None
+
+
+class NoEofServerLoop(asyncio.SelectorEventLoop):
+    """Accepted connections never call eof_received."""
+
+    async def create_server(self, protocol_factory, *args, **kwargs):
+        def factory():
+            return _NoEofServer(self, protocol_factory())
+        return await super().create_server(factory, *args, **kwargs)
+
+
+class SerialServerLoop(asyncio.SelectorEventLoop):
+    """create_server serves at most 10 connections; later clients are never served."""
+
+    async def create_server(self, protocol_factory, *args, **kwargs):
+        count = [0]
+
+        def factory():
+            count[0] += 1
+            if count[0] > 10:
+                return asyncio.Protocol()  # the caller's protocol never sees the connection
+            return protocol_factory()
+        return await super().create_server(factory, *args, **kwargs)
+
+
+class UnixServerNoBytesLoop(asyncio.SelectorEventLoop):
+    """create_unix_server rejects bytes paths."""
+
+    async def create_unix_server(self, protocol_factory, path=None, **kwargs):
+        if isinstance(path, bytes):
+            raise TypeError("bytes paths are not supported")
+        return await super().create_unix_server(protocol_factory, path, **kwargs)
+
+
+class UnixServerNoAbstractLoop(asyncio.SelectorEventLoop):
+    """create_unix_server rejects abstract socket names."""
+
+    async def create_unix_server(self, protocol_factory, path=None, **kwargs):
+        if isinstance(path, str) and path.startswith("\0"):
+            raise OSError("abstract sockets are not supported")
+        return await super().create_unix_server(protocol_factory, path, **kwargs)
+
+
+class UnixServerPathRequiredTypeLoop(asyncio.SelectorEventLoop):
+    """create_unix_server without path or sock raises TypeError instead of ValueError."""
+
+    async def create_unix_server(self, protocol_factory, path=None, *, sock=None, **kwargs):
+        if path is None and sock is None:
+            raise TypeError("path is required")
+        return await super().create_unix_server(protocol_factory, path, sock=sock, **kwargs)
+
+
+class AcceptedSocketNoMadeLoop(asyncio.SelectorEventLoop):
+    """connect_accepted_socket never calls connection_made on the caller's protocol."""
+
+    async def connect_accepted_socket(self, protocol_factory, sock, **kwargs):
+        class NoMade(ProtoProxy):
+            def connection_made(self, transport):
+                self.transport = transport
+
+        factory, holder = proxied(self, protocol_factory, NoMade)
+        transport, _ = await super().connect_accepted_socket(factory, sock, **kwargs)
+        return transport, holder["inner"]
+
+
+# -- Server objects -------------------------------------------------------------------------
+
+class _KeepListening(Server):
+    def close(self):
+        # a second descriptor keeps the listening socket open in the kernel
+        kept = getattr(self._loop, "_kept", [])
+        kept.extend(s.dup() for s in (self._sockets or ()))
+        self._loop._kept = kept
+        super().close()
+
+
+class CloseKeepsListeningLoop(_ServerClassLoop):
+    """Server.close() leaves the port listening."""
+
+    server_class = _KeepListening
+
+    def close(self):
+        for s in getattr(self, "_kept", ()):
+            s.close()
+        super().close()
+
+
+class _CloseAll(Server):
+    def close(self):
+        super().close()
+        for transport in list(getattr(self, "_lc_transports", ())):
+            transport.close()
+
+
+class CloseClosesConnectionsLoop(asyncio.SelectorEventLoop):
+    """Server.close() also closes the existing client connections."""
+
+    async def create_server(self, protocol_factory, *args, **kwargs):
+        transports = []
+
+        class Track(ProtoProxy):
+            def connection_made(self, transport):
+                transports.append(transport)
+                super().connection_made(transport)
+
+        server = await super().create_server(lambda: Track(self, protocol_factory()), *args, **kwargs)
+        server.__class__ = _CloseAll
+        server._lc_transports = transports
+        return server
+
+
+class _StaleSockets(Server):
+    @property
+    def sockets(self):
+        if self._sockets is None:
+            return tuple(getattr(self, "_lc_old", ()))
+        self._lc_old = tuple(self._sockets)
+        return self._lc_old
+
+
+class StaleSocketsLoop(_ServerClassLoop):
+    """Server.sockets still lists the closed sockets after close()."""
+
+    server_class = _StaleSockets
+
+
+class _ImmediateWaitClosed(Server):
+    async def wait_closed(self):
+        return None
+
+
+class WaitClosedImmediateLoop(_ServerClassLoop):
+    """Server.wait_closed() returns at once, even while the server is open."""
+
+    server_class = _ImmediateWaitClosed
+
+
+class _AlwaysServing(Server):
+    def is_serving(self):
+        return True
+
+
+class AlwaysServingLoop(_ServerClassLoop):
+    """Server.is_serving() is always True."""
+
+    server_class = _AlwaysServing
+
+
+class _NoLoop(Server):
+    def get_loop(self):
+        return None
+
+
+class GetLoopNoneLoop(_ServerClassLoop):
+    """Server.get_loop() returns None."""
+
+    server_class = _NoLoop
+
+
+class _StartOnce(Server):
+    async def start_serving(self):
+        if getattr(self, "_lc_started", False):
+            raise RuntimeError("already serving")
+        self._lc_started = True
+        await super().start_serving()
+
+
+class StartServingOnceLoop(_ServerClassLoop):
+    """Server.start_serving() fails when awaited a second time."""
+
+    server_class = _StartOnce
+
+
+class _ForeverNoClose(Server):
+    async def serve_forever(self):
+        await self.start_serving()
+        await self._loop.create_future()
+
+
+class ServeForeverNoCloseLoop(_ServerClassLoop):
+    """Cancelling serve_forever() leaves the server open."""
+
+    server_class = _ForeverNoClose
+
+
+class _ManyForever(Server):
+    async def serve_forever(self):
+        await self.start_serving()
+        try:
+            await self._loop.create_future()
+        except asyncio.CancelledError:
+            self.close()
+            raise
+
+
+class ServeForeverTwiceLoop(_ServerClassLoop):
+    """Several serve_forever() calls may run at once."""
+
+    server_class = _ManyForever
+
+
+class _NoCloseOnExit(Server):
+    async def __aexit__(self, *exc):
+        return None
+
+
+class AsyncWithNoCloseLoop(_ServerClassLoop):
+    """Leaving 'async with server' does not close the server."""
+
+    server_class = _NoCloseOnExit
+
+
+class _CloseClientsNoop(Server):
+    def close_clients(self):
+        pass
+
+
+class CloseClientsNoopLoop(_ServerClassLoop):
+    """Server.close_clients() (3.13) does nothing."""
+
+    server_class = _CloseClientsNoop
+
+
+class _AbortIsClose(Server):
+    def abort_clients(self):
+        self.close_clients()
+
+
+class AbortClientsClosesLoop(_ServerClassLoop):
+    """Server.abort_clients() (3.13) closes gracefully instead of aborting."""
+
+    server_class = _AbortIsClose
+
+
+class UnixServerNoCleanupLoop(asyncio.SelectorEventLoop):
+    """create_unix_server leaves the socket file behind after close (3.13 cleanup_socket)."""
+
+    async def create_unix_server(self, *args, **kwargs):
+        kwargs["cleanup_socket"] = False
+        return await super().create_unix_server(*args, **kwargs)
