@@ -1,0 +1,271 @@
+"""19.5.1.10 Watch file descriptors: add_reader, remove_reader, add_writer, remove_writer.
+
+Each check watches one end of a socketpair or an os.pipe(), makes it ready itself, and drives
+the loop with a bounded run. "Nothing was called" is judged after the loop has polled for I/O
+several times (io_rounds), with the watched fd already ready before the first poll.
+
+Later docs add two promises the 3.7 text leaves implicit: remove_reader/remove_writer return
+whether the fd was being watched (docs of 3.10 on, backported there), and adding a callback for
+an fd that already has one replaces it (docs of 3.12 on).
+"""
+
+import os
+import socket
+
+import pytest
+
+from loopconf.checks import check
+from loopconf.evidence import expect, expect_equal
+
+from ._support.net import Net, io_rounds
+
+SECTION = "19.5.1.10"
+
+
+class Watched:
+    """One fd pair: ``fd`` is watched; ``make_readable()`` puts data on it."""
+
+    def __init__(self, net, kind):
+        self.net = net
+        self.kind = kind
+        self._fds = []
+        if kind == "socket":
+            a, b = socket.socketpair()
+            net.adopt(a)
+            net.adopt(b)
+            a.setblocking(False)
+            self.read_fd = self.write_fd = a.fileno()
+            self._peer = b
+        else:
+            r, w = os.pipe()
+            self._fds = [r, w]
+            os.set_blocking(r, False)
+            os.set_blocking(w, False)
+            self.read_fd, self.write_fd = r, w
+            self._peer = None
+
+    def make_readable(self):
+        if self._peer is not None:
+            self._peer.sendall(b"x")
+        else:
+            os.write(self.write_fd, b"x")
+
+    def close(self, loop):
+        if not loop.is_closed():
+            for fd in {self.read_fd, self.write_fd}:
+                loop.remove_reader(fd)
+                loop.remove_writer(fd)
+        for fd in self._fds:
+            os.close(fd)
+        self._fds = []
+
+
+class Calls:
+    """Callback recorder; ``first`` resolves on the first call."""
+
+    def __init__(self, loop, on_call=None):
+        self.args = []
+        self.first = loop.create_future()
+        self.on_call = on_call
+
+    def __call__(self, *args):
+        self.args.append(args)
+        if self.on_call is not None:
+            self.on_call()
+        if not self.first.done():
+            self.first.set_result(args)
+
+
+def _scenario(loop, kind, body):
+    with Net(loop) as net:
+        w = Watched(net, kind)
+        try:
+            body(net, w)
+        finally:
+            w.close(loop)
+
+
+def _settle(net, loop):
+    net.run(io_rounds(loop, 3), what="letting the loop poll for I/O")
+
+
+# -- add_reader ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["socket", "pipe"])
+@check("fdwatch.add_reader.calls_with_args", section=SECTION, method="add_reader",
+       requirement="Once the watched fd is readable, the loop calls the add_reader callback with the "
+                   "positional arguments given to add_reader (sockets and pipes).")
+def test_add_reader_calls_with_args(loop, kind):
+    """19.5.1.10 add_reader: watch fd for read availability, then call callback(*args)."""
+    def body(net, w):
+        calls = Calls(loop, on_call=lambda: loop.remove_reader(w.read_fd))
+        loop.add_reader(w.read_fd, calls, 1, "two", None)
+        w.make_readable()
+        args = net.run(calls.first, what=f"add_reader callback on a readable {kind}")
+        expect_equal(args, (1, "two", None), "the add_reader callback got other arguments")
+    _scenario(loop, kind, body)
+
+
+@check("fdwatch.add_reader.replaces_callback", section=SECTION, method="add_reader", docs="3.12",
+       requirement="add_reader for an fd that already has a reader callback replaces it: only the "
+                   "new callback runs.")
+def test_add_reader_replaces_callback(loop):
+    """19.5.1.10 add_reader: a second registration replaces the first (explicit from 3.12 docs)."""
+    def body(net, w):
+        old = Calls(loop)
+        new = Calls(loop, on_call=lambda: loop.remove_reader(w.read_fd))
+        loop.add_reader(w.read_fd, old, "old")
+        loop.add_reader(w.read_fd, new, "new")
+        w.make_readable()
+        net.run(new.first, what="the replacing add_reader callback")
+        _settle(net, loop)
+        expect_equal(old.args, [], "the replaced add_reader callback still ran")
+    _scenario(loop, "socket", body)
+
+
+# -- remove_reader ------------------------------------------------------------------------------
+
+@check("fdwatch.remove_reader.returns_true", section=SECTION, method="remove_reader", docs="3.10",
+       requirement="remove_reader returns True when the fd was being watched for reading.")
+def test_remove_reader_returns_true(loop):
+    """19.5.1.10 remove_reader: the return value tells that a reader was removed (3.10+ docs)."""
+    def body(net, w):
+        loop.add_reader(w.read_fd, Calls(loop))
+        result = loop.remove_reader(w.read_fd)
+        expect(result is True, "remove_reader of a watched fd did not return True",
+               expected=True, observed=result)
+    _scenario(loop, "socket", body)
+
+
+@check("fdwatch.remove_reader.returns_false", section=SECTION, method="remove_reader", docs="3.10",
+       requirement="remove_reader returns False when the fd was not being watched for reading "
+                   "(never added, already removed, or watched only for writing).")
+def test_remove_reader_returns_false(loop):
+    """19.5.1.10 remove_reader: False when nothing was removed (3.10+ docs)."""
+    def body(net, w):
+        observed = {"never added": loop.remove_reader(w.read_fd)}
+        loop.add_reader(w.read_fd, Calls(loop))
+        loop.remove_reader(w.read_fd)
+        observed["already removed"] = loop.remove_reader(w.read_fd)
+        loop.add_writer(w.read_fd, Calls(loop))
+        observed["watched for writing only"] = loop.remove_reader(w.read_fd)
+        expect_equal(observed, {k: False for k in observed},
+                     "remove_reader did not return False for an fd without a reader")
+    _scenario(loop, "socket", body)
+
+
+@check("fdwatch.remove_reader.stops_callbacks", section=SECTION, method="remove_reader",
+       requirement="After remove_reader, the removed callback is not called even though the fd is readable.")
+def test_remove_reader_stops_callbacks(loop):
+    """19.5.1.10 remove_reader: stop watching the fd for read availability."""
+    def body(net, w):
+        calls = Calls(loop)
+        loop.add_reader(w.read_fd, calls)
+        w.make_readable()
+        loop.remove_reader(w.read_fd)
+        _settle(net, loop)
+        expect_equal(calls.args, [], "the reader callback ran after remove_reader")
+    _scenario(loop, "socket", body)
+
+
+@check("fdwatch.remove_reader.keeps_writer", section=SECTION, method="remove_reader",
+       requirement="remove_reader stops only read watching: a writer callback on the same fd still runs.")
+def test_remove_reader_keeps_writer(loop):
+    """19.5.1.10 remove_reader: only read availability stops being watched."""
+    def body(net, w):
+        writer = Calls(loop, on_call=lambda: loop.remove_writer(w.write_fd))
+        loop.add_writer(w.write_fd, writer)
+        loop.add_reader(w.read_fd, Calls(loop))
+        loop.remove_reader(w.read_fd)
+        net.run(writer.first, what="the writer callback after remove_reader on the same fd")
+    _scenario(loop, "socket", body)
+
+
+# -- add_writer ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["socket", "pipe"])
+@check("fdwatch.add_writer.calls_with_args", section=SECTION, method="add_writer",
+       requirement="Once the watched fd is writable, the loop calls the add_writer callback with the "
+                   "positional arguments given to add_writer (sockets and pipes).")
+def test_add_writer_calls_with_args(loop, kind):
+    """19.5.1.10 add_writer: watch fd for write availability, then call callback(*args)."""
+    def body(net, w):
+        calls = Calls(loop, on_call=lambda: loop.remove_writer(w.write_fd))
+        loop.add_writer(w.write_fd, calls, 1, "two", None)
+        args = net.run(calls.first, what=f"add_writer callback on a writable {kind}")
+        expect_equal(args, (1, "two", None), "the add_writer callback got other arguments")
+    _scenario(loop, kind, body)
+
+
+@check("fdwatch.add_writer.replaces_callback", section=SECTION, method="add_writer", docs="3.12",
+       requirement="add_writer for an fd that already has a writer callback replaces it: only the "
+                   "new callback runs.")
+def test_add_writer_replaces_callback(loop):
+    """19.5.1.10 add_writer: a second registration replaces the first (explicit from 3.12 docs)."""
+    def body(net, w):
+        old = Calls(loop)
+        new = Calls(loop, on_call=lambda: loop.remove_writer(w.write_fd))
+        loop.add_writer(w.write_fd, old, "old")
+        loop.add_writer(w.write_fd, new, "new")
+        net.run(new.first, what="the replacing add_writer callback")
+        _settle(net, loop)
+        expect_equal(old.args, [], "the replaced add_writer callback still ran")
+    _scenario(loop, "socket", body)
+
+
+# -- remove_writer ------------------------------------------------------------------------------
+
+@check("fdwatch.remove_writer.returns_true", section=SECTION, method="remove_writer", docs="3.10",
+       requirement="remove_writer returns True when the fd was being watched for writing.")
+def test_remove_writer_returns_true(loop):
+    """19.5.1.10 remove_writer: the return value tells that a writer was removed (3.10+ docs)."""
+    def body(net, w):
+        loop.add_writer(w.write_fd, Calls(loop))
+        result = loop.remove_writer(w.write_fd)
+        expect(result is True, "remove_writer of a watched fd did not return True",
+               expected=True, observed=result)
+    _scenario(loop, "socket", body)
+
+
+@check("fdwatch.remove_writer.returns_false", section=SECTION, method="remove_writer", docs="3.10",
+       requirement="remove_writer returns False when the fd was not being watched for writing "
+                   "(never added, already removed, or watched only for reading).")
+def test_remove_writer_returns_false(loop):
+    """19.5.1.10 remove_writer: False when nothing was removed (3.10+ docs)."""
+    def body(net, w):
+        observed = {"never added": loop.remove_writer(w.write_fd)}
+        loop.add_writer(w.write_fd, Calls(loop))
+        loop.remove_writer(w.write_fd)
+        observed["already removed"] = loop.remove_writer(w.write_fd)
+        loop.add_reader(w.write_fd, Calls(loop))
+        observed["watched for reading only"] = loop.remove_writer(w.write_fd)
+        expect_equal(observed, {k: False for k in observed},
+                     "remove_writer did not return False for an fd without a writer")
+    _scenario(loop, "socket", body)
+
+
+@check("fdwatch.remove_writer.stops_callbacks", section=SECTION, method="remove_writer",
+       requirement="After remove_writer, the removed callback is not called even though the fd is writable.")
+def test_remove_writer_stops_callbacks(loop):
+    """19.5.1.10 remove_writer: stop watching the fd for write availability."""
+    def body(net, w):
+        calls = Calls(loop)
+        loop.add_writer(w.write_fd, calls)
+        loop.remove_writer(w.write_fd)
+        _settle(net, loop)
+        expect_equal(calls.args, [], "the writer callback ran after remove_writer")
+    _scenario(loop, "socket", body)
+
+
+@check("fdwatch.remove_writer.keeps_reader", section=SECTION, method="remove_writer",
+       requirement="remove_writer stops only write watching: a reader callback on the same fd still runs.")
+def test_remove_writer_keeps_reader(loop):
+    """19.5.1.10 remove_writer: only write availability stops being watched."""
+    def body(net, w):
+        reader = Calls(loop, on_call=lambda: loop.remove_reader(w.read_fd))
+        loop.add_reader(w.read_fd, reader)
+        loop.add_writer(w.write_fd, Calls(loop))
+        loop.remove_writer(w.write_fd)
+        w.make_readable()
+        net.run(reader.first, what="the reader callback after remove_writer on the same fd")
+    _scenario(loop, "socket", body)
