@@ -36,12 +36,6 @@ class NoAsyncgenContextLoop(_StripKey):
     key = "asyncgen"
 
 
-class NoSourceTracebackLoop(_StripKey):
-    """Debug-mode contexts lose 'source_traceback'."""
-
-    key = "source_traceback"
-
-
 class WrongExceptionContextLoop(asyncio.SelectorEventLoop):
     """Contexts carry a copy of the exception instead of the raised instance."""
 
