@@ -7,6 +7,7 @@ stop() or never wakes up fails fast instead of hitting the per-check timeout.
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 
 LIMIT = 3.0  # seconds a well-behaved loop never needs in these checks
@@ -39,10 +40,17 @@ def run_forever_bounded(loop, limit: float = LIMIT) -> bool:
 
 
 def run_until_bounded(loop, future, limit: float = LIMIT):
-    """``loop.run_until_complete(future)`` where a timer fails ``future`` after ``limit`` s."""
+    """``loop.run_until_complete(future)`` where a timer fails ``future`` after ``limit`` s.
+
+    A Future gets a WatchdogFired exception; a Task is cancelled (CancelledError).
+    """
 
     def watchdog():
-        if not future.done():
+        if future.done():
+            return
+        if isinstance(future, asyncio.Task):  # a Task cannot be given an exception: cancel it
+            future.cancel(f"loopconf watchdog: not done after {limit:g}s")
+        else:
             future.set_exception(WatchdogFired(f"not done after {limit:g}s"))
 
     timer = loop.call_later(limit, watchdog)

@@ -1,0 +1,189 @@
+"""19.5.1.5 Tasks: create_task, set_task_factory, get_task_factory."""
+
+import asyncio
+import contextvars
+
+from loopconf.checks import SHOULD, check
+from loopconf.evidence import expect, expect_equal, expect_raises
+
+from ._support.sched import VAR, run_once, run_until_bounded
+
+SECTION = "19.5.1.5"
+
+
+async def _value(value):
+    return value
+
+
+@check("tasks.create_task.returns_task", section=SECTION, method="create_task",
+       requirement="create_task(coro) returns an asyncio.Task (or a subclass) of this loop that "
+                   "runs the coroutine to completion.")
+def test_create_task_returns_task(loop):
+    """19.5.1.5 create_task: wraps the coroutine and returns a Task object."""
+    task = loop.create_task(_value("result"))
+    expect(isinstance(task, asyncio.Task), "create_task() did not return an asyncio.Task",
+           expected="asyncio.Task", observed=type(task).__name__)
+    expect(task.get_loop() is loop, "the Task belongs to another loop")
+    expect_equal(run_until_bounded(loop, task), "result", "the Task did not run the coroutine")
+
+
+@check("tasks.create_task.scheduled", section=SECTION, method="create_task",
+       requirement="create_task() schedules the coroutine: it does not start inside create_task(), "
+                   "and starts once the loop runs, even if nobody awaits the Task.")
+def test_create_task_scheduled(loop):
+    """19.5.1.5 create_task: schedules the execution of a coroutine object."""
+    started = []
+
+    async def body():
+        started.append("started")
+
+    task = loop.create_task(body())
+    during = list(started)
+    run_once(loop)
+    expect_equal(during, [], "the coroutine started inside create_task()")
+    expect_equal(started, ["started"], "the coroutine did not start when the loop ran")
+    expect(task.done(), "the Task is not done although its coroutine finished")
+
+
+@check("tasks.create_task.name", section=SECTION, method="create_task", versions=">=3.8", docs="3.8",
+       requirement="create_task(coro, name=...) gives the Task that name.")
+def test_create_task_name(loop):
+    """create_task (3.8+): the name argument sets the Task's name."""
+    task = loop.create_task(_value(None), name="loopconf-task")
+    run_until_bounded(loop, task)
+    expect_equal(task.get_name(), "loopconf-task", "the Task did not get the given name")
+
+
+@check("tasks.create_task.context", section=SECTION, method="create_task", versions=">=3.11",
+       docs="3.11",
+       requirement="create_task(coro, context=ctx) runs the coroutine in the given Context: it "
+                   "sees the Context's values and its changes stay there.")
+def test_create_task_context(loop):
+    """create_task (3.11+): the context argument sets the Context the coroutine runs in."""
+    ctx = contextvars.Context()
+    ctx.run(VAR.set, "in-ctx")
+
+    async def body():
+        seen = VAR.get()
+        VAR.set("changed-by-task")
+        return seen
+
+    token = VAR.set("caller")
+    try:
+        task = loop.create_task(body(), context=ctx)
+        expect_equal(run_until_bounded(loop, task), "in-ctx", "the Task did not run in the given Context")
+        expect_equal(ctx[VAR], "changed-by-task", "the Task's change is not in the given Context")
+        expect_equal(VAR.get(), "caller", "the Task's change leaked into the caller's context")
+    finally:
+        VAR.reset(token)
+
+
+@check("tasks.create_task.current_context", section=SECTION, method="create_task",
+       requirement="Without a context argument, a Task runs in a copy of the context current at "
+                   "create_task() (Task semantics, PEP 567).")
+def test_create_task_current_context(loop):
+    """19.5.1.5 create_task: the Task captures the current context."""
+    async def body():
+        return VAR.get()
+
+    def register():
+        VAR.set("at-creation")
+        task = loop.create_task(body())
+        VAR.set("after-creation")
+        return task
+
+    task = contextvars.copy_context().run(register)
+    expect_equal(run_until_bounded(loop, task), "at-creation", "the Task did not see the creating context")
+
+
+# -- task factory ----------------------------------------------------------------------------
+
+def _recording_factory(calls):
+    def factory(loop, coro, **kwargs):
+        task = asyncio.Task(coro, loop=loop, **kwargs)
+        calls.append({"loop": loop, "coro": coro, "kwargs": kwargs, "task": task})
+        return task
+
+    return factory
+
+
+@check("tasks.get_task_factory.default_none", section=SECTION, method="get_task_factory",
+       requirement="get_task_factory() returns None while the default task factory is in use.")
+def test_get_task_factory_default_none(loop):
+    """19.5.1.5 get_task_factory: None if the default one is in use."""
+    expect_equal(loop.get_task_factory(), None, "a new loop reports a task factory")
+
+
+@check("tasks.set_task_factory.roundtrip", section=SECTION, method="set_task_factory",
+       requirement="get_task_factory() returns the factory given to set_task_factory(); "
+                   "set_task_factory(None) restores the default (get_task_factory() is None again "
+                   "and create_task() no longer calls the factory).")
+def test_set_task_factory_roundtrip(loop):
+    """19.5.1.5 set_task_factory / get_task_factory: set, read back, reset with None."""
+    calls = []
+    factory = _recording_factory(calls)
+    loop.set_task_factory(factory)
+    expect(loop.get_task_factory() is factory, "get_task_factory() did not return the factory set")
+    loop.set_task_factory(None)
+    expect_equal(loop.get_task_factory(), None, "set_task_factory(None) did not restore the default")
+    task = loop.create_task(_value(1))
+    run_until_bounded(loop, task)
+    expect_equal(calls, [], "create_task() still used the factory after set_task_factory(None)")
+    expect(isinstance(task, asyncio.Task), "the default factory did not make a Task")
+
+
+@check("tasks.set_task_factory.used", section=SECTION, method="set_task_factory",
+       requirement="After set_task_factory(f), create_task(coro) calls f(loop, coro) with this loop "
+                   "and the coroutine object, and returns what f returned.")
+def test_set_task_factory_used(loop):
+    """19.5.1.5 set_task_factory: the factory is called as (loop, coro) by create_task()."""
+    calls = []
+    loop.set_task_factory(_recording_factory(calls))
+    coro = _value("via-factory")
+    task = loop.create_task(coro)
+    expect_equal(len(calls), 1, "create_task() did not call the task factory exactly once")
+    call = calls[0]
+    expect(call["loop"] is loop, "the factory was not given this loop")
+    expect(call["coro"] is coro, "the factory was not given the coroutine object")
+    expect(task is call["task"], "create_task() did not return the factory's result")
+    expect_equal(run_until_bounded(loop, task), "via-factory", "the factory's Task did not run")
+
+
+@check("tasks.set_task_factory.context_kwarg", section=SECTION, method="set_task_factory",
+       versions=">=3.11", docs="3.11",
+       requirement="create_task(coro, context=ctx) passes context=ctx on to the task factory.")
+def test_set_task_factory_context_kwarg(loop):
+    """set_task_factory (3.11+): the factory signature is (loop, coro, context=None)."""
+    calls = []
+    loop.set_task_factory(_recording_factory(calls))
+    ctx = contextvars.Context()
+    task = loop.create_task(_value(None), context=ctx)
+    run_until_bounded(loop, task)
+    expect_equal(len(calls), 1, "create_task() did not call the task factory exactly once")
+    expect(calls[0]["kwargs"].get("context") is ctx, "the factory did not receive context=",
+           observed=repr(calls[0]["kwargs"]))
+
+
+@check("tasks.set_task_factory.name_applied", section=SECTION, method="set_task_factory",
+       versions=">=3.8", docs="3.8",
+       requirement="create_task(coro, name=...) with a task factory set still gives the Task "
+                   "that name.")
+def test_set_task_factory_name_applied(loop):
+    """create_task (3.8+) with a factory: the name reaches the returned Task."""
+    loop.set_task_factory(_recording_factory([]))
+    task = loop.create_task(_value(None), name="loopconf-named")
+    run_until_bounded(loop, task)
+    expect_equal(task.get_name(), "loopconf-named", "the factory-made Task did not get the name")
+
+
+@check("tasks.set_task_factory.rejects_non_callable", section=SECTION, method="set_task_factory",
+       level=SHOULD,
+       requirement="set_task_factory() refuses a factory that is neither None nor callable with "
+                   "TypeError and keeps the previous factory (the doc requires a callable or None).")
+def test_set_task_factory_rejects_non_callable(loop):
+    """19.5.1.5 set_task_factory: the factory is None or a callable."""
+    expect_raises(TypeError, loop.set_task_factory, "not callable",
+                  what="set_task_factory() accepted a non-callable factory")
+    expect_equal(loop.get_task_factory(), None, "the rejected factory was installed")
+    task = loop.create_task(_value(2))
+    expect_equal(run_until_bounded(loop, task), 2, "create_task() broke after the rejected factory")
