@@ -25,6 +25,43 @@ note(
 )
 
 
+# -- 19.5.1.6-7 and Server objects (networking suites) -------------------------------------
+note(
+    "extra-info-socket-wrapper",
+    clause="19.5.1.6 create_connection (transport get_extra_info('socket'), transports page)",
+    doc="The 'socket' extra info of a socket transport is documented as a socket.socket instance.",
+    cpython="Since 3.8 it is an asyncio.trsock.TransportSocket wrapper, not a socket.socket.",
+    decision="connections.create_connection.extra_info_socket is SHOULD and accepts any object with the socket "
+    "interface (family, type, fileno, addresses) matching the connection.",
+)
+note(
+    "server-sockets-after-close",
+    clause="page.server Server.close (asyncio.Server.close)",
+    doc="close() stops listening and sets the server's sockets attribute to None.",
+    cpython="sockets becomes an empty sequence (a list in 3.7, a tuple since 3.8), never None.",
+    decision="server.close.sockets_cleared is SHOULD and accepts None or an empty sequence.",
+)
+note(
+    "datagram-reuse-address",
+    clause="19.5.1.6 create_datagram_endpoint, reuse_address",
+    doc="The 3.7 text says reuse_address defaults to True on UNIX; the 3.8.1 docs withdraw the option for "
+    "security (reuse_address=True raises) and the 3.11 docs remove the parameter.",
+    cpython="3.8.1+ never sets SO_REUSEADDR on datagram endpoints; 3.8.1-3.10 raise ValueError for "
+    "reuse_address=True, 3.11+ raise TypeError for any reuse_address argument.",
+    decision="Version-gated checks, each judged by its own docs: reuse_address_default (<3.8.1, docs 3.7), "
+    "no_reuse_address (>=3.8.1), reuse_address_rejected (3.8.1-3.10), reuse_address_removed (>=3.11).",
+)
+note(
+    "datagram-error-received-undocumented",
+    clause="19.5.1.6 create_datagram_endpoint (DatagramProtocol.error_received, protocols page)",
+    doc="The loop page promises nothing about ICMP errors; the protocol page says error_received is called "
+    "when a send or receive raises OSError.",
+    cpython="On Linux a connected endpoint gets error_received(ConnectionRefusedError) after an ICMP "
+    "port-unreachable, and stays open.",
+    decision="connections.create_datagram_endpoint.error_received is SHOULD and Linux-only.",
+)
+
+
 def notes_for(note_ids) -> list:
     """The notes named by the given IDs, in a stable order; unknown IDs get a placeholder."""
     out = []
