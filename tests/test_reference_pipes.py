@@ -327,3 +327,17 @@ def test_write_after_close_is_dropped(loop):
     run(loop, main())
     with open(rfd, "rb") as r:
         assert r.read() == b""
+
+
+def test_close_after_the_loop_closed_releases_the_pipe():
+    """A transport closed after its loop closed cannot call connection_lost, but frees its pipe."""
+    before = invariants.take()
+    loop = reference_loop.new_event_loop()
+    rfd, wfd = os.pipe()
+    proto = Recorder(loop)
+    transport, _ = run(loop, loop.connect_read_pipe(lambda: proto, open(rfd, "rb", buffering=0)))
+    loop.close()
+    transport.close()
+    os.close(wfd)
+    assert proto.names() == ["connection_made"]
+    assert invariants.leaks(before) == []
