@@ -363,3 +363,23 @@ def test_high_level_create_subprocess_shell_wait(loop):
         return await proc.wait()
 
     assert run(loop, main()) == 3
+
+
+def test_close_after_unnoticed_exit_keeps_the_real_returncode(loop, watch_mode):
+    """close() of a child that exited before the loop noticed must not reap it behind the watcher's
+    back (stock 3.12+/pidfd reports 255 there); the real exit status is reported."""
+    import time
+
+    proto = Recorder(loop)
+
+    async def main():
+        transport, _ = await loop.subprocess_shell(lambda: proto, "exit 4")
+        pid = transport.get_pid()
+        # Block the loop until the child has exited, without reaping it.
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+        time.sleep(0.01)
+        transport.close()
+        await proto.lost
+        return transport.get_returncode()
+
+    assert run(loop, main()) == 4
