@@ -114,7 +114,6 @@ class TLSProtocol(asyncio.Protocol):
         self._handshake_timer = None
         self._shutdown_timer = None
         self._peer_eof = False  # the raw transport reported EOF
-        self._peer_closed_tls = False  # the peer's close_notify arrived
 
         self._app_reading_paused = False
         self.app_writing_paused = False
@@ -221,7 +220,7 @@ class TLSProtocol(asyncio.Protocol):
             self.app_state = AppState.MADE
             self.app_protocol.connection_made(self.app_transport)
         self._settle_waiter(None)
-        if self._app_reading_paused and self.state is State.OPEN:
+        if self._app_reading_paused and self.state is State.OPEN and self.raw is not None:
             self.raw.pause_reading()  # the app paused reading before the session was up
         if self.state is State.OPEN:
             self._encrypt_backlog()
@@ -268,7 +267,6 @@ class TLSProtocol(asyncio.Protocol):
                 self._fatal(exc)
                 return
             if not chunk:  # the peer's close_notify
-                self._peer_closed_tls = True
                 self._on_peer_finished()
                 return
             self._deliver(chunk)
@@ -436,7 +434,6 @@ class TLSProtocol(asyncio.Protocol):
             self._fatal(exc)
             return
         self._send_records(force=True)
-        self._peer_closed_tls = True
         if self.app_state is AppState.MADE:  # the peer's close_notify ends its stream
             self.app_state = AppState.EOF
             self.app_protocol.eof_received()
