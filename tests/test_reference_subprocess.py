@@ -373,7 +373,7 @@ def test_close_after_unnoticed_exit_keeps_the_real_returncode(loop, watch_mode):
     proto = Recorder(loop)
 
     async def main():
-        transport, _ = await loop.subprocess_shell(lambda: proto, "exit 4")
+        transport, _ = await loop.subprocess_shell(lambda: proto, "sleep 0.1; exit 4")
         pid = transport.get_pid()
         # Block the loop until the child has exited, without reaping it.
         os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
