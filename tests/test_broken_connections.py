@@ -73,6 +73,12 @@ CASES = {
     "UnixNoSockLoop": (["connections.create_unix_connection.sock",
                         "connections.create_unix_connection.path_required"],
                        ["connections.create_unix_connection.path[str]"]),
+    "SwappedPairLoop": (["connections.create_connection.returns_pair"],
+                        ["connections.create_unix_connection.path_required"]),
+    "NoIPv6Loop": (["connections.create_connection.host_port[ipv6]"], ["connections.create_connection.host_port[ipv4]"]),
+    "NoTcpSockLoop": (["connections.create_connection.sock"], ["connections.create_connection.local_addr"]),
+    "RefusedAsPlainOSErrorLoop": (["connections.create_connection.refused_type"],
+                                  ["connections.create_connection.refused"]),
 }
 
 

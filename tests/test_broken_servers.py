@@ -54,6 +54,11 @@ CASES = {
     "ServeForeverNoCloseLoop": (["server.serve_forever.cancel_closes"], ["server.start_serving.idempotent"]),
     "ServeForeverTwiceLoop": (["server.serve_forever.only_one"], ["server.serve_forever.cancel_closes"]),
     "AsyncWithNoCloseLoop": (["server.async_with.closes"], ["server.close.stops_listening"]),
+    "NotAbstractServerLoop": (["servers.create_server.returns_server"], ["servers.create_server.backlog"]),
+    "ServerSockIgnoredLoop": (["servers.create_server.sock"], ["servers.create_server.returns_server"]),
+    "BacklogRejectedLoop": (["servers.create_server.backlog"], ["servers.create_server.returns_server"]),
+    "UnixServerNoSockLoop": (["servers.create_unix_server.sock"], ["servers.create_unix_server.path[str]"]),
+    "NoSocketsLoop": (["server.sockets.listening"], ["servers.create_unix_server.path_required"]),
 }
 
 CASES_313 = {

@@ -339,3 +339,41 @@ class UnixNoSockLoop(asyncio.SelectorEventLoop):
         if path is None:
             raise TypeError("path is required")
         return await super().create_unix_connection(protocol_factory, path, **kwargs)
+
+
+# -- more create_connection breakages ---------------------------------------------------------
+
+class SwappedPairLoop(asyncio.SelectorEventLoop):
+    """create_connection returns (protocol, transport) instead of (transport, protocol)."""
+
+    async def create_connection(self, *args, **kwargs):
+        transport, protocol = await super().create_connection(*args, **kwargs)
+        return protocol, transport
+
+
+class NoIPv6Loop(asyncio.SelectorEventLoop):
+    """create_connection refuses IPv6 hosts."""
+
+    async def create_connection(self, protocol_factory, host=None, *args, **kwargs):
+        if isinstance(host, str) and ":" in host:
+            raise OSError("IPv6 is not supported by this loop")
+        return await super().create_connection(protocol_factory, host, *args, **kwargs)
+
+
+class NoTcpSockLoop(asyncio.SelectorEventLoop):
+    """create_connection cannot use an existing socket."""
+
+    async def create_connection(self, protocol_factory, host=None, port=None, *, sock=None, **kwargs):
+        if sock is not None:
+            raise OSError("sock= is not supported")
+        return await super().create_connection(protocol_factory, host, port, **kwargs)
+
+
+class RefusedAsPlainOSErrorLoop(asyncio.SelectorEventLoop):
+    """A refused connection raises a plain OSError instead of ConnectionRefusedError."""
+
+    async def create_connection(self, *args, **kwargs):
+        try:
+            return await super().create_connection(*args, **kwargs)
+        except ConnectionRefusedError as exc:
+            raise OSError(f"connect failed: {exc}") from None

@@ -353,3 +353,60 @@ class UnixServerNoCleanupLoop(asyncio.SelectorEventLoop):
     async def create_unix_server(self, *args, **kwargs):
         kwargs["cleanup_socket"] = False
         return await super().create_unix_server(*args, **kwargs)
+
+
+class _NotAServer:
+    """Delegates to a real server but is not an asyncio.AbstractServer."""
+
+    def __init__(self, server):
+        self._server = server
+
+    def __getattr__(self, name):
+        return getattr(self._server, name)
+
+
+class NotAbstractServerLoop(asyncio.SelectorEventLoop):
+    """create_server returns an object that is not an asyncio.AbstractServer."""
+
+    async def create_server(self, *args, **kwargs):
+        return _NotAServer(await super().create_server(*args, **kwargs))
+
+
+class ServerSockIgnoredLoop(asyncio.SelectorEventLoop):
+    """create_server(sock=...) listens on a new socket instead of the given one."""
+
+    async def create_server(self, protocol_factory, host=None, port=None, *, sock=None, **kwargs):
+        if sock is not None:
+            sock.close()
+            return await super().create_server(protocol_factory, "127.0.0.1", 0, **kwargs)
+        return await super().create_server(protocol_factory, host, port, **kwargs)
+
+
+class BacklogRejectedLoop(asyncio.SelectorEventLoop):
+    """create_server does not accept the backlog argument."""
+
+    async def create_server(self, *args, backlog=None, **kwargs):
+        if backlog is not None:
+            raise TypeError("backlog is not supported")
+        return await super().create_server(*args, **kwargs)
+
+
+class UnixServerNoSockLoop(asyncio.SelectorEventLoop):
+    """create_unix_server cannot use an existing socket."""
+
+    async def create_unix_server(self, protocol_factory, path=None, *, sock=None, **kwargs):
+        if sock is not None:
+            raise OSError("sock= is not supported")
+        return await super().create_unix_server(protocol_factory, path, **kwargs)
+
+
+class _NoSocketsServer(Server):
+    @property
+    def sockets(self):
+        return ()
+
+
+class NoSocketsLoop(_ServerClassLoop):
+    """Server.sockets is empty even while serving."""
+
+    server_class = _NoSocketsServer
