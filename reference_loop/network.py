@@ -87,8 +87,11 @@ class _FallbackDrain(asyncio.Protocol):
         self._restored = False
         transport.pause_reading()
         transport.set_protocol(self)
-        # The app protocol may already be paused: ask it through the buffer size.
-        if transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]:
+        # The app protocol may already be paused (buffer above the high-water mark): then the
+        # transport's resume_writing() would reach us, so the app is resumed in restore().
+        self._app_paused = (transport.get_write_buffer_size()
+                            > transport.get_write_buffer_limits()[1])
+        if self._app_paused:
             self._resume_fut = loop.create_future()
 
     async def drain(self):
@@ -128,9 +131,9 @@ class _FallbackDrain(asyncio.Protocol):
         if self._was_reading:
             self._transport.resume_reading()
         if self._resume_fut is not None:
-            # The app protocol was told to pause (by us or before); it will be resumed by the
-            # transport when the buffer drains, but it must see the resume from us if we ate it.
             self._resume_fut.cancel()
+        if self._app_paused:
+            self._proto.resume_writing()
 
 
 class NetworkMixin(SocketOpsMixin):
@@ -138,7 +141,8 @@ class NetworkMixin(SocketOpsMixin):
 
     # ------------------------------------------------------------------ transports
     async def _ref_stream_pair(self, sock, protocol_factory, ssl, server_hostname,
-                               *, server_side=False, ssl_handshake_timeout=None):
+                               *, server_side=False, ssl_handshake_timeout=None,
+                               ssl_shutdown_timeout=None):
         """Make (transport, protocol) on a connected stream socket, plain or TLS; the synopsis of
         19.5.1.6: transport created, protocol_factory() once, connection_made, then return."""
         sock.setblocking(False)
@@ -147,7 +151,8 @@ class NetworkMixin(SocketOpsMixin):
         if ssl:
             tls = self._ref_tls_protocol(protocol, ssl, waiter, server_side=server_side,
                                          server_hostname=server_hostname,
-                                         ssl_handshake_timeout=ssl_handshake_timeout)
+                                         ssl_handshake_timeout=ssl_handshake_timeout,
+                                         ssl_shutdown_timeout=ssl_shutdown_timeout)
             raw = StreamTransport(self, sock, tls)
             try:
                 await waiter
@@ -164,20 +169,25 @@ class NetworkMixin(SocketOpsMixin):
         return transport, protocol
 
     def _ref_tls_protocol(self, app_protocol, ssl, waiter, *, server_side, server_hostname,
-                          ssl_handshake_timeout):
+                          ssl_handshake_timeout, ssl_shutdown_timeout=None):
+        """A TLSProtocol (reference_loop/tls.py) for the ssl option of 19.5.1.6/19.5.1.7.
+
+        ssl=True means a default client context; TLSProtocol builds it (with hostname checking
+        off when server_hostname is ''), and refuses it on the server side (ValueError).
+        """
         import ssl as ssl_module
 
         from .tls import TLSProtocol  # lazy: tls.py is written separately
 
-        if isinstance(ssl, bool):
-            if server_side:
-                raise ValueError("Server side SSL needs a valid SSLContext")
-            context = ssl_module.create_default_context()
-        else:
-            context = ssl
+        context = ssl if isinstance(ssl, ssl_module.SSLContext) else None
+        if context is None and server_side:
+            raise ValueError("Server side SSL needs a valid SSLContext")
+        kwargs = {}
+        if ssl_shutdown_timeout is not None:
+            kwargs["ssl_shutdown_timeout"] = ssl_shutdown_timeout
         return TLSProtocol(self, app_protocol, context, waiter, server_side=server_side,
                            server_hostname=server_hostname, call_connection_made=True,
-                           ssl_handshake_timeout=ssl_handshake_timeout)
+                           ssl_handshake_timeout=ssl_handshake_timeout, **kwargs)
 
     # ------------------------------------------------------------------ 19.5.1.6
     async def create_connection(self, protocol_factory, host=None, port=None, *, ssl=None,
@@ -239,7 +249,8 @@ class NetworkMixin(SocketOpsMixin):
             if sock.type != socket.SOCK_STREAM:
                 raise ValueError(f"A Stream Socket was expected, got {sock!r}")
         return await self._ref_stream_pair(sock, protocol_factory, ssl, server_hostname,
-                                           ssl_handshake_timeout=ssl_handshake_timeout)
+                                           ssl_handshake_timeout=ssl_handshake_timeout,
+                                           ssl_shutdown_timeout=ssl_shutdown_timeout)
 
     async def _ref_connect_one(self, errors, info, local_infos):
         """Create, optionally bind, and connect one socket for one addrinfo entry."""
@@ -359,7 +370,8 @@ class NetworkMixin(SocketOpsMixin):
                 raise ValueError(f"A UNIX Domain Stream Socket was expected, got {sock!r}")
             sock.setblocking(False)
         return await self._ref_stream_pair(sock, protocol_factory, ssl, server_hostname,
-                                           ssl_handshake_timeout=ssl_handshake_timeout)
+                                           ssl_handshake_timeout=ssl_handshake_timeout,
+                                           ssl_shutdown_timeout=ssl_shutdown_timeout)
 
     async def connect_accepted_socket(self, protocol_factory, sock, *, ssl=None,
                                       ssl_handshake_timeout=None, ssl_shutdown_timeout=None):
@@ -372,7 +384,8 @@ class NetworkMixin(SocketOpsMixin):
             raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
         check_plain_socket(sock)
         return await self._ref_stream_pair(sock, protocol_factory, ssl, "", server_side=True,
-                                           ssl_handshake_timeout=ssl_handshake_timeout)
+                                           ssl_handshake_timeout=ssl_handshake_timeout,
+                                           ssl_shutdown_timeout=ssl_shutdown_timeout)
 
     # ------------------------------------------------------------------ datagrams
     async def create_datagram_endpoint(self, protocol_factory, local_addr=None, remote_addr=None,
@@ -557,7 +570,8 @@ class NetworkMixin(SocketOpsMixin):
             sockets = [sock]
         for listener in sockets:
             listener.setblocking(False)
-        server = Server(self, sockets, protocol_factory, ssl, backlog, ssl_handshake_timeout)
+        server = Server(self, sockets, protocol_factory, ssl, backlog, ssl_handshake_timeout,
+                        ssl_shutdown_timeout=ssl_shutdown_timeout)
         if start_serving:
             server._start_serving()
             await asyncio.sleep(0)
@@ -611,7 +625,7 @@ class NetworkMixin(SocketOpsMixin):
                     pass
         sock.setblocking(False)
         server = Server(self, [sock], protocol_factory, ssl, backlog, ssl_handshake_timeout,
-                        unix_paths=unix_paths)
+                        ssl_shutdown_timeout=ssl_shutdown_timeout, unix_paths=unix_paths)
         if start_serving:
             server._start_serving()
             await asyncio.sleep(0)
@@ -626,7 +640,8 @@ class NetworkMixin(SocketOpsMixin):
                 waiter = self.create_future()
                 tls = self._ref_tls_protocol(protocol, server._ssl_context, waiter,
                                              server_side=True, server_hostname=None,
-                                             ssl_handshake_timeout=server._ssl_handshake_timeout)
+                                             ssl_handshake_timeout=server._ssl_handshake_timeout,
+                                             ssl_shutdown_timeout=server._ssl_shutdown_timeout)
                 raw = StreamTransport(self, conn, tls, extra=extra, server=server)
 
                 def handshake_done(fut, raw=raw):
@@ -656,6 +671,8 @@ class NetworkMixin(SocketOpsMixin):
         """
         if transport.is_closing():
             raise RuntimeError("Transport is closing")
+        if not _sendfile_capable(transport):
+            raise RuntimeError(f"sendfile is not supported for transport {transport!r}")
         check_sendfile_args(file, offset, count)
         if isinstance(transport, StreamTransport) and transport._loop is self:
             try:
@@ -708,6 +725,16 @@ class NetworkMixin(SocketOpsMixin):
             if total > 0 and hasattr(file, "seek"):
                 file.seek(offset + total)
             await drain.restore()
+
+
+def _sendfile_capable(transport):
+    """A bidirectional stream transport whose protocol can be swapped while the file goes out."""
+    return (isinstance(transport, asyncio.Transport)
+            and not isinstance(transport, asyncio.DatagramTransport)
+            and all(callable(getattr(transport, name, None))
+                    for name in ("write", "set_protocol", "get_protocol", "is_reading",
+                                 "pause_reading", "resume_reading", "get_write_buffer_size",
+                                 "get_write_buffer_limits")))
 
 
 def _remove_stale_socket(path):

@@ -24,13 +24,14 @@ class Server(asyncio.AbstractServer):
     """page.server: listening sockets plus the connections accepted on them."""
 
     def __init__(self, loop, sockets, protocol_factory, ssl_context, backlog,
-                 ssl_handshake_timeout, unix_paths=None):
+                 ssl_handshake_timeout, ssl_shutdown_timeout=None, unix_paths=None):
         self._loop = loop
         self._sockets = list(sockets)
         self._protocol_factory = protocol_factory
         self._ssl_context = ssl_context
         self._backlog = backlog
         self._ssl_handshake_timeout = ssl_handshake_timeout
+        self._ssl_shutdown_timeout = ssl_shutdown_timeout
         self._unix_paths = unix_paths or {}  # sock -> (path, inode) to unlink on close (3.13)
         self._clients = set()
         self._waiters = []
