@@ -35,6 +35,11 @@ STDIN, STDOUT, STDERR = 0, 1, 2
 WAIT_UNTIL_FINISHED = sys.version_info >= (3, 11)
 
 
+def _set_result_unless_cancelled(fut):
+    if not fut.cancelled():
+        fut.set_result(None)
+
+
 class _PipeEndpoint(asyncio.Protocol):
     """Protocol of one pipe transport; forwards its events to the subprocess transport."""
 
@@ -109,7 +114,7 @@ class SubprocessPipesTransport(asyncio.SubprocessTransport):
             loop.call_soon(callback, *args)
         # Return once connection_made() (and the queued events) have run.
         ready = loop.create_future()
-        loop.call_soon(ready.set_result, None)
+        loop.call_soon(_set_result_unless_cancelled, ready)
         await ready
 
     def _abandon(self):
