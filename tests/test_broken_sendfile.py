@@ -26,6 +26,8 @@ def _assert_flagged(spec, prefix, suffixes):
         assert matching, f"{cid} did not run against {spec}"
         for key, rec in matching.items():
             assert rec["outcome"] == "fail", f"{spec}: {key} was {rec['outcome']}: {rec['message']}"
+            assert not rec["message"].startswith("invariant broken"), f"{spec}: {key} failed only on "\
+                f"an invariant, not on its requirement: {rec['message']}"
 
 
 @pytest.mark.parametrize("policy", list(CASES))

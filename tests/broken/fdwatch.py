@@ -1,0 +1,113 @@
+"""Broken loops for 19.5.1.10 (watch file descriptors); each breaks one guarantee."""
+
+import asyncio
+
+
+class RemoveReaderReturnsNoneLoop(asyncio.SelectorEventLoop):
+    """remove_reader removes the callback but returns None instead of True/False."""
+
+    def remove_reader(self, fd):
+        super().remove_reader(fd)
+
+
+class RemoveWriterReturnsNoneLoop(asyncio.SelectorEventLoop):
+    """remove_writer removes the callback but returns None instead of True/False."""
+
+    def remove_writer(self, fd):
+        super().remove_writer(fd)
+
+
+class RemoveReaderAlwaysTrueLoop(asyncio.SelectorEventLoop):
+    """remove_reader returns True even when no reader was registered."""
+
+    def remove_reader(self, fd):
+        super().remove_reader(fd)
+        return True
+
+
+class RemoveWriterAlwaysTrueLoop(asyncio.SelectorEventLoop):
+    """remove_writer returns True even when no writer was registered."""
+
+    def remove_writer(self, fd):
+        super().remove_writer(fd)
+        return True
+
+
+class _Chaining(asyncio.SelectorEventLoop):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._chains = {}
+
+    def _chain(self, key, add, fd, callback, args):
+        old = self._chains.get(key)
+        self._chains[key] = (callback, args)
+        if old is None:
+            return add(fd, callback, *args)
+
+        def both():
+            old[0](*old[1])
+            callback(*args)
+
+        return add(fd, both)
+
+
+class AddReaderKeepsOldLoop(_Chaining):
+    """add_reader on an fd that already has a reader keeps calling the old callback too."""
+
+    def add_reader(self, fd, callback, *args):
+        return self._chain(("r", fd), super().add_reader, fd, callback, args)
+
+    def remove_reader(self, fd):
+        self._chains.pop(("r", fd), None)
+        return super().remove_reader(fd)
+
+
+class AddWriterKeepsOldLoop(_Chaining):
+    """add_writer on an fd that already has a writer keeps calling the old callback too."""
+
+    def add_writer(self, fd, callback, *args):
+        return self._chain(("w", fd), super().add_writer, fd, callback, args)
+
+    def remove_writer(self, fd):
+        self._chains.pop(("w", fd), None)
+        return super().remove_writer(fd)
+
+
+class RemoveReaderNoopLoop(asyncio.SelectorEventLoop):
+    """remove_reader reports success but keeps watching the fd."""
+
+    def remove_reader(self, fd):
+        return True
+
+
+class RemoveWriterNoopLoop(asyncio.SelectorEventLoop):
+    """remove_writer reports success but keeps watching the fd."""
+
+    def remove_writer(self, fd):
+        return True
+
+
+class RemoveReaderDropsWriterLoop(asyncio.SelectorEventLoop):
+    """remove_reader also removes the writer of the same fd."""
+
+    def remove_reader(self, fd):
+        super().remove_writer(fd)
+        return super().remove_reader(fd)
+
+
+class RemoveWriterDropsReaderLoop(asyncio.SelectorEventLoop):
+    """remove_writer also removes the reader of the same fd."""
+
+    def remove_writer(self, fd):
+        super().remove_reader(fd)
+        return super().remove_writer(fd)
+
+
+class DropsCallbackArgsLoop(asyncio.SelectorEventLoop):
+    """add_reader and add_writer call the callback without the given arguments."""
+
+    def add_reader(self, fd, callback, *args):
+        return super().add_reader(fd, callback)
+
+    def add_writer(self, fd, callback, *args):
+        return super().add_writer(fd, callback)
