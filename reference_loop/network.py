@@ -246,6 +246,11 @@ class NetworkMixin(SocketOpsMixin):
         else:
             if sock is None:
                 raise ValueError("host and port was not specified and no sock specified")
+            # The spec says none of these may accompany sock; CPython silently ignores them,
+            # the reference refuses them like host/port.
+            if family or proto or flags or local_addr is not None:
+                raise ValueError("family, proto, flags and local_addr can not be specified "
+                                 "together with sock")
             if sock.type != socket.SOCK_STREAM:
                 raise ValueError(f"A Stream Socket was expected, got {sock!r}")
         return await self._ref_stream_pair(sock, protocol_factory, ssl, server_hostname,
