@@ -142,11 +142,16 @@ class NetworkMixin(SocketOpsMixin):
     # ------------------------------------------------------------------ transports
     async def _ref_stream_pair(self, sock, protocol_factory, ssl, server_hostname,
                                *, server_side=False, ssl_handshake_timeout=None,
-                               ssl_shutdown_timeout=None):
+                               ssl_shutdown_timeout=None, owns_sock=False):
         """Make (transport, protocol) on a connected stream socket, plain or TLS; the synopsis of
         19.5.1.6: transport created, protocol_factory() once, connection_made, then return."""
         sock.setblocking(False)
-        protocol = protocol_factory()
+        try:
+            protocol = protocol_factory()
+        except BaseException:
+            if owns_sock:  # a socket we connected ourselves must not leak
+                sock.close()
+            raise
         waiter = self.create_future()
         if ssl:
             tls = self._ref_tls_protocol(protocol, ssl, waiter, server_side=server_side,
@@ -243,7 +248,9 @@ class NetworkMixin(SocketOpsMixin):
                     _raise_connect_errors(errors, all_errors)
                 finally:
                     errors = None
+            owns_sock = True
         else:
+            owns_sock = False
             if sock is None:
                 raise ValueError("host and port was not specified and no sock specified")
             # The spec says none of these may accompany sock; CPython silently ignores them,
@@ -255,7 +262,8 @@ class NetworkMixin(SocketOpsMixin):
                 raise ValueError(f"A Stream Socket was expected, got {sock!r}")
         return await self._ref_stream_pair(sock, protocol_factory, ssl, server_hostname,
                                            ssl_handshake_timeout=ssl_handshake_timeout,
-                                           ssl_shutdown_timeout=ssl_shutdown_timeout)
+                                           ssl_shutdown_timeout=ssl_shutdown_timeout,
+                                           owns_sock=owns_sock)
 
     async def _ref_connect_one(self, errors, info, local_infos):
         """Create, optionally bind, and connect one socket for one addrinfo entry."""
@@ -362,6 +370,7 @@ class NetworkMixin(SocketOpsMixin):
                 raise ValueError("path and sock can not be specified at the same time")
             path = os.fspath(path)
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM, 0)
+            owns_sock = True
             try:
                 sock.setblocking(False)
                 await self.sock_connect(sock, path)
@@ -374,9 +383,11 @@ class NetworkMixin(SocketOpsMixin):
             if sock.family != socket.AF_UNIX or sock.type != socket.SOCK_STREAM:
                 raise ValueError(f"A UNIX Domain Stream Socket was expected, got {sock!r}")
             sock.setblocking(False)
+            owns_sock = False
         return await self._ref_stream_pair(sock, protocol_factory, ssl, server_hostname,
                                            ssl_handshake_timeout=ssl_handshake_timeout,
-                                           ssl_shutdown_timeout=ssl_shutdown_timeout)
+                                           ssl_shutdown_timeout=ssl_shutdown_timeout,
+                                           owns_sock=owns_sock)
 
     async def connect_accepted_socket(self, protocol_factory, sock, *, ssl=None,
                                       ssl_handshake_timeout=None, ssl_shutdown_timeout=None):
@@ -425,11 +436,18 @@ class NetworkMixin(SocketOpsMixin):
                 raise ValueError("socket modifier keyword arguments can not be used when sock "
                                  f"is specified. ({problems})")
             sock.setblocking(False)
+            owns_sock = False
         else:
+            owns_sock = True
             sock, r_addr = await self._ref_datagram_socket(local_addr, remote_addr, family,
                                                            proto, flags, reuse_port,
                                                            allow_broadcast)
-        protocol = protocol_factory()
+        try:
+            protocol = protocol_factory()
+        except BaseException:
+            if owns_sock:
+                sock.close()
+            raise
         waiter = self.create_future()
         transport = DatagramTransport(self, sock, protocol, r_addr, waiter)
         try:

@@ -195,8 +195,7 @@ class SocketTransportBase(FlowControlMixin):
             if self._protocol_connected:
                 self._protocol.connection_lost(exc)
         finally:
-            self._loop.remove_reader(self._sock_fd)
-            self._loop.remove_writer(self._sock_fd)
+            # Reader and writer were already removed by close()/abort()/the last flush.
             self._sock.close()
             self._sock = None
             self._protocol = None
