@@ -249,6 +249,12 @@ def test_get_pipe_transport(loop):
         transport, protocol, _ = await _spawn(loop, *py("import sys; sys.stdin.read()"))
         spawned.append((transport, protocol))
         kinds = [transport.get_pipe_transport(fd) for fd in (0, 1, 2)]
+        # checked before waiting: the cleanup in _run kills the child if one fails
+        expect(isinstance(kinds[0], asyncio.WriteTransport), "get_pipe_transport(0) is not a WriteTransport",
+               observed=type(kinds[0]).__name__)
+        for fd in (1, 2):
+            expect(isinstance(kinds[fd], asyncio.ReadTransport),
+                   f"get_pipe_transport({fd}) is not a ReadTransport", observed=type(kinds[fd]).__name__)
         kinds[0].close()
         await asyncio.wait_for(asyncio.shield(protocol.done), WAIT)
         other, oprotocol, _ = await _spawn(loop, *py("pass"), stdin=subprocess.DEVNULL,
@@ -256,13 +262,8 @@ def test_get_pipe_transport(loop):
         spawned.append((other, oprotocol))
         nones = (other.get_pipe_transport(0), other.get_pipe_transport(2))
         await asyncio.wait_for(asyncio.shield(oprotocol.done), WAIT)
-        return kinds, nones
-    kinds, nones = _run(loop, body)
-    expect(isinstance(kinds[0], asyncio.WriteTransport), "get_pipe_transport(0) is not a WriteTransport",
-           observed=type(kinds[0]).__name__)
-    for fd in (1, 2):
-        expect(isinstance(kinds[fd], asyncio.ReadTransport), f"get_pipe_transport({fd}) is not a ReadTransport",
-               observed=type(kinds[fd]).__name__)
+        return nones
+    nones = _run(loop, body)
     expect_equal(nones, (None, None), "get_pipe_transport of a non-pipe stream is not None")
 
 

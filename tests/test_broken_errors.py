@@ -26,6 +26,7 @@ CASES = [
     ("HandlerErrorUnloggedLoop", ["errors.set_exception_handler.handler_error_logged"]),
     ("ReportsNormalCallbacksLoop", ["errors.handler.not_called_for_normal_callbacks"]),
     ("ReportsRetrievedExceptionLoop", ["errors.handler.not_called_for_retrieved_exception"]),
+    ("WrongProtocolContextLoop", ["errors.context.protocol_connection_made_keys"]),
 ]
 
 

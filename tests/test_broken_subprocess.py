@@ -20,6 +20,8 @@ CASES = [
     ("CloseDoesNotKillLoop", ["subprocess.transport.close_kills"]),
     ("AcceptsShellLoop", ["subprocess.subprocess_exec.rejects_arguments[shell]"]),
     ("ShellAcceptsListLoop", ["subprocess.subprocess_shell.rejects_non_string"]),
+    ("SwappedPairLoop", ["subprocess.subprocess_exec.returns_transport_protocol"]),
+    ("NoShellLoop", ["subprocess.subprocess_shell.returns_transport_protocol"]),
 ]
 
 

@@ -145,3 +145,12 @@ class ReportsRetrievedExceptionLoop(asyncio.SelectorEventLoop):
 
     def create_future(self):
         return _AlwaysReportingFuture(loop=self)
+
+
+class WrongProtocolContextLoop(asyncio.SelectorEventLoop):
+    """Contexts of callback errors carry a 'protocol' that is not the failing protocol."""
+
+    def call_exception_handler(self, context):
+        if "handle" in context:
+            context = dict(context, protocol=asyncio.Protocol())
+        super().call_exception_handler(context)

@@ -130,3 +130,24 @@ class ShellAcceptsListLoop(asyncio.SelectorEventLoop):
         if isinstance(cmd, list):
             cmd = " ".join(cmd)
         return await super().subprocess_shell(protocol_factory, cmd, **kwargs)
+
+
+class SwappedPairLoop(asyncio.SelectorEventLoop):
+    """subprocess_exec returns (protocol, transport) instead of (transport, protocol)."""
+
+    async def subprocess_exec(self, *args, **kwargs):
+        transport, protocol = await super().subprocess_exec(*args, **kwargs)
+        return protocol, transport
+
+
+class NoShellLoop(asyncio.SelectorEventLoop):
+    """subprocess_shell splits the command and executes it directly, without a shell."""
+
+    async def subprocess_shell(self, protocol_factory, cmd, *, shell=True, **kwargs):
+        import shlex
+
+        if not isinstance(cmd, (str, bytes)):
+            raise ValueError("cmd must be a string")
+        if not shell:
+            raise ValueError("shell must be True")
+        return await self.subprocess_exec(protocol_factory, *shlex.split(cmd), **kwargs)
