@@ -431,5 +431,13 @@ class StreamTransport(SocketTransportBase, asyncio.Transport):
             self._empty_waiter.set_result(None)
         await self._empty_waiter
 
+    def _call_connection_lost(self, exc):
+        try:
+            super()._call_connection_lost(exc)
+        finally:
+            waiter = self._empty_waiter
+            if waiter is not None and not waiter.done():
+                waiter.set_exception(ConnectionError("Connection is closed by peer"))
+
     def _ref_end_sendfile(self):
         self._empty_waiter = None

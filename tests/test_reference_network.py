@@ -471,3 +471,104 @@ def test_getaddrinfo_and_getnameinfo_match_socket_module(loop):
     infos, name = run(loop, main())
     assert infos == socket.getaddrinfo("localhost", 80, type=socket.SOCK_STREAM)
     assert name == socket.getnameinfo(("127.0.0.1", 80), socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)
+
+
+def test_protocol_factory_error_leaks_no_socket(loop):
+    """A raising protocol_factory propagates; the socket the loop connected is closed."""
+    async def main():
+        server = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+
+        def broken():
+            raise LookupError("factory")
+
+        with pytest.raises(LookupError):
+            await loop.create_connection(broken, "127.0.0.1", port)
+        with pytest.raises(LookupError):
+            await loop.create_datagram_endpoint(broken, local_addr=("127.0.0.1", 0))
+        server.close()
+        await server.wait_closed()
+        await asyncio.sleep(0.01)  # let the server side see the close
+
+    run(loop, main())
+
+
+def test_create_connection_tries_each_address(loop):
+    """Refused addresses are skipped (sequentially and with happy eyeballs); all refused raises."""
+    async def main():
+        server = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        dead = probe.getsockname()[1]
+        probe.close()
+        infos = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", dead)),
+                 (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+        async def fake_getaddrinfo(*args, **kwargs):
+            return list(infos)
+
+        loop.getaddrinfo = fake_getaddrinfo
+        peers = []
+        for kwargs in ({}, {"happy_eyeballs_delay": 0.05}, {"interleave": 1}):
+            transport, _ = await loop.create_connection(asyncio.Protocol, "example.invalid", 1,
+                                                        **kwargs)
+            peers.append(transport.get_extra_info("peername")[1])
+            transport.close()
+        del infos[1]
+        for kwargs in ({}, {"happy_eyeballs_delay": 0.05}):
+            with pytest.raises(ConnectionRefusedError):
+                await loop.create_connection(asyncio.Protocol, "example.invalid", 1, **kwargs)
+        server.close()
+        await server.wait_closed()
+        await asyncio.sleep(0.01)
+        return peers, port
+
+    peers, port = run(loop, main())
+    assert peers == [port] * 3
+
+
+def test_create_connection_sock_excludes_other_options(loop):
+    async def main():
+        a, b = socket.socketpair()
+        for kwargs in ({"host": "127.0.0.1"}, {"port": 1}, {"family": socket.AF_INET},
+                       {"local_addr": ("127.0.0.1", 0)}):
+            with pytest.raises(ValueError):
+                await loop.create_connection(asyncio.Protocol, sock=a, **kwargs)
+        a.close()
+        b.close()
+
+    run(loop, main())
+
+
+def test_transport_sendfile_fails_when_connection_is_aborted(loop):
+    """sendfile waiting for the write buffer to drain gets ConnectionError when the transport dies."""
+    async def main():
+        a, b = socket.socketpair()
+        transport, _ = await loop.connect_accepted_socket(asyncio.Protocol, a)
+        transport.write(b"x" * 5_000_000)
+        with _file_with(b"y" * 1000) as f:
+            task = loop.create_task(loop.sendfile(transport, f))
+            await asyncio.sleep(0.01)
+            transport.abort()
+            with pytest.raises(ConnectionError):
+                await task
+        b.close()
+
+    run(loop, main())
+
+
+@pytest.mark.skipif(sys.version_info < (3, 13), reason="cleanup_socket is 3.13+")
+def test_unix_server_close_removes_socket_file(loop, unix_dir):
+    async def main():
+        path = os.path.join(unix_dir, "cleanup")
+        server = await loop.create_unix_server(Echo, path)
+        existed = os.path.exists(path)
+        server.close()
+        await server.wait_closed()
+        kept = await loop.create_unix_server(Echo, path + "2", cleanup_socket=False)
+        kept.close()
+        await kept.wait_closed()
+        return existed, os.path.exists(path), os.path.exists(path + "2")
+
+    assert run(loop, main()) == (True, False, True)
