@@ -62,6 +62,37 @@ note(
 )
 
 
+# -- signals, executor, error handling (sec_14/15/16) -------------------------------------------
+note(
+    "signals-uncatchable-runtimeerror",
+    clause="19.5.1.14 add_signal_handler (asyncio.AbstractEventLoop.add_signal_handler)",
+    doc="A signal number that is invalid or cannot be caught is refused with ValueError; RuntimeError is "
+    "for problems setting the handler up.",
+    cpython="3.10-3.13 raise ValueError only for invalid numbers; SIGKILL and SIGSTOP fail in "
+    "signal.signal with EINVAL, which asyncio turns into RuntimeError('sig N cannot be caught').",
+    decision="signals.add_signal_handler.uncatchable is SHOULD and accepts ValueError or RuntimeError, "
+    "as long as the signal is refused and nothing stays registered.",
+)
+note(
+    "errors-connection-made-context",
+    clause="19.5.1.16 call_exception_handler (asyncio.AbstractEventLoop.call_exception_handler)",
+    doc="The context may carry 'transport' and 'protocol' for errors related to a transport and protocol.",
+    cpython="An exception in connection_made of a stream transport is reported like any failing callback "
+    "('message', 'exception', 'handle'), without 'transport' or 'protocol'; data_received failures do "
+    "carry both.",
+    decision="protocol_connection_made requires only 'message' and 'exception' (MUST); the optional keys "
+    "are checked for correct values when present (INFO, protocol_connection_made_keys).",
+)
+note(
+    "executor-shutdown-timeout-3.12.1",
+    clause="shutdown_default_executor (asyncio.loop.shutdown_default_executor, 3.12 docs, timeout parameter)",
+    doc="With a timeout, the default executor gets at most that long to join; then a RuntimeWarning is "
+    "emitted and the executor is shut down without waiting.",
+    cpython="3.12.0 and 3.12.1 wait for the executor's shutdown to finish before applying the timeout, so "
+    "the call blocks until every running job ends; fixed in a later 3.12 release and in 3.13.",
+    decision="executor.shutdown_default_executor.timeout applies from 3.12.2 (versions='>=3.12.2').",
+)
+
 def notes_for(note_ids) -> list:
     """The notes named by the given IDs, in a stable order; unknown IDs get a placeholder."""
     out = []
