@@ -93,6 +93,50 @@ note(
     decision="executor.shutdown_default_executor.timeout applies from 3.12.2 (versions='>=3.12.2').",
 )
 
+
+# -- 19.5.1.8 sendfile, 19.5.1.11 sockets, 19.5.1.13 pipes -------------------------------------
+note(
+    "sockets-nonblocking-debug-only",
+    clause="19.5.1.11 sock_recv, sock_recv_into, sock_sendall, sock_connect, sock_accept, sock_sendfile",
+    doc="With SelectorEventLoop the socket passed in must be non-blocking: an obligation of the caller; "
+    "the page names no error for a blocking socket.",
+    cpython="3.10-3.13 refuse a blocking socket with ValueError only in debug mode; otherwise they accept "
+    "it and the loop blocks in the socket call.",
+    decision="sockets.<method>.blocking_socket_refused_in_debug are INFO (debug mode only); no check "
+    "outside debug mode.",
+)
+note(
+    "pipes-nonblocking-selector-only",
+    clause="19.5.1.13 connect_read_pipe, connect_write_pipe",
+    doc="The pipe is switched to non-blocking mode, a promise made for SelectorEventLoop only.",
+    cpython="The selector loop (the default on UNIX) sets O_NONBLOCK on the pipe in 3.10-3.13.",
+    decision="pipes.connect_*_pipe.sets_non_blocking are SHOULD: other loops (proactor, native loops) "
+    "are not bound by the clause.",
+)
+note(
+    "sendfile-caller-obligations",
+    clause="19.5.1.8 sendfile and 19.5.1.11 sock_sendfile (file and sock arguments)",
+    doc="The file must be a regular file opened in binary mode, and sock_sendfile's socket a SOCK_STREAM "
+    "socket: obligations of the caller; no exception is named for a violation.",
+    cpython="3.10-3.13 raise ValueError for a text-mode file or a non-stream socket, and "
+    "SendfileNotAvailableError for a non-regular file with fallback=False; with fallback=True an in-memory "
+    "binary stream is silently sent through the fallback.",
+    decision="The refusal checks are SHOULD, accept any exception, and cover the non-regular file only "
+    "with fallback=False.",
+)
+note(
+    "pipes-write-error-argument",
+    clause="19.5.1.13 connect_write_pipe (WriteTransport interface, BaseProtocol.connection_lost)",
+    doc="The loop page says nothing about a write to a pipe whose reader is gone; the protocol interface "
+    "passes an exception to connection_lost when the connection ends for another reason than EOF or a "
+    "local close.",
+    cpython="A write that fails with EPIPE ends the transport with connection_lost(BrokenPipeError); if "
+    "the loop notices the closed reader before any write, connection_lost(None).",
+    decision="connection_lost exactly once is MUST (reader_closed_connection_lost); the error argument is "
+    "SHOULD (broken_pipe_error), checked only for a write made before the loop could notice.",
+)
+
+
 def notes_for(note_ids) -> list:
     """The notes named by the given IDs, in a stable order; unknown IDs get a placeholder."""
     out = []
