@@ -23,6 +23,7 @@ before their ``__init__`` body runs, and the core's close() runs when their clos
 from __future__ import annotations
 
 import asyncio
+import warnings
 
 from .asyncgens import AsyncGensMixin
 from .debug import DebugMixin
@@ -54,6 +55,13 @@ class ReferenceEventLoop(NetworkMixin, TLSMixin, PipesMixin, SubprocessMixin,
         self._init_asyncgens()
         self._init_wakeup()
         super().__init__()
+
+    def __del__(self, _warn=warnings.warn):
+        # Like CPython: an unclosed loop warns (ResourceWarning) and releases its resources.
+        if not getattr(self, "_closed", True):
+            _warn(f"unclosed event loop {self!r}", ResourceWarning, source=self)
+            if not self.is_running():
+                self.close()
 
     def __repr__(self):
         return (f"<{type(self).__name__} running={self.is_running()} "
