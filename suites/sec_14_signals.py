@@ -262,3 +262,34 @@ def test_close_removes_handlers(loop, signals_ok):
     observed = {name: signal.getsignal(getattr(signal, name)) for name in ("SIGUSR1", "SIGUSR2")}
     expect(all(h == signal.SIG_DFL for h in observed.values()),
            "closing the loop left signal handlers installed", expected="SIG_DFL", observed=observed)
+
+
+@check("signals.add_signal_handler.callback_error_to_handler", section=SECTION, method="add_signal_handler",
+       platforms=UNIX, handler_calls=True,
+       requirement="An exception raised by a signal callback goes to the loop's exception handler (with the "
+                   "exception instance) and does not stop the loop or remove the handler.")
+def test_callback_error_to_handler(loop, signals_ok, handler_calls):
+    """19.5.1.14 add_signal_handler + 19.5.1.16: a failing signal callback is reported, not fatal."""
+    exc = ValueError("lcx-signal-callback")
+    calls = []
+
+    def callback():
+        calls.append(True)
+        raise exc
+
+    loop.add_signal_handler(signal.SIGUSR1, callback)
+    try:
+        send_to_self(signal.SIGUSR1)
+        _run_until(loop, lambda: handler_calls)
+        still_registered = signal.getsignal(signal.SIGUSR1) != signal.SIG_DFL
+        if still_registered:
+            send_to_self(signal.SIGUSR1)
+            _run_until(loop, lambda: len(calls) >= 2)
+    finally:
+        loop.remove_signal_handler(signal.SIGUSR1)
+    expect(handler_calls, "the failing signal callback was not reported to the exception handler")
+    expect(handler_calls[0].get("exception") is exc,
+           "the handler context does not carry the callback's exception",
+           observed=repr(handler_calls[0].get("exception")))
+    expect(still_registered and len(calls) == 2,
+           "the signal handler did not survive its callback's exception", observed=f"{len(calls)} call(s)")

@@ -24,6 +24,7 @@ CASES = [
     ("OneHandlerForAllLoop", ["signals.add_signal_handler.independent_signals"]),
     ("NoWakeupLoop", ["signals.add_signal_handler.wakes_selector"]),
     ("CloseKeepsHandlersLoop", ["signals.close.removes_handlers"]),
+    ("ErrorRemovesHandlerLoop", ["signals.add_signal_handler.callback_error_to_handler"]),
 ]
 
 

@@ -118,3 +118,15 @@ class CloseKeepsHandlersLoop(asyncio.SelectorEventLoop):
     def close(self):
         self._signal_handlers.clear()
         super().close()
+
+
+class ErrorRemovesHandlerLoop(asyncio.SelectorEventLoop):
+    """A signal callback that raises is silently dropped together with its handler."""
+
+    def add_signal_handler(self, sig, callback, *args):
+        def guarded():
+            try:
+                callback(*args)
+            except Exception:
+                self.remove_signal_handler(sig)
+        return super().add_signal_handler(sig, guarded)
