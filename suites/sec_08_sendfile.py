@@ -81,7 +81,8 @@ def test_sendfile_file_position_on_error(loop):
     sf.file_position_on_error(loop, API)
 
 
-@check("sendfile.sendfile.text_file_refused", section=SECTION, method=M, level=SHOULD,
+@check("sendfile.sendfile.text_file_refused", section=SECTION, method=M,
+       level=SHOULD, note=sf.CALLER_NOTE,
        requirement="sendfile refuses (raises) a file opened in text mode instead of sending it.")
 def test_sendfile_text_file_refused(loop):
     """19.5.1.8 sendfile: the file must be opened in binary mode.
@@ -92,7 +93,8 @@ def test_sendfile_text_file_refused(loop):
     sf.text_file_refused(loop, API)
 
 
-@check("sendfile.sendfile.non_regular_refused_without_fallback", section=SECTION, method=M, level=SHOULD,
+@check("sendfile.sendfile.non_regular_refused_without_fallback", section=SECTION, method=M,
+       level=SHOULD, note=sf.CALLER_NOTE,
        requirement="With fallback=False, sendfile refuses (raises) a file that is not a regular file "
                    "(an in-memory binary stream).")
 def test_sendfile_non_regular_refused_without_fallback(loop):

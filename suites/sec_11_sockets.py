@@ -336,7 +336,8 @@ def test_sock_sendfile_file_position_on_error(loop):
     sf.file_position_on_error(loop, SOCK)
 
 
-@check("sockets.sock_sendfile.text_file_refused", section=SECTION, method=SF, level=SHOULD,
+@check("sockets.sock_sendfile.text_file_refused", section=SECTION, method=SF,
+       level=SHOULD, note=sf.CALLER_NOTE,
        requirement="sock_sendfile refuses (raises) a file opened in text mode instead of sending it.")
 def test_sock_sendfile_text_file_refused(loop):
     """19.5.1.11 sock_sendfile: the file must be opened in binary mode.
@@ -348,7 +349,7 @@ def test_sock_sendfile_text_file_refused(loop):
 
 
 @check("sockets.sock_sendfile.non_regular_refused_without_fallback", section=SECTION, method=SF,
-       level=SHOULD,
+       level=SHOULD, note=sf.CALLER_NOTE,
        requirement="With fallback=False, sock_sendfile refuses (raises) a file that is not a regular file.")
 def test_sock_sendfile_non_regular_refused_without_fallback(loop):
     """19.5.1.11 sock_sendfile: the file must be a regular file.
@@ -358,7 +359,8 @@ def test_sock_sendfile_non_regular_refused_without_fallback(loop):
     sf.non_regular_refused_without_fallback(loop, SOCK)
 
 
-@check("sockets.sock_sendfile.non_stream_socket_refused", section=SECTION, method=SF, level=SHOULD,
+@check("sockets.sock_sendfile.non_stream_socket_refused", section=SECTION, method=SF,
+       level=SHOULD, note=sf.CALLER_NOTE,
        requirement="sock_sendfile refuses (raises) a socket that is not of type SOCK_STREAM.")
 def test_sock_sendfile_non_stream_socket_refused(loop):
     """19.5.1.11 sock_sendfile: sock must be a SOCK_STREAM socket.

@@ -10,7 +10,6 @@ those of that interface (data_received, eof_received, connection_lost exactly on
 for other loops (note pipes-nonblocking-selector-only).
 """
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -18,7 +17,7 @@ import sys
 from loopconf.checks import SHOULD, check
 from loopconf.evidence import expect, expect_equal
 
-from ._support.net import Factory, Net, Recorder, io_rounds
+from ._support.net import Factory, Net, io_rounds
 from ._support.peers import ThreadReader, payload
 
 SECTION = "19.5.1.13"
@@ -221,7 +220,7 @@ def test_connect_read_pipe_subprocess_stdout(loop):
             factory = Factory(loop)
             _, protocol = net.pair(net.run(loop.connect_read_pipe(factory, proc.stdout),
                                            what="connect_read_pipe(child.stdout)"))
-            net.run(protocol.lost, timeout=10, what="the child's stdout reaching EOF")
+            net.run(protocol.lost, timeout=5, what="the child's stdout reaching EOF")
             expect_equal(len(protocol.data), 100003, "not all of the child's output was received")
             expect(bytes(protocol.data).endswith(b"end"), "the child's output arrived out of order")
     finally:
@@ -308,6 +307,7 @@ def test_connect_write_pipe_reader_closed_connection_lost(loop):
 
 
 @check("pipes.connect_write_pipe.broken_pipe_error", section=SECTION, method=WP, level=SHOULD,
+       note="pipes-write-error-argument",
        requirement="When a write fails because the read end is closed, connection_lost receives the "
                    "OSError (BrokenPipeError or a similar connection error), not None.")
 def test_connect_write_pipe_broken_pipe_error(loop):

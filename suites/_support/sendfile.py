@@ -22,10 +22,11 @@ import socket
 
 import pytest
 
-from loopconf.evidence import Violation, expect, expect_equal
+from loopconf.evidence import Violation, expect_equal
 from .net import Net
 from .peers import TIMEOUT, ThreadReader, data_file, payload, stream_pair
 
+CALLER_NOTE = "sendfile-caller-obligations"  # spec note of the refusal checks (SHOULD)
 SIZE = 300_000  # larger than a socket buffer: the transfer needs several rounds
 
 
