@@ -107,9 +107,10 @@ def test_none_restores_default(loop):
 
 
 @check("errors.set_exception_handler.rejects_non_callable", section=SECTION, method="set_exception_handler",
+       level=SHOULD,
        requirement="set_exception_handler rejects a handler that is neither callable nor None with "
-                   "TypeError and keeps the handler it had.", docs="3.10",
-       anchor="asyncio.loop.set_exception_handler")
+                   "TypeError and keeps the handler it had (CPython behaviour: the page only says a "
+                   "handler is None or a callable taking (loop, context)).")
 def test_rejects_non_callable(loop):
     """19.5.1.16 set_exception_handler: only a callable or None is a handler (TypeError otherwise)."""
     def handler(lp, ctx):
