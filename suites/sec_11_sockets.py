@@ -187,6 +187,29 @@ def test_sock_sendall_sends_everything(loop):
                + ("" if len(got) != len(data) else " (different content)"))
 
 
+@check("sockets.sock_sendall.error_raises", section=SECTION, method="sock_sendall",
+       requirement="When sending fails (the peer has closed the connection), sock_sendall raises an "
+                   "exception instead of returning.")
+def test_sock_sendall_error_raises(loop):
+    """19.5.1.11 sock_sendall: on error, an exception is raised."""
+    with Net(loop) as net:
+        a, b = _pair(net)
+        b.close()
+
+        async def attempt():
+            try:
+                await loop.sock_sendall(a, payload(1 << 20))
+            except NotImplementedError:
+                raise
+            except Exception as exc:
+                return exc
+            return None
+
+        exc = net.run(attempt(), what="sock_sendall of 1 MiB to a closed peer")
+        expect(isinstance(exc, OSError), "sock_sendall to a closed peer did not raise the send error",
+               expected="an OSError (BrokenPipeError, ConnectionResetError...)", observed=repr(exc))
+
+
 # -- sock_connect -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("where", ["ipv4", "ipv6", "unix"])
@@ -225,6 +248,31 @@ def test_sock_connect_resolves_hostname(loop):
         expect_equal(s.getpeername(), ("127.0.0.1", port),
                      "sock_connect to ('localhost', port) did not connect to 127.0.0.1")
         net.accept(listener)
+
+
+@check("sockets.sock_connect.refused_raises", section=SECTION, method="sock_connect",
+       requirement="sock_connect to an address where nothing listens raises ConnectionRefusedError, as a "
+                   "blocking connect does.")
+def test_sock_connect_refused_raises(loop):
+    """19.5.1.11 sock_connect: modeled after blocking connect(), so a refusal is raised."""
+    with Net(loop) as net:
+        closed = net.sock(socket.AF_INET, socket.SOCK_STREAM)
+        closed.bind(("127.0.0.1", 0))  # bound, not listening: the port stays reserved and refuses
+        s = net.sock(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+
+        async def attempt():
+            try:
+                await loop.sock_connect(s, closed.getsockname())
+            except NotImplementedError:
+                raise
+            except Exception as exc:
+                return exc
+            return None
+
+        exc = net.run(attempt(), what="sock_connect to a port where nothing listens")
+        expect(isinstance(exc, ConnectionRefusedError), "sock_connect to a closed port did not raise "
+               "ConnectionRefusedError", expected="ConnectionRefusedError", observed=repr(exc))
 
 
 # -- sock_accept ------------------------------------------------------------------------------

@@ -220,7 +220,7 @@ def test_connect_read_pipe_subprocess_stdout(loop):
             factory = Factory(loop)
             _, protocol = net.pair(net.run(loop.connect_read_pipe(factory, proc.stdout),
                                            what="connect_read_pipe(child.stdout)"))
-            net.run(protocol.lost, timeout=5, what="the child's stdout reaching EOF")
+            net.run(protocol.lost, timeout=10, what="the child's stdout reaching EOF")
             expect_equal(len(protocol.data), 100003, "not all of the child's output was received")
             expect(bytes(protocol.data).endswith(b"end"), "the child's output arrived out of order")
     finally:

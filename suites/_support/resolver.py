@@ -21,7 +21,7 @@ from __future__ import annotations
 import socket
 import threading
 
-BLOCK_LIMIT = 1.0
+BLOCK_LIMIT = 2.0
 
 
 class SlowResolver:

@@ -164,3 +164,23 @@ class BlockingSocketsAcceptedLoop(asyncio.SelectorEventLoop):
     async def sock_connect(self, sock, address):
         sock.setblocking(False)
         return await super().sock_connect(sock, address)
+
+
+class SendallSwallowsErrorsLoop(asyncio.SelectorEventLoop):
+    """sock_sendall returns None when sending fails."""
+
+    async def sock_sendall(self, sock, data):
+        try:
+            await super().sock_sendall(sock, data)
+        except OSError:
+            return None
+
+
+class ConnectSwallowsErrorsLoop(asyncio.SelectorEventLoop):
+    """sock_connect returns None when the connection is refused."""
+
+    async def sock_connect(self, sock, address):
+        try:
+            return await super().sock_connect(sock, address)
+        except OSError:
+            return None
