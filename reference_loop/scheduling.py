@@ -318,7 +318,23 @@ class SchedulingMixin:
 
     # ------------------------------------------------------------------ 19.5.1.5 tasks
 
-    if sys.version_info >= (3, 11):
+    if sys.version_info >= (3, 13, 3):
+        def create_task(self, coro, *, name=None, context=None, **kwargs):
+            """19.5.1.5 create_task: wrap ``coro`` in a Task (or the factory's object).
+
+            As CPython 3.13.3+ does, the given keywords (name, context, ...) go to the Task or
+            to the custom factory, called as factory(loop, coro, **kwargs).
+            """
+            self._check_closed()
+            if name is not None:
+                kwargs["name"] = name
+            if context is not None:
+                kwargs["context"] = context
+            factory = self._task_factory
+            if factory is None:
+                return Task(coro, loop=self, **kwargs)
+            return factory(self, coro, **kwargs)
+    elif sys.version_info >= (3, 11):
         def create_task(self, coro, *, name=None, context=None):
             """19.5.1.5 create_task: wrap ``coro`` in a Task (or the factory's object).
 
