@@ -369,3 +369,27 @@ def test_debug_mode_threadsafe_and_slow_callback(loop, caplog):
 
 async def _coroutine_function():
     pass
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.Runner is 3.11+")
+def test_asyncio_runner_with_reference_loop():
+    async def main():
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, int)
+        await asyncio.wait_for(asyncio.sleep(0.001), 1)
+        return type(loop)
+
+    with asyncio.Runner(loop_factory=reference_loop.new_event_loop) as runner:
+        assert runner.run(main()) is reference_loop.ReferenceEventLoop
+
+
+def test_timer_cancelled_inside_batch_and_purge_keeps_order(loop):
+    fired = []
+    for i in range(5):
+        loop.call_later(0.001 * i, fired.append, i)
+    drop = [loop.call_later(0.002, fired.append, "x") for _ in range(300)]
+    for t in drop:
+        t.cancel()
+    loop.call_later(0.02, loop.stop)
+    loop.run_forever()
+    assert fired == [0, 1, 2, 3, 4]
