@@ -302,3 +302,18 @@ def test_abort_clients(loop):
         expect(len(received) < total, "all pending data was delivered: abort_clients() did not abort",
                expected=f"< {total}", observed=len(received))
         net.run(server.wait_closed(), what="wait_closed() after abort_clients()")
+
+
+@check("server.sockets.copy", section=SECTION, method="sockets", anchor=_anchor("sockets"),
+       requirement="The sockets attribute returns a copy: changing the returned sequence does not change "
+                   "the server's sockets (changed in 3.7).")
+def test_sockets_copy(loop):
+    """page.server Server.sockets: a copy of the internal list since 3.7."""
+    with Net(loop) as net:
+        server, _, address = _server(net, loop)
+        first = server.sockets
+        if isinstance(first, list):
+            first.clear()
+        second = server.sockets
+        expect_equal([s.getsockname() for s in second], [address], "sockets after clearing a returned list")
+        expect(first is not second, "sockets returned the same object twice (not a copy)")

@@ -815,3 +815,81 @@ def test_unix_connection_path_required(loop):
             return net.pair(net.run(loop.create_unix_connection(lambda: Recorder(loop))))
 
         expect_raises(ValueError, run, what="create_unix_connection() without path or sock")
+
+
+# -- later additions to the documented interface ---------------------------------------------
+
+@check("connections.create_connection.is_reading", section=SECTION, method=CC,
+       requirement="transport.is_reading() is True while the transport receives data, False after "
+                   "pause_reading() and True again after resume_reading().")
+def test_create_connection_is_reading(loop):
+    """19.5.1.6 create_connection: ReadTransport.is_reading (3.7)."""
+    with Net(loop) as net:
+        transport, _, _ = _connect(net, loop)
+        states = [transport.is_reading()]
+        transport.pause_reading()
+        states.append(transport.is_reading())
+        transport.resume_reading()
+        states.append(transport.is_reading())
+        expect_equal(states, [True, False, True], "is_reading() before pause, after pause, after resume")
+
+
+@check("connections.create_connection.tcp_nodelay", section=SECTION, method=CC,
+       requirement="TCP transports have TCP_NODELAY set by default (transports changed in 3.6).")
+def test_create_connection_tcp_nodelay(loop):
+    """19.5.1.6 create_connection: TCP_NODELAY is set by default on TCP transports."""
+    if not hasattr(socket, "TCP_NODELAY"):
+        pytest.skip("socket.TCP_NODELAY is not defined on this platform")
+    with Net(loop) as net:
+        transport, _, _ = _connect(net, loop)
+        sock = transport.get_extra_info("socket")
+        expect(sock is not None, "get_extra_info('socket') returned None")
+        expect(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0, "TCP_NODELAY is not set")
+
+
+@check("connections.create_connection.happy_eyeballs", section=SECTION, method=CC, versions=">=3.8", docs="3.8",
+       requirement="create_connection accepts happy_eyeballs_delay and interleave and still connects to the "
+                   "resolved address.")
+def test_create_connection_happy_eyeballs(loop):
+    """19.5.1.6 create_connection: happy_eyeballs_delay and interleave (added in 3.8)."""
+    with Net(loop) as net:
+        listener = net.listener()
+        port = listener.getsockname()[1]
+        transport, _ = net.pair(net.run(loop.create_connection(
+            lambda: Recorder(loop), "localhost", port, family=socket.AF_INET,
+            happy_eyeballs_delay=0.25, interleave=1)))
+        net.accept(listener)
+        expect_equal(transport.get_extra_info("peername"), ("127.0.0.1", port), "peername")
+
+
+@check("connections.create_connection.all_errors", section=SECTION, method=CC, versions=">=3.12", docs="3.12",
+       requirement="With all_errors=True a failed connection raises an ExceptionGroup holding every error, "
+                   "even a single ConnectionRefusedError.")
+def test_create_connection_all_errors(loop):
+    """19.5.1.6 create_connection: all_errors (added in 3.12)."""
+    with Net(loop) as net:
+        port = net.free_port()
+
+        def run():
+            return net.pair(net.run(loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port,
+                                                           all_errors=True)))
+
+        group = expect_raises(ExceptionGroup, run, what="all_errors=True did not raise an ExceptionGroup")  # noqa: F821
+        expect(any(isinstance(e, ConnectionRefusedError) for e in group.exceptions),
+               "the ExceptionGroup does not hold the ConnectionRefusedError", observed=group.exceptions)
+
+
+@check("connections.create_datagram_endpoint.close", section=SECTION, method=DG,
+       requirement="Closing a datagram transport makes is_closing() True and calls connection_lost(None) "
+                   "exactly once.")
+def test_datagram_close(loop):
+    """19.5.1.6 create_datagram_endpoint: the endpoint's transport can be closed."""
+    with Net(loop) as net:
+        transport, protocol = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
+        expect(transport.is_closing() is False, "is_closing() before close()")
+        transport.close()
+        expect(transport.is_closing() is True, "is_closing() after close()")
+        net.run(asyncio.shield(protocol.lost), what="connection_lost after close()")
+        net.run(io_rounds(loop, 2))
+        expect_equal([e for e in protocol.events if e[0] == "connection_lost"], [("connection_lost", None)],
+                     "connection_lost calls")

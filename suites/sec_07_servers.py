@@ -440,3 +440,32 @@ def test_connect_accepted_socket_unix(loop):
         factory = net.adopt(Factory(loop))
         transport, proto = net.pair(net.run(loop.connect_accepted_socket(factory, accepted)))
         _roundtrip(net, loop, client, proto)
+
+
+@check("servers.create_server.tcp_nodelay", section=SECTION, method=CS,
+       requirement="Accepted TCP connections have TCP_NODELAY set by default (transports changed in 3.6).")
+def test_create_server_tcp_nodelay(loop):
+    """19.5.1.7 create_server: TCP_NODELAY is set by default on accepted TCP transports."""
+    if not hasattr(socket, "TCP_NODELAY"):
+        pytest.skip("socket.TCP_NODELAY is not defined on this platform")
+    with Net(loop) as net:
+        server, factory = _server(net, loop, None, "127.0.0.1", 0)
+        _, proto = net.run(_served(loop, net, factory, _addresses(server)[0]))
+        sock = proto.transport.get_extra_info("socket")
+        expect(sock is not None, "get_extra_info('socket') returned None")
+        expect(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0, "TCP_NODELAY is not set")
+
+
+@check("servers.create_server.keep_alive", section=SECTION, method=CS, versions=">=3.13", docs="3.13",
+       requirement="keep_alive=True enables SO_KEEPALIVE, so accepted connections send keep-alive probes; "
+                   "without it SO_KEEPALIVE stays off.")
+def test_create_server_keep_alive(loop):
+    """19.5.1.7 create_server: keep_alive (added in 3.13)."""
+    with Net(loop) as net:
+        for keep_alive in (True, False):
+            server, factory = _server(net, loop, None, "127.0.0.1", 0, keep_alive=keep_alive)
+            _, proto = net.run(_served(loop, net, factory, _addresses(server)[0]))
+            sock = proto.transport.get_extra_info("socket")
+            expect(sock is not None, "get_extra_info('socket') returned None")
+            expect_equal(bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)), keep_alive,
+                         f"SO_KEEPALIVE on an accepted connection with keep_alive={keep_alive}")
