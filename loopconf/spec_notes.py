@@ -137,6 +137,36 @@ note(
 )
 
 
+# -- TLS (19.5.1.6-9; suites/sec_09_tls.py, suites/sec_09_tls_options.py) -------------------
+note(
+    "tls-handshake-timeout-validation",
+    clause="19.5.1.6 create_connection and 19.5.1.9 start_tls, ssl_handshake_timeout",
+    doc="ssl_handshake_timeout is a time in seconds; the docs name no error for a zero or negative value.",
+    cpython="3.10-3.13 raise ValueError for a value <= 0 in create_connection and start_tls (create_server "
+    "accepts it and only fails per connection, so that is not checked).",
+    decision="The handshake_timeout_positive checks are SHOULD: refusing a meaningless timeout up front is "
+    "the expected behaviour, but it is not a documented guarantee.",
+)
+note(
+    "tls-close-notify-eof-received",
+    clause="19.5.1.6 create_connection, ssl (Protocol.eof_received, protocols page)",
+    doc="eof_received is called when the other end signals it will send no more data.",
+    cpython="Since 3.11 a peer's close_notify calls eof_received before connection_lost; 3.10's SSL "
+    "protocol skips eof_received (and does not answer the close_notify).",
+    decision="tls.create_connection.peer_close_notify_eof_received applies to Python 3.11+ only; "
+    "connection_lost-once after a close_notify is checked on every version.",
+)
+note(
+    "tls-sendfile-no-fallback-runtimeerror",
+    clause="19.5.1.8 sendfile, fallback",
+    doc="With fallback=False, sendfile raises SendfileNotAvailableError when the sendfile syscall cannot be "
+    "used (the docs give an SSL socket as such a case).",
+    cpython="3.10-3.13 raise a plain RuntimeError (the base class of SendfileNotAvailableError) for a TLS "
+    "transport.",
+    decision="tls.sendfile.no_fallback_refused is SHOULD and accepts any RuntimeError, provided nothing is sent.",
+)
+
+
 def notes_for(note_ids) -> list:
     """The notes named by the given IDs, in a stable order; unknown IDs get a placeholder."""
     out = []
