@@ -82,8 +82,17 @@ def test_sock_recv_waits_for_data(loop):
     """19.5.1.11 sock_recv: modeled after blocking recv, it waits until data arrives."""
     with Net(loop) as net:
         a, b = _pair(net)
-        loop.call_later(0.01, b.sendall, b"late")
-        data = net.run(loop.sock_recv(a, 100), what="sock_recv waiting for data sent 10 ms later")
+
+        async def scenario():
+            pending = loop.create_task(loop.sock_recv(a, 100))
+            await io_rounds(loop, 1)  # the call has started and the loop has polled
+            if pending.done():
+                raise Violation("sock_recv returned before any data was sent",
+                                expected="still waiting", observed=repr(pending.result()))
+            b.sendall(b"late")
+            return await pending
+
+        data = net.run(scenario(), what="sock_recv waiting for data sent later")
         expect_equal(data, b"late", "sock_recv did not return the data that arrived later")
 
 
