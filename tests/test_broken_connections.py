@@ -83,7 +83,17 @@ CASES = {
     "NoTcpSockLoop": (["connections.create_connection.sock"], ["connections.create_connection.local_addr"]),
     "RefusedAsPlainOSErrorLoop": (["connections.create_connection.refused_type"],
                                   ["connections.create_connection.refused"]),
+    "AlwaysReadingLoop": (["connections.create_connection.is_reading"],
+                          ["connections.create_connection.returns_pair"]),
+    "NoNodelayLoop": (["connections.create_connection.tcp_nodelay"], ["connections.create_connection.returns_pair"]),
+    "NoHappyEyeballsLoop": (["connections.create_connection.happy_eyeballs"],
+                            ["connections.create_connection.returns_pair"]),
+    "DatagramLostTwiceLoop": (["connections.create_datagram_endpoint.close"],
+                              ["connections.create_datagram_endpoint.local_addr"]),
 }
+if sys.version_info >= (3, 12):
+    CASES["IgnoreAllErrorsLoop"] = (["connections.create_connection.all_errors"],
+                                    ["connections.create_connection.refused"])
 
 
 @pytest.mark.parametrize("loop_name", list(CASES))

@@ -59,12 +59,15 @@ CASES = {
     "BacklogRejectedLoop": (["servers.create_server.backlog"], ["servers.create_server.returns_server"]),
     "UnixServerNoSockLoop": (["servers.create_unix_server.sock"], ["servers.create_unix_server.path[str]"]),
     "NoSocketsLoop": (["server.sockets.listening"], ["servers.create_unix_server.path_required"]),
+    "ServerNoNodelayLoop": (["servers.create_server.tcp_nodelay"], ["servers.create_server.returns_server"]),
+    "SocketsNotCopiedLoop": (["server.sockets.copy"], ["servers.create_server.returns_server"]),
 }
 
 CASES_313 = {
     "CloseClientsNoopLoop": (["server.close_clients.closes"], ["server.abort_clients.aborts"]),
     "AbortClientsClosesLoop": (["server.abort_clients.aborts"], ["server.close_clients.closes"]),
     "UnixServerNoCleanupLoop": (["servers.create_unix_server.cleanup_socket"], ["servers.create_unix_server.sock"]),
+    "IgnoreKeepAliveLoop": (["servers.create_server.keep_alive"], ["servers.create_server.returns_server"]),
 }
 
 

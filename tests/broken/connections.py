@@ -377,3 +377,48 @@ class RefusedAsPlainOSErrorLoop(asyncio.SelectorEventLoop):
             return await super().create_connection(*args, **kwargs)
         except ConnectionRefusedError as exc:
             raise OSError(f"connect failed: {exc}") from None
+
+
+class AlwaysReadingLoop(_TransportPatchLoop):
+    """is_reading() stays True after pause_reading()."""
+
+    def patch(self, t):
+        _patch(t, is_reading=lambda: True)
+
+
+class NoNodelayLoop(_TransportPatchLoop):
+    """TCP transports leave Nagle's algorithm on (TCP_NODELAY cleared)."""
+
+    def patch(self, t):
+        t.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
+
+
+class NoHappyEyeballsLoop(asyncio.SelectorEventLoop):
+    """create_connection rejects happy_eyeballs_delay / interleave (3.8 parameters)."""
+
+    async def create_connection(self, *args, happy_eyeballs_delay=None, interleave=None, **kwargs):
+        if happy_eyeballs_delay is not None or interleave is not None:
+            raise TypeError("happy_eyeballs_delay/interleave are not supported")
+        return await super().create_connection(*args, **kwargs)
+
+
+class IgnoreAllErrorsLoop(asyncio.SelectorEventLoop):
+    """create_connection ignores all_errors=True (3.12) and raises the bare error."""
+
+    async def create_connection(self, *args, all_errors=False, **kwargs):
+        return await super().create_connection(*args, **kwargs)
+
+
+class _DatagramLostTwice(ProtoProxy):
+    def connection_lost(self, exc):
+        self.inner.connection_lost(exc)
+        self.loop.call_soon(self.inner.connection_lost, exc)
+
+
+class DatagramLostTwiceLoop(asyncio.SelectorEventLoop):
+    """Closing a datagram transport calls connection_lost twice."""
+
+    async def create_datagram_endpoint(self, protocol_factory, *args, **kwargs):
+        factory, holder = proxied(self, protocol_factory, _DatagramLostTwice)
+        transport, _ = await super().create_datagram_endpoint(factory, *args, **kwargs)
+        return transport, holder["inner"]

@@ -410,3 +410,34 @@ class NoSocketsLoop(_ServerClassLoop):
     """Server.sockets is empty even while serving."""
 
     server_class = _NoSocketsServer
+
+
+class ServerNoNodelayLoop(asyncio.SelectorEventLoop):
+    """Accepted TCP connections leave Nagle's algorithm on (TCP_NODELAY cleared)."""
+
+    async def create_server(self, protocol_factory, *args, **kwargs):
+        class Clear(ProtoProxy):
+            def connection_made(self, transport):
+                transport.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
+                super().connection_made(transport)
+
+        return await super().create_server(lambda: Clear(self, protocol_factory()), *args, **kwargs)
+
+
+class IgnoreKeepAliveLoop(asyncio.SelectorEventLoop):
+    """create_server ignores keep_alive (3.13)."""
+
+    async def create_server(self, *args, keep_alive=None, **kwargs):
+        return await super().create_server(*args, **kwargs)
+
+
+class _SharedSocketsList(Server):
+    @property
+    def sockets(self):
+        return self._sockets if self._sockets is not None else ()
+
+
+class SocketsNotCopiedLoop(_ServerClassLoop):
+    """Server.sockets returns the internal list itself."""
+
+    server_class = _SharedSocketsList
