@@ -1,0 +1,282 @@
+"""Model-based scheduling checks: random programs, run on the loop, traces judged by the rules.
+
+A *program* is a list of rounds. Each round is a list of actions performed outside the loop,
+followed by one ``run_forever()`` that a terminator timer ends. Actions register callbacks
+(call_soon, call_soon_threadsafe from the loop thread or from a short-lived helper thread,
+call_later, call_at), cancel an earlier handle, or call stop(). Each callback, when it runs,
+records itself and performs its own (nested) actions. After the rounds, drain rounds run until
+every callback the rules say must run has run.
+
+:func:`violations` is a pure-Python model of the documented rules (19.5.1.1-19.5.1.3): it reads
+the trace and lists every rule the loop broke. It does not simulate the loop: it only accepts or
+rejects the observed trace, so it holds for any conforming loop, however it batches its work.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+
+from .sched import run_forever_bounded
+
+#: Hypothesis profile: LOOPCONF_HYPOTHESIS_PROFILE=default (fast) or thorough.
+PROFILES = {"default": 60, "thorough": 400}
+
+
+def model_settings():
+    profile = os.environ.get("LOOPCONF_HYPOTHESIS_PROFILE", "default")
+    if profile not in PROFILES:
+        raise ValueError(f"LOOPCONF_HYPOTHESIS_PROFILE={profile!r}: expected one of {sorted(PROFILES)}")
+    return settings(max_examples=PROFILES[profile], derandomize=True, database=None, deadline=None,
+                    print_blob=False, phases=(Phase.explicit, Phase.generate),
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                           HealthCheck.data_too_large])
+
+
+DELAYS = (-0.004, 0.0, 0.001, 0.002, 0.004, 0.007)
+CLOCK_SLACK = 1e-6  # early-side slack for loops that treat deadlines within a clock tick as due
+ORDER_GAP = 1e-4  # deadlines closer than this are not ordered by the model
+FUTURE = 0.001  # deadline order is judged only for timers at least this far in the future
+
+
+def programs(*, timers: bool, stops: bool, depth: int = 2, max_rounds: int = 3):
+    """Strategy for programs; ``timers``/``stops`` enable call_later/call_at and stop()."""
+
+    def actions(level):
+        children = st.just(()) if level == 0 else st.lists(actions(level - 1), max_size=3).map(tuple)
+        options = [
+            st.tuples(st.just("soon"), children),
+            st.tuples(st.just("threadsafe"), children),
+            st.tuples(st.just("thread"), st.lists(children, min_size=1, max_size=3).map(tuple)),
+            st.tuples(st.just("cancel"), st.integers(0, 40)),
+        ]
+        if timers:
+            options += [st.tuples(st.just("later"), st.sampled_from(DELAYS), children),
+                        st.tuples(st.just("at"), st.sampled_from(DELAYS), children)]
+        if stops:
+            options.append(st.just(("stop",)))
+        return st.one_of(options)
+
+    return st.lists(st.lists(actions(depth), max_size=6).map(tuple), min_size=1,
+                    max_size=max_rounds).map(tuple)
+
+
+class Runner:
+    """Runs a program on a loop and records the trace (a list of event tuples)."""
+
+    def __init__(self, loop, round_time: float):
+        self.loop = loop
+        self.round_time = round_time
+        self.trace = []
+        self.handles = []  # (cid, handle) in registration order
+        self.current = "outside"  # who is performing actions now
+        self.next_id = 0
+
+    # -- actions ---------------------------------------------------------------------------
+    def perform(self, action, group_prefix="loop"):
+        kind = action[0]
+        loop = self.loop
+        if kind == "cancel":
+            if self.handles:
+                cid, handle = self.handles[action[1] % len(self.handles)]
+                self.trace.append(("cancel", cid))
+                handle.cancel()
+            return
+        if kind == "stop":
+            self.trace.append(("stop", self.current))
+            loop.stop()
+            return
+        if kind == "thread":
+            token = f"thread{self.next_id}"
+            self.next_id += 1
+            thread = threading.Thread(target=self._from_thread, args=(token, action[1]),
+                                      name="loopconf-model")
+            thread.start()
+            thread.join()
+            return
+        cid = self.next_id
+        self.next_id += 1
+        callback = functools.partial(self._run, cid, action[-1])
+        before = loop.time()
+        if kind == "soon":
+            self.trace.append(("register", cid, "soon", "soon", self.current, None, None))
+            handle = loop.call_soon(callback)
+            self.trace.append(("returned", cid))
+        elif kind == "threadsafe":
+            self.trace.append(("register", cid, "threadsafe", "ts-" + group_prefix, self.current,
+                               None, None))
+            handle = loop.call_soon_threadsafe(callback)
+            self.trace.append(("returned", cid))
+        elif kind == "later":
+            delay = action[1]
+            handle = loop.call_later(delay, callback)
+            after = loop.time()
+            self.trace.append(("register", cid, "timer", None, self.current,
+                               (before + delay, after + delay), delay))
+        else:  # "at"
+            delay = action[1]
+            when = before + delay
+            handle = loop.call_at(when, callback)
+            self.trace.append(("register", cid, "timer", None, self.current, (when, when), delay))
+        self.handles.append((cid, handle))
+
+    def _from_thread(self, token, children_list):
+        for children in children_list:
+            self.perform(("threadsafe", children), group_prefix=token)
+
+    def _run(self, cid, children):
+        self.trace.append(("run", cid, self.loop.time()))
+        outer, self.current = self.current, cid
+        try:
+            for action in children:
+                self.perform(action)
+        finally:
+            self.current = outer
+
+    # -- rounds ----------------------------------------------------------------------------
+    def _round(self, index, actions, round_time):
+        for action in actions:
+            self.perform(action)
+
+        def terminate():
+            self.trace.append(("stop", "terminator"))
+            self.loop.stop()
+
+        terminator = self.loop.call_later(round_time, terminate)
+        self.trace.append(("start", index))
+        try:
+            run_forever_bounded(self.loop)
+        finally:
+            terminator.cancel()
+            self.trace.append(("end", index))
+
+    def run(self, program, max_drains: int = 40):
+        for index, actions in enumerate(program):
+            self._round(index, actions, self.round_time)
+        for extra in range(max_drains):
+            if not pending(self.trace):
+                return True
+            self._round(len(program) + extra, (), self.round_time * 2)
+        return not pending(self.trace)
+
+
+def _index(trace):
+    reg, runs, cancels, returned = {}, {}, {}, {}
+    round_of = None
+    starts = {}
+    for pos, event in enumerate(trace):
+        kind = event[0]
+        if kind == "start":
+            round_of = event[1]
+            starts[round_of] = pos
+        elif kind == "end":
+            round_of = None
+        elif kind == "register":
+            _, cid, ckind, group, by, when, delay = event
+            reg[cid] = {"pos": pos, "kind": ckind, "group": group, "by": by, "when": when,
+                        "delay": delay, "round": round_of}
+        elif kind == "run":
+            runs.setdefault(event[1], []).append({"pos": pos, "time": event[2], "round": round_of})
+        elif kind == "cancel":
+            cancels.setdefault(event[1], pos)
+        elif kind == "returned":
+            returned[event[1]] = pos
+    return reg, runs, cancels, starts, returned
+
+
+def pending(trace) -> list:
+    """Callbacks registered, never run, and not cancelled: the rules say they must still run."""
+    reg, runs, cancels, _, _ = _index(trace)
+    return [cid for cid in reg if cid not in runs and cid not in cancels]
+
+
+def violations(trace) -> list[str]:
+    """Every documented rule the trace breaks (empty list: the trace is allowed).
+
+    The trace must end with the drain runs: a callback neither run nor cancelled by then
+    counts as never run.
+    """
+    problems = []
+    reg, runs, cancels, starts, returned = _index(trace)
+    for cid, info in reg.items():
+        got = runs.get(cid, [])
+        cancel = cancels.get(cid)
+        if len(got) > 1:
+            problems.append(f"exactly-once: callback {cid} ran {len(got)} times")
+        if got and got[0]["pos"] < info["pos"]:
+            problems.append(f"exactly-once: callback {cid} ran before it was registered")
+        if got and cid in returned and got[0]["pos"] < returned[cid]:
+            problems.append(f"after-return: callback {cid} ran before call_soon returned")
+        if got and cancel is not None and cancel < got[0]["pos"]:
+            problems.append(f"cancel: callback {cid} ran after its handle was cancelled")
+        if not got and cancel is None:  # still pending after all the drain runs
+            problems.append(f"exactly-once: callback {cid} ({info['kind']}) never ran (still "
+                            "pending after the drain runs)")
+        if got and info["kind"] == "timer" and got[0]["time"] < info["when"][0] - CLOCK_SLACK:
+            problems.append(f"timer-early: callback {cid} ran {info['when'][0] - got[0]['time']:.6f}s "
+                            "before its deadline")
+    # FIFO per registration queue (call_soon; call_soon_threadsafe per registering thread).
+    groups = {}
+    for cid, info in sorted(reg.items(), key=lambda item: item[1]["pos"]):
+        if info["group"] and cid in runs:
+            groups.setdefault(info["group"], []).append(cid)
+    for group, cids in groups.items():
+        order = [runs[c][0]["pos"] for c in cids]
+        if order != sorted(order):
+            ran = [c for _, c in sorted(zip(order, cids))]
+            problems.append(f"fifo: {group} callbacks registered as {cids} ran as {ran}")
+    # Distinct future deadlines run in deadline order.
+    timers = [(cid, info) for cid, info in reg.items()
+              if info["kind"] == "timer" and cid in runs and info["delay"] >= FUTURE]
+    for a, ia in timers:
+        for b, ib in timers:
+            if ia["when"][1] < ib["when"][0] - ORDER_GAP and ia["pos"] < runs[b][0]["pos"] \
+                    and runs[a][0]["pos"] > runs[b][0]["pos"]:
+                problems.append(f"timer-order: timer {b} (deadline later) ran before timer {a}")
+    # stop(): nothing registered after the stop call (or by the stopper) runs in that run;
+    # a stop from a callback of the first batch lets that whole batch run.
+    round_at = {}
+    current = None
+    for pos, event in enumerate(trace):
+        if event[0] == "start":
+            current = event[1]
+        elif event[0] == "end":
+            current = None
+        round_at[pos] = current
+    for pos, event in enumerate(trace):
+        if event[0] != "stop":
+            continue
+        stopper = event[1]
+        rnd = round_at[pos]
+        if rnd is None:  # stop() before run_forever: applies to the next run
+            rnd = next((r for r, start in sorted(starts.items()) if start > pos), None)
+            if rnd is None:
+                continue
+        start = starts[rnd]
+        for cid, info in reg.items():
+            got = runs.get(cid)
+            if not got or got[0]["round"] != rnd:
+                continue
+            if info["pos"] > max(pos, start) or (info["by"] == stopper and info["pos"] > start):
+                problems.append(f"stop-batch: callback {cid}, scheduled after stop() "
+                                f"(by {stopper}) in run {rnd}, ran in that same run")
+        first_batch = round_at[pos] is None or (
+            stopper in reg and reg[stopper]["kind"] != "timer" and reg[stopper]["pos"] < start)
+        if first_batch:
+            for cid, info in reg.items():
+                if info["kind"] == "timer" or info["pos"] > start:
+                    continue
+                got = runs.get(cid)
+                if got and got[0]["pos"] < start:
+                    continue  # ran in an earlier run
+                cancel = cancels.get(cid)
+                if cancel is not None and (not got or cancel < got[0]["pos"]):
+                    continue  # cancelled before it could run
+                if not got or got[0]["round"] != rnd:
+                    problems.append(f"stop-batch: callback {cid}, queued before run {rnd} began, "
+                                    f"did not run in it although stop() came from its first batch")
+    return problems
