@@ -166,6 +166,14 @@ note(
     decision="tls.sendfile.no_fallback_refused is SHOULD and accepts any RuntimeError, provided nothing is sent.",
 )
 
+note(
+    "tls-start-tls-argument-types",
+    clause="19.5.1.9 start_tls, sslcontext",
+    doc="sslcontext must be a configured SSLContext: an obligation of the caller; no error is named.",
+    cpython="3.10-3.13 raise TypeError before touching the connection.",
+    decision="tls.start_tls.sslcontext_type is SHOULD: an up-front TypeError is the expected refusal, but "
+    "not a documented guarantee.",
+)
 
 def notes_for(note_ids) -> list:
     """The notes named by the given IDs, in a stable order; unknown IDs get a placeholder."""

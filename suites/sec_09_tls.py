@@ -1,0 +1,511 @@
+"""19.5.1.9 TLS upgrade: start_tls on live plain connections, client and server side.
+
+The peer of each check runs in a helper thread (suites/_support/tls.py): it speaks plaintext
+first, then TLS through memory BIOs, so it can check what crossed the wire before and after
+the upgrade, and tell a clean close_notify from an abrupt close. The TLS options of the
+connection and server methods are in sec_09_tls_options.py.
+"""
+
+import asyncio
+import socket
+import ssl
+
+import pytest
+
+from loopconf.checks import INFO, SHOULD, check
+from loopconf.evidence import Violation, expect, expect_equal
+from ._support.net import TIMEOUT, Factory, Net, Recorder, io_rounds
+from ._support.tls import (HANDSHAKE_TIMEOUT, PeerThread, TLSPeer, Threads, certs,  # noqa: F401
+                           client_context, read_line, read_raw_to_eof, server_context)
+
+SECTION = "19.5.1.9"
+M = "start_tls"
+HELLO = b"STARTTLS\n"
+MARKER = b"plaintext-marker-7f3a9c"
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+def upgrading_server(threads, listener, ctx, script):
+    """Thread peer: accept, read a plaintext line, then TLS (server side) and run ``script``.
+
+    Returns (line, script result).
+    """
+    threads.sock(listener)
+
+    def run():
+        listener.settimeout(TIMEOUT)
+        conn, _ = listener.accept()
+        threads.sock(conn)
+        line, rest = read_line(conn)
+        peer = TLSPeer(conn, ctx, server_side=True, initial=rest)
+        return line, script(peer)
+
+    return PeerThread(threads, run)
+
+
+def plain_connection(net, loop, listener, protocol=None):
+    protocol = protocol or Recorder(loop)
+    transport, _ = net.pair(net.run(loop.create_connection(
+        lambda: protocol, "127.0.0.1", listener.getsockname()[1]), what="a plain TCP connection"))
+    return transport, protocol
+
+
+def upgrade(net, loop, transport, protocol, ctx, timeout=TIMEOUT, **kwargs):
+    """Write the plaintext line, then start_tls at once; returns the new transport."""
+
+    async def go():
+        transport.write(HELLO)
+        return await loop.start_tls(transport, protocol, ctx, **kwargs)
+
+    new = net.run(go(), timeout=timeout, what="start_tls")
+    return net.adopt(new)
+
+
+def upgrade_fails(net, loop, transport, protocol, ctx, timeout=TIMEOUT, **kwargs):
+    """Like upgrade() for an upgrade that must fail; returns (exception, elapsed loop time)."""
+    start = loop.time()
+    try:
+        new = upgrade(net, loop, transport, protocol, ctx, timeout=timeout, **kwargs)
+    except (Violation, NotImplementedError):
+        raise
+    except Exception as exc:
+        return exc, loop.time() - start
+    raise Violation("start_tls succeeded although the handshake must fail", observed=new)
+
+
+def handshake_then_echo(peer):
+    """Peer script: handshake, answer 4 bytes upper-cased, send MARKER, read to the end."""
+    peer.handshake()
+    data = peer.recv_exactly(4)
+    peer.send(data.upper())
+    return peer.recv_until_closed()
+
+
+def failing_handshake(peer):
+    """Peer script: a handshake the loop must refuse; returns how the connection ended."""
+    try:
+        peer.handshake()
+    except Exception:
+        pass
+    try:
+        read_raw_to_eof(peer.sock)
+    except socket.timeout:
+        return "still open"
+    return "closed"
+
+
+def silent(peer):
+    """Peer script: never answer the ClientHello; True once the loop closed the connection."""
+    try:
+        read_raw_to_eof(peer.sock)
+    except socket.timeout:
+        return False
+    return True
+
+
+# -- client side ----------------------------------------------------------------------------
+
+@check("tls.start_tls.returns_new_transport", section=SECTION, method=M,
+       requirement="start_tls returns a new transport (not the one passed in) that carries TLS: it offers "
+                   "'ssl_object' and the server certificate as 'peercert'.")
+def test_start_tls_returns_new_transport(loop, certs):
+    """19.5.1.9 start_tls: returns a new transport instance."""
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+        peer = upgrading_server(threads, listener, server_context(certs), handshake_then_echo)
+        transport, protocol = plain_connection(net, loop, listener)
+        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
+        expect(new is not transport, "start_tls returned the transport it was given", observed=new)
+        expect(new.get_extra_info("ssl_object") is not None, "the new transport has no 'ssl_object'")
+        expect(isinstance(new.get_extra_info("peercert"), dict), "the new transport has no 'peercert' dict",
+               observed=new.get_extra_info("peercert"))
+        new.write(b"ping")
+        net.run(protocol.received(4))
+        new.close()
+        net.run(protocol.lost)
+        peer.result()
+
+
+@check("tls.start_tls.protocol_continues", section=SECTION, method=M,
+       requirement="After start_tls the same protocol object keeps receiving: the peer's data sent over "
+                   "TLS arrives decrypted in its data_received, and writes on the new transport reach the "
+                   "peer decrypted.")
+def test_start_tls_protocol_continues(loop, certs):
+    """19.5.1.9 start_tls: the protocol must start using the new transport immediately."""
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+        peer = upgrading_server(threads, listener, server_context(certs), handshake_then_echo)
+        transport, protocol = plain_connection(net, loop, listener)
+        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
+        new.write(b"ping")
+        expect_equal(net.run(protocol.received(4), what="the peer's TLS answer"), b"PING",
+                     "decrypted bytes the original protocol received after the upgrade")
+        new.close()
+        net.run(protocol.lost, what="connection_lost after closing the new transport")
+        line, (rest, how) = peer.result()
+        expect_equal(rest, b"", "bytes the peer received after its answer")
+
+
+@check("tls.start_tls.plaintext_before_upgrade", section=SECTION, method=M,
+       requirement="Data written on the plain transport just before start_tls reaches the peer as "
+                   "plaintext, ahead of the TLS handshake.")
+def test_start_tls_plaintext_before(loop, certs):
+    """19.5.1.9 start_tls: upgrades an existing connection (what was sent before stays plaintext)."""
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+
+        def script(peer):
+            first = bytes(peer.wire[:1])  # what followed the plaintext line on the wire
+            return first, handshake_then_echo(peer)
+
+        peer = upgrading_server(threads, listener, server_context(certs), script)
+        transport, protocol = plain_connection(net, loop, listener)
+        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
+        new.write(b"ping")
+        net.run(protocol.received(4))
+        new.close()
+        net.run(protocol.lost)
+        line, (first, _) = peer.result()
+        expect_equal(line, HELLO, "plaintext line the peer read before the handshake")
+        expect(first in (b"", b"\x16"), "bytes after the plaintext line are not a TLS handshake record",
+               expected="b'\\x16' (TLS handshake)", observed=first)
+
+
+@check("tls.start_tls.encrypted_after_upgrade", section=SECTION, method=M,
+       requirement="After start_tls, data written on the new transport is encrypted on the wire: the peer "
+                   "decrypts it, and the plaintext never appears in the raw bytes it received.")
+def test_start_tls_encrypted_after(loop, certs):
+    """19.5.1.9 start_tls: the connection is upgraded to TLS."""
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+
+        def script(peer):
+            peer.handshake()
+            data = peer.recv_exactly(len(MARKER))
+            rest, how = peer.recv_until_closed()
+            return data, bytes(peer.wire)
+
+        peer = upgrading_server(threads, listener, server_context(certs), script)
+        transport, protocol = plain_connection(net, loop, listener)
+        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
+        new.write(MARKER)
+        new.close()
+        net.run(protocol.lost, what="connection_lost after closing the new transport")
+        line, (data, wire) = peer.result()
+        expect_equal(data, MARKER, "bytes the peer decrypted after the upgrade")
+        expect(MARKER not in wire, "the data written after start_tls crossed the wire in plaintext",
+               observed=wire[:200])
+
+
+@check("tls.start_tls.server_hostname_mismatch", section=SECTION, method=M,
+       requirement="start_tls matches the server certificate against server_hostname: a name it does not "
+                   "match fails with ssl.SSLCertVerificationError and the connection is closed (no "
+                   "half-open connection).")
+def test_start_tls_server_hostname_mismatch(loop, certs):
+    """19.5.1.9 start_tls, server_hostname: the name the server's certificate is matched against."""
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+        peer = upgrading_server(threads, listener, server_context(certs), failing_handshake)
+        transport, protocol = plain_connection(net, loop, listener)
+        exc, _ = upgrade_fails(net, loop, transport, protocol, client_context(certs),
+                               server_hostname="wrong.example")
+        expect(isinstance(exc, ssl.SSLCertVerificationError),
+               "a certificate not valid for server_hostname was accepted (or failed differently)",
+               expected="ssl.SSLCertVerificationError", observed=f"{type(exc).__name__}: {exc}")
+        _, how = peer.result()
+        expect_equal(how, "closed", "the peer's view of the connection after the failed upgrade")
+        expect(transport.is_closing(), "the old transport is not closing after the failed upgrade")
+
+
+@check("tls.start_tls.server_hostname_match", section=SECTION, method=M,
+       requirement="start_tls sends server_hostname to the server (SNI) and accepts a certificate valid "
+                   "for it, here with host '127.0.0.1' and server_hostname 'localhost'.")
+def test_start_tls_server_hostname_match(loop, certs):
+    """19.5.1.9 start_tls, server_hostname: sets or overrides the name to match."""
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+        sctx = server_context(certs)
+        sni = []
+        sctx.sni_callback = lambda obj, name, ctx: sni.append(name)
+        peer = upgrading_server(threads, listener, sctx, handshake_then_echo)
+        transport, protocol = plain_connection(net, loop, listener)
+        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
+        new.write(b"ping")
+        net.run(protocol.received(4))
+        new.close()
+        net.run(protocol.lost)
+        peer.result()
+        expect_equal(sni, ["localhost"], "server name (SNI) the peer received")
+
+
+@check("tls.start_tls.handshake_failure_closes", section=SECTION, method=M,
+       requirement="A failed start_tls handshake (certificate from an untrusted CA) raises ssl.SSLError "
+                   "and closes the connection: the peer sees it end.")
+def test_start_tls_handshake_failure_closes(loop, certs):
+    """19.5.1.9 start_tls: a failed upgrade leaves no half-open connection."""
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+        peer = upgrading_server(threads, listener, server_context(certs, cert=certs.untrusted),
+                                failing_handshake)
+        transport, protocol = plain_connection(net, loop, listener)
+        exc, _ = upgrade_fails(net, loop, transport, protocol, client_context(certs),
+                               server_hostname="localhost")
+        expect(isinstance(exc, ssl.SSLError), "the failed handshake did not raise ssl.SSLError",
+               expected="ssl.SSLError", observed=f"{type(exc).__name__}: {exc}")
+        _, how = peer.result()
+        expect_equal(how, "closed", "the peer's view of the connection after the failed upgrade")
+
+
+@check("tls.start_tls.handshake_timeout", section=SECTION, method=M,
+       requirement="With ssl_handshake_timeout, a peer that never answers the ClientHello makes start_tls "
+                   "fail no earlier than the timeout, and the connection is closed.")
+def test_start_tls_handshake_timeout(loop, certs):
+    """19.5.1.9 start_tls, ssl_handshake_timeout: abort the connection after the timeout."""
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+        peer = upgrading_server(threads, listener, server_context(certs), silent)
+        transport, protocol = plain_connection(net, loop, listener)
+        exc, elapsed = upgrade_fails(net, loop, transport, protocol, client_context(certs),
+                                     timeout=HANDSHAKE_TIMEOUT + TIMEOUT, server_hostname="localhost",
+                                     ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
+        expect(elapsed >= HANDSHAKE_TIMEOUT, "start_tls gave up before ssl_handshake_timeout",
+               expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s ({type(exc).__name__}: {exc})")
+        expect(isinstance(exc, (OSError, asyncio.TimeoutError)),
+               "the aborted handshake raised an unexpected exception type",
+               expected="ConnectionAbortedError / TimeoutError / OSError", observed=f"{type(exc).__name__}: {exc}")
+        _, closed = peer.result()
+        expect(closed, "the connection was not closed after the handshake timeout")
+
+
+@pytest.mark.parametrize("value", [0, -1], ids=["zero", "negative"])
+@check("tls.start_tls.handshake_timeout_positive", section=SECTION, method=M, level=SHOULD,
+       note="tls-handshake-timeout-validation",
+       requirement="start_tls refuses a zero or negative ssl_handshake_timeout with ValueError.")
+def test_start_tls_handshake_timeout_positive(loop, certs, value):
+    """19.5.1.9 start_tls, ssl_handshake_timeout: a time in seconds (must be positive)."""
+    with Net(loop) as net:
+        listener = net.listener()
+        transport, protocol = plain_connection(net, loop, listener)
+        net.accept(listener)
+        try:
+            new = net.run(loop.start_tls(transport, protocol, client_context(certs),
+                                         server_hostname="localhost", ssl_handshake_timeout=value))
+        except (Violation, NotImplementedError):
+            raise
+        except Exception as exc:
+            new = exc
+        else:
+            net.adopt(new)
+        expect(isinstance(new, ValueError), f"ssl_handshake_timeout={value} was not refused with ValueError",
+               expected="ValueError", observed=repr(new))
+
+
+@check("tls.start_tls.sslcontext_type", section=SECTION, method=M, level=SHOULD,
+       note="tls-start-tls-argument-types",
+       requirement="start_tls refuses an sslcontext that is not an ssl.SSLContext with TypeError, leaving "
+                   "the plain connection open.")
+def test_start_tls_sslcontext_type(loop):
+    """19.5.1.9 start_tls, sslcontext: a configured instance of SSLContext."""
+    with Net(loop) as net:
+        listener = net.listener()
+        transport, protocol = plain_connection(net, loop, listener)
+        net.accept(listener)
+        try:
+            new = net.run(loop.start_tls(transport, protocol, "not a context", server_hostname="localhost"))
+        except (Violation, NotImplementedError):
+            raise
+        except Exception as exc:
+            new = exc
+        else:
+            net.adopt(new)
+        expect(isinstance(new, TypeError), "a non-SSLContext sslcontext was not refused with TypeError",
+               expected="TypeError", observed=repr(new))
+        expect(not transport.is_closing(), "the plain transport was closed by the refused start_tls")
+
+
+# -- server side ----------------------------------------------------------------------------
+
+@check("tls.start_tls.server_side", section=SECTION, method=M,
+       requirement="start_tls(server_side=True) upgrades a connection accepted by create_server: after a "
+                   "plaintext exchange a TLS client completes the handshake, data flows both ways through "
+                   "the same protocol, and close() ends the session with close_notify.")
+def test_start_tls_server_side(loop, certs):
+    """19.5.1.9 start_tls, server_side: upgrading a server-side connection."""
+    with Net(loop) as net, Threads() as threads:
+        factory = net.adopt(Factory(loop))
+        server = net.adopt(net.run(loop.create_server(factory, "127.0.0.1", 0)))
+        address = server.sockets[0].getsockname()
+
+        def client():
+            s = threads.sock(socket.socket())
+            s.settimeout(TIMEOUT)
+            s.connect(address)
+            s.sendall(HELLO)
+            line, rest = read_line(s)
+            peer = TLSPeer(s, client_context(certs), server_side=False, server_hostname="localhost",
+                           initial=rest)
+            peer.handshake()
+            peer.send(b"ping")
+            answer = peer.recv_exactly(4)
+            return line, answer, peer.recv_until_closed()
+
+        peer = PeerThread(threads, client)
+        protocol = net.run(factory.new_protocol.get(), what="a protocol for the client")
+        net.run(protocol.received(len(HELLO)), what="the client's plaintext line")
+        transport = protocol.transport
+
+        async def go():
+            transport.write(b"OK\n")
+            return await loop.start_tls(transport, protocol, server_context(certs), server_side=True)
+
+        new = net.adopt(net.run(go(), what="start_tls(server_side=True)"))
+        expect(new is not transport, "start_tls returned the transport it was given")
+        data = net.run(protocol.received(len(HELLO) + 4), what="the client's data over TLS")
+        expect_equal(data[len(HELLO):], b"ping", "decrypted bytes the server protocol received")
+        new.write(b"PING")
+        new.close()
+        net.run(protocol.lost, what="connection_lost after closing the new transport")
+        line, answer, (rest, how) = peer.result()
+        expect_equal(line, b"OK\n", "plaintext line the client read before the handshake")
+        expect_equal(answer, b"PING", "decrypted bytes the client received")
+        expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
+
+
+# -- closing --------------------------------------------------------------------------------
+
+@check("tls.start_tls.close_notify", section=SECTION, method=M,
+       requirement="close() on the transport returned by start_tls sends pending data, then close_notify, "
+                   "and calls connection_lost(None) once.")
+def test_start_tls_close_notify(loop, certs):
+    """19.5.1.9 start_tls: the new transport ends the TLS session cleanly."""
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+
+        def script(peer):
+            peer.handshake()
+            return peer.recv_until_closed()
+
+        peer = upgrading_server(threads, listener, server_context(certs), script)
+        transport, protocol = plain_connection(net, loop, listener)
+        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
+        new.write(b"last words")
+        new.close()
+        expect_equal(net.run(protocol.lost, what="connection_lost after close()"), None,
+                     "connection_lost argument after close()")
+        _, (data, how) = peer.result()
+        expect_equal(data, b"last words", "bytes the peer decrypted before the end of the stream")
+        expect_equal(how, "clean", "how the peer saw the TLS stream end (close_notify expected)")
+        net.run(io_rounds(loop, 2))
+        expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+
+
+@check("tls.start_tls.peer_close_notify", section=SECTION, method=M,
+       requirement="When the peer ends the upgraded session with close_notify, the protocol gets the data "
+                   "sent before it and connection_lost(None) exactly once.")
+def test_start_tls_peer_close_notify(loop, certs):
+    """19.5.1.9 start_tls: the peer ends the TLS session."""
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+
+        def script(peer):
+            peer.handshake()
+            peer.send(b"bye")
+            peer.close_notify()
+            return peer.recv_until_closed()
+
+        peer = upgrading_server(threads, listener, server_context(certs), script)
+        transport, protocol = plain_connection(net, loop, listener)
+        upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
+        expect_equal(net.run(protocol.lost, what="connection_lost after the peer's close_notify"), None,
+                     "connection_lost argument")
+        peer.result()
+        net.run(io_rounds(loop, 2))
+        expect_equal(bytes(protocol.data), b"bye", "data received before the peer's close_notify")
+        expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+
+
+# -- behaviour the docs leave open ----------------------------------------------------------
+
+@check("tls.start_tls.old_transport_after_upgrade", section=SECTION, method=M, level=INFO,
+       requirement="The transport passed to start_tls must not be used again. Recorded: stock asyncio "
+                   "keeps it open and a write() on it puts raw bytes on the wire past TLS (breaking the "
+                   "session).")
+def test_start_tls_old_transport(loop, certs):
+    """19.5.1.9 start_tls: the old transport should never be used again (what happens if it is)."""
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+
+        def script(peer):
+            peer.handshake()
+            try:
+                peer.recv_until_closed()
+            except ssl.SSLError:  # the raw bytes broke the TLS record layer
+                pass
+            peer.sock.close()
+            return b"RAW-BYTES" in peer.wire
+
+        peer = upgrading_server(threads, listener, server_context(certs), script)
+        transport, protocol = plain_connection(net, loop, listener)
+        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
+        closing = transport.is_closing()
+        try:
+            transport.write(b"RAW-BYTES")
+            outcome = "write() returned"
+        except Exception as exc:
+            outcome = f"write() raised {type(exc).__name__}"
+        new.close()
+        net.run(protocol.lost, what="connection_lost after closing the new transport")
+        _, raw_on_wire = peer.result()
+        expect_equal((closing, outcome, raw_on_wire), (False, "write() returned", True),
+                     "old transport: (is_closing(), write(), raw bytes on the wire) vs stock asyncio")
+
+
+@check("tls.start_tls.on_tls_transport", section=SECTION, method=M, level=INFO,
+       requirement="start_tls on a transport that is already TLS: stock asyncio 3.10 refuses with "
+                   "TypeError, 3.11+ layers a second TLS session inside the first; either is accepted.")
+def test_start_tls_on_tls_transport(loop, certs):
+    """19.5.1.9 start_tls on a TLS transport (the docs name plain transports only)."""
+    with Net(loop) as net:
+        sctx = server_context(certs)
+        inner = {}
+
+        class Server(Recorder):
+            def connection_made(self, transport):
+                super().connection_made(transport)
+
+                async def up():
+                    try:
+                        inner["server"] = await loop.start_tls(transport, self, sctx, server_side=True)
+                    except Exception as exc:
+                        inner["server"] = exc
+
+                inner["task"] = loop.create_task(up())
+
+        factory = net.adopt(Factory(loop, Server))
+        server = net.adopt(net.run(loop.create_server(factory, "127.0.0.1", 0, ssl=sctx)))
+        protocol = Recorder(loop)
+        outer, _ = net.pair(net.run(loop.create_connection(
+            lambda: protocol, "localhost", server.sockets[0].getsockname()[1], ssl=client_context(certs))))
+        try:
+            result = net.run(loop.start_tls(outer, protocol, client_context(certs), server_hostname="localhost"))
+        except (Violation, NotImplementedError):
+            raise
+        except Exception as exc:
+            result = exc
+        if isinstance(result, TypeError):
+            if "task" in inner:
+                inner["task"].cancel()
+                net.run(asyncio.gather(inner["task"], return_exceptions=True))
+            return
+        expect(not isinstance(result, BaseException), "start_tls on a TLS transport failed with an "
+               "unexpected exception", expected="TypeError or a TLS-in-TLS transport", observed=repr(result))
+        net.adopt(result)
+        net.run(inner["task"], what="the server's inner start_tls")
+        expect(hasattr(inner["server"], "write"), "the server's inner start_tls failed",
+               observed=repr(inner["server"]))
+        server_proto = factory.protocols[0]
+        result.write(b"ping")
+        expect_equal(net.run(server_proto.received(4)), b"ping", "bytes through the inner TLS session")
+        result.close()
+        net.run(protocol.lost, what="connection_lost after closing the inner transport")
