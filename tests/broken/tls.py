@@ -1,0 +1,428 @@
+"""Broken loops for the TLS suites (19.5.1.6-9 ssl options, sendfile over TLS, start_tls).
+
+Each is a stock asyncio.SelectorEventLoop subclass breaking ONE TLS guarantee, usually by
+rewriting an argument before calling the stock method, or by patching the TLS transports it
+makes (through the selector loop's private _make_ssl_transport hook, which is fine for a test
+loop: the suites themselves never touch private attributes).
+"""
+
+import asyncio
+import os
+import ssl
+
+from tests.broken.connections import ProtoProxy, proxied
+
+
+class _TransportWrapper:
+    """Forwards everything to the real transport; subclasses override a method or two."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+class _PatchTlsTransportsLoop(asyncio.SelectorEventLoop):
+    """Calls ``_patch`` on every TLS transport it makes (ssl= connections and start_tls)."""
+
+    def _patch(self, transport):
+        raise NotImplementedError
+
+    def _make_ssl_transport(self, *args, **kwargs):
+        transport = super()._make_ssl_transport(*args, **kwargs)
+        self._patch(transport)
+        return transport
+
+    async def start_tls(self, *args, **kwargs):
+        transport = await super().start_tls(*args, **kwargs)
+        self._patch(transport)
+        return transport
+
+
+# -- closing --------------------------------------------------------------------------------
+
+class AbortOnCloseLoop(_PatchTlsTransportsLoop):
+    """close() on a TLS transport aborts it: no close_notify is sent."""
+
+    def _patch(self, transport):
+        transport.close = transport.abort
+
+
+class _DoubleLost(ProtoProxy):
+    def connection_lost(self, exc):
+        self.inner.connection_lost(exc)
+        self.inner.connection_lost(exc)
+
+
+class _NoEof(ProtoProxy):
+    def eof_received(self):
+        return None
+
+
+class _TlsProxyLoop(asyncio.SelectorEventLoop):
+    """Puts ``proxy_class`` between TLS transports and the user's protocol."""
+
+    proxy_class = ProtoProxy
+
+    async def create_connection(self, protocol_factory, *args, **kwargs):
+        if not kwargs.get("ssl"):
+            return await super().create_connection(protocol_factory, *args, **kwargs)
+        factory, holder = proxied(self, protocol_factory, self.proxy_class)
+        transport, _ = await super().create_connection(factory, *args, **kwargs)
+        return transport, holder["inner"]
+
+    async def create_server(self, protocol_factory, *args, **kwargs):
+        if kwargs.get("ssl"):
+            factory, _ = proxied(self, protocol_factory, self.proxy_class)
+            return await super().create_server(factory, *args, **kwargs)
+        return await super().create_server(protocol_factory, *args, **kwargs)
+
+    async def start_tls(self, transport, protocol, *args, **kwargs):
+        return await super().start_tls(transport, self.proxy_class(self, protocol), *args, **kwargs)
+
+
+class DoubleLostTlsLoop(_TlsProxyLoop):
+    """TLS connections call connection_lost twice."""
+
+    proxy_class = _DoubleLost
+
+
+class NoEofReceivedTlsLoop(_TlsProxyLoop):
+    """TLS connections never call eof_received (the peer's close_notify goes unreported)."""
+
+    proxy_class = _NoEof
+
+
+class IgnoreShutdownTimeoutLoop(asyncio.SelectorEventLoop):
+    """ssl_shutdown_timeout is replaced by 60 s (3.11+)."""
+
+    async def create_connection(self, *args, **kwargs):
+        if kwargs.get("ssl") and kwargs.get("ssl_shutdown_timeout") is not None:
+            kwargs["ssl_shutdown_timeout"] = 60.0
+        return await super().create_connection(*args, **kwargs)
+
+
+# -- ssl= ignored ---------------------------------------------------------------------------
+
+def _drop_ssl(kwargs):
+    for key in ("ssl", "server_hostname", "ssl_handshake_timeout"):
+        kwargs.pop(key, None)
+    return kwargs
+
+
+class ClientIgnoresSslLoop(asyncio.SelectorEventLoop):
+    """create_connection makes a plain connection whatever ssl says."""
+
+    async def create_connection(self, *args, **kwargs):
+        return await super().create_connection(*args, **_drop_ssl(kwargs))
+
+
+class ServerIgnoresSslLoop(asyncio.SelectorEventLoop):
+    """create_server serves plain TCP whatever ssl says."""
+
+    async def create_server(self, *args, **kwargs):
+        return await super().create_server(*args, **_drop_ssl(kwargs))
+
+
+class UnixConnectionIgnoresSslLoop(asyncio.SelectorEventLoop):
+    """create_unix_connection makes a plain connection whatever ssl says."""
+
+    async def create_unix_connection(self, *args, **kwargs):
+        return await super().create_unix_connection(*args, **_drop_ssl(kwargs))
+
+
+class UnixServerIgnoresSslLoop(asyncio.SelectorEventLoop):
+    """create_unix_server serves plain connections whatever ssl says."""
+
+    async def create_unix_server(self, *args, **kwargs):
+        return await super().create_unix_server(*args, **_drop_ssl(kwargs))
+
+
+class AcceptedIgnoresSslLoop(asyncio.SelectorEventLoop):
+    """connect_accepted_socket makes a plain transport whatever ssl says."""
+
+    async def connect_accepted_socket(self, *args, **kwargs):
+        return await super().connect_accepted_socket(*args, **_drop_ssl(kwargs))
+
+
+class SslTrueNoVerifyLoop(asyncio.SelectorEventLoop):
+    """ssl=True uses a context that verifies nothing."""
+
+    async def create_connection(self, *args, **kwargs):
+        if kwargs.get("ssl") is True:
+            kwargs["ssl"] = ssl._create_unverified_context()
+        return await super().create_connection(*args, **kwargs)
+
+
+class NoTlsExtraInfoLoop(_PatchTlsTransportsLoop):
+    """TLS transports answer None for 'peercert' and 'cipher'."""
+
+    def _patch(self, transport):
+        real = transport.get_extra_info
+
+        def get_extra_info(name, default=None):
+            if name in ("peercert", "cipher"):
+                return default
+            return real(name, default)
+
+        transport.get_extra_info = get_extra_info
+
+
+class ServerIgnoresClientCertLoop(asyncio.SelectorEventLoop):
+    """create_server stops requiring client certificates (verify_mode forced to CERT_NONE)."""
+
+    async def create_server(self, *args, **kwargs):
+        ctx = kwargs.get("ssl")
+        if isinstance(ctx, ssl.SSLContext):
+            ctx.verify_mode = ssl.CERT_NONE
+        return await super().create_server(*args, **kwargs)
+
+
+# -- server_hostname ------------------------------------------------------------------------
+
+def _host_of(args, kwargs):
+    return kwargs.get("host", args[1] if len(args) > 1 else None)
+
+
+class NoHostnameCheckLoop(asyncio.SelectorEventLoop):
+    """Certificates are never matched against the server name (check_hostname disabled)."""
+
+    async def create_connection(self, *args, **kwargs):
+        if isinstance(kwargs.get("ssl"), ssl.SSLContext):
+            kwargs["ssl"].check_hostname = False
+        return await super().create_connection(*args, **kwargs)
+
+    async def start_tls(self, transport, protocol, sslcontext, **kwargs):
+        if isinstance(sslcontext, ssl.SSLContext):
+            sslcontext.check_hostname = False
+        return await super().start_tls(transport, protocol, sslcontext, **kwargs)
+
+
+class HostNotUsedLoop(asyncio.SelectorEventLoop):
+    """Without server_hostname, the host is not used as the name to match (nor sent as SNI)."""
+
+    async def create_connection(self, *args, **kwargs):
+        if kwargs.get("ssl") and kwargs.get("server_hostname") is None and _host_of(args, kwargs):
+            kwargs["server_hostname"] = ""
+        return await super().create_connection(*args, **kwargs)
+
+
+class ServerHostnameIgnoredLoop(asyncio.SelectorEventLoop):
+    """server_hostname is replaced by host (no override)."""
+
+    async def create_connection(self, *args, **kwargs):
+        host = _host_of(args, kwargs)
+        if kwargs.get("ssl") and kwargs.get("server_hostname") and host:
+            kwargs["server_hostname"] = host
+        return await super().create_connection(*args, **kwargs)
+
+
+class EmptyServerHostnameLoop(asyncio.SelectorEventLoop):
+    """server_hostname='' falls back to host instead of disabling hostname matching."""
+
+    async def create_connection(self, *args, **kwargs):
+        host = _host_of(args, kwargs)
+        if kwargs.get("ssl") and kwargs.get("server_hostname") == "" and host:
+            kwargs["server_hostname"] = host
+        return await super().create_connection(*args, **kwargs)
+
+
+class NoServerHostnameRequiredLoop(asyncio.SelectorEventLoop):
+    """ssl without host and server_hostname is accepted ('localhost' is assumed)."""
+
+    async def create_connection(self, *args, **kwargs):
+        if kwargs.get("ssl") and kwargs.get("server_hostname") is None and not _host_of(args, kwargs):
+            kwargs["server_hostname"] = "localhost"
+        return await super().create_connection(*args, **kwargs)
+
+    async def create_unix_connection(self, *args, **kwargs):
+        if kwargs.get("ssl") and kwargs.get("server_hostname") is None:
+            kwargs["server_hostname"] = "localhost"
+        return await super().create_unix_connection(*args, **kwargs)
+
+
+class ServerHostnameWithoutSslLoop(asyncio.SelectorEventLoop):
+    """server_hostname without ssl is silently ignored instead of refused."""
+
+    async def create_connection(self, *args, **kwargs):
+        if not kwargs.get("ssl"):
+            kwargs.pop("server_hostname", None)
+        return await super().create_connection(*args, **kwargs)
+
+
+# -- ssl_handshake_timeout ------------------------------------------------------------------
+
+class _TimeoutRewriteLoop(asyncio.SelectorEventLoop):
+    """Rewrites ssl_handshake_timeout with ``_rewrite`` in every method taking it."""
+
+    def _rewrite(self, kwargs):
+        raise NotImplementedError
+
+    async def create_connection(self, *args, **kwargs):
+        return await super().create_connection(*args, **self._rewrite(kwargs))
+
+    async def create_server(self, *args, **kwargs):
+        return await super().create_server(*args, **self._rewrite(kwargs))
+
+    async def connect_accepted_socket(self, *args, **kwargs):
+        return await super().connect_accepted_socket(*args, **self._rewrite(kwargs))
+
+    async def start_tls(self, *args, **kwargs):
+        return await super().start_tls(*args, **self._rewrite(kwargs))
+
+
+class IgnoreHandshakeTimeoutLoop(_TimeoutRewriteLoop):
+    """ssl_handshake_timeout is replaced by 60 s."""
+
+    def _rewrite(self, kwargs):
+        if kwargs.get("ssl_handshake_timeout") is not None and kwargs["ssl_handshake_timeout"] > 0:
+            kwargs["ssl_handshake_timeout"] = 60.0
+        return kwargs
+
+
+class EarlyHandshakeTimeoutLoop(_TimeoutRewriteLoop):
+    """ssl_handshake_timeout fires ten times too early."""
+
+    def _rewrite(self, kwargs):
+        if kwargs.get("ssl_handshake_timeout") is not None and kwargs["ssl_handshake_timeout"] > 0:
+            kwargs["ssl_handshake_timeout"] /= 10
+        return kwargs
+
+
+class HandshakeTimeoutWithoutSslLoop(_TimeoutRewriteLoop):
+    """ssl_handshake_timeout without ssl is silently ignored instead of refused."""
+
+    def _rewrite(self, kwargs):
+        if not kwargs.get("ssl"):
+            kwargs.pop("ssl_handshake_timeout", None)
+        return kwargs
+
+    async def start_tls(self, *args, **kwargs):
+        return await asyncio.SelectorEventLoop.start_tls(self, *args, **kwargs)
+
+
+class NoTimeoutValidationLoop(_TimeoutRewriteLoop):
+    """A zero or negative ssl_handshake_timeout is taken as 'use the default'."""
+
+    def _rewrite(self, kwargs):
+        value = kwargs.get("ssl_handshake_timeout")
+        if value is not None and value <= 0:
+            kwargs["ssl_handshake_timeout"] = None
+        return kwargs
+
+
+# -- start_tls ------------------------------------------------------------------------------
+
+class StartTlsReturnsOldLoop(asyncio.SelectorEventLoop):
+    """start_tls upgrades the connection but returns the transport it was given."""
+
+    async def start_tls(self, transport, *args, **kwargs):
+        await super().start_tls(transport, *args, **kwargs)
+        return transport
+
+
+class _WritesPlain(_TransportWrapper):
+    def __init__(self, real, plain):
+        super().__init__(real)
+        self._plain = plain
+
+    def write(self, data):
+        self._plain.write(data)
+
+
+class StartTlsPlainAfterLoop(asyncio.SelectorEventLoop):
+    """The transport returned by start_tls writes through the old, plain transport."""
+
+    async def start_tls(self, transport, *args, **kwargs):
+        new = await super().start_tls(transport, *args, **kwargs)
+        return _WritesPlain(new, transport)
+
+
+class StartTlsWrongProtocolLoop(asyncio.SelectorEventLoop):
+    """After start_tls the decrypted data goes to a fresh protocol, not the caller's."""
+
+    async def start_tls(self, transport, protocol, *args, **kwargs):
+        return await super().start_tls(transport, asyncio.Protocol(), *args, **kwargs)
+
+
+class StartTlsServerSideIgnoredLoop(asyncio.SelectorEventLoop):
+    """start_tls always does the client side of the handshake."""
+
+    async def start_tls(self, *args, **kwargs):
+        kwargs["server_side"] = False
+        return await super().start_tls(*args, **kwargs)
+
+
+class StartTlsBadContextAcceptedLoop(asyncio.SelectorEventLoop):
+    """start_tls with something that is not an SSLContext returns the plain transport."""
+
+    async def start_tls(self, transport, protocol, sslcontext, **kwargs):
+        if not isinstance(sslcontext, ssl.SSLContext):
+            return transport
+        return await super().start_tls(transport, protocol, sslcontext, **kwargs)
+
+
+class _DeferredWrites(_TransportWrapper):
+    def write(self, data):
+        self._real._loop.call_later(0.1, self._real.write, data)
+
+
+class DeferredPlainWriteLoop(asyncio.SelectorEventLoop):
+    """Plain writes are sent 0.1 s late, so data written before start_tls follows the ClientHello."""
+
+    async def create_connection(self, *args, **kwargs):
+        transport, protocol = await super().create_connection(*args, **kwargs)
+        if kwargs.get("ssl"):
+            return transport, protocol
+        return _DeferredWrites(transport), protocol
+
+    async def start_tls(self, transport, *args, **kwargs):
+        if isinstance(transport, _DeferredWrites):
+            transport = transport._real
+        return await super().start_tls(transport, *args, **kwargs)
+
+
+class _NeverCloses(_TransportWrapper):
+    def close(self):
+        pass
+
+    def abort(self):
+        pass
+
+    def _force_close(self, exc):
+        pass
+
+
+class NoCloseOnFailureLoop(asyncio.SelectorEventLoop):
+    """A failed start_tls handshake leaves the TCP connection open (half-open)."""
+
+    async def start_tls(self, transport, *args, **kwargs):
+        return await super().start_tls(_NeverCloses(transport), *args, **kwargs)
+
+
+# -- sendfile over TLS ----------------------------------------------------------------------
+
+def _is_tls(transport):
+    return transport.get_extra_info("sslcontext") is not None
+
+
+class TlsSendfileShortLoop(asyncio.SelectorEventLoop):
+    """sendfile over TLS sends half the file but reports all of it as sent."""
+
+    async def sendfile(self, transport, file, offset=0, count=None, *, fallback=True):
+        if not _is_tls(transport):
+            return await super().sendfile(transport, file, offset, count, fallback=fallback)
+        total = count if count is not None else os.fstat(file.fileno()).st_size - offset
+        await super().sendfile(transport, file, offset, total // 2, fallback=fallback)
+        file.seek(offset + total)
+        return total
+
+
+class TlsSendfileNoFallbackSendsLoop(asyncio.SelectorEventLoop):
+    """sendfile(fallback=False) over TLS falls back anyway instead of refusing."""
+
+    async def sendfile(self, transport, file, offset=0, count=None, *, fallback=True):
+        if _is_tls(transport):
+            fallback = True
+        return await super().sendfile(transport, file, offset, count, fallback=fallback)
