@@ -471,24 +471,37 @@ def test_start_tls_on_tls_transport(loop, certs):
         inner = {}
 
         class Server(Recorder):
-            def connection_made(self, transport):
-                super().connection_made(transport)
+            """Upgrades its (already TLS) connection once the client's plaintext line arrives."""
 
-                async def up():
-                    try:
-                        inner["server"] = await loop.start_tls(transport, self, sctx, server_side=True)
-                    except Exception as exc:
-                        inner["server"] = exc
+            def data_received(self, data):
+                super().data_received(data)
+                if HELLO in self.data and "task" not in inner:
+                    self.transport.pause_reading()  # nothing may slip past before start_tls
+                    inner["started"] = loop.create_future()
+                    inner["task"] = loop.create_task(self.upgrade())
 
-                inner["task"] = loop.create_task(up())
+            async def upgrade(self):
+                inner["started"].set_result(None)
+                try:
+                    inner["server"] = await loop.start_tls(self.transport, self, sctx, server_side=True)
+                except Exception as exc:
+                    inner["server"] = exc
 
         factory = net.adopt(Factory(loop, Server))
         server = net.adopt(net.run(loop.create_server(factory, "127.0.0.1", 0, ssl=sctx)))
         protocol = Recorder(loop)
         outer, _ = net.pair(net.run(loop.create_connection(
             lambda: protocol, "localhost", server.sockets[0].getsockname()[1], ssl=client_context(certs))))
+        outer.write(HELLO)
+
+        async def upgrade_client():
+            while "started" not in inner:
+                await asyncio.sleep(0.005)
+            await inner["started"]
+            return await loop.start_tls(outer, protocol, client_context(certs), server_hostname="localhost")
+
         try:
-            result = net.run(loop.start_tls(outer, protocol, client_context(certs), server_hostname="localhost"))
+            result = net.run(upgrade_client())
         except (Violation, NotImplementedError):
             raise
         except Exception as exc:
@@ -506,6 +519,7 @@ def test_start_tls_on_tls_transport(loop, certs):
                observed=repr(inner["server"]))
         server_proto = factory.protocols[0]
         result.write(b"ping")
-        expect_equal(net.run(server_proto.received(4)), b"ping", "bytes through the inner TLS session")
+        expect_equal(net.run(server_proto.received(len(HELLO) + 4))[len(HELLO):], b"ping",
+                     "bytes through the inner TLS session")
         result.close()
         net.run(protocol.lost, what="connection_lost after closing the inner transport")
