@@ -146,18 +146,20 @@ class NetworkMixin(SocketOpsMixin):
         """Make (transport, protocol) on a connected stream socket, plain or TLS; the synopsis of
         19.5.1.6: transport created, protocol_factory() once, connection_made, then return."""
         sock.setblocking(False)
+        waiter = self.create_future()
+        tls = None
         try:
             protocol = protocol_factory()
+            if ssl:
+                tls = self._ref_tls_protocol(protocol, ssl, waiter, server_side=server_side,
+                                             server_hostname=server_hostname,
+                                             ssl_handshake_timeout=ssl_handshake_timeout,
+                                             ssl_shutdown_timeout=ssl_shutdown_timeout)
         except BaseException:
             if owns_sock:  # a socket we connected ourselves must not leak
                 sock.close()
             raise
-        waiter = self.create_future()
-        if ssl:
-            tls = self._ref_tls_protocol(protocol, ssl, waiter, server_side=server_side,
-                                         server_hostname=server_hostname,
-                                         ssl_handshake_timeout=ssl_handshake_timeout,
-                                         ssl_shutdown_timeout=ssl_shutdown_timeout)
+        if tls is not None:
             raw = StreamTransport(self, sock, tls)
             try:
                 await waiter

@@ -15,6 +15,7 @@ import asyncio
 import collections
 import logging
 import socket
+import warnings
 
 logger = logging.getLogger("reference_loop")
 
@@ -116,6 +117,13 @@ class SocketTransportBase(FlowControlMixin):
     def __repr__(self):
         state = "closed" if self._sock is None else ("closing" if self._closing else "open")
         return f"<{type(self).__name__} fd={self._sock_fd} {state}>"
+
+    def __del__(self, _warn=warnings.warn):
+        # A transport dropped without close(): warn like CPython and release the socket.
+        sock = getattr(self, "_sock", None)
+        if sock is not None:
+            _warn(f"unclosed transport {self!r}", ResourceWarning, source=self)
+            sock.close()
 
     def get_extra_info(self, name, default=None):
         """BaseTransport.get_extra_info: socket, sockname, peername; default otherwise."""
