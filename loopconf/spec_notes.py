@@ -175,6 +175,89 @@ note(
     "not a documented guarantee.",
 )
 
+# -- 19.5.1.1-19.5.1.5 and Handle (scheduling suites) ---------------------------------------
+note(
+    "running-reentry-undocumented",
+    clause="19.5.1.1 run_forever / run_until_complete",
+    doc="The page does not say what happens when either is called while the loop is already running.",
+    cpython="Both raise RuntimeError('This event loop is already running') and the outer run goes on.",
+    decision="running.run_forever.reentrant_raises is INFO: recorded, not gating.",
+)
+note(
+    "close-while-running-runtimeerror",
+    clause="19.5.1.1 close",
+    doc="The loop must not be running when close() is called: an obligation of the caller; no error is named.",
+    cpython="Raises RuntimeError('Cannot close a running event loop') and leaves the loop open and running.",
+    decision="running.close.while_running_raises is SHOULD: refusing with RuntimeError is the expected "
+    "behaviour, not a documented guarantee.",
+)
+note(
+    "run-until-complete-task-factory",
+    clause="19.5.1.1 run_until_complete (coroutine argument wrapped by ensure_future())",
+    doc="A coroutine argument is wrapped by ensure_future(); the page does not say that this wrapping goes "
+    "through create_task() and hence the task factory.",
+    cpython="ensure_future(coro, loop=loop) calls loop.create_task(), so a task factory set on the loop is used.",
+    decision="running.run_until_complete.coroutine_uses_task_factory is SHOULD.",
+)
+note(
+    "asyncgen-warning-category",
+    clause="19.5.1.1 shutdown_asyncgens",
+    doc="After shutdown_asyncgens() the loop issues a warning whenever a new asynchronous generator is iterated.",
+    cpython="The warning is a ResourceWarning, which the default warning filters hide.",
+    decision="running.shutdown_asyncgens.warns_after accepts a warning of any category, recorded with all "
+    "warnings enabled.",
+)
+note(
+    "call-soon-context-copy",
+    clause="19.5.1.2 call_soon / 19.5.1.3 call_later, call_at (context argument, PEP 567)",
+    doc="Without a context argument the current context is used; the page refers to PEP 567 for details.",
+    cpython="The callback runs in a copy of the context current at scheduling time (PEP 567): later changes "
+    "by the caller are not seen, and the callback's changes do not leak back.",
+    decision="calls.call_soon.current_context and delayed.*.current_context are MUST with the PEP 567 (copy) "
+    "reading, which the page cites.",
+)
+note(
+    "handle-cancel-after-run",
+    clause="page.handle Handle.cancel / Handle.cancelled",
+    doc="Cancelling a callback that already ran or was already cancelled has no effect.",
+    cpython="Handle.cancel() on a handle whose callback already ran still marks it cancelled: cancelled() "
+    "becomes True.",
+    decision="handle.cancel.no_effect_after_run checks only what the loop does (no error, no second run); "
+    "the cancelled() flag after a late cancel is not checked.",
+)
+note(
+    "timer-clock-resolution",
+    clause="19.5.1.3 call_later / call_at",
+    doc="The callback is called after the delay (at the deadline): never before it.",
+    cpython="A timer is run when its deadline is within the clock resolution of now (1 ns on Linux), so it "
+    "can run that much before its deadline.",
+    decision="The not_early checks (and the scheduling model) allow 1 microsecond of early-side slack; any "
+    "real early firing is still a failure.",
+)
+note(
+    "timerhandle-when-type",
+    clause="page.handle TimerHandle.when (3.7)",
+    doc="when() returns the scheduled time as a float number of seconds.",
+    cpython="Returns the deadline exactly as given to call_at, so an int deadline comes back as an int.",
+    decision="delayed.call_at.when compares values only, not the type.",
+)
+note(
+    "timer-due-undocumented",
+    clause="19.5.1.3 call_later / call_at",
+    doc="Deadlines in the past (negative delays), and how an already-due timer is ordered against callbacks "
+    "queued with call_soon, are not described.",
+    cpython="A past deadline runs at the next loop iteration, after the callbacks already queued with call_soon.",
+    decision="delayed.*.past_deadline and delayed.*.due_after_ready are INFO.",
+)
+note(
+    "task-factory-non-callable-typeerror",
+    clause="19.5.1.5 set_task_factory",
+    doc="The factory is None or a callable: an obligation of the caller; no error is named.",
+    cpython="3.10-3.13 raise TypeError('task factory must be a callable or None') and keep the old factory.",
+    decision="tasks.set_task_factory.rejects_non_callable is SHOULD.",
+)
+
+
 def notes_for(note_ids) -> list:
     """The notes named by the given IDs, in a stable order; unknown IDs get a placeholder."""
     out = []

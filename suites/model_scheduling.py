@@ -63,7 +63,7 @@ def test_model_calls(new_loop):
     _verdict(found)
 
 
-@check("model.delayed.trace", section="19.5.1.3", method="call_later",
+@check("model.delayed.trace", section="19.5.1.3", method="call_later", note="timer-clock-resolution",
        requirement="For any program mixing call_later / call_at (delays negative, zero and small "
                    "positive) with call_soon and cancellation: no timer runs before its deadline, "
                    "timers with clearly distinct future deadlines run in deadline order, every "

@@ -170,6 +170,7 @@ def test_stop_scheduled_by_batch_deferred(loop):
 
 
 @check("running.run_forever.reentrant_raises", section=SECTION, method="run_forever", level=INFO,
+       note="running-reentry-undocumented",
        requirement="Calling run_forever() or run_until_complete() while the loop is running "
                    "raises RuntimeError (undocumented; stock asyncio behaviour).")
 @pytest.mark.parametrize("method", ["run_forever", "run_until_complete"])
@@ -228,7 +229,7 @@ def test_run_until_complete_coroutine_as_task(loop):
 
 
 @check("running.run_until_complete.coroutine_uses_task_factory", section=SECTION,
-       method="run_until_complete", level=SHOULD,
+       method="run_until_complete", level=SHOULD, note="run-until-complete-task-factory",
        requirement="The Task that wraps a coroutine passed to run_until_complete() is made through "
                    "the loop's task creation, so a task factory set on the loop is used.")
 def test_run_until_complete_coroutine_uses_task_factory(loop):
@@ -360,6 +361,7 @@ def test_is_closed_status(loop):
 # -- close -----------------------------------------------------------------------------------
 
 @check("running.close.while_running_raises", section=SECTION, method="close", level=SHOULD,
+       note="close-while-running-runtimeerror",
        requirement="close() on a running loop is refused with RuntimeError and leaves the loop "
                    "open and running (the doc forbids closing a running loop).")
 def test_close_while_running_raises(loop):
@@ -545,6 +547,7 @@ def test_shutdown_asyncgens_acloses_open(loop):
 
 
 @check("running.shutdown_asyncgens.warns_after", section=SECTION, method="shutdown_asyncgens",
+       note="asyncgen-warning-category",
        requirement="After shutdown_asyncgens(), iterating a new asynchronous generator on the "
                    "loop issues a warning.")
 def test_shutdown_asyncgens_warns_after(loop):

@@ -182,6 +182,7 @@ def test_call_soon_context(loop):
 
 
 @check("calls.call_soon.current_context", section=SECTION, method="call_soon",
+       note="call-soon-context-copy",
        requirement="Without context=, the callback runs in (a copy of) the context current when "
                    "call_soon was called: it sees the values set then, and its own changes do not "
                    "leak into the caller's context.")
@@ -313,7 +314,7 @@ def test_call_soon_threadsafe_args_and_context(loop):
 # -- Handle (loop page, Handle section) ------------------------------------------------------
 
 @check("handle.cancel.no_effect_after_run", section="page.handle", method="Handle.cancel",
-       anchor="asyncio.Handle.cancel",
+       anchor="asyncio.Handle.cancel", note="handle-cancel-after-run",
        requirement="Cancelling a Handle whose callback already ran, or cancelling twice, raises "
                    "nothing and has no effect on the loop.")
 def test_handle_cancel_no_effect_after_run(loop):

@@ -55,8 +55,8 @@ def _declare(guarantee, requirement, level=MUST, note="", anchor=None, section=S
     return decorate
 
 
-@_declare("not_early",
-          "A {method} callback is never called before its deadline as measured by loop.time().")
+@_declare("not_early", note="timer-clock-resolution",
+          requirement="A {method} callback is never called before its deadline as measured by loop.time().")
 def _not_early(loop, method):
     """the callback never runs before its deadline (loop clock)."""
     delays = [0.05, 0.01, 0.04, 0.02, 0.03, 0.015, 0.025]
@@ -179,8 +179,8 @@ def _context(loop, method):
         VAR.reset(token)
 
 
-@_declare("current_context",
-          "Without context=, the {method} callback runs in (a copy of) the context current "
+@_declare("current_context", note="call-soon-context-copy",
+          requirement="Without context=, the {method} callback runs in (a copy of) the context current "
           "when it was scheduled.")
 def _current_context(loop, method):
     """the current context is used when no context is given."""
@@ -209,7 +209,7 @@ def _zero_delay(loop, method):
     expect_equal(ran, ["zero"], f"a {method} callback due immediately did not run")
 
 
-@_declare("past_deadline", level=INFO,
+@_declare("past_deadline", level=INFO, note="timer-due-undocumented",
           requirement="A {method} callback whose deadline has already passed (negative delay) is "
                       "called as soon as possible (the doc does not cover past deadlines).")
 def _past_deadline(loop, method):
@@ -223,7 +223,7 @@ def _past_deadline(loop, method):
     expect_equal(ran, ["past"], f"a {method} callback with a past deadline did not run")
 
 
-@_declare("due_after_ready", level=INFO,
+@_declare("due_after_ready", level=INFO, note="timer-due-undocumented",
           requirement="A {method} callback that is due at once runs after the call_soon "
                       "callbacks already queued before it was scheduled (the doc is silent).")
 def _due_after_ready(loop, method):
@@ -280,7 +280,7 @@ def test_call_later_when(loop):
 
 
 @check("delayed.call_at.when", section=SECTION, method="call_at",
-       anchor="asyncio.TimerHandle.when",
+       anchor="asyncio.TimerHandle.when", note="timerhandle-when-type",
        requirement="The TimerHandle returned by call_at reports (when()) exactly the deadline "
                    "it was given.")
 def test_call_at_when(loop):

@@ -177,7 +177,7 @@ def test_set_task_factory_name_applied(loop):
 
 
 @check("tasks.set_task_factory.rejects_non_callable", section=SECTION, method="set_task_factory",
-       level=SHOULD,
+       level=SHOULD, note="task-factory-non-callable-typeerror",
        requirement="set_task_factory() refuses a factory that is neither None nor callable with "
                    "TypeError and keeps the previous factory (the doc requires a callable or None).")
 def test_set_task_factory_rejects_non_callable(loop):
