@@ -55,8 +55,11 @@ class TaskSharedContextLoop(asyncio.SelectorEventLoop):
 
         self._loop_context = contextvars.copy_context()
 
-    def create_task(self, coro, *, name=None, context=None, **kwargs):
-        return asyncio.Task(coro, loop=self, name=name, context=context or self._loop_context)
+    def create_task(self, coro, *, name=None, **kwargs):
+        if kwargs.get("context") is not None:
+            return super().create_task(coro, name=name, **kwargs)
+        # A Task copies the context current at its creation: create it inside the loop's one.
+        return self._loop_context.run(asyncio.Task, coro, loop=self, name=name)
 
 
 class FactoryIgnoredLoop(asyncio.SelectorEventLoop):
