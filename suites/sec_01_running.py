@@ -11,7 +11,7 @@ import weakref
 
 import pytest
 
-from loopconf.checks import INFO, MUST, SHOULD, check
+from loopconf.checks import INFO, SHOULD, check
 from loopconf.evidence import expect, expect_equal, expect_raises
 
 from ._support.sched import LIMIT, run_forever_bounded, run_until_bounded

@@ -6,12 +6,10 @@ import functools
 import threading
 import time
 
-import pytest
-
 from loopconf.checks import INFO, check
 from loopconf.evidence import expect, expect_equal, expect_raises
 
-from ._support.sched import LIMIT, VAR, run_forever_bounded, run_once, run_until_bounded
+from ._support.sched import VAR, run_forever_bounded, run_once, run_until_bounded
 
 SECTION = "19.5.1.2"
 

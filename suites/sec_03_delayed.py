@@ -14,7 +14,7 @@ import time
 from loopconf.checks import INFO, MUST, SHOULD, check
 from loopconf.evidence import expect, expect_equal
 
-from ._support.sched import VAR, run_for, run_forever_bounded, run_once
+from ._support.sched import VAR, run_for, run_once
 
 SECTION = "19.5.1.3"
 METHODS = ("call_later", "call_at")
