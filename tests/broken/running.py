@@ -223,9 +223,38 @@ class NoAsyncgenWarningLoop(asyncio.SelectorEventLoop):
 
 
 class NestedRunLoop(asyncio.SelectorEventLoop):
-    """run_forever() inside a running loop returns silently instead of raising RuntimeError."""
+    """run_forever() / run_until_complete() inside a running loop return silently instead of
+    raising RuntimeError."""
 
     def run_forever(self):
         if self.is_running():
             return None
         super().run_forever()
+
+    def run_until_complete(self, future):
+        if self.is_running():
+            return None
+        return super().run_until_complete(future)
+
+
+class TasklessCoroutineLoop(asyncio.SelectorEventLoop):
+    """run_until_complete drives a coroutine argument by hand instead of wrapping it in a Task."""
+
+    def run_until_complete(self, future):
+        if asyncio.iscoroutine(future):
+            coro, result = future, self.create_future()
+
+            def step(value=None):
+                try:
+                    yielded = coro.send(value)
+                except StopIteration as stop:
+                    result.set_result(stop.value)
+                except BaseException as exc:
+                    result.set_exception(exc)
+                else:
+                    yielded._asyncio_future_blocking = False
+                    yielded.add_done_callback(lambda f: step(f.result()))
+
+            self.call_soon(step)
+            future = result
+        return super().run_until_complete(future)
