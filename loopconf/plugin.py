@@ -65,8 +65,10 @@ def _active(config) -> bool:
 
 
 def matches_check(check_id: str, patterns) -> bool:
+    """An exact ID (with or without its parameter) or a glob over IDs; '[' in an exact ID is literal."""
     base = check_id.split("[", 1)[0]
-    return any(fnmatch.fnmatchcase(check_id, p) or fnmatch.fnmatchcase(base, p) for p in patterns)
+    return any(p in (check_id, base) or fnmatch.fnmatchcase(check_id, p) or fnmatch.fnmatchcase(base, p)
+               for p in patterns)
 
 
 def matches_section(section: str, sections) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pathlib
@@ -13,15 +14,35 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 SUITES = REPO / "suites"
 
 
+@functools.lru_cache(maxsize=None)
+def _catalogue() -> tuple:
+    """(nodeid, check_id) of every check, collected once per test process."""
+    from loopconf import runner
+
+    return tuple((e["nodeid"], e["check_id"]) for e in runner.collect(runner.Selection()))
+
+
+def suite_files(*checks: str) -> list:
+    """The suite files holding the checks that match ``checks`` (IDs or globs)."""
+    from loopconf.plugin import matches_check
+
+    files = sorted({nodeid.split("::", 1)[0] for nodeid, cid in _catalogue() if matches_check(cid, checks)})
+    if not files:
+        raise AssertionError(f"no check matches {checks}")
+    return [str(SUITES / f) for f in files]
+
+
 def run_checks(loop_spec: str, *checks: str, timeout: float = 30.0, workers: int = 0,
                extra: tuple = ()) -> dict:
     """Run the checks matching ``checks`` (IDs or globs) against ``loop_spec``.
 
+    Only the suite files holding those checks are collected, which keeps each call fast.
     Returns {check_id: record}; each record has at least ``outcome`` and ``message``.
     """
     with tempfile.TemporaryDirectory() as tmp:
         stream = os.path.join(tmp, "stream.jsonl")
-        cmd = [sys.executable, "-m", "pytest", str(SUITES), "-q", "-p", "no:faulthandler",
+        cmd = [sys.executable, "-m", "pytest", *suite_files(*checks), "--rootdir", str(SUITES),
+               "-c", str(SUITES / "pytest.ini"), "-q", "-p", "no:faulthandler",
                "--loopconf-loop", loop_spec, "--loopconf-stream", stream,
                "--loopconf-state", os.path.join(tmp, "state"),
                "--loopconf-timeout", str(timeout)]
