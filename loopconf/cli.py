@@ -154,7 +154,9 @@ def execute(args, argv) -> Results:
             if info.status != "ok":
                 continue
             live.start_loop(info.key, len(catalogue))
-            all_results += runner.run_loop(info, catalogue, config, on_result=live.result)
+            sections = {entry["check_id"]: entry["meta"]["section"] for entry in catalogue}
+            all_results += runner.run_loop(info, catalogue, config,
+                                           on_result=lambda r: live.result(r, sections.get(r.check_id, "")))
     finished = time.time()
     checks = {entry["check_id"]: entry["meta"] for entry in catalogue}
     notes = notes_for(meta.get("note") for meta in checks.values())

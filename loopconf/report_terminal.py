@@ -6,7 +6,8 @@ import collections
 import os
 import sys
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -26,33 +27,56 @@ def make_console(quiet: bool = False, stream=None) -> Console:
 
 
 class LiveProgress:
-    """A progress bar per loop with live outcome counts; silent when quiet or not a terminal."""
+    """While checks run: a progress bar per loop and live outcome counts per spec section.
+
+    Silent (one plain line per loop) when quiet or not on a terminal.
+    """
 
     def __init__(self, console: Console, enabled: bool):
         self.enabled = enabled and console.is_terminal and not console.quiet
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[counts]}"), TimeElapsedColumn(),
-                                 console=console, transient=False, disable=not self.enabled)
+                                 TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), console=console)
         self.counts: dict = {}
+        self.sections: dict = {}
         self.tasks: dict = {}
+        self.current = None
         self.console = console
+        self.live = Live(self, console=console, refresh_per_second=4, transient=False) if self.enabled else None
 
     def __enter__(self):
-        self.progress.__enter__()
+        if self.live:
+            self.live.__enter__()
         return self
 
     def __exit__(self, *exc):
-        return self.progress.__exit__(*exc)
+        if self.live:
+            return self.live.__exit__(*exc)
+        return False
+
+    def __rich__(self):
+        if self.current is None:
+            return self.progress
+        table = Table(box=None, padding=(0, 1), show_header=True, header_style="dim")
+        table.add_column(f"sections ({self.current})")
+        for o in COLUMNS:
+            table.add_column(o, justify="right", style=OUTCOME_STYLE[o])
+        for section in sorted(self.sections[self.current], key=section_order):
+            c = self.sections[self.current][section]
+            table.add_row(f"{section} {SECTIONS.get(section, '')}", *[str(c[o]) if c[o] else "" for o in COLUMNS])
+        return Group(self.progress, table)
 
     def start_loop(self, key: str, total: int) -> None:
         self.counts[key] = collections.Counter()
+        self.sections[key] = collections.defaultdict(collections.Counter)
         self.tasks[key] = self.progress.add_task(key, total=total, counts="")
+        self.current = key
         if not self.enabled:
             self.console.print(f"running {total} checks against {key} ...")
 
-    def result(self, r) -> None:
+    def result(self, r, section: str = "") -> None:
         counts = self.counts[r.loop]
         counts[r.outcome] += 1
+        self.sections[r.loop][section or "?"][r.outcome] += 1
         text = " ".join(f"[{OUTCOME_STYLE[o]}]{o} {counts[o]}[/]" for o in COLUMNS if counts[o])
         self.progress.update(self.tasks[r.loop], advance=1, counts=text)
 
