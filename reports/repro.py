@@ -1,0 +1,322 @@
+"""Standalone reproducers for the deviations listed in reports/*/deviations.md (no loopconf needed).
+
+    python repro.py LOOP CASE      LOOP: asyncio | module:factory (e.g. uvloop:new_event_loop)
+
+Each case is a few lines using only the loop and the standard library; it prints what it saw.
+Run it with `asyncio` for the stock behaviour and with the loop's factory for the deviation.
+"""
+import asyncio
+import concurrent.futures
+import gc
+import importlib
+import logging
+import os
+import signal
+import socket
+import sys
+import tempfile
+import threading
+
+
+def make_factory(spec):
+    if spec == "asyncio":
+        return asyncio.new_event_loop
+    mod, _, attr = spec.partition(":")
+    obj = importlib.import_module(mod)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def case_handles(loop):
+    h, t = loop.call_soon(print), loop.call_later(0, print)
+    a = loop.call_at(loop.time() + 1, print)
+    print("call_soon -> asyncio.Handle:", isinstance(h, asyncio.Handle),
+          "| call_later(0) -> TimerHandle:", isinstance(t, asyncio.TimerHandle), "has when():", hasattr(t, "when"),
+          "| call_at -> TimerHandle:", isinstance(a, asyncio.TimerHandle))
+    for x in (h, t, a):
+        x.cancel()
+
+
+def case_cancel(loop):
+    ran = []
+    h = loop.call_soon(ran.append, "cancelled")
+    h.cancel()
+    loop.call_soon(ran.append, "other")
+    loop.call_soon(loop.stop)
+    loop.run_forever()
+    print("ran:", ran, "| handle.cancelled():", getattr(h, "cancelled", lambda: "no cancelled()")())
+
+
+def case_stop(loop):
+    ran = []
+    def first():
+        loop.stop(); ran.append(1); loop.call_soon(ran.append, "scheduled-by-last-batch")
+    loop.call_soon(first)
+    loop.call_soon(ran.append, 2)
+    loop.run_forever()
+    print("ran in the run that stop() ended:", ran)
+
+
+def case_stop_before_run(loop):
+    ran = []
+    loop.call_soon(ran.append, "ready")
+    loop.stop()
+    loop.call_later(1, loop.stop)  # safety net
+    loop.run_forever()
+    print("stop() before run_forever: callbacks ready before it ran:", ran)
+
+
+def case_types(loop):
+    async def main():
+        srv = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
+        port = srv.sockets[0].getsockname()[1]
+        tr, _ = await loop.create_connection(asyncio.Protocol, "127.0.0.1", port)
+        print("server is AbstractServer:", isinstance(srv, asyncio.AbstractServer),
+              "| transport is BaseTransport:", isinstance(tr, asyncio.BaseTransport))
+        tr.close()
+        srv.close()
+        await asyncio.sleep(0.05)
+    loop.run_until_complete(main())
+
+
+def case_subprocess_types(loop):
+    async def main():
+        tr, _ = await loop.subprocess_exec(asyncio.SubprocessProtocol, sys.executable, "-c", "pass")
+        print("SubprocessTransport:", isinstance(tr, asyncio.SubprocessTransport),
+              "| pipe 0 is WriteTransport:", isinstance(tr.get_pipe_transport(0), asyncio.WriteTransport))
+        tr.close()
+        await asyncio.sleep(0.1)
+    loop.run_until_complete(main())
+
+
+def case_remove(loop):
+    r, w = socket.socketpair()
+    loop.add_reader(r, print)
+    loop.add_writer(w, print)
+    print("remove_reader(watched):", loop.remove_reader(r), "| again:", loop.remove_reader(r),
+          "| remove_writer(watched):", loop.remove_writer(w), "| again:", loop.remove_writer(w))
+    r.close(); w.close()
+
+
+def case_signals(loop):
+    seen = []
+    try:
+        loop.add_signal_handler(signal.SIGUSR1, lambda *a: seen.append(a), "a", 2)
+    except Exception as e:
+        print("add_signal_handler:", type(e).__name__, e)
+        return
+    os.kill(os.getpid(), signal.SIGUSR1)  # sent before run_forever
+    loop.call_later(0.3, loop.stop)
+    loop.run_forever()
+    print("delivered:", seen, "| remove_signal_handler:", loop.remove_signal_handler(signal.SIGUSR1),
+          "| SIGUSR1 disposition now:", signal.getsignal(signal.SIGUSR1))
+    def off():
+        try:
+            loop.add_signal_handler(signal.SIGUSR2, print); print("off main thread: accepted")
+            loop.remove_signal_handler(signal.SIGUSR2)
+        except Exception as e:
+            print("off main thread:", type(e).__name__)
+    t = threading.Thread(target=off); t.start(); t.join()
+
+
+def case_missing(loop):
+    a, b = socket.socketpair()
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 0)); u.setblocking(False)
+    a.setblocking(False)
+    with open(__file__, "rb") as f:
+        for name, make in [("sock_sendfile", lambda: loop.sock_sendfile(a, f)),
+                           ("sock_recvfrom", lambda: loop.sock_recvfrom(u, 10)),
+                           ("sock_sendto", lambda: loop.sock_sendto(u, b"x", u.getsockname()))]:
+            try:
+                loop.run_until_complete(asyncio.wait_for(make(), 0.5)); print(name, "ok")
+            except NotImplementedError:
+                print(name, "NotImplementedError")
+            except asyncio.TimeoutError:
+                print(name, "implemented (waits)")
+            except Exception as e:
+                print(name, type(e).__name__, e)
+    print("loop.sendfile overridden:", type(loop).sendfile is not asyncio.AbstractEventLoop.sendfile)
+    a.close(); b.close(); u.close()
+
+
+def case_factory_early(loop):
+    calls = []
+    async def main():
+        try:
+            await loop.create_connection(lambda: calls.append(1) or asyncio.Protocol(), "127.0.0.1", 1)
+        except OSError as e:
+            print("refused:", type(e).__name__)
+    loop.run_until_complete(main())
+    print("protocol_factory calls on a refused connection:", len(calls))
+
+
+def case_newapi(loop):
+    async def main():
+        srv = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
+        port = srv.sockets[0].getsockname()[1]
+        try:
+            tr, _ = await loop.create_connection(asyncio.Protocol, "127.0.0.1", port, happy_eyeballs_delay=0.25)
+            tr.close(); print("happy_eyeballs_delay: accepted")
+        except TypeError as e:
+            print("happy_eyeballs_delay: TypeError", e)
+        for value in (True, False):
+            try:
+                tr, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, local_addr=("127.0.0.1", 0),
+                                                            reuse_address=value)
+                tr.close(); print(f"reuse_address={value}: accepted")
+            except Exception as e:
+                print(f"reuse_address={value}:", type(e).__name__)
+        srv.close()
+    loop.run_until_complete(main())
+    ex = concurrent.futures.ProcessPoolExecutor()
+    try:
+        loop.set_default_executor(ex); print("ProcessPoolExecutor as default executor: accepted")
+    except TypeError:
+        print("ProcessPoolExecutor as default executor: TypeError")
+    ex.shutdown()
+
+
+def case_unix(loop):
+    d = tempfile.mkdtemp(dir="/tmp")
+    async def main():
+        try:
+            tr, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, local_addr=os.path.join(d, "s"),
+                                                        family=socket.AF_UNIX)
+            tr.close(); print("AF_UNIX datagram, path local_addr: ok")
+        except Exception as e:
+            print("AF_UNIX datagram, path local_addr:", type(e).__name__, e)
+        name = "\0repro-%d" % os.getpid()
+        srv = await loop.create_unix_server(asyncio.Protocol, name)
+        try:
+            tr, _ = await loop.create_unix_connection(asyncio.Protocol, name); tr.close()
+            print("abstract-namespace unix connection: ok")
+        except Exception as e:
+            print("abstract-namespace unix connection:", type(e).__name__, e)
+        srv.close()
+    loop.run_until_complete(main())
+
+
+def case_shell_list(loop):
+    async def main():
+        try:
+            tr, _ = await loop.subprocess_shell(asyncio.SubprocessProtocol, ["echo", "x"])
+            print("subprocess_shell(list): accepted"); tr.close()
+        except Exception as e:
+            print("subprocess_shell(list):", type(e).__name__)
+        for kw in ({"text": True}, {"encoding": "utf-8"}, {"shell": False}):
+            try:
+                tr, _ = await loop.subprocess_shell(asyncio.SubprocessProtocol, "true", **kw)
+                print(f"subprocess_shell(**{kw}): accepted"); tr.close()
+            except Exception as e:
+                print(f"subprocess_shell(**{kw}):", type(e).__name__)
+        await asyncio.sleep(0.1)
+    loop.run_until_complete(main())
+
+
+def case_fdleak(loop):
+    # `loop` is made before the baseline (libraries may open process-wide fds once); measure new loops.
+    loop.run_until_complete(asyncio.sleep(0))
+    fds = lambda: set(os.listdir("/proc/self/fd"))
+    base = fds()
+    made = []
+    for _ in range(3):
+        lp = FACTORY(); lp.run_until_complete(asyncio.sleep(0)); lp.close(); made.append(lp)
+    print("fds left open by 3 x (new loop, run, close):", len(fds() - base))
+    del made, lp; gc.collect()
+    print("... after dropping them and gc.collect():", len(fds() - base))
+
+
+def case_closed(loop):
+    loop.close()
+    for name, call in [("call_soon", lambda: loop.call_soon(print)), ("call_later", lambda: loop.call_later(1, print)),
+                       ("run_forever", loop.run_forever)]:
+        try:
+            call(); print(f"{name} on a closed loop: accepted")
+        except RuntimeError:
+            print(f"{name} on a closed loop: RuntimeError")
+        except Exception as e:
+            print(f"{name} on a closed loop:", type(e).__name__, e)
+
+
+def case_server_close(loop):
+    async def main():
+        srv = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
+        addr = srv.sockets[0].getsockname()
+        srv.close()
+        await asyncio.wait_for(srv.wait_closed(), 2)
+        await asyncio.sleep(0.05)
+        s = socket.socket(); s.settimeout(1)
+        try:
+            s.connect(addr); print("connect after Server.close(): accepted by the kernel")
+        except OSError as e:
+            print("connect after Server.close():", type(e).__name__)
+        s.close()
+    loop.run_until_complete(main())
+
+
+def case_errors(loop):
+    calls = []
+    loop.set_exception_handler(lambda lp, ctx: calls.append(sorted(ctx)))
+    def boom():
+        raise ZeroDivisionError("boom")
+    loop.call_soon(boom)
+    loop.call_soon(loop.stop)
+    loop.run_forever()
+    print("exception handler calls for a failing call_soon callback:", calls)
+
+
+def case_debug(loop):
+    loop.set_debug(True)
+    print("get_debug() after set_debug(True):", loop.get_debug())
+
+
+def case_pipe_extra(loop):
+    r, w = os.pipe()
+    async def main():
+        tr, _ = await loop.connect_read_pipe(asyncio.Protocol, os.fdopen(r, "rb"))
+        try:
+            print("read pipe get_extra_info('pipe'):", tr.get_extra_info("pipe"))
+        except Exception as e:
+            print("read pipe get_extra_info('pipe'):", type(e).__name__, e)
+        tr.close()
+        await asyncio.sleep(0.01)
+    loop.run_until_complete(main())
+    os.close(w)
+
+
+def case_task_factory(loop):
+    try:
+        loop.set_task_factory(42); print("set_task_factory(42): accepted")
+    except TypeError:
+        print("set_task_factory(42): TypeError")
+
+
+def case_exc_handler_type(loop):
+    try:
+        loop.set_exception_handler(42); print("set_exception_handler(42): accepted")
+    except TypeError:
+        print("set_exception_handler(42): TypeError")
+
+
+def case_reentrant(loop):
+    async def main():
+        try:
+            loop.run_forever(); print("run_forever inside the running loop: accepted")
+        except RuntimeError:
+            print("run_forever inside the running loop: RuntimeError")
+    loop.run_until_complete(main())
+
+
+if __name__ == "__main__":
+    logging.basicConfig()
+    FACTORY = make_factory(sys.argv[1])
+    the_loop = FACTORY()
+    try:
+        globals()["case_" + sys.argv[2]](the_loop)
+    finally:
+        if not the_loop.is_closed():
+            try:
+                the_loop.close()
+            except Exception:
+                pass
