@@ -432,6 +432,25 @@ def test_create_connection_close(loop):
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls after a second close()")
 
 
+@check("connections.create_connection.no_data_after_close", section=SECTION, method=CC,
+       requirement="Once transport.close() has been called the protocol receives no more data, even "
+                   "while buffered outgoing data is still being flushed to the peer.")
+def test_create_connection_no_data_after_close(loop):
+    """19.5.1.6 create_connection: a closing stream transport stops reading at once."""
+    with Net(loop) as net:
+        transport, protocol, peer = _connect(net, loop)
+        _fill(transport)  # the peer reads nothing yet: the transport stays closing, not closed
+        transport.close()
+        before = protocol.count("data_received")
+        _peer_send(peer, b"sent-after-close")
+        net.run(io_rounds(loop, 3))
+        after = protocol.count("data_received")
+        transport.abort()  # end the pending flush; the peer never reads
+        net.run(asyncio.shield(protocol.lost), what="connection_lost after abort() of a closing transport")
+        expect_equal(after - before, 0,
+                     "data_received calls after close() (peer data sent after the close)")
+
+
 @check("connections.create_connection.abort", section=SECTION, method=CC,
        requirement="transport.abort() closes at once: buffered data is discarded and connection_lost is "
                    "called without waiting for the peer to read.")
