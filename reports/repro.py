@@ -299,6 +299,14 @@ def case_exc_handler_type(loop):
         print("set_exception_handler(42): TypeError")
 
 
+def case_lifecycle(loop):
+    print("new loop: is_running()", loop.is_running(), "is_closed()", loop.is_closed())
+    loop.run_until_complete(asyncio.sleep(0))
+    print("after run_until_complete: is_running()", loop.is_running())
+    loop.close()
+    print("after close(): is_running()", loop.is_running(), "is_closed()", loop.is_closed())
+
+
 def case_reentrant(loop):
     async def main():
         try:
