@@ -410,6 +410,31 @@ def test_create_connection_write_eof(loop):
         expect(not protocol.lost.done(), "connection_lost after write_eof alone")
 
 
+@check("connections.create_connection.eof_keep_open", section=SECTION, method=CC,
+       requirement="When the protocol's eof_received() returns a true value the transport stays open "
+                   "for writing (closing it is left to the protocol); with a false value it closes "
+                   "itself.")
+def test_create_connection_eof_keep_open(loop):
+    """19.5.1.6 create_connection: the protocol decides, via eof_received's result, whether the
+    transport closes itself on EOF from the peer (Protocol.eof_received, asyncio protocols)."""
+    with Net(loop) as net:
+        factory = Factory(loop)
+        transport, protocol, peer = _connect(net, loop, factory=factory)
+        protocol.eof_result = True
+        _peer_send(peer, shut=True)
+        net.run(asyncio.shield(protocol.eof), what="eof_received after the peer's EOF")
+        net.run(io_rounds(loop, 2))
+        expect(not protocol.lost.done() and not transport.is_closing(),
+               "the transport closed itself although eof_received() returned True",
+               expected="transport still open", observed=f"is_closing()={transport.is_closing()}, "
+                                                         f"connection_lost called={protocol.lost.done()}")
+        transport.write(b"reply after eof")
+        transport.close()
+        expect_equal(net.run(read_to_eof(loop, peer)), b"reply after eof",
+                     "what the peer read after its EOF (the protocol kept the transport open)")
+        net.run(asyncio.shield(protocol.lost), what="connection_lost after close()")
+
+
 @check("connections.create_connection.close", section=SECTION, method=CC,
        requirement="transport.close() makes is_closing() True, flushes buffered data to the peer, then "
                    "the peer sees EOF and connection_lost(None) is called exactly once.")

@@ -208,25 +208,6 @@ class EofAfterLostLoop(_ProxyLoop):
     proxy_class = _EofAfterLost
 
 
-class _DataAfterLost(ProtoProxy):
-    """Data arriving in the same read as the EOF is delivered after connection_lost."""
-
-    def __init__(self, loop, inner):
-        super().__init__(loop, inner)
-        self._held = []
-
-    def data_received(self, data):
-        if len(data) >= 3 and data.endswith(b"!"):
-            self._held.append(data)
-        else:
-            self.inner.data_received(data)
-
-    def connection_lost(self, exc):
-        self.inner.connection_lost(exc)
-        for d in self._held:
-            self.inner.data_received(d)
-
-
 # --- 19.5.1.10 watching fds -------------------------------------------------------------------------
 
 class RemoveReaderFalseWithWriterLoop(asyncio.SelectorEventLoop):
@@ -326,3 +307,17 @@ class HandlerGetsCopyLoop(asyncio.SelectorEventLoop):
     def get_exception_handler(self):
         h = super().get_exception_handler()
         return None if h is None else functools.partial(h)
+
+
+# --- 19.5.1.6 connections: more ---------------------------------------------------------------------
+
+class _EofAlwaysCloses(ProtoProxy):
+    def eof_received(self):
+        self.inner.eof_received()
+        return None  # the protocol's "keep open" answer is lost
+
+
+class EofKeepOpenIgnoredLoop(_ProxyLoop):
+    """create_connection: the transport closes itself on EOF although eof_received returned True."""
+
+    proxy_class = _EofAlwaysCloses
