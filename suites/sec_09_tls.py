@@ -372,6 +372,58 @@ def test_start_tls_server_side(loop, certs):
         expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
 
 
+@check("tls.start_tls.server_side_handshake_timeout", section=SECTION, method=M,
+       requirement="start_tls(server_side=True, ssl_handshake_timeout=...) on an accepted connection whose "
+                   "client never sends a ClientHello fails no earlier than the timeout and closes the "
+                   "connection.")
+def test_start_tls_server_side_handshake_timeout(loop, certs):
+    """19.5.1.9 start_tls, server_side with ssl_handshake_timeout: abort after the timeout."""
+    with Net(loop) as net, Threads() as threads:
+        factory = net.adopt(Factory(loop))
+        server = net.adopt(net.run(loop.create_server(factory, "127.0.0.1", 0)))
+        address = server.sockets[0].getsockname()
+
+        def client():
+            s = threads.sock(socket.socket())
+            s.settimeout(TIMEOUT)
+            s.connect(address)
+            s.sendall(HELLO)
+            read_line(s)
+            try:
+                read_raw_to_eof(s)  # never start the handshake; wait for the server to give up
+            except socket.timeout:
+                return False
+            return True
+
+        peer = PeerThread(threads, client)
+        protocol = net.run(factory.new_protocol.get(), what="a protocol for the client")
+        net.run(protocol.received(len(HELLO)), what="the client's plaintext line")
+        transport = protocol.transport
+
+        async def go():
+            transport.write(b"OK\n")
+            return await loop.start_tls(transport, protocol, server_context(certs), server_side=True,
+                                        ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
+
+        start = loop.time()
+        try:
+            new = net.run(go(), timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
+                          what="start_tls(server_side=True) never gave up on a silent client")
+        except (Violation, NotImplementedError):
+            raise
+        except Exception as exc:
+            new = exc
+        else:
+            net.adopt(new)
+        elapsed = loop.time() - start
+        expect(isinstance(new, (OSError, asyncio.TimeoutError)),
+               "start_tls with a silent client did not fail with a connection error",
+               expected="ConnectionAbortedError / TimeoutError / OSError", observed=repr(new))
+        expect(elapsed >= HANDSHAKE_TIMEOUT, "start_tls gave up before ssl_handshake_timeout",
+               expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s")
+        expect(peer.result(), "the connection was not closed after the handshake timeout")
+
+
 # -- closing --------------------------------------------------------------------------------
 
 @check("tls.start_tls.close_notify", section=SECTION, method=M,
