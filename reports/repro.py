@@ -51,9 +51,11 @@ def case_cancel(loop):
 def case_stop(loop):
     ran = []
     def first():
-        loop.stop(); ran.append(1); loop.call_soon(ran.append, "scheduled-by-last-batch")
+        ran.append("first"); loop.call_soon(ran.append, "scheduled-by-first"); loop.stop()
+    def second():
+        ran.append("second"); loop.call_soon(ran.append, "scheduled-by-second")
     loop.call_soon(first)
-    loop.call_soon(ran.append, 2)
+    loop.call_soon(second)
     loop.run_forever()
     print("ran in the run that stop() ended:", ran)
 
@@ -63,8 +65,9 @@ def case_stop_before_run(loop):
     loop.call_soon(ran.append, "ready")
     loop.stop()
     loop.call_later(1, loop.stop)  # safety net
+    t0 = loop.time()
     loop.run_forever()
-    print("stop() before run_forever: callbacks ready before it ran:", ran)
+    print("stop() before run_forever: ran", ran, f"| run_forever returned after {loop.time() - t0:.2f} s")
 
 
 def case_types(loop):
@@ -305,6 +308,37 @@ def case_lifecycle(loop):
     print("after run_until_complete: is_running()", loop.is_running())
     loop.close()
     print("after close(): is_running()", loop.is_running(), "is_closed()", loop.is_closed())
+
+
+def case_close_pending(loop):
+    ran = []
+    loop.call_soon(ran.append, "pending")
+    loop.close()
+    print("callbacks run by close():", ran)
+
+
+def case_threadsafe_handle(loop):
+    h = loop.call_soon_threadsafe(print)
+    print("call_soon_threadsafe -> asyncio.Handle:", isinstance(h, asyncio.Handle), type(h).__name__)
+    if h is not None:
+        h.cancel()
+
+
+def case_executor(loop):
+    ex = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="mine")
+    loop.set_default_executor(ex)
+    name = loop.run_until_complete(asyncio.wait_for(loop.run_in_executor(None, lambda: threading.current_thread().name), 2))
+    print("run_in_executor(None) ran in:", name)
+    name = loop.run_until_complete(asyncio.wait_for(loop.run_in_executor(ex, lambda: threading.current_thread().name), 2))
+    print("run_in_executor(ex) ran in:", name)
+    ex.shutdown()
+
+
+def case_threads_after_close(loop):
+    before = set(threading.enumerate())
+    loop.run_until_complete(asyncio.wait_for(loop.getaddrinfo("127.0.0.1", 80), 5))
+    loop.close()
+    print("threads alive after close():", sorted(t.name for t in set(threading.enumerate()) - before))
 
 
 def case_reentrant(loop):
