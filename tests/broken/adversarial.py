@@ -231,9 +231,10 @@ class RemoveWriterKeepsCallbackLoop(asyncio.SelectorEventLoop):
         except (KeyError, ValueError):
             return super().remove_writer(fd)
         writer = key.data[1]
+        pending = None if writer is None else (writer._callback, writer._args)
         removed = super().remove_writer(fd)
-        if removed and writer is not None and not writer.cancelled():
-            self.call_soon(writer._callback, *writer._args)
+        if removed and pending is not None:
+            self.call_soon(pending[0], *pending[1])
         return removed
 
 
