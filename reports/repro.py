@@ -341,6 +341,42 @@ def case_threads_after_close(loop):
     print("threads alive after close():", sorted(t.name for t in set(threading.enumerate()) - before))
 
 
+def case_threadsafe_wake(loop):
+    got = []
+    def worker():
+        import time; time.sleep(0.2); loop.call_soon_threadsafe(got.append, "from thread")
+    threading.Thread(target=worker).start()
+    loop.call_later(5, loop.stop)  # 5 s by the loop's clock
+    loop.call_soon(lambda: None)
+    def poll():
+        if got: loop.stop()
+        else: loop.call_later(0.01, poll)
+    loop.call_soon(poll)
+    import time; t0 = time.monotonic()
+    loop.run_forever()
+    print("callback from another thread ran:", got, f"| real seconds waited: {time.monotonic() - t0:.2f}")
+
+
+def case_real_time(loop):
+    import time
+    t0, l0 = time.monotonic(), loop.time()
+    loop.run_until_complete(asyncio.sleep(1))
+    print(f"asyncio.sleep(1): loop.time() advanced {loop.time() - l0:.2f} s, real time {time.monotonic() - t0:.2f} s")
+
+
+def case_real_io(loop):
+    for name, call in [("getaddrinfo", lambda: loop.getaddrinfo("127.0.0.1", 80)),
+                       ("subprocess_exec", lambda: loop.subprocess_exec(asyncio.SubprocessProtocol, "true")),
+                       ("create_connection to a real listening socket", None)]:
+        if call is None:
+            srv = socket.socket(); srv.bind(("127.0.0.1", 0)); srv.listen()
+            call = lambda: loop.create_connection(asyncio.Protocol, *srv.getsockname())
+        try:
+            loop.run_until_complete(asyncio.wait_for(call(), 2)); print(name, "ok")
+        except Exception as e:
+            print(name, "->", type(e).__name__, e)
+
+
 def case_reentrant(loop):
     async def main():
         try:
