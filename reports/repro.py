@@ -377,6 +377,26 @@ def case_real_io(loop):
             print(name, "->", type(e).__name__, e)
 
 
+def case_timer_early(loop):
+    import time
+    early = []
+    for delay in (0.0105, 0.0207, 0.0333):
+        t0 = loop.time()
+        loop.call_later(delay, lambda t0=t0, d=delay: early.append(round(t0 + d - loop.time(), 6)))
+    loop.run_until_complete(asyncio.sleep(0.1))
+    print("seconds each timer fired BEFORE its deadline (<= 0 is fine):", early)
+
+
+def case_handler_roundtrip(loop):
+    def handler(lp, ctx):
+        pass
+    loop.set_exception_handler(handler)
+    print("get_exception_handler() is the handler set:", loop.get_exception_handler() is handler)
+    loop.set_exception_handler(None)
+    loop.call_exception_handler({"message": "hello from call_exception_handler"})
+    print("(default handler: the message above must appear on the asyncio logger)")
+
+
 def case_reentrant(loop):
     async def main():
         try:
