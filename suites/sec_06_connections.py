@@ -514,6 +514,35 @@ def test_create_connection_pause_reading(loop):
                      "bytes delivered after resume_reading()")
 
 
+@check("connections.create_connection.pause_reading_after_data", section=SECTION, method=CC,
+       requirement="pause_reading() also takes effect on a stream that has already received data, and "
+                   "again after a resume_reading(): no data_received until reading is resumed.")
+def test_create_connection_pause_reading_after_data(loop):
+    """19.5.1.6 create_connection: the stream's read side can be paused at any time, repeatedly."""
+    with Net(loop) as net:
+        transport, protocol, peer = _connect(net, loop)
+        sock = transport.get_extra_info("socket")
+        expected = b""
+        for round_ in (1, 2):
+            chunk = f"before pause {round_};".encode()
+            peer.sendall(chunk)
+            expected += chunk
+            net.run(protocol.received(len(expected)), what=f"data before pause_reading() #{round_}")
+            transport.pause_reading()
+            count = protocol.count("data_received")
+            chunk = f"while paused {round_};".encode()
+            peer.sendall(chunk)
+            expected += chunk
+            if sock is not None:
+                select.select([sock.fileno()], [], [], TIMEOUT)  # the data is there to read
+            net.run(io_rounds(loop, 3))
+            expect_equal(protocol.count("data_received") - count, 0,
+                         f"data_received calls during pause #{round_} (the stream had received data)")
+            transport.resume_reading()
+            net.run(protocol.received(len(expected)), what=f"data after resume_reading() #{round_}")
+        expect_equal(bytes(protocol.data), expected, "bytes received over the pauses")
+
+
 @check("connections.create_connection.write_buffer", section=SECTION, method=CC,
        requirement="get_write_buffer_size() is 0 when nothing is pending and grows when the peer does "
                    "not read; set_write_buffer_limits(high, low) is reflected by "

@@ -322,3 +322,71 @@ class EofKeepOpenIgnoredLoop(_ProxyLoop):
     """create_connection: the transport closes itself on EOF although eof_received returned True."""
 
     proxy_class = _EofAlwaysCloses
+
+
+class _PauseOnlyBeforeData(ProtoProxy):
+    """pause_reading() is honoured only until the first data arrived."""
+
+    def connection_made(self, transport):
+        proxy = self
+        proxy.got_data = False
+        orig_pause = transport.pause_reading
+
+        def pause_reading():
+            if not proxy.got_data:
+                orig_pause()
+        transport.pause_reading = pause_reading
+        super().connection_made(transport)
+
+    def data_received(self, data):
+        self.got_data = True
+        super().data_received(data)
+
+
+class PauseIgnoredAfterDataLoop(_ProxyLoop):
+    """create_connection: transport.pause_reading() does nothing once data has been received."""
+
+    proxy_class = _PauseOnlyBeforeData
+
+
+class DatagramWildcardSocknameLoop(asyncio.SelectorEventLoop):
+    """create_datagram_endpoint(remote_addr=...): get_extra_info('sockname') reports the wildcard
+    address the socket had before it was connected (uvloop #85-like)."""
+
+    async def create_datagram_endpoint(self, *args, **kwargs):
+        transport, protocol = await super().create_datagram_endpoint(*args, **kwargs)
+        if kwargs.get("remote_addr") is not None:
+            name = transport.get_extra_info("sockname")
+            if isinstance(name, tuple):
+                wildcard = "::" if ":" in name[0] else "0.0.0.0"
+                transport._extra["sockname"] = (wildcard,) + tuple(name[1:])
+        return transport, protocol
+
+
+# --- 19.5.1.3: real-loop timer bugs ----------------------------------------------------------------
+
+class ZeroDelayPlainHandleLoop(asyncio.SelectorEventLoop):
+    """call_later(delay <= 0) returns the plain Handle of call_soon, not a TimerHandle (uvloop #482)."""
+
+    def call_later(self, delay, callback, *args, context=None):
+        if delay <= 0:
+            return self.call_soon(callback, *args, context=context)
+        return super().call_later(delay, callback, *args, context=context)
+
+
+class CachedClockLoop(asyncio.SelectorEventLoop):
+    """time() is cached at the start of each loop iteration, so it does not advance while a callback
+    blocks; a timer set after the block fires early in real time (uvloop #29)."""
+
+    _cached = None
+
+    def _run_once(self):
+        self._cached = None
+        self._cached = self.time()
+        try:
+            super()._run_once()
+        finally:
+            self._cached = None
+
+    def time(self):
+        return self._cached if self._cached is not None else super().time()
