@@ -390,3 +390,48 @@ class CachedClockLoop(asyncio.SelectorEventLoop):
 
     def time(self):
         return self._cached if self._cached is not None else super().time()
+
+
+# --- round 3 ---------------------------------------------------------------------------------------
+
+class ThreadsafeOwnQueueLoop(asyncio.SelectorEventLoop):
+    """call_soon_threadsafe callbacks go to a separate queue that is moved to the ready queue only
+    when the self-pipe is read: from the loop's own thread they overtake nothing but are overtaken
+    by later call_soon callbacks (qasync/rloop-style split queues)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        import collections
+        import threading
+        self._ts_queue = collections.deque()
+        self._ts_lock = threading.Lock()
+
+    def call_soon_threadsafe(self, callback, *args, context=None):
+        self._check_closed()
+        handle = asyncio.Handle(callback, args, self, context)
+        with self._ts_lock:
+            self._ts_queue.append(handle)
+        self._write_to_self()
+        return handle
+
+    def _process_self_data(self, data):
+        super()._process_self_data(data)
+        with self._ts_lock:
+            moved, self._ts_queue = list(self._ts_queue), type(self._ts_queue)()
+        self._ready.extend(moved)
+
+
+class CloseSkipsUserExecutorLoop(asyncio.SelectorEventLoop):
+    """close() shuts down the default executor only if the loop created it itself, not one given
+    with set_default_executor."""
+
+    _user_executor = None
+
+    def set_default_executor(self, executor):
+        self._user_executor = executor
+        super().set_default_executor(executor)
+
+    def close(self):
+        if self._default_executor is not None and self._default_executor is self._user_executor:
+            self._default_executor = None
+        super().close()
