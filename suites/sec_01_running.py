@@ -293,6 +293,26 @@ def test_run_until_complete_raises(loop, kind):
            expected=repr(error), observed=repr(raised))
 
 
+@check("running.run_until_complete.result_identity", section=SECTION, method="run_until_complete",
+       requirement="run_until_complete() returns the very object the Future or coroutine produced, "
+                   "falsy results (0, '', [], False) included.")
+@pytest.mark.parametrize("kind", ["zero", "empty_str", "empty_list", "false"])
+def test_run_until_complete_result_identity(loop, kind):
+    """19.5.1.1 run_until_complete: returns the Future's result, whatever its truth value."""
+    value = {"zero": 0, "empty_str": "", "empty_list": [], "false": False}[kind]
+
+    async def produce():
+        return value
+
+    fut = loop.create_future()
+    loop.call_soon(fut.set_result, value)
+    from_future = loop.run_until_complete(fut)
+    from_coro = loop.run_until_complete(produce())
+    expect(from_future is value and from_coro is value,
+           "run_until_complete did not return the result object", expected=repr(value),
+           observed=f"future: {from_future!r}, coroutine: {from_coro!r}")
+
+
 @check("running.run_until_complete.returns_when_done", section=SECTION, method="run_until_complete",
        requirement="run_until_complete() returns as soon as its Future is done, without waiting "
                    "for other pending timers.")

@@ -207,6 +207,27 @@ def test_call_soon_current_context(loop):
         VAR.reset(token)
 
 
+@check("calls.call_soon.error_keeps_others", section=SECTION, method="call_soon",
+       handler_calls=True,
+       requirement="A callback that raises does not stop the other queued callbacks: each still "
+                   "runs exactly once, in order, and the error goes to the exception handler.")
+def test_call_soon_error_keeps_others(loop, handler_calls):
+    """19.5.1.2 call_soon: each callback is called exactly once (also when another one raises)."""
+    ran = []
+
+    def boom():
+        raise ValueError("loopconf-callback-error")
+
+    loop.call_soon(ran.append, 1)
+    loop.call_soon(boom)
+    loop.call_soon(ran.append, 2)
+    loop.call_soon(ran.append, 3)
+    run_once(loop)
+    run_once(loop)
+    expect_equal(ran, [1, 2, 3], "callbacks queued behind a raising callback did not all run")
+    expect_equal(len(handler_calls), 1, "exception handler calls for the raising callback")
+
+
 # -- call_soon_threadsafe --------------------------------------------------------------------
 
 @check("calls.call_soon_threadsafe.wakes_loop", section=SECTION, method="call_soon_threadsafe",
@@ -234,6 +255,44 @@ def test_call_soon_threadsafe_wakes_loop(loop):
     expect(result == "woken" and latency is not None and latency < 1.0,
            "the sleeping loop was not woken up by call_soon_threadsafe from another thread",
            expected="callback within 1s", observed=f"result={result!r} latency={latency}")
+
+
+@check("calls.call_soon_threadsafe.wakes_loop_each_time", section=SECTION,
+       method="call_soon_threadsafe",
+       requirement="Every call_soon_threadsafe from another thread wakes a loop waiting for I/O, "
+                   "not only the first one.")
+def test_call_soon_threadsafe_wakes_loop_each_time(loop):
+    """19.5.1.2 call_soon_threadsafe: each call from another thread wakes the waiting loop."""
+    rounds = 3
+    ran = [threading.Event() for _ in range(rounds)]
+    latencies = []
+    done = loop.create_future()
+
+    def callback(i, t0):
+        latencies.append(time.monotonic() - t0)
+        ran[i].set()
+        if i == rounds - 1:
+            done.set_result(None)
+
+    def other_thread():
+        for i in range(rounds):
+            time.sleep(0.03)  # let the loop go back to waiting
+            loop.call_soon_threadsafe(callback, i, time.monotonic())
+            if not ran[i].wait(1.0):
+                return
+
+    thread = threading.Thread(target=other_thread, name="loopconf-threadsafe-each")
+    thread.start()
+    try:
+        run_until_bounded(loop, done, limit=5.0)
+    except Exception:
+        pass
+    finally:
+        thread.join()
+    expect(len(latencies) == rounds and max(latencies) < 0.5,
+           "call_soon_threadsafe did not wake the waiting loop every time",
+           expected=f"{rounds} callbacks, each within 0.5s",
+           observed=f"latencies: {[round(x, 3) for x in latencies]}")
 
 
 @check("calls.call_soon_threadsafe.fifo_per_thread", section=SECTION, method="call_soon_threadsafe",
@@ -339,3 +398,21 @@ def test_handle_cancelled_reports(loop):
     handle.cancel()
     expect_equal((before, handle.cancelled()), (False, True), "Handle.cancelled() is wrong")
     run_once(loop)
+
+
+@check("handle.cancelled.timer_reports", section="page.handle", method="Handle.cancelled",
+       anchor="asyncio.Handle.cancelled", docs="3.7",
+       requirement="cancelled() of the TimerHandle returned by call_later / call_at is False while "
+                   "pending and True once cancelled.")
+def test_handle_cancelled_timer_reports(loop):
+    """Handle.cancelled (new in 3.7) on TimerHandle: True once the timer was cancelled."""
+    observed = {}
+    for name, make in (("call_later", lambda: loop.call_later(10, lambda: None)),
+                       ("call_at", lambda: loop.call_at(loop.time() + 10, lambda: None))):
+        handle = make()
+        before = handle.cancelled()
+        handle.cancel()
+        observed[name] = (before, handle.cancelled())
+    run_once(loop)
+    expect_equal(observed, {"call_later": (False, True), "call_at": (False, True)},
+                 "TimerHandle.cancelled() is wrong (before, after cancel())")

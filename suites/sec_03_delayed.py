@@ -14,7 +14,7 @@ import time
 from loopconf.checks import INFO, MUST, SHOULD, check
 from loopconf.evidence import expect, expect_equal
 
-from ._support.sched import VAR, run_for, run_once
+from ._support.sched import VAR, run_for, run_once, run_until_bounded
 
 SECTION = "19.5.1.3"
 METHODS = ("call_later", "call_at")
@@ -326,6 +326,47 @@ def test_time_advances(loop):
     expect(low - 0.01 - REAL_SLACK <= second - first <= high + REAL_SLACK,
            "time() did not advance in step with real time",
            expected=f"between {low:.4f}s and {high:.4f}s", observed=f"{second - first:.4f}s")
+
+
+@check("delayed.time.current_in_callback", section=SECTION, method="time",
+       requirement="time() is the current time of the loop's clock: it advances while a callback "
+                   "runs (not a value cached at the start of the loop iteration).")
+def test_time_current_in_callback(loop):
+    """19.5.1.3 time: the current time according to the loop's internal clock."""
+    seen = []
+
+    def blocking():
+        t0, m0 = loop.time(), time.monotonic()
+        time.sleep(0.05)
+        seen.append((loop.time() - t0, time.monotonic() - m0))
+
+    loop.call_soon(blocking)
+    run_once(loop)
+    expect(seen and seen[0][0] >= 0.04,
+           "loop.time() did not advance while a callback blocked for 50 ms",
+           expected=">= 0.04 s", observed=f"loop.time() advanced {seen[0][0] if seen else None!r} s "
+                                          f"(real time {seen[0][1] if seen else None!r} s)")
+
+
+@check("delayed.call_later.measured_from_call", section=SECTION, method="call_later",
+       requirement="The delay of call_later is measured from the call: a timer set by a callback "
+                   "that already ran for a while does not fire before the delay has passed in real "
+                   "time since the call_later call.")
+def test_call_later_measured_from_call(loop):
+    """19.5.1.3 call_later: the callback is called after the given delay (from now)."""
+    fired = loop.create_future()
+    set_at = []
+
+    def blocking_then_schedule():
+        time.sleep(0.1)
+        set_at.append(time.monotonic())
+        loop.call_later(0.05, lambda: fired.set_result(time.monotonic()))
+
+    loop.call_soon(blocking_then_schedule)
+    at = run_until_bounded(loop, fired)
+    expect(at - set_at[0] >= 0.05 - REAL_SLACK,
+           "the timer fired before its delay had passed since call_later was called",
+           expected=">= 0.05 s after the call", observed=f"{at - set_at[0]:.4f} s")
 
 
 @check("delayed.time.not_wall_clock", section=SECTION, method="time", level=INFO,

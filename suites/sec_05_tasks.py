@@ -54,6 +54,18 @@ def test_create_task_name(loop):
     expect_equal(task.get_name(), "loopconf-task", "the Task did not get the given name")
 
 
+@check("tasks.create_task.name_each", section=SECTION, method="create_task", versions=">=3.8",
+       docs="3.8",
+       requirement="Every create_task(coro, name=...) call names its own Task, not only the first.")
+def test_create_task_name_each(loop):
+    """create_task (3.8+): the name argument sets each Task's name."""
+    names = [f"loopconf-task-{i}" for i in range(3)]
+    tasks = [loop.create_task(_value(None), name=n) for n in names]
+    for task in tasks:
+        run_until_bounded(loop, task)
+    expect_equal([t.get_name() for t in tasks], names, "a Task did not get its given name")
+
+
 @check("tasks.create_task.context", section=SECTION, method="create_task", versions=">=3.11",
        docs="3.11",
        requirement="create_task(coro, context=ctx) runs the coroutine in the given Context: it "
