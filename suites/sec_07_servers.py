@@ -15,8 +15,8 @@ import pytest
 
 from loopconf.checks import check
 from loopconf.evidence import expect, expect_equal, expect_raises
-from ._support.net import (Factory, Net, Recorder, io_rounds, read_exactly, require_family,
-                           require_reuseport, short_unix_path)
+from ._support.net import (Factory, Net, Recorder, io_rounds, read_exactly, read_to_eof,
+                           require_family, require_reuseport, short_unix_path)
 
 SECTION = "19.5.1.7"
 CS = "create_server"
@@ -311,6 +311,39 @@ def test_create_server_callback_order(loop):
         expected = ["connection_made"] + ["data_received"] * proto.count("data_received") + \
             ["eof_received", "connection_lost"]
         expect_equal(proto.names(), expected, "server protocol callback sequence")
+
+
+class _KeepOpenOnEof(Recorder):
+    """A recording protocol whose eof_received() asks to keep the transport open."""
+
+    def __init__(self, loop):
+        super().__init__(loop)
+        self.eof_result = True
+
+
+@check("servers.create_server.eof_keep_open", section=SECTION, method=CS,
+       requirement="On an accepted connection, when the protocol's eof_received() returns a true value "
+                   "the transport stays open for writing after the client's EOF; the protocol closes it.")
+def test_create_server_eof_keep_open(loop):
+    """19.5.1.7 create_server: accepted connections honour eof_received's result like client ones
+    (Protocol.eof_received, asyncio protocols)."""
+    with Net(loop) as net:
+        server, factory = _server(net, loop, Factory(loop, proto_class=_KeepOpenOnEof), "127.0.0.1", 0)
+        client, proto = net.run(_served(loop, net, factory, _addresses(server)[0]))
+        client.sendall(b"request")
+        client.shutdown(socket.SHUT_WR)
+        net.run(asyncio.shield(proto.eof), what="eof_received after the client's EOF")
+        net.run(io_rounds(loop, 2))
+        expect(not proto.lost.done() and not proto.transport.is_closing(),
+               "the server transport closed itself although eof_received() returned True",
+               expected="transport still open",
+               observed=f"is_closing()={proto.transport.is_closing()}, connection_lost called="
+                        f"{proto.lost.done()}")
+        proto.transport.write(b"reply after eof")
+        proto.transport.close()
+        expect_equal(net.run(read_to_eof(loop, client)), b"reply after eof",
+                     "what the client read after its EOF (the server protocol kept the transport open)")
+        net.run(asyncio.shield(proto.lost), what="connection_lost after close()")
 
 
 # -- create_unix_server ---------------------------------------------------------------------

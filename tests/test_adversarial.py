@@ -50,6 +50,7 @@ CASES = [
      "calls.call_soon_threadsafe.returns_handle / args_and_context", None),
     ("CloseSkipsUserExecutorLoop", ["executor.*"],
      "executor.close.shuts_down_set_default_executor", "AUDIT.md: sec_15"),
+    ("ServerEofKeepOpenIgnoredLoop", ["servers.create_server.*"], "servers.create_server.eof_keep_open", None),
     ("RemoveReaderFalseWithWriterLoop", ["fdwatch.remove_*"],
      "fdwatch.remove_reader.returns_true_with_writer", "AUDIT.md: sec_10"),
     ("RemoveWriterKeepsCallbackLoop", ["fdwatch.remove_writer.*"],

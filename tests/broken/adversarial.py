@@ -435,3 +435,13 @@ class CloseSkipsUserExecutorLoop(asyncio.SelectorEventLoop):
         if self._default_executor is not None and self._default_executor is self._user_executor:
             self._default_executor = None
         super().close()
+
+
+class ServerEofKeepOpenIgnoredLoop(asyncio.SelectorEventLoop):
+    """create_server: accepted transports close themselves on EOF although the protocol's
+    eof_received returned True (client connections are fine)."""
+
+    async def create_server(self, protocol_factory, *args, **kwargs):
+        loop = self
+        return await super().create_server(lambda: _EofAlwaysCloses(loop, protocol_factory()),
+                                           *args, **kwargs)
