@@ -397,6 +397,47 @@ def case_handler_roundtrip(loop):
     print("(default handler: the message above must appear on the asyncio logger)")
 
 
+def case_close_errors(loop):
+    calls = []
+    loop.set_exception_handler(lambda lp, ctx: calls.append(ctx.get("message")))
+    lsock = socket.socket(); lsock.bind(("127.0.0.1", 0)); lsock.listen()
+    async def main():
+        tr, _ = await loop.create_connection(asyncio.Protocol, *lsock.getsockname())
+        peer, _ = lsock.accept()
+        tr.close()
+        await asyncio.sleep(0.2)
+        peer.close()
+    loop.run_until_complete(main())
+    print("exception handler calls after closing a connection normally:", calls)
+    lsock.close()
+
+
+def case_sendfile_fallback(loop):
+    a, b = socket.socketpair()
+    async def main():
+        tr, _ = await loop.create_connection(asyncio.Protocol, sock=a)
+        with open(__file__, "rb") as f:
+            try:
+                n = await asyncio.wait_for(loop.sendfile(tr, f), 2); print("sendfile (fallback=True) sent", n, "bytes")
+            except Exception as e:
+                print("sendfile (fallback=True):", type(e).__name__, str(e)[:80])
+        tr.close()
+        await asyncio.sleep(0.05)
+    loop.run_until_complete(main())
+    b.close()
+
+
+def case_sock_recv_type(loop):
+    a, b = socket.socketpair(); a.setblocking(False)
+    r = loop.sock_recv(a, 10)
+    print("sock_recv returns:", type(r).__name__, "| asyncio.iscoroutine:", asyncio.iscoroutine(r))
+    try:
+        t = loop.create_task(r); t.cancel(); loop.run_until_complete(asyncio.sleep(0))
+    except Exception as e:
+        print("create_task(sock_recv(...)):", type(e).__name__, e)
+    a.close(); b.close()
+
+
 def case_reentrant(loop):
     async def main():
         try:
