@@ -29,17 +29,18 @@ def test_run_forever_until_stop(loop):
     steps = []
     stopped_at = []
 
-    def step(i):
-        steps.append(i)
-        if i < 5:
-            loop.call_soon(step, i + 1)
-
     def stop():
         stopped_at.append(loop.time())
         loop.stop()
 
+    def step(i):
+        steps.append(i)
+        if i < 5:
+            loop.call_soon(step, i + 1)
+        else:  # the loop now idles until the timer calls stop()
+            loop.call_later(0.03, stop)
+
     loop.call_soon(step, 0)
-    loop.call_later(0.03, stop)
     watchdog = run_forever_bounded(loop)
     expect(not watchdog, "run_forever did not return after stop()")
     expect(stopped_at, "run_forever returned before stop() was called (the loop was idle, not stopped)")

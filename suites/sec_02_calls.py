@@ -38,9 +38,10 @@ def test_call_soon_fifo_while_running(loop):
         if len(tag) < 3:
             loop.call_soon(spawn, tag + "a")
             loop.call_soon(spawn, tag + "b")
+        if len(order) == 7:
+            loop.stop()
 
     loop.call_soon(spawn, "x")
-    loop.call_later(0.02, loop.stop)
     run_forever_bounded(loop)
     expect_equal(order, ["x", "xa", "xb", "xaa", "xab", "xba", "xbb"],
                  "callbacks registered by callbacks ran out of registration order")
