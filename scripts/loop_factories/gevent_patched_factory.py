@@ -1,8 +1,9 @@
 """Loop factory for asyncio-gevent in a gevent.monkey.patch_all()-ed process.
 
-Used by scripts/publish-reports for the "asyncio-gevent-patched" row. The patching itself happens
-at interpreter start-up (gevent_site/sitecustomize.py on PYTHONPATH); importing this module patches
-too, as a fallback, and the factory refuses to run unpatched.
+Used by scripts/publish-reports for the "asyncio-gevent-patched" row. Importing this module
+patches the process (socket, threading, selectors, time, ...) before the first loop is created;
+loopconf imports the factory inside each pytest worker, so the suite's own start-up (pytest,
+pytest-xdist, execnet) is not patched: patching at interpreter start-up deadlocks xdist's workers.
 """
 
 from gevent import monkey
