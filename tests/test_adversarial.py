@@ -50,6 +50,8 @@ CASES = [
     ("CloseSkipsUserExecutorLoop", ["executor.*"],
      "executor.close.shuts_down_set_default_executor", "AUDIT.md: sec_15"),
     ("ServerEofKeepOpenIgnoredLoop", ["servers.create_server.*"], "servers.create_server.eof_keep_open", None),
+    ("SubprocessDropsEnvLoop", ["subprocess.subprocess_exec.*"],
+     "subprocess.subprocess_exec.popen_kwargs", "AUDIT.md: page_subprocess"),
     ("RemoveReaderFalseWithWriterLoop", ["fdwatch.remove_*"],
      "fdwatch.remove_reader.returns_true_with_writer", "AUDIT.md: sec_10"),
     ("RemoveWriterKeepsCallbackLoop", ["fdwatch.remove_writer.*"],

@@ -445,3 +445,11 @@ class ServerEofKeepOpenIgnoredLoop(asyncio.SelectorEventLoop):
         loop = self
         return await super().create_server(lambda: _EofAlwaysCloses(loop, protocol_factory()),
                                            *args, **kwargs)
+
+
+class SubprocessDropsEnvLoop(asyncio.SelectorEventLoop):
+    """subprocess_exec does not pass env= on to Popen (the child inherits the parent's environment);
+    other keyword arguments such as cwd= still work."""
+
+    async def subprocess_exec(self, protocol_factory, *args, env=None, **kwargs):
+        return await super().subprocess_exec(protocol_factory, *args, **kwargs)
