@@ -562,6 +562,37 @@ def test_create_connection_write_buffer(loop):
         expect(transport.get_write_buffer_size() > 0, "buffer size with unread data")
 
 
+@check("connections.create_connection.flow_control_paired", section=SECTION, method=CC,
+       requirement="pause_writing() and resume_writing() come in pairs: pause once when the buffer goes "
+                   "over the high-water mark (even if later writes grow it further), resume once when it "
+                   "is drained to the low-water mark; the cycle can repeat.")
+def test_create_connection_flow_control_paired(loop):
+    """19.5.1.6 create_connection: write flow control calls are paired (Protocol flow control)."""
+    with Net(loop) as net:
+        transport, protocol, peer = _connect(net, loop)
+        transport.set_write_buffer_limits(high=65536, low=16384)
+        for cycle in (1, 2):
+            protocol.paused_writing = loop.create_future()
+            protocol.resumed_writing = loop.create_future()
+            total = _fill(transport, above=65536)
+            for _ in range(4):  # keep writing while paused: no second pause_writing()
+                transport.write(CHUNK)
+                total += len(CHUNK)
+            net.run(asyncio.shield(protocol.paused_writing), timeout=1.0,
+                    what=f"pause_writing() in cycle {cycle}")
+            net.run(io_rounds(loop, 1))
+
+            async def drain():
+                data = await read_exactly(loop, peer, total)
+                await protocol.resumed_writing
+                return data
+
+            net.run(drain(), what=f"resume_writing() after the peer drained the buffer (cycle {cycle})")
+            calls = [n for n in protocol.names() if n in ("pause_writing", "resume_writing")]
+            expect_equal(calls, ["pause_writing", "resume_writing"] * cycle,
+                         f"flow control calls after cycle {cycle}")
+
+
 @check("connections.create_connection.flow_control", section=SECTION, method=CC,
        requirement="When the write buffer exceeds the high-water mark the protocol's pause_writing() is "
                    "called; when the peer drains it to the low-water mark or below, resume_writing().")

@@ -52,6 +52,8 @@ CASES = [
     ("ServerEofKeepOpenIgnoredLoop", ["servers.create_server.*"], "servers.create_server.eof_keep_open", None),
     ("SubprocessDropsEnvLoop", ["subprocess.subprocess_exec.*"],
      "subprocess.subprocess_exec.popen_kwargs", "AUDIT.md: page_subprocess"),
+    ("RepeatedPauseWritingLoop", ["connections.create_connection.flow_control*"],
+     "connections.create_connection.flow_control / flow_control_paired", None),
     ("RemoveReaderFalseWithWriterLoop", ["fdwatch.remove_*"],
      "fdwatch.remove_reader.returns_true_with_writer", "AUDIT.md: sec_10"),
     ("RemoveWriterKeepsCallbackLoop", ["fdwatch.remove_writer.*"],

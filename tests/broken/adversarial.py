@@ -453,3 +453,35 @@ class SubprocessDropsEnvLoop(asyncio.SelectorEventLoop):
 
     async def subprocess_exec(self, protocol_factory, *args, env=None, **kwargs):
         return await super().subprocess_exec(protocol_factory, *args, **kwargs)
+
+
+class _RepeatedPause(ProtoProxy):
+    """pause_writing() is called again on every write made while the buffer is above high water."""
+
+    paused = False
+
+    def connection_made(self, transport):
+        proxy = self
+        orig_write = transport.write
+
+        def write(data):
+            orig_write(data)
+            if proxy.paused and transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]:
+                proxy.inner.pause_writing()
+        transport.write = write
+        super().connection_made(transport)
+
+    def pause_writing(self):
+        self.paused = True
+        super().pause_writing()
+
+    def resume_writing(self):
+        self.paused = False
+        super().resume_writing()
+
+
+class RepeatedPauseWritingLoop(_ProxyLoop):
+    """create_connection: pause_writing() is not paired with resume_writing(): it is called again
+    for each write while the buffer stays above the high-water mark."""
+
+    proxy_class = _RepeatedPause
