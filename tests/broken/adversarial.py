@@ -485,3 +485,27 @@ class RepeatedPauseWritingLoop(_ProxyLoop):
     for each write while the buffer stays above the high-water mark."""
 
     proxy_class = _RepeatedPause
+
+
+class _EarlyTimer(asyncio.TimerHandle):
+    """Scheduled 1 ms before its deadline, but when() reports the deadline asked for."""
+
+    __slots__ = ("_asked",)
+
+    def when(self):
+        return self._asked
+
+
+class HonestWhenEarlyFireLoop(asyncio.SelectorEventLoop):
+    """Timers with a delay above 50 ms fire 1 ms early, while TimerHandle.when() still reports the
+    requested deadline."""
+
+    def call_at(self, when, callback, *args, context=None):
+        import heapq
+        self._check_closed()
+        early = when - 0.001 if when - self.time() > 0.05 else when
+        timer = _EarlyTimer(early, callback, args, self, context)
+        timer._asked = when
+        heapq.heappush(self._scheduled, timer)
+        timer._scheduled = True
+        return timer
