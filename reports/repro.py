@@ -404,11 +404,11 @@ def case_close_errors(loop):
     async def main():
         tr, _ = await loop.create_connection(asyncio.Protocol, *lsock.getsockname())
         peer, _ = lsock.accept()
-        tr.close()
+        tr.abort()
         await asyncio.sleep(0.2)
         peer.close()
     loop.run_until_complete(main())
-    print("exception handler calls after closing a connection normally:", calls)
+    print("exception handler calls after transport.abort():", calls)
     lsock.close()
 
 
