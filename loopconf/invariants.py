@@ -56,8 +56,12 @@ def _describe_fd(fd: int) -> str:
         return str(fd)
 
 
-def leaks(before: Snapshot) -> list[str]:
-    """Return one message per broken invariant; cleans leaked children up afterwards."""
+def leaks(before: Snapshot, clean_up: bool = True) -> list[str]:
+    """Return one message per broken invariant.
+
+    With ``clean_up``, leaked children are killed and reaped afterwards; without it the call only
+    looks (and waits the grace period), so it can be repeated after a garbage collection.
+    """
     problems = []
     deadline = time.monotonic() + GRACE_SECONDS
     new_threads = [t for t in threading.enumerate() if t not in before.threads and t.is_alive()]
@@ -81,6 +85,7 @@ def leaks(before: Snapshot) -> list[str]:
         children &= _children()
     if children:
         problems.append(f"child processes left running: {sorted(children)}")
+    if children and clean_up:
         for pid in children:
             try:
                 os.kill(pid, signal.SIGKILL)
