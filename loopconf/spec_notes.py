@@ -257,6 +257,15 @@ note(
     decision="tasks.set_task_factory.rejects_non_callable is SHOULD.",
 )
 
+note(
+    "loop-clock-real-time",
+    clause="19.5.1.3 call_later / call_at / time",
+    doc="Delays and deadlines are measured by the loop's own internal clock (ideally monotonic); time() "
+    "reads that clock. The page does not tie the clock to wall-clock or real time.",
+    cpython="The loop's clock is time.monotonic(), so timers and time() follow real time.",
+    decision="The checks judged by loop.time() stay MUST; delayed.*.real_time_not_early and "
+    "delayed.time.advances (real-time pace) are SHOULD: a virtual-time loop is legitimate.",
+)
 
 def notes_for(note_ids) -> list:
     """The notes named by the given IDs, in a stable order; unknown IDs get a placeholder."""
