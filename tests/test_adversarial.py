@@ -54,7 +54,7 @@ CASES = [
      "subprocess.subprocess_exec.popen_kwargs", "AUDIT.md: page_subprocess"),
     ("RepeatedPauseWritingLoop", ["connections.create_connection.flow_control*"],
      "connections.create_connection.flow_control / flow_control_paired", None),
-    ("HonestWhenEarlyFireLoop", ["delayed.*"], "delayed.timers.never_early", "AUDIT.md: sec_03"),
+    ("HonestWhenEarlyFireLoop", ["delayed.*"], "delayed.call_later.not_early / delayed.call_at.not_early", None),
     ("RemoveReaderFalseWithWriterLoop", ["fdwatch.remove_*"],
      "fdwatch.remove_reader.returns_true_with_writer", "AUDIT.md: sec_10"),
     ("RemoveWriterKeepsCallbackLoop", ["fdwatch.remove_writer.*"],
