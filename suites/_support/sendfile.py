@@ -31,23 +31,53 @@ SIZE = 300_000  # larger than a socket buffer: the transfer needs several rounds
 
 
 class Sender:
-    """One end of a stream pair, sending through ``api`` ("transport" or "socket")."""
+    """One end of a stream pair, sending through ``api`` ("transport" or "socket").
+
+    Use as a context manager: leaving the block always stops and joins the peer reader.
+    """
 
     def __init__(self, loop, net: Net, api: str, kind: str = "unix"):
         self.loop = loop
         self.net = net
         self.api = api
-        self.sock, peer = stream_pair(kind)
+        self.sock, self.peer = stream_pair(kind)
         net.adopt(self.sock)
-        net.adopt(peer)
-        self.reader = ThreadReader(sock=peer)
+        net.adopt(self.peer)
+        self.reader = ThreadReader(sock=self.peer)
         self.transport = self.protocol = None
-        self.sock.setblocking(False)
-        if api == "transport":
-            self.protocol = _Proto(loop)
-            self.transport, _ = net.pair(net.run(
-                loop.create_connection(lambda: self.protocol, sock=self.sock),
-                what="create_connection(sock=...) over a connected stream socket"))
+        try:
+            self.sock.setblocking(False)
+            if api == "transport":
+                self.protocol = _Proto(loop)
+                self.transport, _ = net.pair(net.run(
+                    loop.create_connection(lambda: self.protocol, sock=self.sock),
+                    what="create_connection(sock=...) over a connected stream socket"))
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> "Sender":
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        self.close()
+        return False
+
+    def close(self) -> None:
+        """End both directions of the pair and join the peer reader (idempotent, never raises).
+
+        Runs on every exit of a scenario, also when the loop raised (NotImplementedError for a
+        missing method, a Violation, anything): the reader thread must not outlive the check,
+        or the fixture would report a leaked thread instead of the check's own outcome.
+        Shutting the sockets down (not closing them) wakes the reader's blocking recv at once
+        and leaves the fds to their owners (the transport, or :class:`Net`'s cleanup).
+        """
+        for sock in (self.sock, self.peer):
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.reader.join(TIMEOUT)
 
     def send(self, file, offset=0, count=None, **kw):
         """Run one sendfile call to completion (bounded); returns its result."""
@@ -122,16 +152,14 @@ def _require_called(calls, method):
 # -- scenarios -------------------------------------------------------------------------------
 
 def returns_total(loop, api):
-    with Net(loop) as net, data_file(SIZE) as f:
-        s = Sender(loop, net, api)
+    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api) as s:
         sent = s.send(f)
         s.finish()
         expect_equal(sent, SIZE, f"{s.method} did not return the total number of bytes sent")
 
 
 def peer_receives_file(loop, api, kind):
-    with Net(loop) as net, data_file(SIZE) as f:
-        s = Sender(loop, net, api, kind)
+    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api, kind) as s:
         s.send(f)
         got = s.finish()
         _expect_bytes(got, payload(SIZE), f"the peer did not receive exactly the file's bytes ({kind})")
@@ -139,8 +167,7 @@ def peer_receives_file(loop, api, kind):
 
 def offset_and_count(loop, api):
     offset, count = 1000, 100_000
-    with Net(loop) as net, data_file(SIZE) as f:
-        s = Sender(loop, net, api)
+    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api) as s:
         sent = s.send(f, offset, count)
         got = s.finish()
         expect_equal(sent, count, f"{s.method}(offset={offset}, count={count}) returned a different total")
@@ -150,8 +177,7 @@ def offset_and_count(loop, api):
 
 def offset_to_eof(loop, api):
     offset = 12_345
-    with Net(loop) as net, data_file(SIZE) as f:
-        s = Sender(loop, net, api)
+    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api) as s:
         sent = s.send(f, offset)
         got = s.finish()
         expect_equal(sent, SIZE - offset, f"{s.method}(offset={offset}) without count returned a different total")
@@ -160,8 +186,7 @@ def offset_to_eof(loop, api):
 
 def file_position_on_return(loop, api):
     offset, count = 1000, 100_000
-    with Net(loop) as net, data_file(SIZE) as f:
-        s = Sender(loop, net, api)
+    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api) as s:
         sent = s.send(f, offset, count)
         s.finish()
         expect_equal(f.tell(), offset + sent,
@@ -169,8 +194,7 @@ def file_position_on_return(loop, api):
 
 
 def fallback_when_unavailable(loop, api):
-    with Net(loop) as net, data_file(SIZE) as f:
-        s = Sender(loop, net, api)
+    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api) as s:
         with sendfile_syscall_unavailable() as calls:
             try:
                 sent = s.send(f, fallback=True)
@@ -185,8 +209,7 @@ def fallback_when_unavailable(loop, api):
 
 
 def no_fallback_raises(loop, api):
-    with Net(loop) as net, data_file(SIZE) as f:
-        s = Sender(loop, net, api)
+    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api) as s:
         raised = None
         with sendfile_syscall_unavailable() as calls:
             try:
@@ -208,8 +231,7 @@ def no_fallback_raises(loop, api):
 
 def file_position_on_error(loop, api):
     offset = 1000
-    with Net(loop) as net, data_file(SIZE) as f:
-        s = Sender(loop, net, api)
+    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api) as s:
         f.seek(offset)
         with sendfile_syscall_unavailable() as calls:
             try:
@@ -225,8 +247,7 @@ def file_position_on_error(loop, api):
 
 
 def text_file_refused(loop, api):
-    with Net(loop) as net, data_file(1000, mode="w+") as f:
-        s = Sender(loop, net, api)
+    with Net(loop) as net, data_file(1000, mode="w+") as f, Sender(loop, net, api) as s:
         try:
             result = s.send(f)
         except (NotImplementedError, Violation):
@@ -240,8 +261,7 @@ def text_file_refused(loop, api):
 
 
 def non_regular_refused_without_fallback(loop, api):
-    with Net(loop) as net:
-        s = Sender(loop, net, api)
+    with Net(loop) as net, Sender(loop, net, api) as s:
         f = io.BytesIO(payload(1000))
         try:
             result = s.send(f, fallback=False)

@@ -129,3 +129,17 @@ class DatagramSockSendfileLoop(asyncio.SelectorEventLoop):
         if sock.type != socket.SOCK_STREAM:
             return 0
         return await super().sock_sendfile(sock, file, offset, count, fallback=fallback)
+
+
+class NoSendfileLoop(asyncio.SelectorEventLoop):
+    """loop.sendfile and loop.sock_sendfile are not implemented (raise NotImplementedError).
+
+    Not a broken guarantee: every sendfile check must report it as ``missing``, never as a
+    failure caused by the check's own peer-reader thread outliving it (FP-2).
+    """
+
+    async def sendfile(self, transport, file, offset=0, count=None, *, fallback=True):
+        raise NotImplementedError("sendfile")
+
+    async def sock_sendfile(self, sock, file, offset=0, count=None, *, fallback=True):
+        raise NotImplementedError("sock_sendfile")
