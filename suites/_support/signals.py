@@ -1,7 +1,8 @@
 """Signal helpers for 19.5.1.14 checks: never leave a disposition changed, never kill ourselves.
 
 The checks run inside a pytest(-xdist) worker: a SIGUSR1 delivered while its disposition is
-SIG_DFL would terminate the worker, so :func:`send_to_self` refuses unless a handler is installed.
+SIG_DFL would terminate the worker, so :func:`send_to_self` refuses unless a handler is installed
+(at the Python level, or at the C level as the OS reports it: see :func:`installed`).
 """
 
 from __future__ import annotations
@@ -52,10 +53,35 @@ def require_main_thread():
         pytest.skip("the check must run in the worker's main thread to set signal handlers")
 
 
+def python_handler(signum: int) -> bool:
+    """True if signal.getsignal shows a Python-level handler for ``signum``."""
+    return signal.getsignal(signum) not in (signal.SIG_DFL, signal.SIG_IGN, None)
+
+
+def caught_by_os(signum: int) -> bool | None:
+    """Whether the OS has a handler for ``signum`` (any level), or None where unknown.
+
+    On Linux the kernel lists the caught signals of the process in the ``SigCgt`` line of
+    /proc/self/status (a hex mask, bit ``signum - 1``). This also sees handlers installed in C
+    (e.g. by GLib's sigaction, as gbulb does), which signal.getsignal() cannot see.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("SigCgt:"):
+                    return bool((int(line.split()[1], 16) >> (signum - 1)) & 1)
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
 def installed(signum: int) -> bool:
-    """True if delivering ``signum`` to this process would not take the default action."""
-    handler = signal.getsignal(signum)
-    return handler not in (signal.SIG_DFL, signal.SIG_IGN, None)
+    """True if delivering ``signum`` to this process would not take the default action.
+
+    Either view suffices: a Python-level handler (signal.getsignal) or, on Linux, the kernel's
+    caught-signals mask (handlers installed at the C level). Elsewhere only getsignal is used.
+    """
+    return python_handler(signum) or bool(caught_by_os(signum))
 
 
 def send_to_self(signum: int) -> None:
@@ -63,6 +89,7 @@ def send_to_self(signum: int) -> None:
     if not installed(signum):
         raise Violation(
             f"no handler installed for signal {signum} after add_signal_handler; not sending it",
-            expected="a Python-level handler", observed=signal.getsignal(signum),
+            expected="a handler (Python-level, or caught per /proc/self/status SigCgt on Linux)",
+            observed=f"getsignal: {signal.getsignal(signum)!r}; caught by the OS: {caught_by_os(signum)}",
         )
     os.kill(os.getpid(), signum)
