@@ -266,6 +266,14 @@ note(
     decision="The checks judged by loop.time() stay MUST; delayed.*.real_time_not_early and "
     "delayed.time.advances (real-time pace) are SHOULD: a virtual-time loop is legitimate.",
 )
+note(
+    "default-handler-logger",
+    clause="19.5.1.16 default_exception_handler / call_exception_handler",
+    doc="The default exception handler reports (logs) the error; no logger is named.",
+    cpython="Logs through logging.getLogger('asyncio') at ERROR level, traceback included.",
+    decision="The MUST checks accept the record on any logger; "
+    "errors.default_exception_handler.asyncio_logger (SHOULD) asks for the 'asyncio' logger.",
+)
 
 def notes_for(note_ids) -> list:
     """The notes named by the given IDs, in a stable order; unknown IDs get a placeholder."""

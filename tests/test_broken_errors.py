@@ -19,8 +19,11 @@ CASES = [
     ("WrongLoopArgumentLoop", ["errors.set_exception_handler.called_with_loop_and_context",
                                "errors.call_exception_handler.calls_current_handler"]),
     ("SilentDefaultHandlerLoop", ["errors.default_exception_handler.logs_message",
-                                  "errors.call_exception_handler.default_when_unset"]),
+                                  "errors.call_exception_handler.default_when_unset",
+                                  "errors.set_exception_handler.none_restores_default",
+                                  "errors.default_exception_handler.asyncio_logger"]),
     ("NoTracebackDefaultHandlerLoop", ["errors.default_exception_handler.logs_traceback"]),
+    ("OtherLoggerDefaultHandlerLoop", ["errors.default_exception_handler.asyncio_logger"]),
     ("IgnoresCustomHandlerLoop", ["errors.call_exception_handler.calls_current_handler"]),
     ("HandlerErrorPropagatesLoop", ["errors.set_exception_handler.handler_error_contained"]),
     ("HandlerErrorUnloggedLoop", ["errors.set_exception_handler.handler_error_logged"]),
@@ -43,3 +46,16 @@ def test_stock_loop_passes_the_same_checks():
     ids = sorted({cid for _, ids in CASES for cid in ids})
     records = run_checks("asyncio:SelectorEventLoop", *ids)
     assert {cid: r["outcome"] for cid, r in records.items()} == {cid: "pass" for cid in ids}
+
+
+LOGGING_MUSTS = ["errors.default_exception_handler.logs_message",
+                 "errors.default_exception_handler.logs_traceback",
+                 "errors.call_exception_handler.default_when_unset",
+                 "errors.set_exception_handler.none_restores_default"]
+
+
+def test_other_logger_passes_the_logging_musts():
+    """SF-2: the page names no logger, so logging on another (even non-propagating) logger passes."""
+    records = run_checks(B + "OtherLoggerDefaultHandlerLoop", *LOGGING_MUSTS)
+    assert {cid: r["outcome"] for cid, r in records.items()} == {cid: "pass" for cid in LOGGING_MUSTS}, \
+        {cid: r.get("message") for cid, r in records.items()}

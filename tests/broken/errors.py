@@ -1,6 +1,7 @@
 """Broken loops for 19.5.1.16 (error handling API): one guarantee broken each."""
 
 import asyncio
+import logging
 
 
 class _StripKey(asyncio.SelectorEventLoop):
@@ -91,6 +92,23 @@ class NoTracebackDefaultHandlerLoop(asyncio.SelectorEventLoop):
 
     def default_exception_handler(self, context):
         super().default_exception_handler({"message": context.get("message", "")})
+
+
+_OTHER_LOGGER = logging.getLogger("lcx.broken.otherlogger")
+_OTHER_LOGGER.propagate = False  # the hardest case for a capture at the root logger
+
+
+class OtherLoggerDefaultHandlerLoop(asyncio.SelectorEventLoop):
+    """default_exception_handler logs message and traceback on its own (non-propagating) logger.
+
+    Allowed by the page (it names no logger): passes the MUST logging checks, fails only the
+    SHOULD check asking for the 'asyncio' logger.
+    """
+
+    def default_exception_handler(self, context):
+        exc = context.get("exception")
+        exc_info = (type(exc), exc, exc.__traceback__) if exc is not None else None
+        _OTHER_LOGGER.error(context.get("message", "Unhandled exception in event loop"), exc_info=exc_info)
 
 
 class IgnoresCustomHandlerLoop(asyncio.SelectorEventLoop):
