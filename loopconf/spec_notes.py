@@ -274,6 +274,16 @@ note(
     decision="The MUST checks accept the record on any logger; "
     "errors.default_exception_handler.asyncio_logger (SHOULD) asks for the 'asyncio' logger.",
 )
+note(
+    "close-releases-resources",
+    clause="19.5.1.1 close",
+    doc="close() clears the queues and shuts the executor down; releasing OS resources (file "
+    "descriptors) is not stated.",
+    cpython="close() closes the selector and the self-pipe at once.",
+    decision="running.close.releases_resources is SHOULD: a loop that keeps its fds until it is "
+    "garbage-collected leaks them in long-running programs.",
+)
+
 
 def notes_for(note_ids) -> list:
     """The notes named by the given IDs, in a stable order; unknown IDs get a placeholder."""

@@ -3,6 +3,7 @@ close, shutdown_asyncgens."""
 
 import asyncio
 import gc
+import os
 import socket
 import threading
 import time
@@ -536,6 +537,34 @@ def test_close_executor_not_waited(loop):
            expected="returns at once (< 0.5s) while the job runs",
            observed=f"returned after {elapsed:.3f}s; job finished first: {not still_running}")
     expect(finished.wait(LIMIT), "the executor job did not finish after being released")
+
+
+def _fd_table() -> dict:
+    """{fd: what it points to} for this process (Linux /proc), without the listing's own fd."""
+    table = {}
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            table[int(name)] = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:  # the directory fd used for the listing, already closed
+            continue
+    return table
+
+
+@check("running.close.releases_resources", section=SECTION, method="close", level=SHOULD,
+       note="close-releases-resources", platforms=("linux",),
+       requirement="close() itself releases the file descriptors the loop opened (selector, wake-up "
+                   "pipe...): none stays open while the closed loop is still referenced, waiting for "
+                   "garbage collection.")
+def test_close_releases_resources(new_loop):
+    """19.5.1.1 close: closing the loop releases what it holds (fds), not only its queues."""
+    before = _fd_table()
+    made = new_loop()
+    run_until_bounded(made, made.create_task(asyncio.sleep(0)))
+    made.close()
+    left = {fd: target for fd, target in _fd_table().items() if before.get(fd) != target}
+    expect_equal(left, {}, "file descriptors opened by the loop stayed open after close() while the "
+                 "loop object was still referenced (released only on garbage collection, if at all)")
+    expect(made.is_closed(), "the loop is not closed after close()")  # keeps the reference until here
 
 
 # -- shutdown_asyncgens ----------------------------------------------------------------------

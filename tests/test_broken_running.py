@@ -28,6 +28,7 @@ CASES = [
     ("ClosedTooEarlyLoop", ["running.is_closed.status"]),
     ("ClosesWhileRunningLoop", ["running.close.while_running_raises"]),
     ("FlushOnCloseLoop", ["running.close.drops_pending"]),
+    ("FdsUntilCollectedLoop", ["running.close.releases_resources"]),
     ("KeepsQueuesLoop", ["running.close.clears_queues"]),
     ("CloseTwiceFailsLoop", ["running.close.idempotent"]),
     ("ReopensLoop", ["running.close.irreversible"]),
@@ -46,3 +47,15 @@ def test_broken_running_loop_is_flagged(loop_class, flagged):
     for check_id in flagged:
         assert check_id in records, f"{check_id} did not run: {sorted(records)}"
         assert records[check_id]["outcome"] == "fail", (check_id, records[check_id]["message"])
+
+
+def test_fds_until_collected_flagged_only_by_its_own_check():
+    """FP-3: a loop that frees an fd only when collected fails running.close.releases_resources
+    on its requirement, and the fd invariant does not blame other checks for it."""
+    spec = "tests.broken.running:FdsUntilCollectedLoop"
+    records = run_checks(spec, "running.close.releases_resources", "running.close.idempotent",
+                         "running.is_closed.status")
+    own = records["running.close.releases_resources"]
+    assert own["outcome"] == "fail" and not own["message"].startswith("invariant broken"), own["message"]
+    for other in ("running.close.idempotent", "running.is_closed.status"):
+        assert records[other]["outcome"] == "pass", (other, records[other]["message"])

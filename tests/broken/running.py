@@ -1,6 +1,7 @@
 """Broken loops for 19.5.1.1 (run an event loop): each breaks exactly one guarantee."""
 
 import asyncio
+import os
 
 
 class EarlyExitLoop(asyncio.SelectorEventLoop):
@@ -258,3 +259,17 @@ class TasklessCoroutineLoop(asyncio.SelectorEventLoop):
             self.call_soon(step)
             future = result
         return super().run_until_complete(future)
+
+
+class FdsUntilCollectedLoop(asyncio.SelectorEventLoop):
+    """close() keeps one fd (a dup of its selector's) open until the loop object is collected."""
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self._held_fd = os.dup(self._selector.fileno())
+
+    def __del__(self):
+        fd, self._held_fd = getattr(self, "_held_fd", -1), -1
+        if fd >= 0:
+            os.close(fd)
+        super().__del__()
