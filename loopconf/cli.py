@@ -43,6 +43,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="seconds one check may take before it is a timeout (default 10)")
     p.add_argument("--thorough", action="store_true",
                    help="model-based checks generate many more examples")
+    p.add_argument("--allow-thread", action="append", default=[], metavar="GLOB",
+                   help="thread names (glob) the loop may leave running after close, e.g. its own "
+                        "worker pool; exempt from the leaked-thread invariant (repeatable)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,7 +134,8 @@ def execute(args, argv) -> Results:
     selection = runner.Selection(checks=args.check, sections=args.section, keyword=args.keyword)
     config = runner.RunConfig(selection=selection, workers=_workers(args.workers), timeout=args.timeout,
                               hypothesis_profile="thorough" if args.thorough else "default",
-                              log_dir=getattr(args, "log_dir", ""))
+                              log_dir=getattr(args, "log_dir", ""),
+                              allow_threads=getattr(args, "allow_thread", []))
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
     console = make_console(quiet=getattr(args, "quiet", False) or getattr(args, "json", False), stream=sys.stderr)

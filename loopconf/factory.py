@@ -100,14 +100,21 @@ def probe(spec: str) -> dict:
             raise FactoryError(
                 f"--loop {spec!r}: the factory returned the same loop twice; it must create a new loop per call"
             )
-        if first.is_closed() or first.is_running():
-            raise FactoryError(f"--loop {spec!r}: the factory returned a loop that is closed or running")
+        warnings = []
+        for name in ("is_closed", "is_running"):
+            try:
+                if getattr(first, name)():
+                    warnings.append(f"--loop {spec!r}: a new loop from the factory says {name}() is True; "
+                                    "the checks will show what that breaks")
+            except Exception as exc:
+                warnings.append(f"--loop {spec!r}: {name}() on a new loop raised {type(exc).__name__}: {exc}")
         cls = type(first)
         return {
             "spec": spec,
             "factory": canonical(spec),
             "class": f"{cls.__module__}.{cls.__qualname__}",
             "version": loop_version(first),
+            "warnings": warnings,
         }
     finally:
         _quiet_close(first)

@@ -3,11 +3,13 @@
 A snapshot is taken before the loop under test is created; after the loop is closed the
 state must be back to the snapshot. Threads and children get a short bounded grace period
 to finish (the default executor is shut down without waiting, by design), then count as leaks.
+Threads whose names match ``--allow-thread`` globs (a loop's own long-lived pool) are exempt.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import fnmatch
 import os
 import signal
 import threading
@@ -56,7 +58,12 @@ def _describe_fd(fd: int) -> str:
         return str(fd)
 
 
-def leaks(before: Snapshot, clean_up: bool = True) -> list[str]:
+def _own_threads(threads) -> list:
+    """Real threads only: gevent and other foreign 'dummy' threads cannot be joined or judged."""
+    return [t for t in threads if not isinstance(t, threading._DummyThread)]
+
+
+def leaks(before: Snapshot, clean_up: bool = True, allowed_threads=()) -> list[str]:
     """Return one message per broken invariant.
 
     With ``clean_up``, leaked children are killed and reaped afterwards; without it the call only
@@ -64,7 +71,9 @@ def leaks(before: Snapshot, clean_up: bool = True) -> list[str]:
     """
     problems = []
     deadline = time.monotonic() + GRACE_SECONDS
-    new_threads = [t for t in threading.enumerate() if t not in before.threads and t.is_alive()]
+    new_threads = [t for t in _own_threads(threading.enumerate())
+                   if t not in before.threads and t.is_alive()
+                   and not any(fnmatch.fnmatchcase(t.name, glob) for glob in allowed_threads)]
     for thread in new_threads:
         thread.join(max(0.0, deadline - time.monotonic()))
     alive = [t.name for t in new_threads if t.is_alive()]

@@ -46,6 +46,8 @@ def pytest_addoption(parser):
                     help="folder for per-worker crash and timeout evidence")
     group.addoption("--loopconf-timeout", dest="loopconf_timeout", type=float, default=None,
                     help="seconds a single check may take before it is a timeout")
+    group.addoption("--loopconf-allow-thread", dest="loopconf_allow_thread", action="append", default=[],
+                    help="thread name glob exempt from the leaked-thread invariant (a loop's own pool)")
     group.addoption("--loopconf-catalogue", dest="loopconf_catalogue", default=None,
                     help="with --collect-only: write the selected checks' metadata to this JSON file")
     group.addoption("--loopconf-reproduce", dest="loopconf_reproduce", default="",

@@ -55,6 +55,7 @@ class RunConfig:
     timeout: float = 10.0
     hypothesis_profile: str = "default"
     log_dir: str = ""
+    allow_threads: list = dataclasses.field(default_factory=list)
 
 
 def suites_dir() -> pathlib.Path:
@@ -117,6 +118,8 @@ def probe(spec: str, timeout: float = 120.0) -> LoopInfo:
         return info
     data = json.loads(proc.stdout.strip().splitlines()[-1])
     info.factory, info.cls, info.version = data["factory"], data["class"], data["version"]
+    for warning in data.get("warnings", []):
+        print(f"loopconf: warning: {warning}", file=sys.stderr)
     return info
 
 
@@ -160,7 +163,8 @@ def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
             selected = [*config.selection.pytest_args(), "--loopconf-exclude", exclude]
             workers = [] if str(config.workers) == "0" else ["-n", str(config.workers),
                                                              "--max-worker-restart", str(len(catalogue) + 4)]
-            cmd = _pytest_cmd([*workers, *selected, "--loopconf-loop", info.spec,
+            allowed = [arg for glob in config.allow_threads for arg in ("--loopconf-allow-thread", glob)]
+            cmd = _pytest_cmd([*workers, *selected, *allowed, "--loopconf-loop", info.spec,
                                "--loopconf-stream", stream, "--loopconf-state", state,
                                "--loopconf-timeout", f"{config.timeout:g}",
                                "--loopconf-reproduce", reproduce_prefix(info.spec)])
@@ -169,8 +173,13 @@ def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
                 log.write(f"$ {shlex.join(cmd)}\n")
                 log.flush()
                 proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=_env(config),
-                                        stdin=subprocess.DEVNULL)
-                _follow(proc, stream, record)
+                                        stdin=subprocess.DEVNULL, start_new_session=True)
+                try:
+                    _follow(proc, stream, record, all_done=lambda: len(done) == len(by_node),
+                            stall_limit=max(120.0, 3 * config.timeout))
+                except BaseException:  # Ctrl-C: the suite runs in its own session, end it too
+                    _kill(proc)
+                    raise
             for nodeid, outcome, evidence in crashes.classify(state):
                 if nodeid in by_node and nodeid not in done:
                     record({"nodeid": nodeid, "outcome": outcome, "traceback": evidence,
@@ -187,13 +196,22 @@ def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
     return [done[n] for n in by_node if n in done]
 
 
-def _follow(proc: subprocess.Popen, stream: str, record: Callable) -> None:
-    """Feed the stream's records to ``record`` while ``proc`` runs, then drain it."""
+def _follow(proc: subprocess.Popen, stream: str, record: Callable, all_done: Callable[[], bool],
+            stall_limit: float) -> None:
+    """Feed the stream's records to ``record`` while ``proc`` runs, then drain it.
+
+    The suite process is ended when it stalls: no record for ``stall_limit`` seconds (each check
+    has its own watchdog, so a stall means the harness itself hangs, e.g. a worker that never
+    starts), or still alive 10 s after every check was recorded (e.g. a thread the loop left
+    behind blocks interpreter exit). The caller then accounts for what is left.
+    """
     offset = 0
     buffer = ""
+    last_record = time.monotonic()
+    finished_at = None
 
     def drain():
-        nonlocal offset, buffer
+        nonlocal offset, buffer, last_record
         if not os.path.exists(stream):
             return
         with open(stream) as f:
@@ -205,13 +223,29 @@ def _follow(proc: subprocess.Popen, stream: str, record: Callable) -> None:
         for line in lines:
             if line.strip():
                 rec = json.loads(line)
+                last_record = time.monotonic()
                 if rec.get("type") == "check":
                     record(rec)
 
     while proc.poll() is None:
         drain()
+        now = time.monotonic()
+        if finished_at is None and all_done():
+            finished_at = now
+        if now - last_record > stall_limit or (finished_at is not None and now - finished_at > 10):
+            _kill(proc)
+            break
         time.sleep(0.1)
     drain()
+
+
+def _kill(proc: subprocess.Popen) -> None:
+    """End the suite process and its xdist workers (they share its process group)."""
+    try:
+        os.killpg(proc.pid, 9)
+    except OSError:
+        proc.kill()
+    proc.wait()
 
 
 def _death_message(outcome: str, timeout: float, evidence: str) -> str:
