@@ -7,9 +7,11 @@ its children to exit (killing them if needed) before it ends.
 """
 
 import asyncio
+import os
 import shlex
 import signal
 import subprocess
+import tempfile
 
 import pytest
 
@@ -377,3 +379,25 @@ def test_shell_rejects_list(loop):
                      "subprocess_shell([...])")
 
 
+@check("subprocess.subprocess_exec.popen_kwargs", section="subprocess", method="subprocess_exec",
+       anchor="asyncio.loop.subprocess_exec", docs="3.10", platforms=("linux", "darwin"),
+       requirement="Keyword arguments subprocess_exec does not interpret itself (such as cwd and env) "
+                   "reach subprocess.Popen: the child runs in that directory with that environment.")
+def test_exec_popen_kwargs(loop):
+    """subprocess_exec: other keyword arguments are passed to subprocess.Popen unchanged."""
+    code = "import os, sys; sys.stdout.write(os.getcwd() + '|' + os.environ.get('LCX_AUDIT', '-'))"
+    workdir = os.path.realpath(tempfile.mkdtemp(prefix="lcx-cwd-", dir="/tmp"))
+    env = dict(os.environ, LCX_AUDIT="from-env-kwarg")
+
+    async def body(spawned):
+        transport, protocol, _ = await _spawn(loop, *py(code), stdin=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL, cwd=workdir, env=env)
+        spawned.append((transport, protocol))
+        await asyncio.wait_for(asyncio.shield(protocol.done), WAIT)
+        return protocol
+    try:
+        protocol = _run(loop, body)
+    finally:
+        os.rmdir(workdir)
+    expect_equal(protocol.data.get(1, b"").decode(), f"{workdir}|from-env-kwarg",
+                 "the child's working directory and LCX_AUDIT variable (cwd=, env= given)")

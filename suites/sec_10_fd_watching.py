@@ -269,3 +269,33 @@ def test_remove_writer_keeps_reader(loop):
         w.make_readable()
         net.run(reader.first, what="the reader callback after remove_writer on the same fd")
     _scenario(loop, "socket", body)
+
+
+@check("fdwatch.remove_reader.returns_true_with_writer", section="19.5.1.10", method="remove_reader",
+       docs="3.10",
+       requirement="remove_reader/remove_writer return True for a watched fd also when the fd "
+                   "is watched in the other direction too.")
+def test_remove_reader_returns_true_with_writer(loop):
+    """19.5.1.10 remove_reader/remove_writer: True when a callback was removed (3.10+ docs)."""
+    a, b = socket.socketpair()
+    try:
+        a.setblocking(False)
+        fd = a.fileno()
+        loop.add_reader(fd, lambda: None)
+        loop.add_writer(fd, lambda: None)
+        first = loop.remove_reader(fd)
+        loop.add_reader(fd, lambda: None)
+        second = loop.remove_writer(fd)
+        third = loop.remove_reader(fd)
+        expect_equal({"remove_reader (writer also set)": first,
+                      "remove_writer (reader also set)": second,
+                      "remove_reader (alone)": third},
+                     {"remove_reader (writer also set)": True,
+                      "remove_writer (reader also set)": True,
+                      "remove_reader (alone)": True},
+                     "remove_reader/remove_writer did not return True for a removed callback")
+    finally:
+        loop.remove_reader(a.fileno())
+        loop.remove_writer(a.fileno())
+        a.close()
+        b.close()

@@ -293,3 +293,46 @@ def test_callback_error_to_handler(loop, signals_ok, handler_calls):
            observed=repr(handler_calls[0].get("exception")))
     expect(still_registered and len(calls) == 2,
            "the signal handler did not survive its callback's exception", observed=f"{len(calls)} call(s)")
+
+
+from ._support.signals import preserved_dispositions, require_main_thread, send_to_self  # noqa: E402
+import signal  # noqa: E402
+
+
+@pytest.fixture
+def signals_ok():
+    require_main_thread()
+    with preserved_dispositions():
+        yield
+
+
+@check("signals.add_signal_handler.runs_as_loop_callback", section="19.5.1.14",
+       method="add_signal_handler", platforms=("linux", "darwin"), docs="3.8",
+       requirement="The signal callback is run by the loop along with its other callbacks, never "
+                   "inside the Python-level signal handler: a signal arriving while a callback runs "
+                   "is handled only after that callback has returned.")
+def test_add_signal_handler_runs_as_loop_callback(loop, signals_ok):
+    """19.5.1.14 add_signal_handler: the callback is invoked by the loop like other queued
+    callbacks, so it may use the loop (docs of 3.8 on)."""
+    order = []
+
+    def busy_callback():
+        send_to_self(signal.SIGUSR1)
+        for _ in range(1000):  # Python-level signal handlers would have run by now
+            pass
+        order.append("callback returned")
+
+    def on_signal():
+        order.append("signal callback")
+        loop.stop()
+
+    loop.add_signal_handler(signal.SIGUSR1, on_signal)
+    try:
+        fallback = loop.call_later(5.0, loop.stop)
+        loop.call_soon(busy_callback)
+        loop.run_forever()
+        fallback.cancel()
+    finally:
+        loop.remove_signal_handler(signal.SIGUSR1)
+    expect_equal(order, ["callback returned", "signal callback"],
+                 "the signal callback ran inside the callback that was running when the signal came")

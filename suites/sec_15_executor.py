@@ -13,6 +13,8 @@ import warnings
 from loopconf.checks import check
 from loopconf.evidence import expect, expect_equal
 
+from ._support.sched import LIMIT, run_until_bounded
+
 SECTION = "19.5.1.15"
 WAIT = 5.0
 
@@ -246,3 +248,24 @@ def test_shutdown_timeout(loop):
            observed=f"{took:.3f} s")
     expect(RuntimeWarning in categories, "no RuntimeWarning when the timeout was reached",
            observed=[c.__name__ for c in categories])
+
+
+@check("executor.close.shuts_down_set_default_executor", section="19.5.1.15", method="close",
+       requirement="The default executor that close() shuts down is also one installed with "
+                   "set_default_executor: after close() its idle worker threads end.")
+def test_close_shuts_down_set_default_executor(loop):
+    """19.5.1.1 close / 19.5.1.15 set_default_executor: close() shuts the default executor down,
+    whoever created it."""
+    import concurrent.futures
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcx-user-default")
+    workers = []
+    try:
+        loop.set_default_executor(pool)
+        run_until_bounded(loop, loop.run_in_executor(None, lambda: workers.append(threading.current_thread())))
+        loop.close()
+        workers[0].join(LIMIT)
+        alive = workers[0].is_alive()
+    finally:
+        pool.shutdown(wait=True)
+    expect(not alive, "the executor given to set_default_executor was not shut down by close()",
+           expected="its worker thread ended", observed=f"{workers[0].name} still alive after {LIMIT}s")
