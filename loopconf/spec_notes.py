@@ -292,3 +292,17 @@ def notes_for(note_ids) -> list:
         out.append(NOTES.get(nid, {"id": nid, "clause": "", "doc": "", "cpython": "",
                                    "decision": "(note text missing: a bug in loopconf)"}))
     return out
+
+
+note(
+    "cpython-sendfile-fallback-buffer-reuse",
+    clause="19.5.1.8 sendfile (asyncio.AbstractEventLoop.sendfile), fallback=True",
+    doc="With fallback=True the loop reads the file and sends it itself when the syscall cannot be used; "
+    "the peer receives the file.",
+    cpython="3.12 and 3.13 read each chunk into one reused buffer and pass a view of it to transport.write(), "
+    "which since 3.12 keeps that view when the socket cannot take everything at once; the next read then "
+    "overwrites bytes not yet sent, so the peer can receive corrupted data (seen on 3.12.1; timing-dependent). "
+    "3.11 copies the data and is not affected.",
+    decision="SHOULD: the check stays strict about the bytes received, but a stock CPython bug must not fail "
+    "the gate; the failure shows as non-strict.",
+)

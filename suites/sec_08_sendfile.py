@@ -57,7 +57,8 @@ def test_sendfile_file_position_on_return(loop):
     sf.file_position_on_return(loop, API)
 
 
-@check("sendfile.sendfile.fallback_when_unavailable", section=SECTION, method=M,
+@check("sendfile.sendfile.fallback_when_unavailable", section=SECTION, method=M, level=SHOULD,
+       note="cpython-sendfile-fallback-buffer-reuse",
        requirement="With fallback=True, sendfile still sends the whole file (reading and sending it "
                    "itself) when the sendfile syscall is not supported.")
 def test_sendfile_fallback_when_unavailable(loop):
