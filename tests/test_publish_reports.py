@@ -104,3 +104,22 @@ def test_no_install_run_publishes_trimmed_reports_and_index(publish, tmp_path):
     readme = (tmp_path / "README.md").read_text()
     assert "scripts/publish-reports" in readme
     assert readme.count("| 1 / 1 (100.0%) |") == 2
+
+
+def test_committed_source_is_head_without_uncommitted_files(publish):
+    """Venvs get loopconf from `git archive HEAD`: untracked files of the checkout are not in it."""
+    if not publish.head_commit():
+        pytest.skip("not a git checkout")
+    with publish.committed_source() as src:
+        root = pathlib.Path(src)
+        assert (root / "pyproject.toml").exists() and (root / "loopconf").is_dir()
+        tracked = publish.subprocess.run(["git", "-C", str(publish.REPO), "ls-files", "--", "scripts"],
+                                         capture_output=True, text=True, check=True).stdout.split()
+        assert sorted(str(p.relative_to(root)) for p in (root / "scripts").rglob("*") if p.is_file()) == sorted(tracked)
+    assert not root.exists()
+
+
+def test_loop_specific_run_options(publish):
+    loops = {loop.name: loop for loop in publish.LOOPS}
+    assert loops["trio-asyncio"].run_args == ["--allow-thread", "Trio thread *"]
+    assert loops["asyncio"].run_args == []
