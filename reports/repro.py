@@ -447,6 +447,48 @@ def case_reentrant(loop):
     loop.run_until_complete(main())
 
 
+def case_fdleak_handler_context(loop):
+    # FP-7: a loop that frees its fds only when collected, kept alive by a recorded handler context.
+    loop.run_until_complete(asyncio.sleep(0))
+    fds = lambda: set(os.listdir("/proc/self/fd"))
+    base = fds()
+    calls = []
+    lp = FACTORY()
+    lp.set_exception_handler(lambda l, ctx: calls.append(ctx))
+    def boom():
+        raise ValueError("boom")
+    lp.call_soon(boom); lp.call_soon(lp.stop); lp.run_forever(); lp.close()
+    del lp; gc.collect()
+    print("context keys:", sorted(calls[0]), "| fds open after close, del, gc.collect():", len(fds() - base))
+    calls.clear(); gc.collect()
+    print("... after dropping the recorded context and gc.collect():", len(fds() - base))
+
+
+def case_base_api(loop):
+    # add_reader/add_writer with and without *args; BaseEventLoop-level methods (servers, subprocesses).
+    a, b = socket.socketpair()
+    for args in ((), ("x", 2)):
+        try:
+            loop.add_reader(a.fileno(), print, *args); loop.remove_reader(a.fileno())
+            print(f"add_reader(fd, cb, *{args}): ok")
+        except Exception as e:
+            print(f"add_reader(fd, cb, *{args}):", type(e).__name__, e)
+    a.close(); b.close()
+
+    async def server():
+        srv = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
+        srv.close(); await srv.wait_closed()
+
+    async def subproc():
+        tr, _ = await loop.subprocess_exec(asyncio.SubprocessProtocol, sys.executable, "-c", "pass")
+        tr.close()
+    for name, coro in (("create_server", server), ("subprocess_exec", subproc)):
+        try:
+            loop.run_until_complete(asyncio.wait_for(coro(), 5)); print(name + ": ok")
+        except Exception as e:
+            print(name + ":", type(e).__name__, e)
+
+
 if __name__ == "__main__":
     logging.basicConfig()
     FACTORY = make_factory(sys.argv[1])
