@@ -489,6 +489,25 @@ def case_base_api(loop):
             print(name + ":", type(e).__name__, e)
 
 
+def case_first_use_fds(loop):
+    # FP-1b: fds a library opens once per process when its first loop RUNS or first installs a signal
+    # handler (the warm-up loop loopconf makes is closed without running). Counts stay flat afterwards.
+    fds = lambda: set(os.listdir("/proc/self/fd"))
+    loop.close(); gc.collect()
+    base = fds()
+    for kind in ("run", "run", "signal", "signal", "run"):
+        lp = FACTORY()
+        if kind == "signal":
+            lp.add_signal_handler(signal.SIGUSR1, lambda: None)
+            lp.call_soon(os.kill, os.getpid(), signal.SIGUSR1)
+            lp.call_later(0.05, lp.stop); lp.run_forever()
+            lp.remove_signal_handler(signal.SIGUSR1)
+        else:
+            lp.run_until_complete(asyncio.sleep(0.01))
+        lp.close(); del lp; gc.collect()
+        print(f"after a loop that used {kind}: fds open since the first (unrun) loop: {len(fds() - base)}")
+
+
 if __name__ == "__main__":
     logging.basicConfig()
     FACTORY = make_factory(sys.argv[1])
