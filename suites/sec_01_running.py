@@ -616,3 +616,25 @@ def test_shutdown_asyncgens_warns_after(loop):
     expect_equal(result, [1], "the new asynchronous generator did not iterate")
     expect(caught, "no warning was issued when a new asynchronous generator was iterated after "
                    "shutdown_asyncgens()")
+
+
+@check("running.stop.scheduled_by_batch_deferred_many", section="19.5.1.1", method="stop",
+       requirement="However many callbacks the stopping batch schedules, none of them runs before "
+                   "run_forever() returns; they all run, in order, the next time the loop runs.")
+@pytest.mark.parametrize("count", [1, 5, 20])
+def test_stop_scheduled_by_batch_deferred_many(loop, count):
+    """19.5.1.1 run_forever/stop: callbacks scheduled by the last batch run on the next run."""
+    ran = []
+
+    def last_batch():
+        for i in range(count):
+            loop.call_soon(ran.append, i)
+        loop.stop()
+
+    loop.call_soon(last_batch)
+    run_forever_bounded(loop)
+    first_run = list(ran)
+    loop.call_soon(loop.stop)
+    run_forever_bounded(loop)
+    expect_equal((first_run, ran), ([], list(range(count))),
+                 "callbacks scheduled by the stopping batch (during the stopping run, after the next run)")

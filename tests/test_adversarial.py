@@ -20,7 +20,7 @@ HANGS = {"CloseKeepsExecutorLoop"}
 CASES = [
     ("FalsyResultLoop", ["running.run_until_complete.*"],
      "running.run_until_complete.result_identity", None),
-    ("StopLateOnBigBatchLoop", ["model.running.*"], "model.running.trace", None),
+    ("StopLateOnBigBatchLoop", ["running.stop.*"], "running.stop.scheduled_by_batch_deferred_many", None),
     ("NotRunningInRucLoop", ["running.is_running.*"], "running.is_running.status", None),
     ("CloseKeepsExecutorLoop", ["executor.close.*"], "executor.close.default_executor_not_awaited", None),
     ("ShutdownOneAsyncgenLoop", ["running.shutdown_asyncgens.*"],
