@@ -15,6 +15,7 @@ from .handles import Handle
 
 _READ = selectors.EVENT_READ
 _WRITE = selectors.EVENT_WRITE
+_SLOT = {_READ: 0, _WRITE: 1}  # where each event's handle sits in the key's (reader, writer) data
 
 
 class FdWatchMixin:
@@ -46,69 +47,57 @@ class FdWatchMixin:
 
     # ------------------------------------------------------------------ internal API
 
-    def _add_reader(self, fd, callback, *args):
+    def _watch(self, fd, event, callback, args):
+        """Register ``callback(*args)`` for ``event`` on ``fd``, replacing the previous one."""
         handle = Handle(callback, args, self, None)
+        slot = _SLOT[event]
         selector = self._selector
         try:
             key = selector.get_key(fd)
         except KeyError:
-            selector.register(fd, _READ, (handle, None))
+            data = [None, None]
+            data[slot] = handle
+            selector.register(fd, event, tuple(data))
         else:
-            old_reader, writer = key.data
-            selector.modify(fd, key.events | _READ, (handle, writer))
-            if old_reader is not None:
-                old_reader.cancel()
+            data = list(key.data)
+            old, data[slot] = data[slot], handle
+            selector.modify(fd, key.events | event, tuple(data))
+            if old is not None:
+                old.cancel()
         return handle
+
+    def _unwatch(self, fd, event):
+        """Stop watching ``fd`` for ``event``; True if a callback was registered for it."""
+        if self._selector is None:
+            return False
+        try:
+            key = self._selector.get_key(fd)
+        except KeyError:
+            return False
+        slot = _SLOT[event]
+        data = list(key.data)
+        old, data[slot] = data[slot], None
+        events = key.events & ~event
+        if events:
+            self._selector.modify(fd, events, tuple(data))
+        else:
+            self._selector.unregister(fd)
+        if old is not None:
+            old.cancel()
+            return True
+        return False
+
+    def _add_reader(self, fd, callback, *args):
+        return self._watch(fd, _READ, callback, args)
 
     def _remove_reader(self, fd):
-        if self._selector is None:
-            return False
-        try:
-            key = self._selector.get_key(fd)
-        except KeyError:
-            return False
-        reader, writer = key.data
-        events = key.events & ~_READ
-        if events:
-            self._selector.modify(fd, events, (None, writer))
-        else:
-            self._selector.unregister(fd)
-        if reader is not None:
-            reader.cancel()
-            return True
-        return False
+        return self._unwatch(fd, _READ)
 
     def _add_writer(self, fd, callback, *args):
-        handle = Handle(callback, args, self, None)
-        selector = self._selector
-        try:
-            key = selector.get_key(fd)
-        except KeyError:
-            selector.register(fd, _WRITE, (None, handle))
-        else:
-            reader, old_writer = key.data
-            selector.modify(fd, key.events | _WRITE, (reader, handle))
-            if old_writer is not None:
-                old_writer.cancel()
-        return handle
+        return self._watch(fd, _WRITE, callback, args)
 
     def _remove_writer(self, fd):
-        if self._selector is None:
-            return False
-        try:
-            key = self._selector.get_key(fd)
-        except KeyError:
-            return False
-        reader, writer = key.data
-        events = key.events & ~_WRITE
-        if events:
-            self._selector.modify(fd, events, (reader, None))
-        else:
-            self._selector.unregister(fd)
-        if writer is not None:
-            writer.cancel()
-            return True
-        return False
+        return self._unwatch(fd, _WRITE)
 
     # ------------------------------------------------------------------ public API
 
