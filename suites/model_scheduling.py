@@ -4,8 +4,11 @@ Each check generates small programs of call_soon / call_soon_threadsafe / call_l
 cancel / stop() (callbacks scheduling callbacks, several run_forever rounds), runs them on the
 loop under test and asks the rule model in ``_support.schedmodel`` whether the recorded trace is
 one the documented rules allow. Deterministic (derandomized, no example database); the number of
-examples follows LOOPCONF_HYPOTHESIS_PROFILE (default | thorough).
+examples follows LOOPCONF_HYPOTHESIS_PROFILE (default | thorough). A failing program is shrunk
+(within a time budget) and the smallest failing program is reported with its trace.
 """
+
+import time
 
 from hypothesis import given
 
@@ -15,33 +18,62 @@ from loopconf.evidence import expect
 from ._support.schedmodel import Runner, model_settings, programs, violations
 
 
-def _judge(new_loop, program, round_time, found):
-    """Run one program on a fresh loop; remember the first trace the rules reject.
+#: Seconds hypothesis may spend shrinking a failing program before the smallest one found so far
+#: is reported (traces depend on timing, so a long shrink could outlast the per-check timeout).
+SHRINK_BUDGET = 2.0
 
-    Violations are collected rather than raised inside hypothesis: traces depend on timing, so
-    replaying or shrinking a failing example is not reliable; the first one found is reported.
+
+class _TraceRejected(Exception):
+    """Raised inside hypothesis so that it shrinks the failing program."""
+
+
+class _Search:
+    """Runs generated programs; keeps every rejected trace so the smallest can be reported.
+
+    A rejected trace is raised inside hypothesis, which then shrinks the program. Timing can make
+    a failure not replay, and shrinking is bounded by SHRINK_BUDGET: either way the smallest
+    failing program seen is the reproducer.
     """
-    if found:
-        return
-    loop = new_loop()
-    runner = Runner(loop, round_time)
-    try:
-        runner.run(program)
-        problems = violations(runner.trace)
-    except Exception as exc:  # the loop under test raised while running the program
-        problems = [f"unexpected {type(exc).__name__}: {exc}"]
-    finally:
-        loop.close()
-    if problems:
-        found.append((program, runner.trace, problems))
 
+    def __init__(self, new_loop, round_time):
+        self.new_loop, self.round_time = new_loop, round_time
+        self.failures = []
+        self.first_failure_at = None
 
-def _verdict(found):
-    if found:
-        program, trace, problems = found[0]
-        expect(False, "the loop's trace breaks the scheduling rules: " + "; ".join(problems[:5]),
-               expected="a trace the documented rules allow",
-               observed={"program": repr(program), "trace": repr(trace[:200])})
+    def judge(self, program):
+        if self.first_failure_at is not None and time.monotonic() - self.first_failure_at > SHRINK_BUDGET:
+            return  # out of shrinking budget: let hypothesis finish with what it has
+        loop = self.new_loop()
+        runner = Runner(loop, self.round_time)
+        try:
+            runner.run(program)
+            problems = violations(runner.trace)
+        except Exception as exc:  # the loop under test raised while running the program
+            problems = [f"unexpected {type(exc).__name__}: {exc}"]
+        finally:
+            loop.close()
+        if problems:
+            self.failures.append((program, runner.trace, problems))
+            if self.first_failure_at is None:
+                self.first_failure_at = time.monotonic()
+            raise _TraceRejected(problems[0])
+
+    def search(self, strategy):
+        @model_settings()
+        @given(strategy)
+        def run(program):
+            self.judge(program)
+
+        try:
+            run()
+        except Exception:  # the shrunk failure, or hypothesis reporting a flaky replay
+            if not self.failures:
+                raise
+        if self.failures:
+            program, trace, problems = min(self.failures, key=lambda f: len(repr(f[0])))
+            expect(False, "the loop's trace breaks the scheduling rules: " + "; ".join(problems[:5]),
+                   expected="a trace the documented rules allow",
+                   observed={"program (shrunk)": repr(program), "trace": repr(trace[:200])})
 
 
 @check("model.calls.trace", section="19.5.1.2", method="call_soon",
@@ -53,14 +85,7 @@ def _verdict(found):
 def test_model_calls(new_loop):
     """19.5.1.2 call_soon / call_soon_threadsafe: FIFO, exactly once, cancellation (model)."""
 
-    @model_settings()
-    @given(programs(timers=False, stops=False))
-    def run(program):
-        _judge(new_loop, program, 0.001, found)
-
-    found = []
-    run()
-    _verdict(found)
+    _Search(new_loop, 0.001).search(programs(timers=False, stops=False))
 
 
 @check("model.delayed.trace", section="19.5.1.3", method="call_later", note="timer-clock-resolution",
@@ -71,14 +96,7 @@ def test_model_calls(new_loop):
 def test_model_delayed(new_loop):
     """19.5.1.3 call_later / call_at: never early, deadline order, exactly once (model)."""
 
-    @model_settings()
-    @given(programs(timers=True, stops=False))
-    def run(program):
-        _judge(new_loop, program, 0.008, found)
-
-    found = []
-    run()
-    _verdict(found)
+    _Search(new_loop, 0.008).search(programs(timers=True, stops=False))
 
 
 @check("model.running.trace", section="19.5.1.1", method="stop",
@@ -91,11 +109,4 @@ def test_model_delayed(new_loop):
 def test_model_running(new_loop):
     """19.5.1.1 run_forever / stop: the stop-batch rule, with calls and timers (model)."""
 
-    @model_settings()
-    @given(programs(timers=True, stops=True))
-    def run(program):
-        _judge(new_loop, program, 0.008, found)
-
-    found = []
-    run()
-    _verdict(found)
+    _Search(new_loop, 0.008).search(programs(timers=True, stops=True))

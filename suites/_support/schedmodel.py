@@ -32,7 +32,7 @@ def model_settings():
     if profile not in PROFILES:
         raise ValueError(f"LOOPCONF_HYPOTHESIS_PROFILE={profile!r}: expected one of {sorted(PROFILES)}")
     return settings(max_examples=PROFILES[profile], derandomize=True, database=None, deadline=None,
-                    print_blob=False, phases=(Phase.explicit, Phase.generate),
+                    print_blob=False, phases=(Phase.explicit, Phase.generate, Phase.shrink),
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                            HealthCheck.data_too_large])
 
