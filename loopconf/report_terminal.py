@@ -82,29 +82,31 @@ class LiveProgress:
 
 
 def summary_table(results) -> Table:
-    """Outcome counts per spec section (rows) and loop (column groups)."""
+    """Outcome counts per spec section (rows): one column per outcome for a single loop, one
+    compact column per loop when several loops are compared."""
     table = Table(title="loopconf: outcomes by spec section", show_lines=False)
     table.add_column("section")
     loops = results.loop_keys()
-    for key in loops:
+    single = len(loops) == 1
+    if single:
         for o in COLUMNS:
-            table.add_column(f"{o}" if len(loops) == 1 else f"{_short(key)}\n{o}", justify="right",
-                             style=OUTCOME_STYLE[o])
+            table.add_column(o, justify="right", style=OUTCOME_STYLE[o])
+    else:
+        for key in loops:
+            table.add_column(key, overflow="fold")
     counts = collections.defaultdict(collections.Counter)
     for r in results.results:
         counts[(results.meta(r.check_id).get("section", "?"), r.loop)][r.outcome] += 1
     sections = sorted({s for s, _ in counts}, key=section_order)
-    for section in sections:
-        row = [f"{section} {SECTIONS.get(section, '')}".strip()]
-        for key in loops:
-            c = counts[(section, key)]
-            row += [str(c[o]) if c[o] else "" for o in COLUMNS]
-        table.add_row(*row)
-    total = ["total"]
-    for key in loops:
-        c = collections.Counter(r.outcome for r in results.for_loop(key))
-        total += [str(c[o]) for o in COLUMNS]
-    table.add_row(*total, style="bold")
+    totals = {key: collections.Counter(r.outcome for r in results.for_loop(key)) for key in loops}
+    for section in sections + ["total"]:
+        label = "total" if section == "total" else f"{section} {SECTIONS.get(section, '')}".strip()
+        cells = [totals[key] if section == "total" else counts[(section, key)] for key in loops]
+        if single:
+            row = [str(cells[0][o]) if cells[0][o] or section == "total" else "" for o in COLUMNS]
+        else:
+            row = ["  ".join(f"[{OUTCOME_STYLE[o]}]{c[o]} {o}[/]" for o in COLUMNS if c[o]) for c in cells]
+        table.add_row(label, *row, style="bold" if section == "total" else None)
     return table
 
 
