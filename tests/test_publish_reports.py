@@ -123,3 +123,12 @@ def test_loop_specific_run_options(publish):
     loops = {loop.name: loop for loop in publish.LOOPS}
     assert loops["trio-asyncio"].run_args == ["--allow-thread", "Trio thread *"]
     assert loops["asyncio"].run_args == []
+
+
+def test_summary_shows_the_recorded_loopconf_commit(publish, tmp_path):
+    folder = tmp_path / "uvloop-0.23.0"
+    folder.mkdir()
+    (folder / publish.COMMIT_FILE).write_text("abc1234\n")
+    data = _results("uvloop:new_event_loop", [("a.m.one", "MUST", "pass")])
+    row = next(line for line in publish.summary_markdown([(folder, data)]).splitlines() if line.startswith("| uvloop |"))
+    assert row.endswith("| `abc1234` |")
