@@ -265,10 +265,12 @@ def test_connect_write_pipe_delivers_data(loop):
     data = payload(1 << 20)
     with Pipes(loop) as p:
         transport, protocol, r, _ = _write_pipe(p, loop)
-        reader = ThreadReader(fd=r)
         for i in range(0, len(data), 65536):
             transport.write(data[i:i + 65536])
         transport.close()
+        # Only now does anyone read: the pipe holds far less than 1 MiB, so most of the data is
+        # still in the transport's buffer when close() is called, and close() must flush it.
+        reader = ThreadReader(fd=r)
         exc = p.run(protocol.lost, timeout=10, what="connection_lost after close() with 1 MiB buffered")
         got = reader.join()
         expect(reader.finished, "the reader saw no end of pipe after the transport closed")
