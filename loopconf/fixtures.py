@@ -113,6 +113,14 @@ def new_loop(request, loop_factory, handler_calls):
     problems = _close_all(made)
     made.clear()
     _forget_loops(request.node)
+    if handler_calls and not expects_calls:
+        first = handler_calls[0]
+        problems.append(
+            f"the loop's exception handler was called unexpectedly ({len(handler_calls)}x): "
+            f"{first.get('message')!r}"
+            + (f" exception={first['exception']!r}" if first.get("exception") is not None else "")
+        )
+    handler_calls.clear()  # the contexts hold handles, and through them the loop
     leaks = invariants.leaks(before, clean_up=False, allowed_threads=allowed_threads)
     if leaks:
         # Objects in reference cycles (a socket held by a transport), and loops that release
@@ -121,13 +129,6 @@ def new_loop(request, loop_factory, handler_calls):
         # more than most checks. (Whether close() itself releases fds is a check of its own.)
         gc.collect()
         leaks = invariants.leaks(before, allowed_threads=allowed_threads)
-    if handler_calls and not expects_calls:
-        first = handler_calls[0]
-        problems.append(
-            f"the loop's exception handler was called unexpectedly ({len(handler_calls)}x): "
-            f"{first.get('message')!r}"
-            + (f" exception={first['exception']!r}" if first.get("exception") is not None else "")
-        )
     problems.extend(leaks)
     if problems:
         raise Violation("invariant broken after the check: " + "; ".join(problems))

@@ -346,7 +346,8 @@ def test_time_advances(loop):
            expected=f"between {low:.4f}s and {high:.4f}s", observed=f"{second - first:.4f}s")
 
 
-@check("delayed.time.current_in_callback", section=SECTION, method="time",
+@check("delayed.time.current_in_callback", section=SECTION, method="time", level=SHOULD,
+       note="loop-clock-real-time",
        requirement="time() is the current time of the loop's clock: it advances while a callback "
                    "runs (not a value cached at the start of the loop iteration).")
 def test_time_current_in_callback(loop):
@@ -366,7 +367,8 @@ def test_time_current_in_callback(loop):
                                           f"(real time {seen[0][1] if seen else None!r} s)")
 
 
-@check("delayed.call_later.measured_from_call", section=SECTION, method="call_later",
+@check("delayed.call_later.measured_from_call", section=SECTION, method="call_later", level=SHOULD,
+       note="loop-clock-real-time",
        requirement="The delay of call_later is measured from the call: a timer set by a callback "
                    "that already ran for a while does not fire before the delay has passed in real "
                    "time since the call_later call.")
