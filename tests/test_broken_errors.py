@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support import run_checks
+from tests.support import assert_outcomes, run_checks
 
 B = "tests.broken.errors:"
 
@@ -35,18 +35,12 @@ CASES = [
 
 @pytest.mark.parametrize("loop_name,check_ids", CASES, ids=[c[0] for c in CASES])
 def test_broken_loop_is_flagged(loop_name, check_ids):
-    records = run_checks(B + loop_name, *check_ids)
-    for cid in check_ids:
-        assert cid in records, f"{cid} did not run against {loop_name}"
-        assert records[cid]["outcome"] == "fail", (cid, records[cid]["outcome"], records[cid].get("message"))
+    assert_outcomes(B + loop_name, check_ids, "fail")
 
 
 def test_stock_loop_passes_the_same_checks():
     """Control: the checks above pass on the unbroken SelectorEventLoop."""
-    ids = sorted({cid for _, ids in CASES for cid in ids})
-    records = run_checks("asyncio:SelectorEventLoop", *ids)
-    assert {cid: r["outcome"] for cid, r in records.items()} == {cid: "pass" for cid in ids}
-
+    assert_outcomes("asyncio:SelectorEventLoop", [cid for _, ids in CASES for cid in ids], "pass")
 
 LOGGING_MUSTS = ["errors.default_exception_handler.logs_message",
                  "errors.default_exception_handler.logs_traceback",
