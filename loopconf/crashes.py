@@ -50,3 +50,11 @@ def mark_finished(state_dir: str | None, pid: int) -> None:
             os.unlink(os.path.join(state_dir, f"current-{pid}.txt"))
         except OSError:
             pass
+
+
+def death_message(outcome: str, timeout: float | None, evidence: str) -> str:
+    """One line saying how the process running a check ended (``timeout`` or ``crash``)."""
+    if outcome == "timeout":
+        return f"the check did not finish within {timeout or 0:g}s; its process was ended"
+    first = next((line for line in evidence.splitlines() if line.strip()), "")
+    return "the process running the check died" + (f": {first}" if first else "")

@@ -226,11 +226,7 @@ class LoopconfSession:
         kind, evidence = (found[0][1], found[0][2]) if found else ("crash", "")
         prior = self.pending.pop(nodeid, None) or {}
         meta = prior.get("meta")
-        if kind == "timeout":
-            message = f"the check did not finish within {self.opt.loopconf_timeout:g}s; the worker was ended"
-        else:
-            message = "the worker process died while running the check" + (
-                f": {evidence.splitlines()[0]}" if evidence.strip() else "")
+        message = crashes.death_message(kind, self.opt.loopconf_timeout, evidence)
         rec = {"type": "check", "nodeid": nodeid, "check_id": prior.get("check_id"),
                "meta": meta, "outcome": kind, "message": message, "expected": None,
                "observed": None, "traceback": evidence, "duration": prior.get("duration", 0.0)}

@@ -183,7 +183,7 @@ def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
             for nodeid, outcome, evidence in crashes.classify(state):
                 if nodeid in by_node and nodeid not in done:
                     record({"nodeid": nodeid, "outcome": outcome, "traceback": evidence,
-                            "message": _death_message(outcome, config.timeout, evidence)})
+                            "message": crashes.death_message(outcome, config.timeout, evidence)})
             if len(done) == before:
                 # No progress at all: the suite process itself is broken. Account for the rest.
                 tail = _tail(log_path)
@@ -246,13 +246,6 @@ def _kill(proc: subprocess.Popen) -> None:
     except OSError:
         proc.kill()
     proc.wait()
-
-
-def _death_message(outcome: str, timeout: float, evidence: str) -> str:
-    if outcome == "timeout":
-        return f"the check did not finish within {timeout:g}s; its process was ended"
-    first = next((line for line in evidence.splitlines() if line.strip()), "")
-    return "the process running the check died" + (f": {first}" if first else "")
 
 
 def _tail(path: str, lines: int = 30) -> str:
