@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from loopconf.checks import SECTIONS
-from loopconf.results import section_order
+from loopconf.results import score, section_order
 
 OUTCOME_STYLE = {"pass": "green", "fail": "red", "missing": "yellow", "skip": "dim",
                  "timeout": "magenta", "crash": "bold red", "error": "bold magenta"}
@@ -123,28 +123,6 @@ def headline(results) -> list:
             f"SHOULD {s['should_pass']}/{s['should_applicable']}, missing {s['missing']}, "
             f"regressions {s['regressions']}, expected {s['expected']}, unexpected passes {s['unexpected_pass']}")
     return lines
-
-
-def score(results, key: str) -> dict:
-    recs = results.for_loop(key)
-
-    def level(r):
-        return results.meta(r.check_id).get("level", "MUST")
-
-    applicable = [r for r in recs if r.outcome != "skip"]
-    return {
-        "must_applicable": sum(level(r) == "MUST" for r in applicable),
-        "must_pass": sum(level(r) == "MUST" and r.outcome == "pass" for r in applicable),
-        "should_applicable": sum(level(r) == "SHOULD" for r in applicable),
-        "should_pass": sum(level(r) == "SHOULD" and r.outcome == "pass" for r in applicable),
-        "info": sum(level(r) == "INFO" for r in applicable),
-        "missing": sum(r.outcome == "missing" for r in recs),
-        "skipped": sum(r.outcome == "skip" for r in recs),
-        "regressions": sum(r.verdict == "regression" for r in recs),
-        "expected": sum(r.verdict == "expected" for r in recs),
-        "unexpected_pass": sum(r.verdict == "unexpected-pass" for r in recs),
-        "total": len(recs),
-    }
 
 
 def print_report(console: Console, results, *, max_failures: int = 50) -> None:

@@ -159,3 +159,38 @@ def merge(many: list) -> Results:
 def section_order(section: str) -> tuple:
     keys = list(SECTIONS)
     return (keys.index(section) if section in keys else len(keys), section)
+
+
+# outcomes counted one by one in score() (pass and skip are counted through the levels)
+FAILING_OUTCOMES = ("fail", "timeout", "crash", "error")
+
+
+def score(results: Results, key: str) -> dict:
+    """Headline numbers of one loop of a run: MUST/SHOULD passed of applicable (not skipped) checks,
+    the count of each outcome and of each expectations verdict. Shared by the terminal, HTML and
+    JSON summaries and by the report publisher (loopconf.publish)."""
+    recs = results.for_loop(key)
+
+    def level(r):
+        return results.meta(r.check_id).get("level", "MUST")
+
+    applicable = [r for r in recs if r.outcome != "skip"]
+    counts = {
+        "must_applicable": sum(level(r) == "MUST" for r in applicable),
+        "must_pass": sum(level(r) == "MUST" and r.outcome == "pass" for r in applicable),
+        "should_applicable": sum(level(r) == "SHOULD" for r in applicable),
+        "should_pass": sum(level(r) == "SHOULD" and r.outcome == "pass" for r in applicable),
+        "info": sum(level(r) == "INFO" for r in applicable),
+        "missing": sum(r.outcome == "missing" for r in recs),
+        "skipped": sum(r.outcome == "skip" for r in recs),
+        "blocked": sum(r.outcome == "blocked" for r in recs),
+        "regressions": sum(r.verdict == "regression" for r in recs),
+        "expected": sum(r.verdict == "expected" for r in recs),
+        "unexpected_pass": sum(r.verdict == "unexpected-pass" for r in recs),
+        "flaky": sum(r.verdict == "flaky" for r in recs),
+        "total": len(recs),
+    }
+    for outcome in FAILING_OUTCOMES:
+        counts[outcome] = sum(r.outcome == outcome for r in recs)
+    counts["failing"] = sum(counts[outcome] for outcome in FAILING_OUTCOMES)
+    return counts
