@@ -297,3 +297,40 @@ def test_committed_source_is_head_without_uncommitted_files():
                                  capture_output=True, text=True, check=True).stdout.split()
         assert sorted(str(p.relative_to(root)) for p in (root / "scripts").rglob("*") if p.is_file()) == sorted(tracked)
     assert not root.exists()
+
+
+# -- reports/repro.py: standalone reproducers keyed by check ID --------------------------------------
+REPRO = REPO / "reports" / "repro.py"
+
+
+@pytest.fixture(scope="module")
+def repro():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("loopconf_repro", REPRO)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_repro_cases_are_keyed_by_catalogue_check_ids(repro):
+    from loopconf import runner
+
+    catalogue = {entry["meta"]["id"] for entry in runner.collect(runner.Selection())}
+    assert repro.CASES and set(repro.CASES) <= catalogue, sorted(set(repro.CASES) - catalogue)
+    every_case = {f for functions in repro.CASES.values() for f in functions}
+    assert every_case == set(repro.BY_NAME.values())  # every case reproduces at least one check
+    assert repro.cases_for("calls.call_soon.returns_handle") == [repro.BY_NAME["handles"]]
+    assert repro.cases_for("running.close.releases_resources[x]") == repro.CASES["running.close.releases_resources"]
+    assert repro.cases_for("handles") == [repro.BY_NAME["handles"]]  # the names quoted in deviations.md
+    assert repro.cases_for("no.such.check") == []
+
+
+def test_repro_runs_a_check_id_against_stock_asyncio_without_loopconf(tmp_path):
+    proc = subprocess.run([sys.executable, "-I", str(REPRO), "asyncio", "calls.call_soon.returns_handle"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("call_soon -> asyncio.Handle: True | call_later(0) -> TimerHandle: True")
+    proc = subprocess.run([sys.executable, "-I", str(REPRO), "asyncio", "no.such.check"],
+                          capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.startswith("no reproducer for 'no.such.check'")
