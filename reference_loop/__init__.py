@@ -1,5 +1,5 @@
 """reference_loop: a readable pure-Python asyncio event loop, the executable form of the spec
-(/work/shared/spec/asyncio-eventloop-3.7.txt, 19.5.1)."""
+(the Python 3.7 asyncio event loop documentation, sections 19.5.1.1-19.5.1.16)."""
 
 from .loop import ReferenceEventLoop
 

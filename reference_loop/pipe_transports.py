@@ -18,12 +18,12 @@ import os
 import stat
 import warnings
 
+from .stream_transport import FlowControlMixin
+
 logger = logging.getLogger("reference_loop.pipes")
 
 #: Most bytes read from a pipe in one readiness callback (keeps the loop fair).
 READ_CHUNK = 256 * 1024
-#: Default high-water mark of the write buffer; the low-water mark defaults to a quarter of it.
-DEFAULT_HIGH_WATER = 64 * 1024
 #: After this many writes to a lost pipe, log a warning (the writes themselves are dropped).
 LOST_WRITES_WARNING_THRESHOLD = 5
 
@@ -189,8 +189,10 @@ class ReadPipeTransport(_PipeTransportBase, asyncio.ReadTransport):
             self._schedule_connection_lost(None)
 
 
-class WritePipeTransport(_PipeTransportBase, asyncio.WriteTransport):
-    """Write side of a pipe: buffered non-blocking writes with flow control."""
+class WritePipeTransport(FlowControlMixin, _PipeTransportBase, asyncio.WriteTransport):
+    """Write side of a pipe: buffered non-blocking writes with flow control (the water marks,
+    pause_writing()/resume_writing() and get/set_write_buffer_limits() are the stream transport's
+    FlowControlMixin)."""
 
     def __init__(self, loop, pipe, protocol, extra=None):
         super().__init__(extra)
@@ -199,9 +201,7 @@ class WritePipeTransport(_PipeTransportBase, asyncio.WriteTransport):
         self._writing = False          # add_writer() is active
         self._peer_watch = False       # add_reader() used to notice the reader going away
         self._lost_writes = 0
-        self._protocol_paused = False
-        self._high_water = DEFAULT_HIGH_WATER
-        self._low_water = DEFAULT_HIGH_WATER // 4
+        self._init_flow_control()
         loop.call_soon(protocol.connection_made, self)
         # A pipe or socket whose reader has gone reports itself readable (POLLERR/POLLHUP):
         # watching for read events is how the transport learns that the peer closed.
@@ -305,55 +305,6 @@ class WritePipeTransport(_PipeTransportBase, asyncio.WriteTransport):
         self._buffer.clear()
         self._schedule_connection_lost(None)
 
-    def get_write_buffer_size(self):
-        """Bytes waiting in the output buffer (WriteTransport.get_write_buffer_size)."""
+    def _buffer_size(self):
+        """Bytes waiting in the output buffer (FlowControlMixin: WriteTransport.get_write_buffer_size)."""
         return len(self._buffer)
-
-    def get_write_buffer_limits(self):
-        """Return (low, high) water marks (WriteTransport.get_write_buffer_limits)."""
-        return (self._low_water, self._high_water)
-
-    def set_write_buffer_limits(self, high=None, low=None):
-        """Set the flow-control water marks (WriteTransport.set_write_buffer_limits)."""
-        if high is None:
-            high = DEFAULT_HIGH_WATER if low is None else 4 * low
-        if low is None:
-            low = high // 4
-        if not high >= low >= 0:
-            raise ValueError(f"high ({high!r}) must be >= low ({low!r}) must be >= 0")
-        self._high_water = high
-        self._low_water = low
-        self._maybe_pause_protocol()
-
-    # -- flow control ---------------------------------------------------------------------
-    def _maybe_pause_protocol(self):
-        if self.get_write_buffer_size() <= self._high_water or self._protocol_paused:
-            return
-        self._protocol_paused = True
-        try:
-            self._protocol.pause_writing()
-        except (SystemExit, KeyboardInterrupt):
-            raise
-        except BaseException as exc:
-            self._loop.call_exception_handler({
-                "message": "protocol.pause_writing() failed",
-                "exception": exc,
-                "transport": self,
-                "protocol": self._protocol,
-            })
-
-    def _maybe_resume_protocol(self):
-        if not self._protocol_paused or self.get_write_buffer_size() > self._low_water:
-            return
-        self._protocol_paused = False
-        try:
-            self._protocol.resume_writing()
-        except (SystemExit, KeyboardInterrupt):
-            raise
-        except BaseException as exc:
-            self._loop.call_exception_handler({
-                "message": "protocol.resume_writing() failed",
-                "exception": exc,
-                "transport": self,
-                "protocol": self._protocol,
-            })
