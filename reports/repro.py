@@ -22,6 +22,7 @@ import socket
 import sys
 import tempfile
 import threading
+import time
 
 CASES = {}  # check ID -> [case functions reproducing it], in file order
 BY_NAME = {}  # short case name (the function name without "case_") -> case function
@@ -248,7 +249,7 @@ def case_unix(loop):
             print("AF_UNIX datagram, path local_addr: ok")
         except Exception as e:
             print("AF_UNIX datagram, path local_addr:", type(e).__name__, e)
-        name = "\0repro-%d" % os.getpid()
+        name = f"\0repro-{os.getpid()}"
         srv = await loop.create_unix_server(asyncio.Protocol, name)
         try:
             tr, _ = await loop.create_unix_connection(asyncio.Protocol, name)
@@ -411,9 +412,12 @@ def case_threadsafe_handle(loop):
 def case_executor(loop):
     ex = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="mine")
     loop.set_default_executor(ex)
-    name = loop.run_until_complete(asyncio.wait_for(loop.run_in_executor(None, lambda: threading.current_thread().name), 2))
+
+    def thread_name():
+        return threading.current_thread().name
+    name = loop.run_until_complete(asyncio.wait_for(loop.run_in_executor(None, thread_name), 2))
     print("run_in_executor(None) ran in:", name)
-    name = loop.run_until_complete(asyncio.wait_for(loop.run_in_executor(ex, lambda: threading.current_thread().name), 2))
+    name = loop.run_until_complete(asyncio.wait_for(loop.run_in_executor(ex, thread_name), 2))
     print("run_in_executor(ex) ran in:", name)
     ex.shutdown()
 
@@ -430,7 +434,6 @@ def case_threads_after_close(loop):
 def case_threadsafe_wake(loop):
     got = []
     def worker():
-        import time
         time.sleep(0.2)
         loop.call_soon_threadsafe(got.append, "from thread")
     threading.Thread(target=worker).start()
@@ -442,7 +445,6 @@ def case_threadsafe_wake(loop):
         else:
             loop.call_later(0.01, poll)
     loop.call_soon(poll)
-    import time
     t0 = time.monotonic()
     loop.run_forever()
     print("callback from another thread ran:", got, f"| real seconds waited: {time.monotonic() - t0:.2f}")
@@ -450,7 +452,6 @@ def case_threadsafe_wake(loop):
 
 @case("delayed.call_later.real_time_not_early")
 def case_real_time(loop):
-    import time
     t0, l0 = time.monotonic(), loop.time()
     loop.run_until_complete(asyncio.sleep(1))
     print(f"asyncio.sleep(1): loop.time() advanced {loop.time() - l0:.2f} s, real time {time.monotonic() - t0:.2f} s")
@@ -465,7 +466,7 @@ def case_real_io(loop):
             srv = socket.socket()
             srv.bind(("127.0.0.1", 0))
             srv.listen()
-            call = lambda: loop.create_connection(asyncio.Protocol, *srv.getsockname())
+            call = lambda srv=srv: loop.create_connection(asyncio.Protocol, *srv.getsockname())
         try:
             loop.run_until_complete(asyncio.wait_for(call(), 2))
             print(name, "ok")
@@ -475,7 +476,6 @@ def case_real_io(loop):
 
 @case("delayed.call_later.not_early")
 def case_timer_early(loop):
-    import time
     early = []
     for delay in (0.0105, 0.0207, 0.0333):
         t0 = loop.time()
@@ -565,7 +565,7 @@ def case_fdleak_handler_context(loop, factory):
     base = fds()
     calls = []
     lp = factory()
-    lp.set_exception_handler(lambda l, ctx: calls.append(ctx))
+    lp.set_exception_handler(lambda _loop, ctx: calls.append(ctx))
     def boom():
         raise ValueError("boom")
     lp.call_soon(boom)
