@@ -101,9 +101,11 @@ def report(checks: dict | None = None) -> dict:
     checks = collect_checks() if checks is None else checks
     covers = check_covers(checks)
     status = compute(statements, checks, covers)
+    order = {sec: i for i, sec in enumerate(SECTIONS)}
+    ranked = sorted(status, key=lambda sid: order[statements[sid].section])  # stable: catalogue order within
     return {
         "figures": summarize(statements, status),
-        "statements": {sid: {**statements[sid].to_dict(), **status[sid]} for sid in status},
+        "statements": {sid: {**statements[sid].to_dict(), **status[sid]} for sid in ranked},
         "unknown_references": st.unknown_references(statements, covers),
         "over_strict_candidates": over_strict_candidates(statements, checks, covers),
     }
