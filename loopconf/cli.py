@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("results", nargs="+", metavar="RESULTS_JSON")
     rep.add_argument("--out", required=True, metavar="DIR")
     rep.add_argument("--expect", metavar="FILE")
+
+    cov = sub.add_parser("coverage", help="promise statements of the docs covered / partial / uncovered by checks")
+    cov.add_argument("--json", action="store_true", help="print JSON")
+    cov.add_argument("--uncovered", action="store_true", help="list the promises not fully covered")
     return parser
 
 
@@ -285,7 +289,13 @@ def _read_results(path: str) -> Results:
         raise UsageError(f"{path}: not a loopconf results.json ({exc})") from None
 
 
-COMMANDS = {"run": cmd_run, "list": cmd_list, "baseline": cmd_baseline, "diff": cmd_diff, "report": cmd_report}
+def cmd_coverage(args, argv) -> int:
+    from loopconf import coverage
+    return coverage.cmd(args)
+
+
+COMMANDS = {"run": cmd_run, "list": cmd_list, "baseline": cmd_baseline, "diff": cmd_diff, "report": cmd_report,
+            "coverage": cmd_coverage}
 
 if __name__ == "__main__":
     sys.exit(main())
