@@ -163,6 +163,7 @@ def render_index(rows, results_list, out) -> str:
     for row in shaped:
         i = cols.get(row.get("column"))
         row["card"] = model_scores["loop_cards"][i] if i is not None else None
+        row["loopwide"] = [it for card in model_scores["findings_cards"] if card["index"] == i for it in card["items"]]
     html = render(merged, index_rows=shaped, title="loopconf: published conformance reports", tracebacks=False)
     out.write_text(html, encoding="utf-8")
     return html

@@ -169,6 +169,10 @@ class Group:
     levels: collections.Counter = dataclasses.field(default_factory=collections.Counter)
 
     @property
+    def size(self) -> int:
+        return len(self.members)
+
+    @property
     def loops(self) -> list:
         return sorted({m[1] for m in self.members})
 
@@ -298,8 +302,10 @@ def _loop_cards(results, rows, loops, sections, heat, labels) -> list:
 
 def _make_group(kind, title, items) -> Group:
     members = [(row["id"], i, st, row["level"]) for row, i, st, _ in items]
+    levels = collections.Counter(row["level"] for row, *_ in items)
+    order = {"MUST": 0, "SHOULD": 1, "INFO": 2}
     return Group(kind=kind, title=title, members=members,
-                 levels=collections.Counter(row["level"] for row, *_ in items))
+                 levels=collections.Counter(dict(sorted(levels.items(), key=lambda kv: order.get(kv[0], 3)))))
 
 
 def _group(items) -> list:

@@ -200,7 +200,11 @@
     timer = setTimeout(function () { state.q = $("search").value; apply(); saveHash(false); }, 80);
   });
   $("reset").addEventListener("click", function () { state = copy(EMPTY); apply(); saveHash(false); });
+  function closeAll() {
+    Array.prototype.slice.call(table.querySelectorAll("tr.detail")).forEach(function (d) { toggle(d.previousElementSibling, false); });
+  }
   function openFromState(scroll) {
+    closeAll();
     if (!state.open) { return; }
     var i = ids.indexOf(state.open);
     if (i < 0 || rows[i].hidden) { return; }
@@ -257,6 +261,6 @@
     }
   });
 
-  if (!fromHash(false)) { apply(); }
-  if (state.open) { openFromState(true); }
+  // A shared link (filter state in the hash) opens on the matrix.
+  if (!fromHash(true)) { apply(); }
 })();
