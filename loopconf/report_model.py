@@ -259,7 +259,7 @@ def _heatmap(rows, sections, loops) -> dict:
             p, a = cell[level]
             cell[level + "_pct"] = (100.0 * p / a) if a else None
         cell["band"] = band(cell["must_pct"] if cell["must_pct"] is not None else cell["should_pct"])
-    return heat
+    return dict(heat)
 
 
 def band(pct) -> str:
@@ -291,9 +291,10 @@ def _loop_cards(results, rows, loops, sections, heat, labels) -> list:
     cards = []
     for i, loop in enumerate(loops):
         counts = collections.Counter(row["cells"][i][0] for row in rows if row["cells"][i][1] is not None)
-        total = heat[("*", i)]
+        total = heat.get(("*", i)) or {"must": [0, 0], "should": [0, 0], "bad": 0, "n": 0, "must_pct": None,
+                                       "should_pct": None, "band": "na"}
         bars = [(s, heat[(s, i)]["must_pct"] if heat[(s, i)]["must"][1] else heat[(s, i)]["should_pct"],
-                 heat[(s, i)]["band"]) for s in sections if (s, i) in heat]
+                 heat[(s, i)]["band"]) for s in sections if (s, i) in heat.keys()]
         cards.append({"loop": loop, "label": labels.get(loop.key, loop.key), "counts": counts, "total": total,
                       "bars": bars, "stack": [(st, counts[st]) for st in STATUSES if counts[st]],
                       "n": sum(counts.values()), "band": total["band"]})
