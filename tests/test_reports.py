@@ -54,7 +54,8 @@ def test_html_escapes_loop_output(run_dir):
     html = (run_dir / "report.html").read_text()
     assert '<script>document.title="pwned"' not in html
     assert "<img src=x" not in html
-    assert "&lt;script&gt;document.title=" in html
+    assert "\\u003cscript\\u003edocument.title=" in html  # evidence JSON: no raw "<" inside <script>
+    assert html.count("<script") == 2  # the evidence JSON and the page's own script, nothing else
     assert "http://" not in html.replace("http://www.w3.org", "") or "cdn" not in html.lower()
     assert 'src="http' not in html and "<link" not in html  # self-contained
 
@@ -122,3 +123,80 @@ def test_list_json_catalogue():
     entries = json.loads(proc.stdout)
     assert entries and all(e["section"] == "19.5.1.2" for e in entries)
     assert {"id", "level", "method", "anchor", "requirement", "versions", "docs"} <= set(entries[0])
+
+
+# -- HTML report model (loopconf.report_model / report_html) ---------------------------------------
+def test_first_run_says_fail_and_expectations_say_regression():
+    from loopconf import report_model
+    from tests.report_samples import synthetic_v2
+
+    data = synthetic_v2()
+    gated = report_model.build(report_model.load(data))
+    assert gated["gated"] and gated["attention"][0][0] == "Regressions"
+    data["run"]["argv"] = ["loopconf", "run"]
+    for r in data["results"]:
+        r["expectation"] = ""
+        if r["verdict"] in ("expected", "unexpected-pass"):
+            r["verdict"] = "regression" if r["outcome"] != "pass" else "ok"
+    first = report_model.build(report_model.load(data))
+    assert not first["gated"] and first["counts"]["regression"] == 0 and first["counts"]["fail"] >= 4
+    assert [title for title, _, _ in first["attention"]] == ["Flaky", "Failures"]
+
+
+def test_attention_groups_by_message_blocker_and_loop_wide_card():
+    from loopconf import report_model
+    from tests.report_samples import SAME, synthetic_v2
+
+    model = report_model.build(report_model.load(synthetic_v2()))
+    groups = {g.title: g for _, _, gs in model["attention"] for g in gs}
+    assert groups[SAME].kind == "message" and len(groups[SAME].members) == 3
+    assert groups["blocked: sockets.sock_connect.basic is broken"].size == 2
+    cards = model["findings_cards"]
+    assert len(cards) == 1 and cards[0]["items"][0]["check"] == "hygiene.close.releases_fds"
+    # schema 1: one loop-wide card from the published rloop run's invariant failures
+    rloop = report_model.build(report_model.load(str(pathlib.Path(__file__).parent.parent
+                                                     / "reports" / "rloop-0.5.0" / "results.json")))
+    (card,) = rloop["findings_cards"]
+    assert card["items"][0]["count"] > 300 and "file descriptors" in card["items"][0]["resource"]
+
+
+def test_traceback_hides_loopconf_helper_frames():
+    from loopconf.report_model import split_traceback
+
+    tb = ("loop = <L>\n\n    def test_x(loop):\n>       expect_equal(got, [1], 'order')\n\n"
+          "suites/sec_02_calls.py:40: \n_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ \n\n"
+          "    def expect_equal(observed, expected, what):\n>       raise Violation(what)\n"
+          "E       loopconf.evidence.Violation: order\n\n"
+          "/venv/lib/python3.11/site-packages/loopconf/evidence.py:35: Violation")
+    shown, hidden = split_traceback(tb)
+    assert hidden == ["loopconf/evidence.py:35"]
+    assert "def test_x" in shown and "E       loopconf.evidence.Violation: order" in shown
+    assert "def expect_equal" not in shown
+    only_ours = "    def check():\n>       raise X\nE   X\n\nloopconf/fixtures.py:133: X"
+    assert split_traceback(only_ours) == (only_ours, [])
+
+
+def test_render_index_rows_links_and_two_pythons(tmp_path):
+    from loopconf import report_html
+    from tests.report_samples import published
+
+    rows, runs = [], []
+    for name, python in (("asyncio-3.11.7", "3.11.7"), ("asyncio-3.12.1", "3.12.1")):
+        folder = tmp_path / name
+        folder.mkdir()
+        data = published("asyncio-3.11.7")
+        data["loops"][0]["python"] = python
+        (folder / "report.html").write_text("x")
+        (folder / "deviations.md").write_text("x")
+        (folder / "loopconf-commit.txt").write_text("abc1234\n")
+        rows.append((folder, data))
+        runs.append(data)
+    (tmp_path / "gone-not-run").mkdir()
+    (tmp_path / "gone-not-run" / "status.json").write_text(json.dumps({"loop": "gone", "reason": "install failed"}))
+    rows.append((tmp_path / "gone-not-run", None))
+    html = report_html.render_index(rows, runs, tmp_path / "index.html")
+    assert (tmp_path / "index.html").read_text() == html
+    assert html.count('href="asyncio-3.12.1/deviations.md"') == 1 and html.count("abc1234") == 2
+    assert "asyncio 3.11.7" in html and "asyncio 3.12.1" in html  # two columns, not merged into one
+    assert "not run: install failed" in html
+    assert 'src="http' not in html and "<link" not in html
