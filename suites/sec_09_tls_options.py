@@ -16,20 +16,17 @@ import sys
 
 import pytest
 
-from loopconf.checks import INFO, SHOULD, check
+from loopconf import checks
+from loopconf.checks import INFO, SHOULD, UNIX
 from loopconf.evidence import Violation, expect, expect_equal
 from ._support.net import TIMEOUT, Factory, Net, Recorder, io_rounds, read_to_eof, short_unix_path
 from ._support.peers import data_file, payload
 from ._support.tls import (HANDSHAKE_TIMEOUT, OTHER_NAME, PeerThread, TLSPeer, Threads,  # noqa: F401
                            certs, client_context, read_raw_to_eof, server_context)
 
-CONN, SERV, FILE = "19.5.1.6", "19.5.1.7", "19.5.1.8"
-CC = "create_connection"
-UC = "create_unix_connection"
-CS = "create_server"
-US = "create_unix_server"
+scope = checks.scope(area="tls", section="19.5.1.6")
+
 CA = "connect_accepted_socket"
-CA_ANCHOR = "asyncio.BaseEventLoop.connect_accepted_socket"
 
 
 # -- peers ----------------------------------------------------------------------------------
@@ -142,11 +139,11 @@ def _expect_no_callbacks(factory, what):
 
 # -- create_connection ----------------------------------------------------------------------
 
-@check("tls.create_connection.ssl_context", section=CONN, method=CC,
-       requirement="create_connection(ssl=<SSLContext>) makes a TLS transport using that context: the "
-                   "handshake with a TLS server completes and application data flows both ways encrypted.")
+@scope.check("create_connection", "ssl_context",
+             requirement="create_connection(ssl=<SSLContext>) makes a TLS transport using that context: the "
+                         "handshake with a TLS server completes and application data flows both ways "
+                         "encrypted.")
 def test_create_connection_ssl_context(loop, certs):
-    """19.5.1.6 create_connection, ssl: an SSLContext is used to create a TLS transport."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), echo_upper)
@@ -157,11 +154,10 @@ def test_create_connection_ssl_context(loop, certs):
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
 
 
-@check("tls.create_connection.ssl_true_default_context", section=CONN, method=CC,
-       requirement="create_connection(ssl=True) makes a TLS transport with a default context that "
-                   "uses the system's default trust store (here pointed at the test CA with SSL_CERT_FILE).")
+@scope.check("create_connection", "ssl_true_default_context",
+             requirement="create_connection(ssl=True) makes a TLS transport with a default context that uses "
+                         "the system's default trust store (here pointed at the test CA with SSL_CERT_FILE).")
 def test_create_connection_ssl_true(loop, certs, monkeypatch):
-    """19.5.1.6 create_connection, ssl=True: a context with default settings is used."""
     with Net(loop) as net, Threads() as threads:
         cafile = os.path.join(net.tempdir(), "ca.pem")
         certs.ca.cert_pem.write_to_path(cafile)
@@ -176,12 +172,11 @@ def test_create_connection_ssl_true(loop, certs, monkeypatch):
         _exchange(net, loop, transport, protocol, peer)
 
 
-@check("tls.create_connection.ssl_true_verifies", section=CONN, method=CC,
-       requirement="The default context of ssl=True verifies the server: a certificate from a CA the "
-                   "system does not trust fails with ssl.SSLCertVerificationError, and no protocol "
-                   "callback runs.")
+@scope.check("create_connection", "ssl_true_verifies",
+             requirement="The default context of ssl=True verifies the server: a certificate from a CA the "
+                         "system does not trust fails with ssl.SSLCertVerificationError, and no protocol "
+                         "callback runs.")
 def test_create_connection_ssl_true_verifies(loop, certs, monkeypatch):
-    """19.5.1.6 create_connection, ssl=True (see SSL/TLS security considerations: verify by default)."""
     with Net(loop) as net, Threads() as threads:
         monkeypatch.delenv("SSL_CERT_FILE", raising=False)
         listener = net.listener()
@@ -197,13 +192,11 @@ def test_create_connection_ssl_true_verifies(loop, certs, monkeypatch):
         expect(how.startswith("closed"), "the failed connection was left open", observed=how)
 
 
-@check("tls.create_connection.extra_info", section=CONN, method=CC,
-       anchor="asyncio.BaseTransport.get_extra_info",
-       requirement="A TLS transport offers the TLS extra info: 'sslcontext' (the context used), "
-                   "'peercert' (dict), 'cipher' (3-tuple), 'ssl_object' (with version()), 'compression' "
-                   "(None or str).")
+@scope.check("create_connection", "extra_info", anchor="asyncio.BaseTransport.get_extra_info",
+             requirement="A TLS transport offers the TLS extra info: 'sslcontext' (the context used), "
+                         "'peercert' (dict), 'cipher' (3-tuple), 'ssl_object' (with version()), "
+                         "'compression' (None or str).")
 def test_create_connection_extra_info(loop, certs):
-    """19.5.1.6 create_connection, ssl: the TLS transport's documented get_extra_info keys."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), echo_upper)
@@ -232,12 +225,11 @@ def test_create_connection_extra_info(loop, certs):
         _exchange(net, loop, transport, protocol, peer)
 
 
-@check("tls.create_connection.server_hostname_defaults_to_host", section=CONN, method=CC,
-       requirement="Without server_hostname the host argument is the name the certificate is matched "
-                   "against (and sent as SNI): 'localhost' matches a localhost certificate, while "
-                   "'127.0.0.1' does not match a certificate for another name.")
+@scope.check("create_connection", "server_hostname_defaults_to_host",
+             requirement="Without server_hostname the host argument is the name the certificate is matched "
+                         "against (and sent as SNI): 'localhost' matches a localhost certificate, while "
+                         "'127.0.0.1' does not match a certificate for another name.")
 def test_create_connection_server_hostname_default(loop, certs):
-    """19.5.1.6 create_connection, server_hostname: by default the value of host is used."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         sctx = server_context(certs)
@@ -261,11 +253,10 @@ def test_create_connection_server_hostname_default(loop, certs):
         peer.result()
 
 
-@check("tls.create_connection.server_hostname_override", section=CONN, method=CC,
-       requirement="server_hostname overrides host for certificate matching: host '127.0.0.1' with "
-                   "server_hostname naming the certificate's identity connects.")
+@scope.check("create_connection", "server_hostname_override",
+             requirement="server_hostname overrides host for certificate matching: host '127.0.0.1' with "
+                         "server_hostname naming the certificate's identity connects.")
 def test_create_connection_server_hostname_override(loop, certs):
-    """19.5.1.6 create_connection, server_hostname: sets or overrides the name to match."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         sctx = server_context(certs, cert=certs.other)
@@ -280,12 +271,11 @@ def test_create_connection_server_hostname_override(loop, certs):
         expect_equal(sni, [OTHER_NAME], "server name (SNI) the server received")
 
 
-@check("tls.create_connection.server_hostname_mismatch", section=CONN, method=CC,
-       requirement="A server_hostname the certificate does not match fails the connection with "
-                   "ssl.SSLCertVerificationError; connection_made is never called and the TCP "
-                   "connection is closed.")
+@scope.check("create_connection", "server_hostname_mismatch",
+             requirement="A server_hostname the certificate does not match fails the connection with "
+                         "ssl.SSLCertVerificationError; connection_made is never called and the TCP "
+                         "connection is closed.")
 def test_create_connection_server_hostname_mismatch(loop, certs):
-    """19.5.1.6 create_connection, server_hostname: the certificate is matched against it."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = failing_tls_server(threads, listener, server_context(certs))
@@ -301,11 +291,10 @@ def test_create_connection_server_hostname_mismatch(loop, certs):
         expect(how.startswith("closed"), "the failed connection was left open", observed=how)
 
 
-@check("tls.create_connection.server_hostname_empty", section=CONN, method=CC,
-       requirement="server_hostname='' disables hostname matching: a certificate for another name from "
-                   "a trusted CA is accepted (the chain is still verified).")
+@scope.check("create_connection", "server_hostname_empty",
+             requirement="server_hostname='' disables hostname matching: a certificate for another name from "
+                         "a trusted CA is accepted (the chain is still verified).")
 def test_create_connection_server_hostname_empty(loop, certs):
-    """19.5.1.6 create_connection, server_hostname: an empty string disables hostname matching."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs, cert=certs.other), echo_upper)
@@ -327,11 +316,10 @@ def test_create_connection_server_hostname_empty(loop, certs):
         peer.result()
 
 
-@check("tls.create_connection.server_hostname_required", section=CONN, method=CC,
-       requirement="With ssl and no host (sock=...) and no server_hostname, create_connection raises "
-                   "ValueError.")
+@scope.check("create_connection", "server_hostname_required",
+             requirement="With ssl and no host (sock=...) and no server_hostname, create_connection raises "
+                         "ValueError.")
 def test_create_connection_server_hostname_required(loop, certs):
-    """19.5.1.6 create_connection: if host is empty you must pass server_hostname."""
     with Net(loop) as net:
         listener = net.listener()
         sock = net.connect(listener.getsockname())
@@ -344,10 +332,9 @@ def test_create_connection_server_hostname_required(loop, certs):
         _expect_no_callbacks(factory, "the call was refused")
 
 
-@check("tls.create_connection.server_hostname_requires_ssl", section=CONN, method=CC,
-       requirement="server_hostname without ssl is refused with ValueError.")
+@scope.check("create_connection", "server_hostname_requires_ssl",
+             requirement="server_hostname without ssl is refused with ValueError.")
 def test_create_connection_server_hostname_requires_ssl(loop):
-    """19.5.1.6 create_connection: server_hostname is only for use together with ssl."""
     with Net(loop) as net:
         listener = net.listener()
         factory = net.adopt(Factory(loop))
@@ -379,12 +366,11 @@ def _expect_timed(exc, elapsed):
            expected="ConnectionAbortedError / TimeoutError / OSError", observed=f"{type(exc).__name__}: {exc}")
 
 
-@check("tls.create_connection.handshake_timeout", section=CONN, method=CC,
-       requirement="With ssl_handshake_timeout, a server that accepts TCP but never answers the TLS "
-                   "handshake makes create_connection fail no earlier than the timeout, close the "
-                   "connection, and call no protocol callback.")
+@scope.check("create_connection", "handshake_timeout",
+             requirement="With ssl_handshake_timeout, a server that accepts TCP but never answers the TLS "
+                         "handshake makes create_connection fail no earlier than the timeout, close the "
+                         "connection, and call no protocol callback.")
 def test_create_connection_handshake_timeout(loop, certs):
-    """19.5.1.6 create_connection, ssl_handshake_timeout: abort the connection after the timeout."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = silent_server(threads, listener)
@@ -397,10 +383,9 @@ def test_create_connection_handshake_timeout(loop, certs):
         expect(peer.result(), "the connection was not closed after the handshake timeout")
 
 
-@check("tls.create_connection.handshake_timeout_requires_ssl", section=CONN, method=CC,
-       requirement="ssl_handshake_timeout without ssl is refused with ValueError.")
+@scope.check("create_connection", "handshake_timeout_requires_ssl",
+             requirement="ssl_handshake_timeout without ssl is refused with ValueError.")
 def test_create_connection_handshake_timeout_requires_ssl(loop):
-    """19.5.1.6 create_connection: ssl_handshake_timeout is for an SSL connection."""
     with Net(loop) as net:
         listener = net.listener()
         factory = net.adopt(Factory(loop))
@@ -411,11 +396,10 @@ def test_create_connection_handshake_timeout_requires_ssl(loop):
 
 
 @pytest.mark.parametrize("value", [0, -1], ids=["zero", "negative"])
-@check("tls.create_connection.handshake_timeout_positive", section=CONN, method=CC, level=SHOULD,
-       note="tls-handshake-timeout-validation",
-       requirement="A zero or negative ssl_handshake_timeout is refused with ValueError.")
+@scope.check("create_connection", "handshake_timeout_positive", level=SHOULD,
+             note="tls-handshake-timeout-validation",
+             requirement="A zero or negative ssl_handshake_timeout is refused with ValueError.")
 def test_create_connection_handshake_timeout_positive(loop, certs, value):
-    """19.5.1.6 create_connection, ssl_handshake_timeout: a time in seconds (must be positive)."""
     with Net(loop) as net:
         listener = net.listener()
         factory = net.adopt(Factory(loop))
@@ -426,11 +410,11 @@ def test_create_connection_handshake_timeout_positive(loop, certs, value):
                expected="ValueError", observed=f"{type(exc).__name__}: {exc}")
 
 
-@check("tls.create_connection.handshake_timeout_default", section=CONN, method=CC, level=INFO,
-       requirement="ssl_handshake_timeout defaults to None (meaning 60 s, not waited for here): where the "
-                   "signature names it its default is None, and a handshake with None completes normally.")
+@scope.check("create_connection", "handshake_timeout_default", level=INFO,
+             requirement="ssl_handshake_timeout defaults to None (meaning 60 s, not waited for here): where "
+                         "the signature names it its default is None, and a handshake with None completes "
+                         "normally.")
 def test_create_connection_handshake_timeout_default(loop, certs):
-    """19.5.1.6 create_connection, ssl_handshake_timeout: 60.0 seconds if None (only the default is checked)."""
     try:  # judged only when the signature names the parameter (wrappers may take **kwargs)
         param = inspect.signature(loop.create_connection).parameters.get("ssl_handshake_timeout")
     except (ValueError, TypeError):
@@ -448,11 +432,10 @@ def test_create_connection_handshake_timeout_default(loop, certs):
         _exchange(net, loop, transport, protocol, peer)
 
 
-@check("tls.create_connection.close_notify", section=CONN, method=CC,
-       requirement="close() on a TLS transport ends the TLS session cleanly: buffered data is sent, then "
-                   "close_notify, and connection_lost(None) is called once.")
+@scope.check("create_connection", "close_notify",
+             requirement="close() on a TLS transport ends the TLS session cleanly: buffered data is sent, "
+                         "then close_notify, and connection_lost(None) is called once.")
 def test_create_connection_close_notify(loop, certs):
-    """19.5.1.6 create_connection, ssl: closing a TLS transport (clean TLS shutdown)."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
@@ -470,11 +453,10 @@ def test_create_connection_close_notify(loop, certs):
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
 
 
-@check("tls.create_connection.peer_close_notify_lost_once", section=CONN, method=CC,
-       requirement="When the TLS peer sends close_notify and closes, the protocol gets the data sent "
-                   "before it and connection_lost(None) exactly once.")
+@scope.check("create_connection", "peer_close_notify_lost_once",
+             requirement="When the TLS peer sends close_notify and closes, the protocol gets the data sent "
+                         "before it and connection_lost(None) exactly once.")
 def test_create_connection_peer_close_notify(loop, certs):
-    """19.5.1.6 create_connection, ssl: the peer ends the TLS session."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
 
@@ -495,13 +477,11 @@ def test_create_connection_peer_close_notify(loop, certs):
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
 
 
-@check("tls.create_connection.peer_close_notify_eof_received", section=CONN, method=CC,
-       versions=">=3.11", docs="3.11", anchor="asyncio.Protocol.eof_received",
-       note="tls-close-notify-eof-received",
-       requirement="When the TLS peer sends close_notify, the protocol's eof_received is called (once, "
-                   "before connection_lost).")
+@scope.check("create_connection", "peer_close_notify_eof_received", since="3.11",
+             anchor="asyncio.Protocol.eof_received", note="tls-close-notify-eof-received",
+             requirement="When the TLS peer sends close_notify, the protocol's eof_received is called (once, "
+                         "before connection_lost).")
 def test_create_connection_peer_close_notify_eof(loop, certs):
-    """19.5.1.6 create_connection, ssl: eof_received signals the peer's close_notify."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
 
@@ -520,12 +500,10 @@ def test_create_connection_peer_close_notify_eof(loop, certs):
                      "eof_received / connection_lost after the peer's close_notify")
 
 
-@check("tls.create_connection.write_eof", section=CONN, method=CC, level=INFO,
-       anchor="asyncio.WriteTransport.write_eof",
-       requirement="What a TLS transport does with can_write_eof()/write_eof() (stock asyncio: False, and "
-                   "write_eof raises NotImplementedError); recorded, not required.")
+@scope.check("create_connection", "write_eof", level=INFO, anchor="asyncio.WriteTransport.write_eof",
+             requirement="What a TLS transport does with can_write_eof()/write_eof() (stock asyncio: False, "
+                         "and write_eof raises NotImplementedError); recorded, not required.")
 def test_create_connection_write_eof(loop, certs):
-    """19.5.1.6 create_connection, ssl: half-close of a TLS transport (left open by the docs)."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
@@ -550,13 +528,11 @@ def test_create_connection_write_eof(loop, certs):
                observed=(can, observed))
 
 
-@check("tls.create_connection.ssl_shutdown_timeout", section=CONN, method=CC,
-       versions=">=3.11", docs="3.11",
-       requirement="ssl_shutdown_timeout bounds the wait for the peer's close_notify after close(): a "
-                   "peer that never answers is cut off no earlier than the timeout; without ssl it is "
-                   "refused with ValueError.")
+@scope.check("create_connection", "ssl_shutdown_timeout", since="3.11",
+             requirement="ssl_shutdown_timeout bounds the wait for the peer's close_notify after close(): a "
+                         "peer that never answers is cut off no earlier than the timeout; without ssl it is "
+                         "refused with ValueError.")
 def test_create_connection_ssl_shutdown_timeout(loop, certs):
-    """19.5.1.6 create_connection (3.11 docs), ssl_shutdown_timeout."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         factory = net.adopt(Factory(loop))
@@ -597,11 +573,10 @@ def test_create_connection_ssl_shutdown_timeout(loop, certs):
 
 # -- create_unix_connection -----------------------------------------------------------------
 
-@check("tls.create_unix_connection.ssl", section=CONN, method=UC, platforms=("linux", "darwin", "freebsd"),
-       requirement="create_unix_connection(ssl=<SSLContext>, server_hostname=...) makes a TLS transport "
-                   "over a UNIX socket; data flows both ways and close() sends close_notify.")
+@scope.check("create_unix_connection", "ssl", platforms=UNIX,
+             requirement="create_unix_connection(ssl=<SSLContext>, server_hostname=...) makes a TLS "
+                         "transport over a UNIX socket; data flows both ways and close() sends close_notify.")
 def test_create_unix_connection_ssl(loop, certs):
-    """19.5.1.6 create_unix_connection: the ssl parameters of create_connection apply."""
     with Net(loop) as net, Threads() as threads:
         path = short_unix_path(net)
         listener = net.unix_listener(path)
@@ -613,13 +588,11 @@ def test_create_unix_connection_ssl(loop, certs):
                      "how the peer saw the TLS stream end")
 
 
-@check("tls.create_unix_connection.server_hostname_required", section=CONN, method=UC,
-       platforms=("linux", "darwin", "freebsd"),
-       requirement="create_unix_connection with ssl and no server_hostname raises ValueError (there is "
-                   "no host to default to).")
+@scope.check("create_unix_connection", "server_hostname_required", platforms=UNIX,
+             requirement="create_unix_connection with ssl and no server_hostname raises ValueError (there is "
+                         "no host to default to).")
 def test_create_unix_connection_server_hostname_required(loop, certs):
-    """19.5.1.6 create_unix_connection (create_connection parameters): host is empty, so
-    server_hostname must be given."""
+    """server_hostname must be given."""
     with Net(loop) as net:
         path = short_unix_path(net)
         net.unix_listener(path)
@@ -654,11 +627,11 @@ def client_ping(p):
     return answer, p.recv_until_closed()
 
 
-@check("tls.create_server.ssl_context", section=SERV, method=CS,
-       requirement="create_server(ssl=<SSLContext>) serves TLS: a TLS client completes the handshake, data "
-                   "flows both ways, and the server transport reports the server context as 'sslcontext'.")
+@scope.check("create_server", "ssl_context", section="19.5.1.7",
+             requirement="create_server(ssl=<SSLContext>) serves TLS: a TLS client completes the handshake, "
+                         "data flows both ways, and the server transport reports the server context as "
+                         "'sslcontext'.")
 def test_create_server_ssl_context(loop, certs):
-    """19.5.1.7 create_server, ssl: enable SSL over the accepted connections."""
     with Net(loop) as net, Threads() as threads:
         sctx = server_context(certs)
         factory, _, address = _serve(net, loop, sctx)
@@ -674,12 +647,11 @@ def test_create_server_ssl_context(loop, certs):
         expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
 
 
-@check("tls.create_server.handshake_timeout", section=SERV, method=CS,
-       requirement="With ssl_handshake_timeout, a client that connects but never sends a ClientHello is "
-                   "disconnected by the server no earlier than the timeout, and the protocol's "
-                   "connection_made is never called.")
+@scope.check("create_server", "handshake_timeout", section="19.5.1.7",
+             requirement="With ssl_handshake_timeout, a client that connects but never sends a ClientHello "
+                         "is disconnected by the server no earlier than the timeout, and the protocol's "
+                         "connection_made is never called.")
 def test_create_server_handshake_timeout(loop, certs):
-    """19.5.1.7 create_server, ssl_handshake_timeout: abort the connection after the timeout."""
     with Net(loop) as net:
         factory, _, address = _serve(net, loop, server_context(certs), ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
         start = loop.time()
@@ -692,10 +664,9 @@ def test_create_server_handshake_timeout(loop, certs):
         _expect_no_callbacks(factory, "the handshake never happened")
 
 
-@check("tls.create_server.handshake_timeout_requires_ssl", section=SERV, method=CS,
-       requirement="create_server with ssl_handshake_timeout but no ssl is refused with ValueError.")
+@scope.check("create_server", "handshake_timeout_requires_ssl", section="19.5.1.7",
+             requirement="create_server with ssl_handshake_timeout but no ssl is refused with ValueError.")
 def test_create_server_handshake_timeout_requires_ssl(loop):
-    """19.5.1.7 create_server: ssl_handshake_timeout is for an SSL server."""
     with Net(loop) as net:
         factory = net.adopt(Factory(loop))
         exc = _connect_fails(net, loop, lambda: loop.create_server(
@@ -704,11 +675,10 @@ def test_create_server_handshake_timeout_requires_ssl(loop):
                expected="ValueError", observed=f"{type(exc).__name__}: {exc}")
 
 
-@check("tls.create_server.peer_close_notify", section=SERV, method=CS,
-       requirement="When a TLS client sends close_notify, the server protocol gets the data sent before "
-                   "it and connection_lost(None) exactly once.")
+@scope.check("create_server", "peer_close_notify", section="19.5.1.7",
+             requirement="When a TLS client sends close_notify, the server protocol gets the data sent "
+                         "before it and connection_lost(None) exactly once.")
 def test_create_server_peer_close_notify(loop, certs):
-    """19.5.1.7 create_server, ssl: the client ends the TLS session."""
     with Net(loop) as net, Threads() as threads:
         factory, _, address = _serve(net, loop, server_context(certs))
 
@@ -727,11 +697,11 @@ def test_create_server_peer_close_notify(loop, certs):
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
 
 
-@check("tls.create_server.mutual_tls_accepts", section=SERV, method=CS,
-       requirement="A server context requiring client certificates accepts a client presenting one from "
-                   "the trusted CA, and the server transport's 'peercert' is that client certificate.")
+@scope.check("create_server", "mutual_tls_accepts", section="19.5.1.7",
+             requirement="A server context requiring client certificates accepts a client presenting one "
+                         "from the trusted CA, and the server transport's 'peercert' is that client "
+                         "certificate.")
 def test_create_server_mutual_tls_accepts(loop, certs):
-    """19.5.1.7 create_server, ssl: the server's SSLContext (client certificates required) is used."""
     with Net(loop) as net, Threads() as threads:
         factory, _, address = _serve(net, loop, server_context(certs, require_client_cert=True))
         peer = tls_client(threads, address, client_context(certs, client_cert=True), client_ping)
@@ -745,11 +715,11 @@ def test_create_server_mutual_tls_accepts(loop, certs):
         expect_equal(answer, b"PING", "bytes the TLS client received")
 
 
-@check("tls.create_server.mutual_tls_refuses", section=SERV, method=CS,
-       requirement="A server context requiring client certificates refuses a client without one: the "
-                   "client's TLS session fails and the server protocol's connection_made is never called.")
+@scope.check("create_server", "mutual_tls_refuses", section="19.5.1.7",
+             requirement="A server context requiring client certificates refuses a client without one: the "
+                         "client's TLS session fails and the server protocol's connection_made is never "
+                         "called.")
 def test_create_server_mutual_tls_refuses(loop, certs):
-    """19.5.1.7 create_server, ssl: the server's SSLContext (client certificates required) is enforced."""
     with Net(loop) as net, Threads() as threads:
         factory, _, address = _serve(net, loop, server_context(certs, require_client_cert=True))
 
@@ -785,11 +755,10 @@ async def _wait_thread(loop, peer, step=0.01):
         await asyncio.sleep(step)
 
 
-@check("tls.create_unix_server.ssl", section=SERV, method=US, platforms=("linux", "darwin", "freebsd"),
-       requirement="create_unix_server(ssl=<SSLContext>) serves TLS over a UNIX socket: a TLS client "
-                   "completes the handshake and data flows both ways.")
+@scope.check("create_unix_server", "ssl", section="19.5.1.7", platforms=UNIX,
+             requirement="create_unix_server(ssl=<SSLContext>) serves TLS over a UNIX socket: a TLS client "
+                         "completes the handshake and data flows both ways.")
 def test_create_unix_server_ssl(loop, certs):
-    """19.5.1.7 create_unix_server: like create_server, including ssl."""
     with Net(loop) as net, Threads() as threads:
         path = short_unix_path(net)
         factory = net.adopt(Factory(loop))
@@ -805,11 +774,11 @@ def test_create_unix_server_ssl(loop, certs):
 
 # -- connect_accepted_socket ----------------------------------------------------------------
 
-@check("tls.connect_accepted_socket.ssl", section=SERV, method=CA, anchor=CA_ANCHOR,
-       requirement="connect_accepted_socket(sock, ssl=<SSLContext>) does the server side of TLS on an "
-                   "accepted socket: the client completes the handshake and data flows both ways.")
+@scope.check("connect_accepted_socket", "ssl", section="19.5.1.7",
+             anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+             requirement="connect_accepted_socket(sock, ssl=<SSLContext>) does the server side of TLS on an "
+                         "accepted socket: the client completes the handshake and data flows both ways.")
 def test_connect_accepted_socket_ssl(loop, certs):
-    """19.5.1.7 connect_accepted_socket, ssl: enable SSL over the accepted connection."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_client(threads, listener.getsockname(), client_context(certs), client_ping)
@@ -827,11 +796,11 @@ def test_connect_accepted_socket_ssl(loop, certs):
         expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
 
 
-@check("tls.connect_accepted_socket.handshake_timeout", section=SERV, method=CA, anchor=CA_ANCHOR,
-       requirement="With ssl_handshake_timeout, a client that never sends a ClientHello makes "
-                   "connect_accepted_socket fail no earlier than the timeout and close the connection.")
+@scope.check("connect_accepted_socket", "handshake_timeout", section="19.5.1.7",
+             anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+             requirement="With ssl_handshake_timeout, a client that never sends a ClientHello makes "
+                         "connect_accepted_socket fail no earlier than the timeout and close the connection.")
 def test_connect_accepted_socket_handshake_timeout(loop, certs):
-    """19.5.1.7 connect_accepted_socket, ssl_handshake_timeout: abort after the timeout."""
     with Net(loop) as net:
         listener = net.listener()
         client = net.connect(listener.getsockname())
@@ -845,11 +814,11 @@ def test_connect_accepted_socket_handshake_timeout(loop, certs):
         net.run(read_to_eof(loop, client), what="EOF on the client after the handshake timeout")
 
 
-@check("tls.connect_accepted_socket.handshake_timeout_requires_ssl", section=SERV, method=CA,
-       anchor=CA_ANCHOR,
-       requirement="connect_accepted_socket with ssl_handshake_timeout but no ssl is refused with ValueError.")
+@scope.check("connect_accepted_socket", "handshake_timeout_requires_ssl", section="19.5.1.7",
+             anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+             requirement="connect_accepted_socket with ssl_handshake_timeout but no ssl is refused with "
+                         "ValueError.")
 def test_connect_accepted_socket_handshake_timeout_requires_ssl(loop):
-    """19.5.1.7 connect_accepted_socket: ssl_handshake_timeout is for an SSL connection."""
     with Net(loop) as net:
         listener = net.listener()
         net.connect(listener.getsockname())
@@ -867,11 +836,11 @@ def test_connect_accepted_socket_handshake_timeout_requires_ssl(loop):
 SENDFILE_SIZE = 300_000
 
 
-@check("tls.sendfile.fallback_over_tls", section=FILE, method="sendfile",
-       requirement="sendfile on a TLS transport (no sendfile syscall possible) falls back to reading and "
-                   "sending the file: the peer decrypts exactly the file, and the byte count is returned.")
+@scope.check("sendfile", "fallback_over_tls", section="19.5.1.8",
+             requirement="sendfile on a TLS transport (no sendfile syscall possible) falls back to reading "
+                         "and sending the file: the peer decrypts exactly the file, and the byte count is "
+                         "returned.")
 def test_sendfile_fallback_over_tls(loop, certs):
-    """19.5.1.8 sendfile: fallback=True sends the file manually, e.g. over an SSL socket."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
@@ -890,12 +859,11 @@ def test_sendfile_fallback_over_tls(loop, certs):
                expected=f"{SENDFILE_SIZE} bytes of the file", observed=f"{len(data)} bytes")
 
 
-@check("tls.sendfile.no_fallback_refused", section=FILE, method="sendfile", level=SHOULD,
-       note="tls-sendfile-no-fallback-runtimeerror",
-       requirement="sendfile(fallback=False) on a TLS transport refuses with SendfileNotAvailableError (or "
-                   "its base RuntimeError, as stock asyncio does) and sends nothing.")
+@scope.check("sendfile", "no_fallback_refused", section="19.5.1.8", level=SHOULD,
+             note="tls-sendfile-no-fallback-runtimeerror",
+             requirement="sendfile(fallback=False) on a TLS transport refuses with SendfileNotAvailableError "
+                         "(or its base RuntimeError, as stock asyncio does) and sends nothing.")
 def test_sendfile_no_fallback_over_tls(loop, certs):
-    """19.5.1.8 sendfile: SendfileNotAvailableError when sendfile is impossible and fallback is False."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
