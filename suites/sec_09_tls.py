@@ -3,7 +3,8 @@
 The peer of each check runs in a helper thread (suites/_support/tls.py): it speaks plaintext
 first, then TLS through memory BIOs, so it can check what crossed the wire before and after
 the upgrade, and tell a clean close_notify from an abrupt close. The TLS options of the
-connection and server methods are in sec_09_tls_options.py.
+connection and server methods are in tls_parameters.py; the scenarios both files share
+(close_notify both ways, ...) are in suites/_support/tls_scenarios.py.
 """
 
 import asyncio
@@ -14,8 +15,9 @@ import pytest
 
 from loopconf import checks
 from loopconf.checks import INFO, SHOULD
-from loopconf.evidence import Violation, expect, expect_equal
+from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 from ._support.net import TIMEOUT, Factory, Net, Recorder, io_rounds
+from ._support import tls_scenarios as tls
 from ._support.tls import (HANDSHAKE_TIMEOUT, PeerThread, TLSPeer, Threads, certs,  # noqa: F401
                            client_context, read_line, read_raw_to_eof, server_context)
 
@@ -72,6 +74,24 @@ def upgrade_fails(net, loop, transport, protocol, ctx, timeout=TIMEOUT, **kwargs
     except Exception as exc:
         return exc, loop.time() - start
     raise Violation("start_tls succeeded although the handshake must fail", observed=new)
+
+
+def _upgraded(net, loop, threads, certs):
+    """Opener (see tls_scenarios): a plain connection upgraded with start_tls (client side)."""
+
+    def open_tls(script):
+        listener = net.listener()
+
+        def upgraded_script(peer):
+            peer.handshake()
+            return script(peer)
+
+        peer = upgrading_server(threads, listener, server_context(certs), upgraded_script)
+        transport, protocol = plain_connection(net, loop, listener)
+        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
+        return new, protocol, lambda: peer.result()[1]
+
+    return open_tls
 
 
 def handshake_then_echo(peer):
@@ -205,9 +225,9 @@ def test_start_tls_server_hostname_mismatch(loop, certs):
         transport, protocol = plain_connection(net, loop, listener)
         exc, _ = upgrade_fails(net, loop, transport, protocol, client_context(certs),
                                server_hostname="wrong.example")
-        expect(isinstance(exc, ssl.SSLCertVerificationError),
-               "a certificate not valid for server_hostname was accepted (or failed differently)",
-               expected="ssl.SSLCertVerificationError", observed=f"{type(exc).__name__}: {exc}")
+        expect_instance(exc, ssl.SSLCertVerificationError,
+                        "a certificate not valid for server_hostname was accepted (or failed differently)",
+                        expected="ssl.SSLCertVerificationError")
         _, how = peer.result()
         expect_equal(how, "closed", "the peer's view of the connection after the failed upgrade")
         expect(transport.is_closing(), "the old transport is not closing after the failed upgrade")
@@ -244,8 +264,9 @@ def test_start_tls_handshake_failure_closes(loop, certs):
         transport, protocol = plain_connection(net, loop, listener)
         exc, _ = upgrade_fails(net, loop, transport, protocol, client_context(certs),
                                server_hostname="localhost")
-        expect(isinstance(exc, ssl.SSLError), "the failed handshake did not raise ssl.SSLError",
-               expected="ssl.SSLError", observed=f"{type(exc).__name__}: {exc}")
+        expect_instance(exc, ssl.SSLError,
+                        "the failed handshake did not raise ssl.SSLError",
+                        expected="ssl.SSLError")
         _, how = peer.result()
         expect_equal(how, "closed", "the peer's view of the connection after the failed upgrade")
 
@@ -263,9 +284,9 @@ def test_start_tls_handshake_timeout(loop, certs):
                                      ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
         expect(elapsed >= HANDSHAKE_TIMEOUT, "start_tls gave up before ssl_handshake_timeout",
                expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s ({type(exc).__name__}: {exc})")
-        expect(isinstance(exc, (OSError, asyncio.TimeoutError)),
-               "the aborted handshake raised an unexpected exception type",
-               expected="ConnectionAbortedError / TimeoutError / OSError", observed=f"{type(exc).__name__}: {exc}")
+        expect_instance(exc, (OSError, asyncio.TimeoutError),
+                        "the aborted handshake raised an unexpected exception type",
+                        expected="ConnectionAbortedError / TimeoutError / OSError")
         _, closed = peer.result()
         expect(closed, "the connection was not closed after the handshake timeout")
 
@@ -287,8 +308,9 @@ def test_start_tls_handshake_timeout_positive(loop, certs, value):
             new = exc
         else:
             net.adopt(new)
-        expect(isinstance(new, ValueError), f"ssl_handshake_timeout={value} was not refused with ValueError",
-               expected="ValueError", observed=repr(new))
+        expect_instance(new, ValueError,
+                        f"ssl_handshake_timeout={value} was not refused with ValueError",
+                        expected="ValueError")
 
 
 @scope.check("start_tls", "sslcontext_type", level=SHOULD, note="tls-start-tls-argument-types",
@@ -307,8 +329,9 @@ def test_start_tls_sslcontext_type(loop):
             new = exc
         else:
             net.adopt(new)
-        expect(isinstance(new, TypeError), "a non-SSLContext sslcontext was not refused with TypeError",
-               expected="TypeError", observed=repr(new))
+        expect_instance(new, TypeError,
+                        "a non-SSLContext sslcontext was not refused with TypeError",
+                        expected="TypeError")
         expect(not transport.is_closing(), "the plain transport was closed by the refused start_tls")
 
 
@@ -402,9 +425,9 @@ def test_start_tls_server_side_handshake_timeout(loop, certs):
         else:
             net.adopt(new)
         elapsed = loop.time() - start
-        expect(isinstance(new, (OSError, asyncio.TimeoutError)),
-               "start_tls with a silent client did not fail with a connection error",
-               expected="ConnectionAbortedError / TimeoutError / OSError", observed=repr(new))
+        expect_instance(new, (OSError, asyncio.TimeoutError),
+                        "start_tls with a silent client did not fail with a connection error",
+                        expected="ConnectionAbortedError / TimeoutError / OSError")
         expect(elapsed >= HANDSHAKE_TIMEOUT, "start_tls gave up before ssl_handshake_timeout",
                expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s")
         expect(peer.result(), "the connection was not closed after the handshake timeout")
@@ -417,24 +440,7 @@ def test_start_tls_server_side_handshake_timeout(loop, certs):
                          "close_notify, and calls connection_lost(None) once.")
 def test_start_tls_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-
-        def script(peer):
-            peer.handshake()
-            return peer.recv_until_closed()
-
-        peer = upgrading_server(threads, listener, server_context(certs), script)
-        transport, protocol = plain_connection(net, loop, listener)
-        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
-        new.write(b"last words")
-        new.close()
-        expect_equal(net.run(protocol.lost, what="connection_lost after close()"), None,
-                     "connection_lost argument after close()")
-        _, (data, how) = peer.result()
-        expect_equal(data, b"last words", "bytes the peer decrypted before the end of the stream")
-        expect_equal(how, "clean", "how the peer saw the TLS stream end (close_notify expected)")
-        net.run(io_rounds(loop, 2))
-        expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+        tls.close_notify(net, loop, _upgraded(net, loop, threads, certs))
 
 
 @scope.check("start_tls", "peer_close_notify",
@@ -442,23 +448,7 @@ def test_start_tls_close_notify(loop, certs):
                          "data sent before it and connection_lost(None) exactly once.")
 def test_start_tls_peer_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-
-        def script(peer):
-            peer.handshake()
-            peer.send(b"bye")
-            peer.close_notify()
-            return peer.recv_until_closed()
-
-        peer = upgrading_server(threads, listener, server_context(certs), script)
-        transport, protocol = plain_connection(net, loop, listener)
-        upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
-        expect_equal(net.run(protocol.lost, what="connection_lost after the peer's close_notify"), None,
-                     "connection_lost argument")
-        peer.result()
-        net.run(io_rounds(loop, 2))
-        expect_equal(bytes(protocol.data), b"bye", "data received before the peer's close_notify")
-        expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+        tls.peer_close_notify(net, loop, _upgraded(net, loop, threads, certs))
 
 
 # -- behaviour the docs leave open ----------------------------------------------------------

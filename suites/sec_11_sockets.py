@@ -15,7 +15,7 @@ import pytest
 
 from loopconf import checks
 from loopconf.checks import INFO, SHOULD
-from loopconf.evidence import Violation, expect, expect_equal
+from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 
 from ._support import sendfile as sf
 from ._support.net import Net, io_rounds, require_family, short_unix_path
@@ -206,8 +206,9 @@ def test_sock_sendall_error_raises(loop):
             return None
 
         exc = net.run(attempt(), what="sock_sendall of 1 MiB to a closed peer")
-        expect(isinstance(exc, OSError), "sock_sendall to a closed peer did not raise the send error",
-               expected="an OSError (BrokenPipeError, ConnectionResetError...)", observed=repr(exc))
+        expect_instance(exc, OSError,
+                        "sock_sendall to a closed peer did not raise the send error",
+                        expected="an OSError (BrokenPipeError, ConnectionResetError...)")
 
 
 # -- sock_connect -----------------------------------------------------------------------------
@@ -518,8 +519,9 @@ def _blocking_check(method):
             result = net.run(attempt(), what=f"{method} on a blocking socket in debug mode")
             if isinstance(result, tuple) and result and isinstance(result[0], socket.socket):
                 net.adopt(result[0])
-            expect(isinstance(result, ValueError), f"{method} accepted a blocking socket in debug mode",
-                   expected="ValueError", observed=repr(result))
+            expect_instance(result, ValueError,
+                            f"{method} accepted a blocking socket in debug mode",
+                            expected="ValueError")
 
     test.__name__ = f"test_{method}_blocking_socket_refused_in_debug"
     return test

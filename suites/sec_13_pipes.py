@@ -16,7 +16,7 @@ import sys
 
 from loopconf import checks
 from loopconf.checks import SHOULD
-from loopconf.evidence import expect, expect_equal
+from loopconf.evidence import expect, expect_equal, expect_instance
 
 from ._support.net import Factory, Net, io_rounds
 from ._support.peers import ThreadReader, payload
@@ -307,8 +307,9 @@ def test_connect_write_pipe_broken_pipe_error(loop):
         p.close_fd(r)
         transport.write(b"nobody reads this")
         exc = p.run(protocol.lost, what="connection_lost after writing to a pipe without reader")
-        expect(isinstance(exc, OSError), "connection_lost did not receive the write error",
-               expected="BrokenPipeError (an OSError)", observed=repr(exc))
+        expect_instance(exc, OSError,
+                        "connection_lost did not receive the write error",
+                        expected="BrokenPipeError (an OSError)")
 
 
 @scope.check("connect_write_pipe", "extra_info_pipe",

@@ -1,10 +1,18 @@
-"""TLS options of the connection and server methods: ssl=, server_hostname and
-ssl_handshake_timeout of create_connection / create_unix_connection (19.5.1.6), create_server /
-create_unix_server / connect_accepted_socket (19.5.1.7), and sendfile over TLS (19.5.1.8).
+"""TLS parameters of the entry points of 19.5.1.6-8: ssl=, server_hostname,
+ssl_handshake_timeout and ssl_shutdown_timeout of create_connection / create_unix_connection
+(19.5.1.6), create_server / create_unix_server / connect_accepted_socket (19.5.1.7), and
+sendfile over TLS (19.5.1.8). IDs are ``tls.<method>.<guarantee>``; each check cites its own
+section.
 
-start_tls (19.5.1.9) is in sec_09_tls.py. The peers run in helper threads (suites/_support/tls.py)
-and speak TLS through memory BIOs, so they see the raw wire and can tell a clean close_notify
-from an abrupt close. Certificates come from trustme and stay in memory.
+Why one file for three sections: the TLS parameters are one feature documented once per entry
+point, checked with the same peers and scenarios (suites/_support/tls_scenarios.py), and a new
+TLS parameter (a new Python's ``ssl_*`` option) belongs next to the others, for every entry
+point at once. The plain (non-TLS) behaviour of these methods is in sec_06/sec_07/sec_08;
+the TLS upgrade, start_tls (19.5.1.9), is in sec_09_tls.py.
+
+The peers run in helper threads (suites/_support/tls.py) and speak TLS through memory BIOs, so
+they see the raw wire and can tell a clean close_notify from an abrupt close. Certificates come
+from trustme and stay in memory.
 """
 
 import asyncio
@@ -18,94 +26,21 @@ import pytest
 
 from loopconf import checks
 from loopconf.checks import INFO, SHOULD, UNIX
-from loopconf.evidence import Violation, expect, expect_equal
-from ._support.net import TIMEOUT, Factory, Net, Recorder, io_rounds, read_to_eof, short_unix_path
+from loopconf.evidence import Violation, expect, expect_equal, expect_instance
+
+from ._support import tls_scenarios as tls
+from ._support.limits import TIMEOUT
+from ._support.net import Factory, Net, Recorder, io_rounds, read_to_eof, short_unix_path
 from ._support.peers import data_file, payload
 from ._support.tls import (HANDSHAKE_TIMEOUT, OTHER_NAME, PeerThread, TLSPeer, Threads,  # noqa: F401
                            certs, client_context, read_raw_to_eof, server_context)
+from ._support.tls_scenarios import (client_ping, connect_fails, echo_upper, expect_no_callbacks,
+                                     expect_timed, failing_tls_server, serve_exchange, silent_server,
+                                     timed_failure, tls_client, tls_server)
 
 scope = checks.scope(area="tls", section="19.5.1.6")
 
-CA = "connect_accepted_socket"
-
-
 # -- peers ----------------------------------------------------------------------------------
-
-def tls_server(threads, listener, ctx, script=None):
-    """Accept one connection on ``listener`` in a thread, do the TLS handshake, run ``script``."""
-    threads.sock(listener)
-
-    def run():
-        listener.settimeout(TIMEOUT)
-        conn, _ = listener.accept()
-        threads.sock(conn)
-        peer = TLSPeer(conn, ctx, server_side=True)
-        peer.handshake()
-        return script(peer) if script else None
-
-    return PeerThread(threads, run)
-
-
-def failing_tls_server(threads, listener, ctx):
-    """Accept one connection and attempt the handshake; returns (handshake error, how it closed)."""
-    threads.sock(listener)
-
-    def run():
-        listener.settimeout(TIMEOUT)
-        conn, _ = listener.accept()
-        threads.sock(conn)
-        peer = TLSPeer(conn, ctx, server_side=True)
-        try:
-            peer.handshake()
-        except Exception as exc:  # the client refused us: expected
-            error = exc
-        else:
-            error = None
-        try:
-            rest = read_raw_to_eof(conn)
-        except socket.timeout:
-            return error, "still open"
-        return error, f"closed ({len(rest)} more bytes)"
-
-    return PeerThread(threads, run)
-
-
-def silent_server(threads, listener):
-    """Accept one TCP connection, never speak TLS; returns True once the client closed it."""
-    threads.sock(listener)
-
-    def run():
-        listener.settimeout(TIMEOUT)
-        conn, _ = listener.accept()
-        threads.sock(conn)
-        try:
-            read_raw_to_eof(conn)
-        except socket.timeout:
-            return False
-        return True
-
-    return PeerThread(threads, run)
-
-
-def tls_client(threads, address, ctx, script=None, family=socket.AF_INET, server_hostname="localhost"):
-    """Connect to ``address`` in a thread, do the TLS handshake, run ``script``."""
-
-    def run():
-        s = threads.sock(socket.socket(family, socket.SOCK_STREAM))
-        s.settimeout(TIMEOUT)
-        s.connect(address)
-        peer = TLSPeer(s, ctx, server_side=False, server_hostname=server_hostname)
-        peer.handshake()
-        return script(peer) if script else None
-
-    return PeerThread(threads, run)
-
-
-def echo_upper(peer):
-    """Peer script: answer 4 bytes with their upper-case form, then read to the end of the stream."""
-    data = peer.recv_exactly(4)
-    peer.send(data.upper())
-    return peer.recv_until_closed()
 
 
 def _exchange(net, loop, transport, protocol, peer_thread):
@@ -120,21 +55,18 @@ def _exchange(net, loop, transport, protocol, peer_thread):
     return how
 
 
-def _connect_fails(net, loop, coro_factory, factory):
-    """Run a create_connection-like call that must fail; returns the exception."""
-    try:
-        result = net.run(coro_factory())
-    except (Violation, NotImplementedError):
-        raise
-    except Exception as exc:
-        return exc
-    net.pair(result)
-    raise Violation("the connection was established although it must fail", observed=result)
+def _tls_connection(net, loop, threads, certs):
+    """Opener (see tls_scenarios): create_connection(ssl=...) to a TLS server thread."""
 
+    def open_tls(script):
+        listener = net.listener()
+        peer = tls_server(threads, listener, server_context(certs), script)
+        protocol = Recorder(loop)
+        transport, _ = net.pair(net.run(loop.create_connection(
+            lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs))))
+        return transport, protocol, peer.result
 
-def _expect_no_callbacks(factory, what):
-    made = [p.names() for p in factory.protocols if p.events]
-    expect(not made, f"protocol callbacks ran although {what}", expected=[], observed=made)
+    return open_tls
 
 
 # -- create_connection ----------------------------------------------------------------------
@@ -182,12 +114,12 @@ def test_create_connection_ssl_true_verifies(loop, certs, monkeypatch):
         listener = net.listener()
         peer = failing_tls_server(threads, listener, server_context(certs, cert=certs.untrusted))
         factory = net.adopt(Factory(loop))
-        exc = _connect_fails(net, loop, lambda: loop.create_connection(
-            factory, "localhost", listener.getsockname()[1], ssl=True), factory)
-        expect(isinstance(exc, ssl.SSLCertVerificationError),
-               "ssl=True accepted (or failed differently on) a certificate from an untrusted CA",
-               expected="ssl.SSLCertVerificationError", observed=f"{type(exc).__name__}: {exc}")
-        _expect_no_callbacks(factory, "the handshake failed")
+        exc = connect_fails(net, lambda: loop.create_connection(
+            factory, "localhost", listener.getsockname()[1], ssl=True))
+        expect_instance(exc, ssl.SSLCertVerificationError,
+                        "ssl=True accepted (or failed differently on) a certificate from an untrusted CA",
+                        expected="ssl.SSLCertVerificationError")
+        expect_no_callbacks(factory, "the handshake failed")
         _, how = peer.result()
         expect(how.startswith("closed"), "the failed connection was left open", observed=how)
 
@@ -245,11 +177,11 @@ def test_create_connection_server_hostname_default(loop, certs):
         listener = net.listener()
         peer = failing_tls_server(threads, listener, server_context(certs, cert=certs.other))
         factory = net.adopt(Factory(loop))
-        exc = _connect_fails(net, loop, lambda: loop.create_connection(
-            factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs)), factory)
-        expect(isinstance(exc, ssl.SSLCertVerificationError),
-               f"host '127.0.0.1' was not matched against a certificate for {OTHER_NAME}",
-               expected="ssl.SSLCertVerificationError", observed=f"{type(exc).__name__}: {exc}")
+        exc = connect_fails(net, lambda: loop.create_connection(
+            factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs)))
+        expect_instance(exc, ssl.SSLCertVerificationError,
+                        f"host '127.0.0.1' was not matched against a certificate for {OTHER_NAME}",
+                        expected="ssl.SSLCertVerificationError")
         peer.result()
 
 
@@ -280,13 +212,13 @@ def test_create_connection_server_hostname_mismatch(loop, certs):
         listener = net.listener()
         peer = failing_tls_server(threads, listener, server_context(certs))
         factory = net.adopt(Factory(loop))
-        exc = _connect_fails(net, loop, lambda: loop.create_connection(
+        exc = connect_fails(net, lambda: loop.create_connection(
             factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs),
-            server_hostname="wrong.example"), factory)
-        expect(isinstance(exc, ssl.SSLCertVerificationError),
-               "a certificate not valid for server_hostname was accepted (or failed differently)",
-               expected="ssl.SSLCertVerificationError", observed=f"{type(exc).__name__}: {exc}")
-        _expect_no_callbacks(factory, "the handshake failed")
+            server_hostname="wrong.example"))
+        expect_instance(exc, ssl.SSLCertVerificationError,
+                        "a certificate not valid for server_hostname was accepted (or failed differently)",
+                        expected="ssl.SSLCertVerificationError")
+        expect_no_callbacks(factory, "the handshake failed")
         _, how = peer.result()
         expect(how.startswith("closed"), "the failed connection was left open", observed=how)
 
@@ -307,12 +239,12 @@ def test_create_connection_server_hostname_empty(loop, certs):
         listener = net.listener()
         peer = failing_tls_server(threads, listener, server_context(certs, cert=certs.untrusted))
         factory = net.adopt(Factory(loop))
-        exc = _connect_fails(net, loop, lambda: loop.create_connection(
+        exc = connect_fails(net, lambda: loop.create_connection(
             factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs),
-            server_hostname=""), factory)
-        expect(isinstance(exc, ssl.SSLCertVerificationError),
-               "with server_hostname='' an untrusted certificate chain was accepted",
-               expected="ssl.SSLCertVerificationError", observed=f"{type(exc).__name__}: {exc}")
+            server_hostname=""))
+        expect_instance(exc, ssl.SSLCertVerificationError,
+                        "with server_hostname='' an untrusted certificate chain was accepted",
+                        expected="ssl.SSLCertVerificationError")
         peer.result()
 
 
@@ -325,45 +257,21 @@ def test_create_connection_server_hostname_required(loop, certs):
         sock = net.connect(listener.getsockname())
         net.accept(listener)
         factory = net.adopt(Factory(loop))
-        exc = _connect_fails(net, loop, lambda: loop.create_connection(
-            factory, sock=sock, ssl=client_context(certs)), factory)
-        expect(isinstance(exc, ValueError), "ssl without host or server_hostname was not refused with ValueError",
-               expected="ValueError", observed=f"{type(exc).__name__}: {exc}")
-        _expect_no_callbacks(factory, "the call was refused")
+        exc = connect_fails(net, lambda: loop.create_connection(
+            factory, sock=sock, ssl=client_context(certs)))
+        expect_instance(exc, ValueError,
+                        "ssl without host or server_hostname was not refused with ValueError",
+                        expected="ValueError")
+        expect_no_callbacks(factory, "the call was refused")
 
 
 @scope.check("create_connection", "server_hostname_requires_ssl",
              requirement="server_hostname without ssl is refused with ValueError.")
 def test_create_connection_server_hostname_requires_ssl(loop):
     with Net(loop) as net:
-        listener = net.listener()
-        factory = net.adopt(Factory(loop))
-        exc = _connect_fails(net, loop, lambda: loop.create_connection(
-            factory, "127.0.0.1", listener.getsockname()[1], server_hostname="localhost"), factory)
-        expect(isinstance(exc, ValueError), "server_hostname without ssl was not refused with ValueError",
-               expected="ValueError", observed=f"{type(exc).__name__}: {exc}")
-
-
-def _timed_failure(net, loop, coro_factory):
-    """Run a call that must give up after HANDSHAKE_TIMEOUT; returns (exception, elapsed loop time)."""
-    start = loop.time()
-    try:
-        result = net.run(coro_factory(), timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
-                         what=f"the call with ssl_handshake_timeout={HANDSHAKE_TIMEOUT} never gave up")
-    except (Violation, NotImplementedError):
-        raise
-    except Exception as exc:
-        return exc, loop.time() - start
-    net.pair(result)
-    raise Violation("the handshake with a silent peer succeeded", observed=result)
-
-
-def _expect_timed(exc, elapsed):
-    expect(elapsed >= HANDSHAKE_TIMEOUT, "the handshake was aborted before ssl_handshake_timeout",
-           expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s ({type(exc).__name__}: {exc})")
-    expect(isinstance(exc, (OSError, asyncio.TimeoutError)),
-           "the aborted handshake raised an unexpected exception type",
-           expected="ConnectionAbortedError / TimeoutError / OSError", observed=f"{type(exc).__name__}: {exc}")
+        port = net.listener().getsockname()[1]
+        tls.refused_without_ssl(net, loop, lambda factory: loop.create_connection(
+            factory, "127.0.0.1", port, server_hostname="localhost"), "server_hostname without ssl")
 
 
 @scope.check("create_connection", "handshake_timeout",
@@ -374,12 +282,9 @@ def test_create_connection_handshake_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = silent_server(threads, listener)
-        factory = net.adopt(Factory(loop))
-        exc, elapsed = _timed_failure(net, loop, lambda: loop.create_connection(
+        tls.handshake_timeout(net, loop, lambda factory: loop.create_connection(
             factory, "localhost", listener.getsockname()[1], ssl=client_context(certs),
             ssl_handshake_timeout=HANDSHAKE_TIMEOUT))
-        _expect_timed(exc, elapsed)
-        _expect_no_callbacks(factory, "the handshake timed out")
         expect(peer.result(), "the connection was not closed after the handshake timeout")
 
 
@@ -387,12 +292,9 @@ def test_create_connection_handshake_timeout(loop, certs):
              requirement="ssl_handshake_timeout without ssl is refused with ValueError.")
 def test_create_connection_handshake_timeout_requires_ssl(loop):
     with Net(loop) as net:
-        listener = net.listener()
-        factory = net.adopt(Factory(loop))
-        exc = _connect_fails(net, loop, lambda: loop.create_connection(
-            factory, "127.0.0.1", listener.getsockname()[1], ssl_handshake_timeout=1.0), factory)
-        expect(isinstance(exc, ValueError), "ssl_handshake_timeout without ssl was not refused with ValueError",
-               expected="ValueError", observed=f"{type(exc).__name__}: {exc}")
+        port = net.listener().getsockname()[1]
+        tls.refused_without_ssl(net, loop, lambda factory: loop.create_connection(
+            factory, "127.0.0.1", port, ssl_handshake_timeout=1.0), "ssl_handshake_timeout without ssl")
 
 
 @pytest.mark.parametrize("value", [0, -1], ids=["zero", "negative"])
@@ -403,11 +305,12 @@ def test_create_connection_handshake_timeout_positive(loop, certs, value):
     with Net(loop) as net:
         listener = net.listener()
         factory = net.adopt(Factory(loop))
-        exc = _connect_fails(net, loop, lambda: loop.create_connection(
+        exc = connect_fails(net, lambda: loop.create_connection(
             factory, "localhost", listener.getsockname()[1], ssl=client_context(certs),
-            ssl_handshake_timeout=value), factory)
-        expect(isinstance(exc, ValueError), f"ssl_handshake_timeout={value} was not refused with ValueError",
-               expected="ValueError", observed=f"{type(exc).__name__}: {exc}")
+            ssl_handshake_timeout=value))
+        expect_instance(exc, ValueError,
+                        f"ssl_handshake_timeout={value} was not refused with ValueError",
+                        expected="ValueError")
 
 
 @scope.check("create_connection", "handshake_timeout_default", level=INFO,
@@ -437,20 +340,7 @@ def test_create_connection_handshake_timeout_default(loop, certs):
                          "then close_notify, and connection_lost(None) is called once.")
 def test_create_connection_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
-        protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs))))
-        transport.write(b"last words")
-        transport.close()
-        expect_equal(net.run(protocol.lost, what="connection_lost after close()"), None,
-                     "connection_lost argument after close()")
-        data, how = peer.result()
-        expect_equal(data, b"last words", "bytes the peer received before the end of the stream")
-        expect_equal(how, "clean", "how the peer saw the TLS stream end (close_notify expected)")
-        net.run(io_rounds(loop, 2))
-        expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+        tls.close_notify(net, loop, _tls_connection(net, loop, threads, certs))
 
 
 @scope.check("create_connection", "peer_close_notify_lost_once",
@@ -458,23 +348,7 @@ def test_create_connection_close_notify(loop, certs):
                          "before it and connection_lost(None) exactly once.")
 def test_create_connection_peer_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-
-        def script(p):
-            p.send(b"bye")
-            p.close_notify()
-            return p.recv_until_closed()
-
-        peer = tls_server(threads, listener, server_context(certs), script)
-        protocol = Recorder(loop)
-        net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs))))
-        expect_equal(net.run(protocol.lost, what="connection_lost after the peer's close_notify"), None,
-                     "connection_lost argument after the peer's close_notify")
-        peer.result()
-        net.run(io_rounds(loop, 2))
-        expect_equal(bytes(protocol.data), b"bye", "data received before the peer's close_notify")
-        expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+        tls.peer_close_notify(net, loop, _tls_connection(net, loop, threads, certs))
 
 
 @scope.check("create_connection", "peer_close_notify_eof_received", since="3.11",
@@ -536,10 +410,11 @@ def test_create_connection_ssl_shutdown_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         factory = net.adopt(Factory(loop))
-        exc = _connect_fails(net, loop, lambda: loop.create_connection(
-            factory, "127.0.0.1", listener.getsockname()[1], ssl_shutdown_timeout=1.0), factory)
-        expect(isinstance(exc, ValueError), "ssl_shutdown_timeout without ssl was not refused with ValueError",
-               expected="ValueError", observed=f"{type(exc).__name__}: {exc}")
+        exc = connect_fails(net, lambda: loop.create_connection(
+            factory, "127.0.0.1", listener.getsockname()[1], ssl_shutdown_timeout=1.0))
+        expect_instance(exc, ValueError,
+                        "ssl_shutdown_timeout without ssl was not refused with ValueError",
+                        expected="ValueError")
 
         listener = net.listener()
 
@@ -597,10 +472,11 @@ def test_create_unix_connection_server_hostname_required(loop, certs):
         path = short_unix_path(net)
         net.unix_listener(path)
         factory = net.adopt(Factory(loop))
-        exc = _connect_fails(net, loop, lambda: loop.create_unix_connection(
-            factory, path, ssl=client_context(certs)), factory)
-        expect(isinstance(exc, ValueError), "ssl without server_hostname was not refused with ValueError",
-               expected="ValueError", observed=f"{type(exc).__name__}: {exc}")
+        exc = connect_fails(net, lambda: loop.create_unix_connection(
+            factory, path, ssl=client_context(certs)))
+        expect_instance(exc, ValueError,
+                        "ssl without server_hostname was not refused with ValueError",
+                        expected="ValueError")
 
 
 # -- create_server / create_unix_server -----------------------------------------------------
@@ -609,22 +485,6 @@ def _serve(net, loop, ctx, **kwargs):
     factory = net.adopt(Factory(loop))
     server = net.adopt(net.run(loop.create_server(factory, "127.0.0.1", 0, ssl=ctx, **kwargs)))
     return factory, server, server.sockets[0].getsockname()
-
-
-def _server_exchange(net, loop, factory, peer):
-    """Server side of echo_upper, reversed: the client thread sends 4 bytes, we answer upper-case."""
-    protocol = net.run(factory.new_protocol.get(), what="a protocol for the TLS client")
-    net.run(protocol.made, what="connection_made for the TLS client")
-    data = net.run(protocol.received(4), what="the TLS client's bytes")
-    expect_equal(data, b"ping", "decrypted bytes the server protocol received")
-    protocol.transport.write(data.upper())
-    return protocol
-
-
-def client_ping(p):
-    p.send(b"ping")
-    answer = p.recv_exactly(4)
-    return answer, p.recv_until_closed()
 
 
 @scope.check("create_server", "ssl_context", section="19.5.1.7",
@@ -636,15 +496,11 @@ def test_create_server_ssl_context(loop, certs):
         sctx = server_context(certs)
         factory, _, address = _serve(net, loop, sctx)
         peer = tls_client(threads, address, client_context(certs), client_ping)
-        protocol = _server_exchange(net, loop, factory, peer)
+        protocol = serve_exchange(net, factory, peer)
         expect(protocol.transport.get_extra_info("sslcontext") is sctx,
                "server transport 'sslcontext' is not the server's context",
                observed=protocol.transport.get_extra_info("sslcontext"))
-        protocol.transport.close()
-        net.run(protocol.lost)
-        answer, (rest, how) = peer.result()
-        expect_equal(answer, b"PING", "bytes the TLS client received")
-        expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
+        tls.expect_client_saw_clean_end(net, protocol, peer)
 
 
 @scope.check("create_server", "handshake_timeout", section="19.5.1.7",
@@ -661,18 +517,15 @@ def test_create_server_handshake_timeout(loop, certs):
         elapsed = loop.time() - start
         expect(elapsed >= HANDSHAKE_TIMEOUT, "the server dropped the client before ssl_handshake_timeout",
                expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s")
-        _expect_no_callbacks(factory, "the handshake never happened")
+        expect_no_callbacks(factory, "the handshake never happened")
 
 
 @scope.check("create_server", "handshake_timeout_requires_ssl", section="19.5.1.7",
              requirement="create_server with ssl_handshake_timeout but no ssl is refused with ValueError.")
 def test_create_server_handshake_timeout_requires_ssl(loop):
     with Net(loop) as net:
-        factory = net.adopt(Factory(loop))
-        exc = _connect_fails(net, loop, lambda: loop.create_server(
-            factory, "127.0.0.1", 0, ssl_handshake_timeout=1.0), factory)
-        expect(isinstance(exc, ValueError), "ssl_handshake_timeout without ssl was not refused with ValueError",
-               expected="ValueError", observed=f"{type(exc).__name__}: {exc}")
+        tls.refused_without_ssl(net, loop, lambda factory: loop.create_server(
+            factory, "127.0.0.1", 0, ssl_handshake_timeout=1.0), "ssl_handshake_timeout without ssl")
 
 
 @scope.check("create_server", "peer_close_notify", section="19.5.1.7",
@@ -705,7 +558,7 @@ def test_create_server_mutual_tls_accepts(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory, _, address = _serve(net, loop, server_context(certs, require_client_cert=True))
         peer = tls_client(threads, address, client_context(certs, client_cert=True), client_ping)
-        protocol = _server_exchange(net, loop, factory, peer)
+        protocol = serve_exchange(net, factory, peer)
         peercert = protocol.transport.get_extra_info("peercert")
         expect(isinstance(peercert, dict) and ("DNS", "client.example") in peercert.get("subjectAltName", ()),
                "server 'peercert' is not the client's certificate", observed=peercert)
@@ -747,7 +600,7 @@ def test_create_server_mutual_tls_refuses(loop, certs):
         data, how = peer.result()
         expect(how != "clean" or data, "the client without a certificate was served", observed=how)
         net.run(io_rounds(loop, 2))
-        _expect_no_callbacks(factory, "the client presented no certificate")
+        expect_no_callbacks(factory, "the client presented no certificate")
 
 
 async def _wait_thread(loop, peer, step=0.01):
@@ -764,12 +617,8 @@ def test_create_unix_server_ssl(loop, certs):
         factory = net.adopt(Factory(loop))
         net.adopt(net.run(loop.create_unix_server(factory, path, ssl=server_context(certs))))
         peer = tls_client(threads, path, client_context(certs), client_ping, family=socket.AF_UNIX)
-        protocol = _server_exchange(net, loop, factory, peer)
-        protocol.transport.close()
-        net.run(protocol.lost)
-        answer, (rest, how) = peer.result()
-        expect_equal(answer, b"PING", "bytes the TLS client received")
-        expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
+        protocol = serve_exchange(net, factory, peer)
+        tls.expect_client_saw_clean_end(net, protocol, peer)
 
 
 # -- connect_accepted_socket ----------------------------------------------------------------
@@ -806,11 +655,8 @@ def test_connect_accepted_socket_handshake_timeout(loop, certs):
         client = net.connect(listener.getsockname())
         conn = net.accept(listener)
         conn.setblocking(False)
-        factory = net.adopt(Factory(loop))
-        exc, elapsed = _timed_failure(net, loop, lambda: loop.connect_accepted_socket(
+        tls.handshake_timeout(net, loop, lambda factory: loop.connect_accepted_socket(
             factory, conn, ssl=server_context(certs), ssl_handshake_timeout=HANDSHAKE_TIMEOUT))
-        _expect_timed(exc, elapsed)
-        _expect_no_callbacks(factory, "the handshake timed out")
         net.run(read_to_eof(loop, client), what="EOF on the client after the handshake timeout")
 
 
@@ -824,11 +670,8 @@ def test_connect_accepted_socket_handshake_timeout_requires_ssl(loop):
         net.connect(listener.getsockname())
         conn = net.accept(listener)
         conn.setblocking(False)
-        factory = net.adopt(Factory(loop))
-        exc = _connect_fails(net, loop, lambda: loop.connect_accepted_socket(
-            factory, conn, ssl_handshake_timeout=1.0), factory)
-        expect(isinstance(exc, ValueError), "ssl_handshake_timeout without ssl was not refused with ValueError",
-               expected="ValueError", observed=f"{type(exc).__name__}: {exc}")
+        tls.refused_without_ssl(net, loop, lambda factory: loop.connect_accepted_socket(
+            factory, conn, ssl_handshake_timeout=1.0), "ssl_handshake_timeout without ssl")
 
 
 # -- sendfile over TLS ----------------------------------------------------------------------
@@ -881,8 +724,8 @@ def test_sendfile_no_fallback_over_tls(loop, certs):
         transport.close()
         net.run(protocol.lost)
         data, _ = peer.result()
-        expect(isinstance(result, RuntimeError),
-               "sendfile(fallback=False) over TLS did not refuse with SendfileNotAvailableError/RuntimeError",
-               expected="SendfileNotAvailableError", observed=repr(result))
+        expect_instance(result, RuntimeError,
+                        "sendfile(fallback=False) over TLS did not refuse with SendfileNotAvailableError/RuntimeError",
+                        expected="SendfileNotAvailableError")
         expect_equal(data, b"", "bytes the peer received from the refused sendfile")
         expect_equal(position, 0, "file position after the refused sendfile")
