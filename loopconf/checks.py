@@ -1,11 +1,19 @@
 """Check metadata: every conformance check declares what it checks, next to its code.
 
-A check is a pytest test function in ``suites/`` decorated with :func:`check`::
+A check is a pytest test function in ``suites/`` declared once, through the module's
+:func:`scope` (the area of its IDs and the spec section it cites)::
 
-    @check("calls.call_soon.fifo", section="19.5.1.2", method="call_soon",
-           requirement="Callbacks registered with call_soon run in registration order.")
+    scope = checks.scope(area="calls", section="19.5.1.2")
+
+    @scope.check("call_soon", "fifo",
+                 requirement="Callbacks registered with call_soon run in registration order.")
     def test_call_soon_fifo(loop):
         ...
+
+The ID is ``<area>.<method>.<guarantee>`` (here ``calls.call_soon.fifo``); the requirement is
+the one statement of the guarantee, so the function needs no docstring restating it. A
+behaviour added or changed by a later Python is ``since="3.12"`` (applies from 3.12, judged by
+the 3.12 docs). :func:`check` remains for a full ID given by hand.
 
 The decorator records a :class:`CheckMeta` (stable ID, spec clause, docs anchor, level,
 applicable Python versions) and marks the function so the pytest plugin can find it.
@@ -62,6 +70,14 @@ class Level(str, enum.Enum):
 
 MUST, SHOULD, INFO = Level.MUST, Level.SHOULD, Level.INFO
 
+#: ``sys.platform`` prefixes (see CheckMeta.platforms). UNIX is what the docs call
+#: "Availability: Unix" (AF_UNIX sockets, signals, subprocesses): every POSIX platform.
+#: POSIX names the same platforms where CPython decides by ``os.name == "posix"``.
+UNIX = ("linux", "darwin", "freebsd", "openbsd", "netbsd", "sunos", "aix")
+POSIX = UNIX
+#: Linux only (abstract-namespace UNIX sockets, /proc-based measurements).
+LINUX = ("linux",)
+
 
 @dataclasses.dataclass(frozen=True)
 class CheckMeta:
@@ -78,6 +94,7 @@ class CheckMeta:
     platforms: tuple = ()  # sys.platform prefixes; empty means everywhere
     note: str = ""  # spec-note ID (loopconf.spec_notes) explaining a grading decision
     handler_calls: bool = False  # the check expects the loop's exception handler to be called
+    covers: tuple = ()  # IDs of the spec statements this check covers (statement catalogue)
 
     @property
     def section_title(self) -> str:
@@ -102,6 +119,7 @@ class CheckMeta:
         data = dataclasses.asdict(self)
         data["level"] = self.level.value
         data["platforms"] = list(self.platforms)
+        data["covers"] = list(self.covers)
         data["section_title"] = self.section_title
         data["docs_url"] = self.docs_url
         return data
@@ -121,15 +139,29 @@ def check(
     anchor: str | None = None,
     versions: str = "",
     docs: str = "3.7",
+    since: str = "",
     platforms: tuple | str = (),
     note: str = "",
     handler_calls: bool = False,
+    covers: tuple | list = (),
 ) -> Callable:
-    """Declare a conformance check (see the module docstring)."""
+    """Declare a conformance check under a full ID (see the module docstring).
+
+    ``since="3.12"`` is short for ``versions=">=3.12", docs="3.12"``: the behaviour exists from
+    that Python on and is judged by that version's docs (a patch release such as ``"3.12.1"``
+    is judged by the 3.12 docs). Give ``versions``/``docs`` explicitly only where they differ.
+    """
     if section not in SECTIONS:
         raise ValueError(f"check {id}: unknown spec section {section!r}")
+    if since:
+        if versions:
+            raise ValueError(f"check {id}: give since= or versions=, not both")
+        versions = f">={since}"
+        docs = ".".join(since.split(".")[:2])
     if isinstance(platforms, str):
         platforms = (platforms,)
+    if isinstance(covers, str) or not all(isinstance(c, str) and c for c in covers):
+        raise ValueError(f"check {id}: covers= must be a sequence of statement IDs (strings)")
     if anchor is None:
         anchor = f"asyncio.AbstractEventLoop.{method}"
     meta = CheckMeta(
@@ -144,6 +176,7 @@ def check(
         platforms=tuple(platforms),
         note=note,
         handler_calls=handler_calls,
+        covers=tuple(covers),
     )
     if id in REGISTRY and REGISTRY[id] != meta:
         raise ValueError(f"duplicate check ID {id}")
@@ -154,6 +187,46 @@ def check(
         return pytest.mark.loopconf(meta)(func)
 
     return decorate
+
+
+ANCHOR = "asyncio.AbstractEventLoop.{method}"
+
+
+@dataclasses.dataclass(frozen=True)
+class Scope:
+    """What the checks of one suite module share: the ID area, the spec section, the docs
+    anchor pattern, and optionally a docs version and platforms. Made by :func:`scope`."""
+
+    area: str
+    section: str
+    anchor: str = ANCHOR  # pattern; "{method}" is replaced by the check's method
+    docs: str = "3.7"
+    platforms: tuple = ()
+
+    def check(self, method: str, guarantee: str, *, requirement: str, topic: str | None = None,
+              **fields) -> Callable:
+        """Declare ``<area>.<topic>.<guarantee>`` (topic defaults to the method).
+
+        ``method`` is the documented method (or attribute) the guarantee belongs to. Where the
+        ID's middle part is not a method name (``model.lifecycle.state_machine``), pass it as
+        ``topic=``. Every other keyword is as in :func:`check` and overrides the scope.
+        """
+        fields.setdefault("section", self.section)
+        if "anchor" not in fields:
+            fields["anchor"] = self.anchor.format(method=method)
+        if "docs" not in fields and "since" not in fields:
+            fields["docs"] = self.docs
+        fields.setdefault("platforms", self.platforms)
+        cid = f"{self.area}.{topic or method}.{guarantee}"
+        return check(cid, method=method, requirement=requirement, **fields)
+
+
+def scope(*, area: str, section: str, anchor: str = ANCHOR, docs: str = "3.7",
+          platforms: tuple = ()) -> Scope:
+    """The declaration scope of a suite module (see the module docstring)."""
+    if section not in SECTIONS:
+        raise ValueError(f"scope {area}: unknown spec section {section!r}")
+    return Scope(area=area, section=section, anchor=anchor, docs=docs, platforms=tuple(platforms))
 
 
 def meta_of(item) -> CheckMeta | None:

@@ -61,3 +61,24 @@ def _names(exc_types) -> str:
     if isinstance(exc_types, tuple):
         return " or ".join(t.__name__ for t in exc_types)
     return exc_types.__name__
+
+
+def expect_instance(value, types, what: str, *, expected: str | None = None) -> None:
+    """Fail the check with ``what`` unless ``value`` is an instance of ``types``.
+
+    For a value that is an exception (what a refused call returned), the report shows its type
+    and message; for any other value its repr. ``expected`` overrides the type names shown.
+    """
+    if isinstance(value, types):
+        return
+    if isinstance(value, BaseException):
+        observed = f"{type(value).__name__}: {value}"
+    else:
+        observed = repr(value)
+    raise Violation(what, expected=expected or _qualified(types), observed=observed)
+
+
+def _qualified(types) -> str:
+    types = types if isinstance(types, tuple) else (types,)
+    return " or ".join(t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
+                       for t in types)

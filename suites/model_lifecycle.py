@@ -19,11 +19,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, \
     run_state_machine_as_test
 
-from loopconf.checks import check
+from loopconf import checks
 from loopconf.evidence import expect
 
 from ._support.schedmodel import CLOCK_SLACK, model_settings
 from ._support.sched import run_forever_bounded, run_until_bounded
+
+scope = checks.scope(area="model", section="19.5.1.1")
 
 SAFETY = 2.0  # seconds: bound on every run; a conforming loop returns at once (margin for load)
 STEPS = 8  # rule applications per lifecycle example
@@ -207,14 +209,13 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.loop.close()
 
 
-@check("model.lifecycle.state_machine", section="19.5.1.1", method="close",
-       requirement="For any short sequence of run_until_complete, run_forever + stop, stop() "
-                   "before a run, close() (repeated) and calls made after close: is_running() is "
-                   "True inside callbacks and False outside run calls; after close() is_closed() "
-                   "stays True for good, another close() does not raise, callbacks still pending "
-                   "at close never run, and a run started after close runs no callback.")
+@scope.check("close", "state_machine", topic="lifecycle",
+             requirement="For any short sequence of run_until_complete, run_forever + stop, stop() before a "
+                         "run, close() (repeated) and calls made after close: is_running() is True inside "
+                         "callbacks and False outside run calls; after close() is_closed() stays True for "
+                         "good, another close() does not raise, callbacks still pending at close never run, "
+                         "and a run started after close runs no callback.")
 def test_model_lifecycle(new_loop):
-    """19.5.1.1 close / is_closed / is_running / stop: the lifecycle state machine (model)."""
     machine = type("LifecycleMachine", (LifecycleMachine,), {"make_loop": staticmethod(new_loop)})
     run_state_machine_as_test(machine, settings=settings(model_settings(),
                                                          stateful_step_count=STEPS))
@@ -323,15 +324,14 @@ def _run_timers(loop, plan):
     return problems
 
 
-@check("model.delayed.timers_under_load", section="19.5.1.3", method="call_later",
-       note="timer-clock-resolution",
-       requirement="With 20-200 timers pending at once (delays up to 50 ms, duplicates included), "
-                   "some cancelled before the run and some from inside another timer's callback: "
-                   "no timer fires before its deadline, every timer not cancelled fires exactly "
-                   "once, a cancelled one never fires after its cancellation, and timers whose "
-                   "deadlines differ by more than 1 ms fire in deadline order.")
+@scope.check("call_later", "timers_under_load", topic="delayed", section="19.5.1.3",
+             note="timer-clock-resolution",
+             requirement="With 20-200 timers pending at once (delays up to 50 ms, duplicates included), some "
+                         "cancelled before the run and some from inside another timer's callback: no timer "
+                         "fires before its deadline, every timer not cancelled fires exactly once, a "
+                         "cancelled one never fires after its cancellation, and timers whose deadlines "
+                         "differ by more than 1 ms fire in deadline order.")
 def test_model_timers_under_load(new_loop):
-    """19.5.1.3 call_later: never early, exactly once, cancellation, deadline order under load."""
     base = model_settings()
 
     @settings(base, max_examples=min(TIMER_EXAMPLES_MAX, max(10, base.max_examples // 3)))

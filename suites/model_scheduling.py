@@ -12,10 +12,12 @@ import time
 
 from hypothesis import given
 
-from loopconf.checks import check
+from loopconf import checks
 from loopconf.evidence import expect
 
 from ._support.schedmodel import Runner, model_settings, programs, violations
+
+scope = checks.scope(area="model", section="19.5.1.2")
 
 
 #: Seconds hypothesis may spend shrinking a failing program before the smallest one found so far
@@ -76,37 +78,34 @@ class _Search:
                    observed={"program (shrunk)": repr(program), "trace": repr(trace[:200])})
 
 
-@check("model.calls.trace", section="19.5.1.2", method="call_soon",
-       requirement="For any program of call_soon / call_soon_threadsafe (from the loop thread and "
-                   "from other threads) / Handle.cancel, with callbacks scheduling callbacks over "
-                   "several runs: every callback runs exactly once unless cancelled first, a "
-                   "cancelled one never runs, and each queue is FIFO (call_soon; "
-                   "call_soon_threadsafe per registering thread).")
+@scope.check("call_soon", "trace", topic="calls",
+             requirement="For any program of call_soon / call_soon_threadsafe (from the loop thread and from "
+                         "other threads) / Handle.cancel, with callbacks scheduling callbacks over several "
+                         "runs: every callback runs exactly once unless cancelled first, a cancelled one "
+                         "never runs, and each queue is FIFO (call_soon; call_soon_threadsafe per "
+                         "registering thread).")
 def test_model_calls(new_loop):
-    """19.5.1.2 call_soon / call_soon_threadsafe: FIFO, exactly once, cancellation (model)."""
 
     _Search(new_loop, 0.001).search(programs(timers=False, stops=False))
 
 
-@check("model.delayed.trace", section="19.5.1.3", method="call_later", note="timer-clock-resolution",
-       requirement="For any program mixing call_later / call_at (delays negative, zero and small "
-                   "positive) with call_soon and cancellation: no timer runs before its deadline, "
-                   "timers with clearly distinct future deadlines run in deadline order, every "
-                   "callback runs exactly once unless cancelled first.")
+@scope.check("call_later", "trace", topic="delayed", section="19.5.1.3", note="timer-clock-resolution",
+             requirement="For any program mixing call_later / call_at (delays negative, zero and small "
+                         "positive) with call_soon and cancellation: no timer runs before its deadline, "
+                         "timers with clearly distinct future deadlines run in deadline order, every "
+                         "callback runs exactly once unless cancelled first.")
 def test_model_delayed(new_loop):
-    """19.5.1.3 call_later / call_at: never early, deadline order, exactly once (model)."""
 
     _Search(new_loop, 0.008).search(programs(timers=True, stops=False))
 
 
-@check("model.running.trace", section="19.5.1.1", method="stop",
-       anchor="asyncio.AbstractEventLoop.run_forever",
-       requirement="For any program that also calls stop() (before run_forever or from callbacks): "
-                   "callbacks scheduled after the stop() call, or by the callback that called it, "
-                   "do not run in that run_forever; when stop() comes from the first batch, every "
-                   "callback queued before the run began still runs in it; together with the call "
-                   "and timer rules above.")
+@scope.check("stop", "trace", topic="running", section="19.5.1.1",
+             anchor="asyncio.AbstractEventLoop.run_forever",
+             requirement="For any program that also calls stop() (before run_forever or from callbacks): "
+                         "callbacks scheduled after the stop() call, or by the callback that called it, do "
+                         "not run in that run_forever; when stop() comes from the first batch, every "
+                         "callback queued before the run began still runs in it; together with the call and "
+                         "timer rules above.")
 def test_model_running(new_loop):
-    """19.5.1.1 run_forever / stop: the stop-batch rule, with calls and timers (model)."""
 
     _Search(new_loop, 0.008).search(programs(timers=True, stops=True))

@@ -11,25 +11,23 @@ import threading
 import time
 
 from ._support.logcapture import asyncio_log
-from loopconf.checks import INFO, SHOULD, check
+from loopconf import checks
+from loopconf.checks import INFO, SHOULD
 from loopconf.evidence import expect, expect_equal
 
-SECTION = "page.debug"
+scope = checks.scope(area="debug", section="page.debug")
 WAIT = 5.0
 
 
-@check("debug.get_debug.returns_bool", section=SECTION, method="get_debug",
-       requirement="get_debug returns the debug mode as a bool.")
+@scope.check("get_debug", "returns_bool", requirement="get_debug returns the debug mode as a bool.")
 def test_get_debug_bool(loop):
-    """Debug mode: get_debug() is a bool."""
     value = loop.get_debug()
     expect(isinstance(value, bool), "get_debug did not return a bool", observed=repr(value))
 
 
-@check("debug.set_debug.round_trip", section=SECTION, method="set_debug",
-       requirement="set_debug(enabled) sets the debug mode that get_debug then returns, both ways.")
+@scope.check("set_debug", "round_trip",
+             requirement="set_debug(enabled) sets the debug mode that get_debug then returns, both ways.")
 def test_set_debug_round_trip(loop):
-    """Debug mode: set_debug(True/False) is reflected by get_debug()."""
     observed = []
     for enabled in (True, False, True, False):
         loop.set_debug(enabled)
@@ -42,20 +40,18 @@ def _debug_expected_by_default() -> bool:
     return bool(env) or bool(getattr(sys.flags, "dev_mode", False))
 
 
-@check("debug.get_debug.default_from_environment", section=SECTION, method="get_debug",
-       requirement="A new loop's debug mode is on exactly when PYTHONASYNCIODEBUG is set to a non-empty "
-                   "string (or Python runs in development mode, -X dev), off otherwise.")
+@scope.check("get_debug", "default_from_environment",
+             requirement="A new loop's debug mode is on exactly when PYTHONASYNCIODEBUG is set to a "
+                         "non-empty string (or Python runs in development mode, -X dev), off otherwise.")
 def test_debug_default(loop):
-    """Debug mode: default from PYTHONASYNCIODEBUG / -X dev."""
     expect_equal(loop.get_debug(), _debug_expected_by_default(),
                  "a new loop's debug mode does not follow PYTHONASYNCIODEBUG / development mode")
 
 
-@check("debug.slow_callback.logged", section=SECTION, method="set_debug", level=INFO,
-       requirement="In debug mode a callback that runs longer than the slow-callback threshold "
-                   "(100 ms by default) is reported as a warning on the 'asyncio' logger.")
+@scope.check("set_debug", "logged", topic="slow_callback", level=INFO,
+             requirement="In debug mode a callback that runs longer than the slow-callback threshold (100 ms "
+                         "by default) is reported as a warning on the 'asyncio' logger.")
 def test_slow_callback_logged(loop):
-    """Debug mode: slow callbacks are logged."""
     loop.set_debug(True)
     threshold = 0.1
     if hasattr(loop, "slow_callback_duration"):
@@ -70,12 +66,12 @@ def test_slow_callback_logged(loop):
            observed=[f"{r.levelname}: {r.getMessage()[:80]}" for r in records])
 
 
-@check("debug.call_soon.wrong_thread", section=SECTION, method="set_debug", level=SHOULD, docs="3.8",
-       anchor="asyncio.loop.set_debug",
-       requirement="In debug mode, calling a non-thread-safe method such as call_soon from a thread other "
-                   "than the one running the loop raises RuntimeError (call_soon_threadsafe is the way).")
+@scope.check("set_debug", "wrong_thread", topic="call_soon", level=SHOULD, docs="3.8",
+             anchor="asyncio.loop.set_debug",
+             requirement="In debug mode, calling a non-thread-safe method such as call_soon from a thread "
+                         "other than the one running the loop raises RuntimeError (call_soon_threadsafe is "
+                         "the way).")
 def test_wrong_thread(loop):
-    """Debug mode: non-thread-safe calls from another thread are refused."""
     loop.set_debug(True)
     outcome = []
 
@@ -103,12 +99,11 @@ def test_wrong_thread(loop):
            expected="RuntimeError", observed=[repr(o) for o in outcome])
 
 
-@check("debug.context.source_traceback", section=SECTION, method="set_debug", level=INFO, docs="3.8",
-       anchor="asyncio.loop.call_exception_handler",
-       requirement="In debug mode the handler context of a failing callback carries 'source_traceback', "
-                   "where the callback was scheduled.")
+@scope.check("set_debug", "source_traceback", topic="context", level=INFO, docs="3.8",
+             anchor="asyncio.loop.call_exception_handler",
+             requirement="In debug mode the handler context of a failing callback carries "
+                         "'source_traceback', where the callback was scheduled.")
 def test_source_traceback(loop):
-    """Debug mode: contexts carry where the failing callback was scheduled."""
     loop.set_debug(True)
     calls = []
     loop.set_exception_handler(lambda lp, ctx: calls.append(ctx))

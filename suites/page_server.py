@@ -8,11 +8,12 @@ Requirements are judged by the 3.7 text of the Server section unless a check say
 import asyncio
 import socket
 
-from loopconf.checks import SHOULD, check
+from loopconf import checks
+from loopconf.checks import SHOULD
 from loopconf.evidence import expect, expect_equal, expect_raises
 from ._support.net import CHUNK_SIZE, Factory, Net, io_rounds, read_exactly, read_to_eof
 
-SECTION = "page.server"
+scope = checks.scope(area="server", section="page.server", anchor="asyncio.Server.{method}")
 
 
 def _anchor(name):
@@ -50,11 +51,10 @@ def _roundtrip(net, loop, client, proto):
 
 # -- close / wait_closed --------------------------------------------------------------------
 
-@check("server.close.stops_listening", section=SECTION, method="close", anchor=_anchor("close"),
-       requirement="Server.close() closes the listening sockets: once wait_closed() returns, new "
-                   "connections are refused and is_serving() is False.")
+@scope.check("close", "stops_listening",
+             requirement="Server.close() closes the listening sockets: once wait_closed() returns, new "
+                         "connections are refused and is_serving() is False.")
 def test_close_stops_listening(loop):
-    """page.server Server.close: stop serving, close listening sockets."""
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
         server.close()
@@ -65,10 +65,10 @@ def test_close_stops_listening(loop):
         expect_equal(len(factory.calls), 0, "protocol_factory calls after close()")
 
 
-@check("server.close.keeps_connections", section=SECTION, method="close", anchor=_anchor("close"),
-       requirement="Server.close() leaves the existing client connections open: they keep exchanging data.")
+@scope.check("close", "keeps_connections",
+             requirement="Server.close() leaves the existing client connections open: they keep exchanging "
+                         "data.")
 def test_close_keeps_connections(loop):
-    """page.server Server.close: existing incoming connections are left open."""
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
         client, proto = net.run(_served(loop, net, factory, address))
@@ -78,12 +78,10 @@ def test_close_keeps_connections(loop):
         _roundtrip(net, loop, client, proto)
 
 
-@check("server.close.sockets_cleared", section=SECTION, method="close", anchor=_anchor("close"),
-       level=SHOULD, note="server-sockets-after-close",
-       requirement="After Server.close() the sockets attribute reports no listening socket (the docs say "
-                   "None; CPython gives an empty sequence; both are accepted).")
+@scope.check("close", "sockets_cleared", level=SHOULD, note="server-sockets-after-close",
+             requirement="After Server.close() the sockets attribute reports no listening socket (the docs "
+                         "say None; CPython gives an empty sequence; both are accepted).")
 def test_close_sockets_cleared(loop):
-    """page.server Server.close: the sockets attribute is cleared."""
     with Net(loop) as net:
         server, _, _ = _server(net, loop)
         server.close()
@@ -93,11 +91,10 @@ def test_close_sockets_cleared(loop):
                expected="None or empty", observed=sockets)
 
 
-@check("server.wait_closed.until_closed", section=SECTION, method="wait_closed", anchor=_anchor("wait_closed"),
-       requirement="wait_closed() does not complete while the server is open, and completes once close() "
-                   "has been called (no connections active).")
+@scope.check("wait_closed", "until_closed",
+             requirement="wait_closed() does not complete while the server is open, and completes once "
+                         "close() has been called (no connections active).")
 def test_wait_closed_until_closed(loop):
-    """page.server Server.wait_closed: wait until close() completes."""
     with Net(loop) as net:
         server, _, _ = _server(net, loop)
         waiter = loop.create_task(server.wait_closed())
@@ -107,11 +104,9 @@ def test_wait_closed_until_closed(loop):
         net.run(waiter, what="wait_closed() after close()")
 
 
-@check("server.wait_closed.active_connections", section=SECTION, method="wait_closed",
-       anchor=_anchor("wait_closed"), versions=">=3.12.1", docs="3.12",
-       requirement="After close(), wait_closed() also waits until every active connection has finished.")
+@scope.check("wait_closed", "active_connections", since="3.12.1",
+             requirement="After close(), wait_closed() also waits until every active connection has finished.")
 def test_wait_closed_active_connections(loop):
-    """page.server Server.wait_closed: waits for active connections (changed in 3.12)."""
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
         client, proto = net.run(_served(loop, net, factory, address))
@@ -126,11 +121,10 @@ def test_wait_closed_active_connections(loop):
 
 # -- is_serving / get_loop / start_serving / serve_forever ----------------------------------
 
-@check("server.is_serving.state", section=SECTION, method="is_serving", anchor=_anchor("is_serving"),
-       requirement="is_serving() is True while the server accepts new connections and False after "
-                   "close().")
+@scope.check("is_serving", "state",
+             requirement="is_serving() is True while the server accepts new connections and False after "
+                         "close().")
 def test_is_serving(loop):
-    """page.server Server.is_serving (3.7)."""
     with Net(loop) as net:
         server, _, _ = _server(net, loop)
         expect(server.is_serving() is True, "is_serving() of a started server", observed=server.is_serving())
@@ -139,20 +133,17 @@ def test_is_serving(loop):
         net.run(server.wait_closed())
 
 
-@check("server.get_loop.loop", section=SECTION, method="get_loop", anchor=_anchor("get_loop"),
-       requirement="get_loop() returns the event loop the server was created on.")
+@scope.check("get_loop", "loop", requirement="get_loop() returns the event loop the server was created on.")
 def test_get_loop(loop):
-    """page.server Server.get_loop (3.7)."""
     with Net(loop) as net:
         server, _, _ = _server(net, loop)
         expect(server.get_loop() is loop, "get_loop() is not the creating loop", observed=server.get_loop())
 
 
-@check("server.start_serving.idempotent", section=SECTION, method="start_serving",
-       anchor=_anchor("start_serving"),
-       requirement="start_serving() starts accepting connections and may be awaited again while serving.")
+@scope.check("start_serving", "idempotent",
+             requirement="start_serving() starts accepting connections and may be awaited again while "
+                         "serving.")
 def test_start_serving_idempotent(loop):
-    """page.server Server.start_serving (3.7): idempotent."""
     with Net(loop) as net:
         server, factory, address = _server(net, loop, start_serving=False)
         net.run(server.start_serving())
@@ -163,12 +154,10 @@ def test_start_serving_idempotent(loop):
         expect_equal(len(factory.calls), 1, "protocol_factory calls for one client")
 
 
-@check("server.serve_forever.cancel_closes", section=SECTION, method="serve_forever",
-       anchor=_anchor("serve_forever"),
-       requirement="serve_forever() starts accepting connections and runs until cancelled; cancelling it "
-                   "closes the server.")
+@scope.check("serve_forever", "cancel_closes",
+             requirement="serve_forever() starts accepting connections and runs until cancelled; cancelling "
+                         "it closes the server.")
 def test_serve_forever_cancel(loop):
-    """page.server Server.serve_forever (3.7): cancellation closes the server."""
     with Net(loop) as net:
         server, factory, address = _server(net, loop, start_serving=False)
         task = loop.create_task(server.serve_forever())
@@ -192,12 +181,10 @@ def test_serve_forever_cancel(loop):
         expect(_refused(net, address), "connections still accepted after serve_forever() was cancelled")
 
 
-@check("server.serve_forever.only_one", section=SECTION, method="serve_forever", anchor=_anchor("serve_forever"),
-       level=SHOULD,
-       requirement="Only one serve_forever() may run per server: a second concurrent call should raise "
-                   "RuntimeError and leave the first one serving.")
+@scope.check("serve_forever", "only_one", level=SHOULD,
+             requirement="Only one serve_forever() may run per server: a second concurrent call should raise "
+                         "RuntimeError and leave the first one serving.")
 def test_serve_forever_only_one(loop):
-    """page.server Server.serve_forever: only one serve_forever task per Server."""
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
         first = loop.create_task(server.serve_forever())
@@ -223,11 +210,10 @@ def test_serve_forever_only_one(loop):
 
 # -- sockets / async with -------------------------------------------------------------------
 
-@check("server.sockets.listening", section=SECTION, method="sockets", anchor=_anchor("sockets"),
-       requirement="The sockets attribute lists socket objects for the addresses the server listens on; "
-                   "connecting to each one is served.")
+@scope.check("sockets", "listening",
+             requirement="The sockets attribute lists socket objects for the addresses the server listens "
+                         "on; connecting to each one is served.")
 def test_sockets_listening(loop):
-    """page.server Server.sockets."""
     with Net(loop) as net:
         server, factory, _ = _server(net, loop)
         sockets = list(server.sockets)
@@ -238,11 +224,10 @@ def test_sockets_listening(loop):
             _roundtrip(net, loop, client, proto)
 
 
-@check("server.async_with.closes", section=SECTION, method="__aexit__", anchor="asyncio.Server",
-       requirement="A Server is an asynchronous context manager: inside 'async with' it serves, and on "
-                   "exit it is closed and accepts no new connections.")
+@scope.check("__aexit__", "closes", topic="async_with", anchor="asyncio.Server",
+             requirement="A Server is an asynchronous context manager: inside 'async with' it serves, and on "
+                         "exit it is closed and accepts no new connections.")
 def test_async_with(loop):
-    """page.server Server objects are asynchronous context managers (3.7)."""
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
 
@@ -260,12 +245,10 @@ def test_async_with(loop):
 
 # -- close_clients / abort_clients (3.13) ---------------------------------------------------
 
-@check("server.close_clients.closes", section=SECTION, method="close_clients", anchor=_anchor("close_clients"),
-       versions=">=3.13", docs="3.13",
-       requirement="close_clients() closes every existing incoming connection gracefully: pending data "
-                   "is delivered, then the client sees EOF and the protocol gets connection_lost.")
+@scope.check("close_clients", "closes", since="3.13",
+             requirement="close_clients() closes every existing incoming connection gracefully: pending data "
+                         "is delivered, then the client sees EOF and the protocol gets connection_lost.")
 def test_close_clients(loop):
-    """page.server Server.close_clients (3.13)."""
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
         served = [net.run(_served(loop, net, factory, address)) for _ in range(2)]
@@ -279,12 +262,10 @@ def test_close_clients(loop):
         net.run(server.wait_closed(), what="wait_closed() after close_clients()")
 
 
-@check("server.abort_clients.aborts", section=SECTION, method="abort_clients", anchor=_anchor("abort_clients"),
-       versions=">=3.13", docs="3.13",
-       requirement="abort_clients() aborts every existing incoming connection at once: connection_lost "
-                   "is called even though unsent data is pending and the client reads nothing.")
+@scope.check("abort_clients", "aborts", since="3.13",
+             requirement="abort_clients() aborts every existing incoming connection at once: connection_lost "
+                         "is called even though unsent data is pending and the client reads nothing.")
 def test_abort_clients(loop):
-    """page.server Server.abort_clients (3.13)."""
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
         client, proto = net.run(_served(loop, net, factory, address))
@@ -304,11 +285,10 @@ def test_abort_clients(loop):
         net.run(server.wait_closed(), what="wait_closed() after abort_clients()")
 
 
-@check("server.sockets.copy", section=SECTION, method="sockets", anchor=_anchor("sockets"),
-       requirement="The sockets attribute returns a copy: changing the returned sequence does not change "
-                   "the server's sockets (changed in 3.7).")
+@scope.check("sockets", "copy",
+             requirement="The sockets attribute returns a copy: changing the returned sequence does not "
+                         "change the server's sockets (changed in 3.7).")
 def test_sockets_copy(loop):
-    """page.server Server.sockets: a copy of the internal list since 3.7."""
     with Net(loop) as net:
         server, _, address = _server(net, loop)
         first = server.sockets

@@ -16,15 +16,13 @@ import tempfile
 import pytest
 
 from ._support.subproc import RecordingSubprocessProtocol, py
-from loopconf.checks import check
+from loopconf import checks
+from loopconf.checks import UNIX
 from loopconf.evidence import expect, expect_equal
 
-SECTION = "subprocess"
-EXEC = "asyncio.loop.subprocess_exec"
-SHELL = "asyncio.loop.subprocess_shell"
-DOCS = "3.10"
+scope = checks.scope(area="subprocess", section="subprocess", anchor="asyncio.loop.{method}", docs="3.10",
+                     platforms=UNIX)
 WAIT = 5.0
-UNIX = ("linux", "darwin")
 
 READY_THEN_WAIT = (
     "import signal, sys\n"
@@ -86,12 +84,10 @@ def _run(loop, coro_fn):
 
 # --- creation ----------------------------------------------------------------------------------------
 
-@check("subprocess.subprocess_exec.returns_transport_protocol", section=SECTION, method="subprocess_exec",
-       anchor=EXEC, docs=DOCS, platforms=UNIX,
-       requirement="subprocess_exec returns (transport, protocol): an asyncio.SubprocessTransport and the "
-                   "protocol instance built by the factory.")
+@scope.check("subprocess_exec", "returns_transport_protocol",
+             requirement="subprocess_exec returns (transport, protocol): an asyncio.SubprocessTransport and "
+                         "the protocol instance built by the factory.")
 def test_exec_returns_pair(loop):
-    """subprocess_exec: (SubprocessTransport, protocol)."""
     async def body(spawned):
         transport, protocol, made = await _spawn(loop, *py("pass"), stdin=subprocess.DEVNULL)
         spawned.append((transport, protocol))
@@ -102,12 +98,10 @@ def test_exec_returns_pair(loop):
     _run(loop, body)
 
 
-@check("subprocess.subprocess_shell.returns_transport_protocol", section=SECTION, method="subprocess_shell",
-       anchor=SHELL, docs=DOCS, platforms=UNIX,
-       requirement="subprocess_shell runs the command through the shell and returns (transport, protocol): "
-                   "an asyncio.SubprocessTransport and the factory's protocol.")
+@scope.check("subprocess_shell", "returns_transport_protocol",
+             requirement="subprocess_shell runs the command through the shell and returns (transport, "
+                         "protocol): an asyncio.SubprocessTransport and the factory's protocol.")
 def test_shell_returns_pair(loop):
-    """subprocess_shell: (SubprocessTransport, protocol), command run by the shell."""
     async def body(spawned):
         transport, protocol, made = await _spawn(loop, "echo $((6*7))", shell=True, stdin=subprocess.DEVNULL)
         spawned.append((transport, protocol))
@@ -121,12 +115,10 @@ def test_shell_returns_pair(loop):
 
 # --- protocol callbacks -----------------------------------------------------------------------------
 
-@check("subprocess.protocol.callback_order", section=SECTION, method="subprocess_exec", anchor=EXEC,
-       docs=DOCS, platforms=UNIX,
-       requirement="The protocol sees connection_made first, process_exited exactly once, and "
-                   "connection_lost exactly once, last.")
+@scope.check("subprocess_exec", "callback_order", topic="protocol",
+             requirement="The protocol sees connection_made first, process_exited exactly once, and "
+                         "connection_lost exactly once, last.")
 def test_callback_order(loop):
-    """SubprocessProtocol: connection_made ... process_exited once ... connection_lost last."""
     async def body(spawned):
         transport, protocol, _ = await _spawn(loop, *py("print('x')"), stdin=subprocess.DEVNULL)
         spawned.append((transport, protocol))
@@ -141,12 +133,10 @@ def test_callback_order(loop):
     expect(events[0][1] is not None, "connection_made received no transport")
 
 
-@check("subprocess.protocol.pipe_data_received", section=SECTION, method="subprocess_exec", anchor=EXEC,
-       docs=DOCS, platforms=UNIX,
-       requirement="Output of the child reaches pipe_data_received(fd, data) with fd 1 for stdout and "
-                   "fd 2 for stderr, as bytes.")
+@scope.check("subprocess_exec", "pipe_data_received", topic="protocol",
+             requirement="Output of the child reaches pipe_data_received(fd, data) with fd 1 for stdout and "
+                         "fd 2 for stderr, as bytes.")
 def test_pipe_data_received(loop):
-    """SubprocessProtocol.pipe_data_received: fd 1 / fd 2 routing."""
     code = "import sys; sys.stdout.write('lcx-out'); sys.stdout.flush(); sys.stderr.write('lcx-err')"
 
     async def body(spawned):
@@ -161,12 +151,10 @@ def test_pipe_data_received(loop):
     expect_equal(protocol.data.get(2), b"lcx-err", "stderr data did not arrive on fd 2")
 
 
-@check("subprocess.protocol.pipe_connection_lost", section=SECTION, method="subprocess_exec", anchor=EXEC,
-       docs=DOCS, platforms=UNIX,
-       requirement="pipe_connection_lost(fd, exc) is called once for each of the child's stdout (1) and "
-                   "stderr (2) pipes, with exc None on a clean end of file, before connection_lost.")
+@scope.check("subprocess_exec", "pipe_connection_lost", topic="protocol",
+             requirement="pipe_connection_lost(fd, exc) is called once for each of the child's stdout (1) "
+                         "and stderr (2) pipes, with exc None on a clean end of file, before connection_lost.")
 def test_pipe_connection_lost(loop):
-    """SubprocessProtocol.pipe_connection_lost: once per pipe, exc None, before connection_lost."""
     async def body(spawned):
         transport, protocol, _ = await _spawn(loop, *py("pass"), stdin=subprocess.DEVNULL)
         spawned.append((transport, protocol))
@@ -184,10 +172,9 @@ def test_pipe_connection_lost(loop):
 
 # --- transport methods ------------------------------------------------------------------------------
 
-@check("subprocess.transport.get_pid", section=SECTION, method="subprocess_exec", anchor=EXEC, docs=DOCS,
-       platforms=UNIX, requirement="SubprocessTransport.get_pid returns the child's process id.")
+@scope.check("subprocess_exec", "get_pid", topic="transport",
+             requirement="SubprocessTransport.get_pid returns the child's process id.")
 def test_get_pid(loop):
-    """SubprocessTransport.get_pid: the child's pid."""
     async def body(spawned):
         transport, protocol, _ = await _spawn(loop, *py("import os; print(os.getpid())"),
                                               stdin=subprocess.DEVNULL)
@@ -199,12 +186,10 @@ def test_get_pid(loop):
     expect_equal(pid, int(out.strip() or b"-1"), "get_pid differs from the pid the child reported")
 
 
-@check("subprocess.transport.get_returncode", section=SECTION, method="subprocess_exec", anchor=EXEC,
-       docs=DOCS, platforms=UNIX,
-       requirement="SubprocessTransport.get_returncode is None while the child runs and its exit status "
-                   "once it has exited.")
+@scope.check("subprocess_exec", "get_returncode", topic="transport",
+             requirement="SubprocessTransport.get_returncode is None while the child runs and its exit "
+                         "status once it has exited.")
 def test_get_returncode(loop):
-    """SubprocessTransport.get_returncode: None, then the exit code."""
     async def body(spawned):
         transport, protocol, _ = await _spawn(loop, *py(READY_THEN_WAIT))
         spawned.append((transport, protocol))
@@ -218,13 +203,11 @@ def test_get_returncode(loop):
     expect_equal(exited, 3, "get_returncode after exit is not the child's exit status")
 
 
-@check("subprocess.transport.signals", section=SECTION, method="subprocess_exec", anchor=EXEC, docs=DOCS,
-       platforms=UNIX,
-       requirement="kill(), terminate() and send_signal(sig) deliver SIGKILL, SIGTERM and sig to the child; "
-                   "get_returncode is then minus the signal number.")
+@scope.check("subprocess_exec", "signals", topic="transport",
+             requirement="kill(), terminate() and send_signal(sig) deliver SIGKILL, SIGTERM and sig to the "
+                         "child; get_returncode is then minus the signal number.")
 @pytest.mark.parametrize("how", ["kill", "terminate", "send_signal"])
 def test_signals(loop, how):
-    """SubprocessTransport.kill / terminate / send_signal and negative return codes."""
     expected = {"kill": signal.SIGKILL, "terminate": signal.SIGTERM, "send_signal": signal.SIGUSR2}[how]
 
     async def body(spawned):
@@ -241,12 +224,11 @@ def test_signals(loop, how):
     expect_equal(code, -int(expected), f"{how}() did not end the child with signal {int(expected)}")
 
 
-@check("subprocess.transport.get_pipe_transport", section=SECTION, method="subprocess_exec", anchor=EXEC,
-       docs=DOCS, platforms=UNIX,
-       requirement="get_pipe_transport(0) is a WriteTransport for stdin, 1 and 2 are ReadTransports for "
-                   "stdout and stderr when those are pipes, and None for a stream that is not a pipe.")
+@scope.check("subprocess_exec", "get_pipe_transport", topic="transport",
+             requirement="get_pipe_transport(0) is a WriteTransport for stdin, 1 and 2 are ReadTransports "
+                         "for stdout and stderr when those are pipes, and None for a stream that is not a "
+                         "pipe.")
 def test_get_pipe_transport(loop):
-    """SubprocessTransport.get_pipe_transport(fd)."""
     async def body(spawned):
         transport, protocol, _ = await _spawn(loop, *py("import sys; sys.stdin.read()"))
         spawned.append((transport, protocol))
@@ -269,12 +251,10 @@ def test_get_pipe_transport(loop):
     expect_equal(nones, (None, None), "get_pipe_transport of a non-pipe stream is not None")
 
 
-@check("subprocess.transport.stdin_write", section=SECTION, method="subprocess_exec", anchor=EXEC, docs=DOCS,
-       platforms=UNIX,
-       requirement="Bytes written to the stdin pipe transport reach the child; closing it gives the "
-                   "child end of file.")
+@scope.check("subprocess_exec", "stdin_write", topic="transport",
+             requirement="Bytes written to the stdin pipe transport reach the child; closing it gives the "
+                         "child end of file.")
 def test_stdin_write(loop):
-    """SubprocessTransport.get_pipe_transport(0).write: data reaches the child (cat)."""
     cat = "import sys; sys.stdout.buffer.write(sys.stdin.buffer.read())"
 
     async def body(spawned):
@@ -290,12 +270,10 @@ def test_stdin_write(loop):
     expect_equal(out, b"lcx-" + b"stdin" * 1000, "the child did not echo what was written to its stdin")
 
 
-@check("subprocess.transport.close_kills", section=SECTION, method="subprocess_exec", anchor=EXEC, docs=DOCS,
-       platforms=UNIX,
-       requirement="SubprocessTransport.close() kills a child that is still running and closes its pipes; "
-                   "the protocol still learns that the process exited.")
+@scope.check("subprocess_exec", "close_kills", topic="transport",
+             requirement="SubprocessTransport.close() kills a child that is still running and closes its "
+                         "pipes; the protocol still learns that the process exited.")
 def test_close_kills(loop):
-    """SubprocessTransport.close: kills a running child."""
     async def body(spawned):
         transport, protocol, _ = await _spawn(loop, *py(READY_THEN_WAIT))
         spawned.append((transport, protocol))
@@ -344,47 +322,39 @@ def _expect_rejected(loop, make, args, kwargs, what):
     expect(problem is None, f"{what} was not rejected with ValueError", expected="ValueError", observed=problem)
 
 
-@check("subprocess.subprocess_exec.rejects_arguments", section=SECTION, method="subprocess_exec", anchor=EXEC,
-       docs=DOCS, platforms=UNIX,
-       requirement="subprocess_exec refuses shell=True and the text-mode/buffering arguments "
-                   "(universal_newlines, text, bufsize other than 0, encoding, errors) with ValueError.")
+@scope.check("subprocess_exec", "rejects_arguments",
+             requirement="subprocess_exec refuses shell=True and the text-mode/buffering arguments "
+                         "(universal_newlines, text, bufsize other than 0, encoding, errors) with ValueError.")
 @pytest.mark.parametrize("arg", sorted(EXEC_REJECTS))
 def test_exec_rejects(loop, arg):
-    """subprocess_exec: unsupported Popen arguments are refused."""
     value = EXEC_REJECTS[arg]
     _expect_rejected(loop, loop.subprocess_exec, py("pass"), {arg: value, "stdin": subprocess.DEVNULL},
                      f"subprocess_exec({arg}={value!r})")
 
 
-@check("subprocess.subprocess_shell.rejects_arguments", section=SECTION, method="subprocess_shell",
-       anchor=SHELL, docs=DOCS, platforms=UNIX,
-       requirement="subprocess_shell refuses shell=False and the text-mode/buffering arguments "
-                   "(universal_newlines, text, bufsize other than 0, encoding, errors) with ValueError.")
+@scope.check("subprocess_shell", "rejects_arguments",
+             requirement="subprocess_shell refuses shell=False and the text-mode/buffering arguments "
+                         "(universal_newlines, text, bufsize other than 0, encoding, errors) with ValueError.")
 @pytest.mark.parametrize("arg", sorted(SHELL_REJECTS))
 def test_shell_rejects(loop, arg):
-    """subprocess_shell: unsupported Popen arguments are refused."""
     value = SHELL_REJECTS[arg]
     cmd = " ".join(shlex.quote(a) for a in py("pass"))
     _expect_rejected(loop, loop.subprocess_shell, (cmd,), {arg: value, "stdin": subprocess.DEVNULL},
                      f"subprocess_shell({arg}={value!r})")
 
 
-@check("subprocess.subprocess_shell.rejects_non_string", section=SECTION, method="subprocess_shell",
-       anchor=SHELL, docs=DOCS, platforms=UNIX,
-       requirement="subprocess_shell takes the command as one str (or bytes); a list is refused with "
-                   "ValueError.")
+@scope.check("subprocess_shell", "rejects_non_string",
+             requirement="subprocess_shell takes the command as one str (or bytes); a list is refused with "
+                         "ValueError.")
 def test_shell_rejects_list(loop):
-    """subprocess_shell: cmd must be a string."""
     _expect_rejected(loop, loop.subprocess_shell, (list(py("pass")),), {"stdin": subprocess.DEVNULL},
                      "subprocess_shell([...])")
 
 
-@check("subprocess.subprocess_exec.popen_kwargs", section="subprocess", method="subprocess_exec",
-       anchor="asyncio.loop.subprocess_exec", docs="3.10", platforms=("linux", "darwin"),
-       requirement="Keyword arguments subprocess_exec does not interpret itself (such as cwd and env) "
-                   "reach subprocess.Popen: the child runs in that directory with that environment.")
+@scope.check("subprocess_exec", "popen_kwargs",
+             requirement="Keyword arguments subprocess_exec does not interpret itself (such as cwd and env) "
+                         "reach subprocess.Popen: the child runs in that directory with that environment.")
 def test_exec_popen_kwargs(loop):
-    """subprocess_exec: other keyword arguments are passed to subprocess.Popen unchanged."""
     code = "import os, sys; sys.stdout.write(os.getcwd() + '|' + os.environ.get('LCX_AUDIT', '-'))"
     workdir = os.path.realpath(tempfile.mkdtemp(prefix="lcx-cwd-", dir="/tmp"))
     env = dict(os.environ, LCX_AUDIT="from-env-kwarg")

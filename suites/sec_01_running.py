@@ -12,21 +12,21 @@ import weakref
 
 import pytest
 
-from loopconf.checks import INFO, SHOULD, check
+from loopconf import checks
+from loopconf.checks import INFO, LINUX, SHOULD
 from loopconf.evidence import expect, expect_equal, expect_raises
 
 from ._support.sched import LIMIT, run_forever_bounded, run_until_bounded
 
-SECTION = "19.5.1.1"
+scope = checks.scope(area="running", section="19.5.1.1")
 
 
 # -- run_forever / stop ----------------------------------------------------------------------
 
-@check("running.run_forever.until_stop", section=SECTION, method="run_forever",
-       requirement="run_forever() keeps running the loop (callbacks and timers) until stop() is "
-                   "called, and returns once stop() has taken effect.")
+@scope.check("run_forever", "until_stop",
+             requirement="run_forever() keeps running the loop (callbacks and timers) until stop() is "
+                         "called, and returns once stop() has taken effect.")
 def test_run_forever_until_stop(loop):
-    """19.5.1.1 run_forever: runs until stop() is called."""
     steps = []
     stopped_at = []
 
@@ -48,12 +48,10 @@ def test_run_forever_until_stop(loop):
     expect_equal(steps, list(range(6)), "callbacks scheduled while running did not all run")
 
 
-@check("running.stop.before_run_forever_runs_ready", section=SECTION, method="run_forever",
-       anchor="asyncio.AbstractEventLoop.run_forever",
-       requirement="If stop() is called before run_forever(), run_forever() still runs the "
-                   "callbacks already scheduled (before or after the stop() call), then returns.")
+@scope.check("run_forever", "before_run_forever_runs_ready", topic="stop",
+             requirement="If stop() is called before run_forever(), run_forever() still runs the callbacks "
+                         "already scheduled (before or after the stop() call), then returns.")
 def test_stop_before_run_forever_runs_ready(loop):
-    """19.5.1.1 run_forever: stop() before run_forever runs already-scheduled callbacks."""
     ran = []
     loop.call_soon(ran.append, "before-stop")
     loop.stop()
@@ -63,11 +61,10 @@ def test_stop_before_run_forever_runs_ready(loop):
     expect_equal(ran, ["before-stop", "after-stop"], "already-scheduled callbacks did not run")
 
 
-@check("running.stop.before_run_forever_polls_io", section=SECTION, method="run_forever",
-       requirement="If stop() is called before run_forever(), run_forever() polls for I/O once "
-                   "without blocking and runs the callbacks of the I/O events found ready.")
+@scope.check("run_forever", "before_run_forever_polls_io", topic="stop",
+             requirement="If stop() is called before run_forever(), run_forever() polls for I/O once without "
+                         "blocking and runs the callbacks of the I/O events found ready.")
 def test_stop_before_run_forever_polls_io(loop):
-    """19.5.1.1 run_forever: stop() before run_forever polls the selector once (timeout 0)."""
     a, b = socket.socketpair()
     try:
         a.setblocking(False)
@@ -87,11 +84,10 @@ def test_stop_before_run_forever_polls_io(loop):
         b.close()
 
 
-@check("running.stop.before_run_forever_exits_promptly", section=SECTION, method="run_forever",
-       requirement="If stop() is called before run_forever(), run_forever() returns after that "
-                   "single pass without waiting for a pending timer.")
+@scope.check("run_forever", "before_run_forever_exits_promptly", topic="stop",
+             requirement="If stop() is called before run_forever(), run_forever() returns after that single "
+                         "pass without waiting for a pending timer.")
 def test_stop_before_run_forever_exits_promptly(loop):
-    """19.5.1.1 run_forever: stop() before run_forever polls with a zero timeout, then exits."""
     far = []
     loop.call_later(30, far.append, "far")
     loop.stop()
@@ -104,11 +100,10 @@ def test_stop_before_run_forever_exits_promptly(loop):
     expect_equal(far, [], "a timer 30s away ran")
 
 
-@check("running.stop.resets_after_exit", section=SECTION, method="stop",
-       requirement="A stop() is consumed by the run_forever() it ends: the next run_forever() "
-                   "runs again until the next stop().")
+@scope.check("stop", "resets_after_exit",
+             requirement="A stop() is consumed by the run_forever() it ends: the next run_forever() runs "
+                         "again until the next stop().")
 def test_stop_resets_after_exit(loop):
-    """19.5.1.1 stop: run_forever exits at the next opportunity; a later run starts afresh."""
     loop.stop()
     run_forever_bounded(loop)
     ran = []
@@ -120,12 +115,10 @@ def test_stop_resets_after_exit(loop):
                                  "(a stale stop request ended it)")
 
 
-@check("running.stop.current_batch_completes", section=SECTION, method="stop",
-       anchor="asyncio.AbstractEventLoop.run_forever",
-       requirement="stop() called from a callback lets the rest of the current batch of "
-                   "callbacks (those queued before the batch began) run before run_forever() exits.")
+@scope.check("stop", "current_batch_completes", anchor="asyncio.AbstractEventLoop.run_forever",
+             requirement="stop() called from a callback lets the rest of the current batch of callbacks "
+                         "(those queued before the batch began) run before run_forever() exits.")
 def test_stop_current_batch_completes(loop):
-    """19.5.1.1 run_forever/stop: the current batch of callbacks still runs after stop()."""
     ran = []
 
     def first():
@@ -141,12 +134,10 @@ def test_stop_current_batch_completes(loop):
                  "callbacks of the batch in which stop() was called did not all run")
 
 
-@check("running.stop.scheduled_by_batch_deferred", section=SECTION, method="stop",
-       anchor="asyncio.AbstractEventLoop.run_forever",
-       requirement="When stop() is called while running, callbacks scheduled by the current "
-                   "batch do not run in that run_forever(); they run in the next run_forever().")
+@scope.check("stop", "scheduled_by_batch_deferred", anchor="asyncio.AbstractEventLoop.run_forever",
+             requirement="When stop() is called while running, callbacks scheduled by the current batch do "
+                         "not run in that run_forever(); they run in the next run_forever().")
 def test_stop_scheduled_by_batch_deferred(loop):
-    """19.5.1.1 run_forever/stop: callbacks scheduled by callbacks wait for the next run."""
     ran = []
 
     def first():
@@ -171,13 +162,11 @@ def test_stop_scheduled_by_batch_deferred(loop):
                  "callbacks deferred by stop() did not run (in order) in the next run_forever")
 
 
-@check("running.run_forever.reentrant_raises", section=SECTION, method="run_forever", level=INFO,
-       note="running-reentry-undocumented",
-       requirement="Calling run_forever() or run_until_complete() while the loop is running "
-                   "raises RuntimeError (undocumented; stock asyncio behaviour).")
+@scope.check("run_forever", "reentrant_raises", level=INFO, note="running-reentry-undocumented",
+             requirement="Calling run_forever() or run_until_complete() while the loop is running raises "
+                         "RuntimeError (undocumented; stock asyncio behaviour).")
 @pytest.mark.parametrize("method", ["run_forever", "run_until_complete"])
 def test_run_reentrant_raises(loop, method):
-    """19.5.1.1 run_forever/run_until_complete: starting a running loop again is refused."""
     seen = []
 
     def inner():
@@ -203,11 +192,10 @@ def test_run_reentrant_raises(loop, method):
 
 # -- run_until_complete ----------------------------------------------------------------------
 
-@check("running.run_until_complete.coroutine", section=SECTION, method="run_until_complete",
-       requirement="run_until_complete() accepts a coroutine object, runs it to completion and "
-                   "returns its result.")
+@scope.check("run_until_complete", "coroutine",
+             requirement="run_until_complete() accepts a coroutine object, runs it to completion and returns "
+                         "its result.")
 def test_run_until_complete_coroutine(loop):
-    """19.5.1.1 run_until_complete: a coroutine is wrapped and run; its result is returned."""
     async def work():
         fut = loop.create_future()
         loop.call_later(0.01, fut.set_result, 41)
@@ -216,11 +204,10 @@ def test_run_until_complete_coroutine(loop):
     expect_equal(loop.run_until_complete(work()), 42, "wrong result from run_until_complete(coro)")
 
 
-@check("running.run_until_complete.coroutine_as_task", section=SECTION, method="run_until_complete",
-       requirement="A coroutine passed to run_until_complete() runs wrapped in a Task of this loop "
-                   "(as ensure_future() would wrap it).")
+@scope.check("run_until_complete", "coroutine_as_task",
+             requirement="A coroutine passed to run_until_complete() runs wrapped in a Task of this loop (as "
+                         "ensure_future() would wrap it).")
 def test_run_until_complete_coroutine_as_task(loop):
-    """19.5.1.1 run_until_complete: a coroutine argument is wrapped by ensure_future()."""
     async def who():
         return asyncio.current_task(loop)
 
@@ -230,12 +217,11 @@ def test_run_until_complete_coroutine_as_task(loop):
     expect(task.get_loop() is loop, "the wrapping Task belongs to another loop")
 
 
-@check("running.run_until_complete.coroutine_uses_task_factory", section=SECTION,
-       method="run_until_complete", level=SHOULD, note="run-until-complete-task-factory",
-       requirement="The Task that wraps a coroutine passed to run_until_complete() is made through "
-                   "the loop's task creation, so a task factory set on the loop is used.")
+@scope.check("run_until_complete", "coroutine_uses_task_factory", level=SHOULD,
+             note="run-until-complete-task-factory",
+             requirement="The Task that wraps a coroutine passed to run_until_complete() is made through the "
+                         "loop's task creation, so a task factory set on the loop is used.")
 def test_run_until_complete_coroutine_uses_task_factory(loop):
-    """19.5.1.1 run_until_complete: ensure_future() wrapping goes through loop.create_task()."""
     made = []
 
     def factory(lp, coro, **kwargs):
@@ -251,22 +237,20 @@ def test_run_until_complete_coroutine_uses_task_factory(loop):
     expect_equal(len(made), 1, "the task factory was not used to wrap the coroutine")
 
 
-@check("running.run_until_complete.future", section=SECTION, method="run_until_complete",
-       requirement="run_until_complete() on a Future runs the loop until the Future is done and "
-                   "returns its result.")
+@scope.check("run_until_complete", "future",
+             requirement="run_until_complete() on a Future runs the loop until the Future is done and "
+                         "returns its result.")
 def test_run_until_complete_future(loop):
-    """19.5.1.1 run_until_complete: runs until the Future is done; returns its result."""
     fut = loop.create_future()
     loop.call_later(0.01, fut.set_result, "value")
     expect_equal(run_until_bounded(loop, fut), "value", "wrong result from run_until_complete(future)")
     expect(fut.done(), "run_until_complete returned before the Future was done")
 
 
-@check("running.run_until_complete.task", section=SECTION, method="run_until_complete",
-       requirement="run_until_complete() on a Task runs the loop until the Task is done and "
-                   "returns its result.")
+@scope.check("run_until_complete", "task",
+             requirement="run_until_complete() on a Task runs the loop until the Task is done and returns "
+                         "its result.")
 def test_run_until_complete_task(loop):
-    """19.5.1.1 run_until_complete: a Task argument; its result is returned."""
     async def work():
         await asyncio.sleep(0.01)
         return "task-result"
@@ -275,11 +259,10 @@ def test_run_until_complete_task(loop):
     expect_equal(run_until_bounded(loop, task), "task-result", "wrong result from run_until_complete(task)")
 
 
-@check("running.run_until_complete.raises", section=SECTION, method="run_until_complete",
-       requirement="run_until_complete() raises the exception of the Future (or coroutine) it ran.")
+@scope.check("run_until_complete", "raises",
+             requirement="run_until_complete() raises the exception of the Future (or coroutine) it ran.")
 @pytest.mark.parametrize("kind", ["coroutine", "future"])
 def test_run_until_complete_raises(loop, kind):
-    """19.5.1.1 run_until_complete: the Future's exception is raised."""
     error = ValueError("boom")
     if kind == "coroutine":
         async def work():
@@ -295,12 +278,11 @@ def test_run_until_complete_raises(loop, kind):
            expected=repr(error), observed=repr(raised))
 
 
-@check("running.run_until_complete.result_identity", section=SECTION, method="run_until_complete",
-       requirement="run_until_complete() returns the very object the Future or coroutine produced, "
-                   "falsy results (0, '', [], False) included.")
+@scope.check("run_until_complete", "result_identity",
+             requirement="run_until_complete() returns the very object the Future or coroutine produced, "
+                         "falsy results (0, '', [], False) included.")
 @pytest.mark.parametrize("kind", ["zero", "empty_str", "empty_list", "false"])
 def test_run_until_complete_result_identity(loop, kind):
-    """19.5.1.1 run_until_complete: returns the Future's result, whatever its truth value."""
     value = {"zero": 0, "empty_str": "", "empty_list": [], "false": False}[kind]
 
     async def produce():
@@ -315,11 +297,10 @@ def test_run_until_complete_result_identity(loop, kind):
            observed=f"future: {from_future!r}, coroutine: {from_coro!r}")
 
 
-@check("running.run_until_complete.returns_when_done", section=SECTION, method="run_until_complete",
-       requirement="run_until_complete() returns as soon as its Future is done, without waiting "
-                   "for other pending timers.")
+@scope.check("run_until_complete", "returns_when_done",
+             requirement="run_until_complete() returns as soon as its Future is done, without waiting for "
+                         "other pending timers.")
 def test_run_until_complete_returns_when_done(loop):
-    """19.5.1.1 run_until_complete: runs until the Future is done, no longer."""
     far = []
     loop.call_later(30, far.append, "far")
     fut = loop.create_future()
@@ -334,11 +315,10 @@ def test_run_until_complete_returns_when_done(loop):
 
 # -- is_running / is_closed ------------------------------------------------------------------
 
-@check("running.is_running.status", section=SECTION, method="is_running",
-       requirement="is_running() is True while the loop runs (in callbacks and coroutines) and "
-                   "False before it runs and after run_forever()/run_until_complete() return.")
+@scope.check("is_running", "status",
+             requirement="is_running() is True while the loop runs (in callbacks and coroutines) and False "
+                         "before it runs and after run_forever()/run_until_complete() return.")
 def test_is_running_status(loop):
-    """19.5.1.1 is_running: reports the running status of the loop."""
     observed = {"before": loop.is_running()}
 
     def in_callback():
@@ -365,11 +345,10 @@ def test_is_running_status(loop):
                  "is_running() reported the wrong status")
 
 
-@check("running.is_closed.status", section=SECTION, method="is_closed",
-       requirement="is_closed() is False for a new loop (also after running it) and True once "
-                   "close() has been called.")
+@scope.check("is_closed", "status",
+             requirement="is_closed() is False for a new loop (also after running it) and True once close() "
+                         "has been called.")
 def test_is_closed_status(loop):
-    """19.5.1.1 is_closed: True once the loop was closed."""
     observed = {"new": loop.is_closed()}
     loop.call_soon(loop.stop)
     run_forever_bounded(loop)
@@ -382,12 +361,10 @@ def test_is_closed_status(loop):
 
 # -- close -----------------------------------------------------------------------------------
 
-@check("running.close.while_running_raises", section=SECTION, method="close", level=SHOULD,
-       note="close-while-running-runtimeerror",
-       requirement="close() on a running loop is refused with RuntimeError and leaves the loop "
-                   "open and running (the doc forbids closing a running loop).")
+@scope.check("close", "while_running_raises", level=SHOULD, note="close-while-running-runtimeerror",
+             requirement="close() on a running loop is refused with RuntimeError and leaves the loop open "
+                         "and running (the doc forbids closing a running loop).")
 def test_close_while_running_raises(loop):
-    """19.5.1.1 close: the loop must not be running."""
     seen = []
 
     def attempt():
@@ -412,11 +389,10 @@ def test_close_while_running_raises(loop):
     expect(not loop.is_closed(), "the loop is closed after a refused close()")
 
 
-@check("running.close.drops_pending", section=SECTION, method="close",
-       requirement="close() discards pending callbacks and timers: they are not run by close() "
-                   "nor ever afterwards (another loop is unaffected by them).")
+@scope.check("close", "drops_pending",
+             requirement="close() discards pending callbacks and timers: they are not run by close() nor "
+                         "ever afterwards (another loop is unaffected by them).")
 def test_close_drops_pending(loop, new_loop):
-    """19.5.1.1 close: pending callbacks are lost."""
     ran = []
     loop.call_soon(ran.append, "soon")
     loop.call_later(0, ran.append, "later0")
@@ -434,11 +410,10 @@ class _Callback:
         pass
 
 
-@check("running.close.clears_queues", section=SECTION, method="close",
-       requirement="close() clears the loop's queues: the loop keeps no reference to callbacks "
-                   "that were pending when it was closed.")
+@scope.check("close", "clears_queues",
+             requirement="close() clears the loop's queues: the loop keeps no reference to callbacks that "
+                         "were pending when it was closed.")
 def test_close_clears_queues(loop):
-    """19.5.1.1 close: clears the queues."""
     soon, timer = _Callback(), _Callback()
     refs = [weakref.ref(soon), weakref.ref(timer)]
     loop.call_soon(soon)
@@ -451,21 +426,19 @@ def test_close_clears_queues(loop):
                             "(0 = call_soon, 1 = call_later)")
 
 
-@check("running.close.idempotent", section=SECTION, method="close",
-       requirement="close() may be called again on a closed loop; it has no further effect.")
+@scope.check("close", "idempotent",
+             requirement="close() may be called again on a closed loop; it has no further effect.")
 def test_close_idempotent(loop):
-    """19.5.1.1 close: idempotent."""
     loop.close()
     loop.close()
     loop.close()
     expect(loop.is_closed(), "is_closed() is False after repeated close()")
 
 
-@check("running.close.irreversible", section=SECTION, method="close",
-       requirement="A closed loop stays closed: is_closed() remains True whatever is called "
-                   "on it afterwards.")
+@scope.check("close", "irreversible",
+             requirement="A closed loop stays closed: is_closed() remains True whatever is called on it "
+                         "afterwards.")
 def test_close_irreversible(loop):
-    """19.5.1.1 close: irreversible."""
     loop.close()
     attempts = [
         ("call_soon", lambda: loop.call_soon(loop.stop)),
@@ -485,14 +458,12 @@ async def _never_awaited():
     return None
 
 
-@check("running.close.methods_after_close_raise", section=SECTION, method="close", level=SHOULD,
-       note="after-close-runtimeerror",
-       requirement="After close(), scheduling or running methods raise RuntimeError (the doc only "
-                   "says they should not be called; stock asyncio raises RuntimeError).")
+@scope.check("close", "methods_after_close_raise", level=SHOULD, note="after-close-runtimeerror",
+             requirement="After close(), scheduling or running methods raise RuntimeError (the doc only says "
+                         "they should not be called; stock asyncio raises RuntimeError).")
 @pytest.mark.parametrize("method", ["run_forever", "run_until_complete", "call_soon",
                                     "call_soon_threadsafe", "call_later", "call_at", "create_task"])
 def test_methods_after_close_raise(loop, method):
-    """19.5.1.1 close: no other methods should be called after close()."""
     loop.close()
     coro = _never_awaited()
     calls = {
@@ -511,11 +482,10 @@ def test_methods_after_close_raise(loop, method):
         coro.close()
 
 
-@check("running.close.executor_not_waited", section=SECTION, method="close",
-       requirement="close() shuts the default executor down without waiting for running jobs: "
-                   "it returns while a job is still running, and the worker ends when the job does.")
+@scope.check("close", "executor_not_waited",
+             requirement="close() shuts the default executor down without waiting for running jobs: it "
+                         "returns while a job is still running, and the worker ends when the job does.")
 def test_close_executor_not_waited(loop):
-    """19.5.1.1 close: shuts down the executor but does not wait for it to finish."""
     started, release, finished = threading.Event(), threading.Event(), threading.Event()
 
     def job():
@@ -550,13 +520,11 @@ def _fd_table() -> dict:
     return table
 
 
-@check("running.close.releases_resources", section=SECTION, method="close", level=SHOULD,
-       note="close-releases-resources", platforms=("linux",),
-       requirement="close() itself releases the file descriptors the loop opened (selector, wake-up "
-                   "pipe...): none stays open while the closed loop is still referenced, waiting for "
-                   "garbage collection.")
+@scope.check("close", "releases_resources", level=SHOULD, platforms=LINUX, note="close-releases-resources",
+             requirement="close() itself releases the file descriptors the loop opened (selector, wake-up "
+                         "pipe...): none stays open while the closed loop is still referenced, waiting for "
+                         "garbage collection.")
 def test_close_releases_resources(new_loop):
-    """19.5.1.1 close: closing the loop releases what it holds (fds), not only its queues."""
     before = _fd_table()
     made = new_loop()
     run_until_bounded(made, made.create_task(asyncio.sleep(0)))
@@ -569,11 +537,10 @@ def test_close_releases_resources(new_loop):
 
 # -- shutdown_asyncgens ----------------------------------------------------------------------
 
-@check("running.shutdown_asyncgens.acloses_open", section=SECTION, method="shutdown_asyncgens",
-       requirement="shutdown_asyncgens() closes every asynchronous generator still open on the "
-                   "loop with aclose(): their finally blocks run.")
+@scope.check("shutdown_asyncgens", "acloses_open",
+             requirement="shutdown_asyncgens() closes every asynchronous generator still open on the loop "
+                         "with aclose(): their finally blocks run.")
 def test_shutdown_asyncgens_acloses_open(loop):
-    """19.5.1.1 shutdown_asyncgens: open async generators are closed with aclose()."""
     finalized = []
 
     async def agen(tag):
@@ -596,12 +563,10 @@ def test_shutdown_asyncgens_acloses_open(loop):
                  "shutdown_asyncgens() did not close the open asynchronous generators")
 
 
-@check("running.shutdown_asyncgens.warns_after", section=SECTION, method="shutdown_asyncgens",
-       note="asyncgen-warning-category",
-       requirement="After shutdown_asyncgens(), iterating a new asynchronous generator on the "
-                   "loop issues a warning.")
+@scope.check("shutdown_asyncgens", "warns_after", note="asyncgen-warning-category",
+             requirement="After shutdown_asyncgens(), iterating a new asynchronous generator on the loop "
+                         "issues a warning.")
 def test_shutdown_asyncgens_warns_after(loop):
-    """19.5.1.1 shutdown_asyncgens: later async generators trigger a warning."""
     loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), LIMIT))
 
     async def agen():
@@ -618,12 +583,11 @@ def test_shutdown_asyncgens_warns_after(loop):
                    "shutdown_asyncgens()")
 
 
-@check("running.stop.scheduled_by_batch_deferred_many", section="19.5.1.1", method="stop",
-       requirement="However many callbacks the stopping batch schedules, none of them runs before "
-                   "run_forever() returns; they all run, in order, the next time the loop runs.")
+@scope.check("stop", "scheduled_by_batch_deferred_many",
+             requirement="However many callbacks the stopping batch schedules, none of them runs before "
+                         "run_forever() returns; they all run, in order, the next time the loop runs.")
 @pytest.mark.parametrize("count", [1, 5, 20])
 def test_stop_scheduled_by_batch_deferred_many(loop, count):
-    """19.5.1.1 run_forever/stop: callbacks scheduled by the last batch run on the next run."""
     ran = []
 
     def last_batch():

@@ -6,18 +6,19 @@ import functools
 import threading
 import time
 
-from loopconf.checks import INFO, check
+from loopconf import checks
+from loopconf.checks import INFO
 from loopconf.evidence import expect, expect_equal, expect_raises
 
 from ._support.sched import VAR, run_forever_bounded, run_once, run_until_bounded
 
-SECTION = "19.5.1.2"
+scope = checks.scope(area="calls", section="19.5.1.2")
+handle_scope = checks.scope(area="handle", section="page.handle", anchor="asyncio.{method}")
 
 
-@check("calls.call_soon.fifo", section=SECTION, method="call_soon",
-       requirement="Callbacks registered with call_soon run in the order they were registered.")
+@scope.check("call_soon", "fifo",
+             requirement="Callbacks registered with call_soon run in the order they were registered.")
 def test_call_soon_fifo(loop):
-    """19.5.1.2 call_soon: FIFO order of callbacks."""
     order = []
     for i in range(10):
         loop.call_soon(order.append, i)
@@ -26,11 +27,10 @@ def test_call_soon_fifo(loop):
     expect_equal(order, list(range(10)), "call_soon callbacks ran out of registration order")
 
 
-@check("calls.call_soon.fifo_while_running", section=SECTION, method="call_soon",
-       requirement="Callbacks registered with call_soon from running callbacks also run in "
-                   "registration order.")
+@scope.check("call_soon", "fifo_while_running",
+             requirement="Callbacks registered with call_soon from running callbacks also run in "
+                         "registration order.")
 def test_call_soon_fifo_while_running(loop):
-    """19.5.1.2 call_soon: FIFO also for callbacks registered by callbacks."""
     order = []
 
     def spawn(tag):
@@ -47,11 +47,10 @@ def test_call_soon_fifo_while_running(loop):
                  "callbacks registered by callbacks ran out of registration order")
 
 
-@check("calls.call_soon.exactly_once", section=SECTION, method="call_soon",
-       requirement="Each callback registered with call_soon is called exactly once, however "
-                   "often the loop is run afterwards.")
+@scope.check("call_soon", "exactly_once",
+             requirement="Each callback registered with call_soon is called exactly once, however often the "
+                         "loop is run afterwards.")
 def test_call_soon_exactly_once(loop):
-    """19.5.1.2 call_soon: each callback is called exactly once."""
     counts = {}
 
     def hit(i):
@@ -66,11 +65,10 @@ def test_call_soon_exactly_once(loop):
     expect_equal(counts, {i: 1 for i in range(5)}, "call_soon callbacks ran a wrong number of times")
 
 
-@check("calls.call_soon.after_return", section=SECTION, method="call_soon",
-       requirement="call_soon never calls the callback itself: the callback runs after call_soon "
-                   "returned, once control is back in the loop.")
+@scope.check("call_soon", "after_return",
+             requirement="call_soon never calls the callback itself: the callback runs after call_soon "
+                         "returned, once control is back in the loop.")
 def test_call_soon_after_return(loop):
-    """19.5.1.2 call_soon: the callback is called after call_soon() returns."""
     ran = []
     during = {}
     loop.call_soon(ran.append, "outside")
@@ -88,11 +86,10 @@ def test_call_soon_after_return(loop):
     expect_equal(ran, ["outside", "inside"], "the callbacks did not run once the loop ran")
 
 
-@check("calls.call_soon.args", section=SECTION, method="call_soon",
-       requirement="Positional arguments given to call_soon after the callback are passed to it, "
-                   "in order; keyword arguments can be bound with functools.partial.")
+@scope.check("call_soon", "args",
+             requirement="Positional arguments given to call_soon after the callback are passed to it, in "
+                         "order; keyword arguments can be bound with functools.partial.")
 def test_call_soon_args(loop):
-    """19.5.1.2 call_soon: positional args are passed to the callback."""
     seen = []
     loop.call_soon(lambda *a: seen.append(a))
     loop.call_soon(lambda *a: seen.append(a), 1)
@@ -103,30 +100,26 @@ def test_call_soon_args(loop):
                  "the callbacks received wrong arguments")
 
 
-@check("calls.call_soon.no_callback_keywords", section=SECTION, method="call_soon", level=INFO,
-       requirement="call_soon does not forward keyword arguments to the callback: an unknown "
-                   "keyword is rejected with TypeError (keywords go through functools.partial).")
+@scope.check("call_soon", "no_callback_keywords", level=INFO,
+             requirement="call_soon does not forward keyword arguments to the callback: an unknown keyword "
+                         "is rejected with TypeError (keywords go through functools.partial).")
 def test_call_soon_no_callback_keywords(loop):
-    """19.5.1.2 (intro): most asyncio functions do not accept keywords for the callback."""
     expect_raises(TypeError, lambda: loop.call_soon(print, "x", flush=True),
                   what="call_soon accepted a keyword argument meant for the callback")
 
 
-@check("calls.call_soon.returns_handle", section=SECTION, method="call_soon",
-       requirement="call_soon returns an asyncio.Handle.")
+@scope.check("call_soon", "returns_handle", requirement="call_soon returns an asyncio.Handle.")
 def test_call_soon_returns_handle(loop):
-    """19.5.1.2 call_soon: an instance of asyncio.Handle is returned."""
     handle = loop.call_soon(lambda: None)
     expect(isinstance(handle, asyncio.Handle), "call_soon did not return an asyncio.Handle",
            expected="asyncio.Handle", observed=type(handle).__name__)
     run_once(loop)
 
 
-@check("calls.call_soon.cancel", section=SECTION, method="call_soon",
-       requirement="Cancelling the Handle returned by call_soon before the callback ran "
-                   "prevents the call; the other callbacks still run.")
+@scope.check("call_soon", "cancel",
+             requirement="Cancelling the Handle returned by call_soon before the callback ran prevents the "
+                         "call; the other callbacks still run.")
 def test_call_soon_cancel(loop):
-    """19.5.1.2 call_soon: the Handle can be used to cancel the callback."""
     ran = []
     loop.call_soon(ran.append, 1)
     handle = loop.call_soon(ran.append, 2)
@@ -137,10 +130,9 @@ def test_call_soon_cancel(loop):
     expect_equal(ran, [1, 3], "a cancelled call_soon callback ran (or others did not)")
 
 
-@check("calls.call_soon.cancel_same_batch", section=SECTION, method="call_soon",
-       requirement="A callback cancelled by an earlier callback of the same batch does not run.")
+@scope.check("call_soon", "cancel_same_batch",
+             requirement="A callback cancelled by an earlier callback of the same batch does not run.")
 def test_call_soon_cancel_same_batch(loop):
-    """19.5.1.2 call_soon: cancelling from an earlier callback still prevents the call."""
     ran = []
     handles = {}
 
@@ -156,11 +148,10 @@ def test_call_soon_cancel_same_batch(loop):
     expect_equal(ran, ["canceller", "after"], "a callback cancelled within its batch still ran")
 
 
-@check("calls.call_soon.context", section=SECTION, method="call_soon",
-       requirement="With context=, the callback runs in that contextvars.Context: it sees the "
-                   "Context's values, and the values it sets stay in that Context.")
+@scope.check("call_soon", "context",
+             requirement="With context=, the callback runs in that contextvars.Context: it sees the "
+                         "Context's values, and the values it sets stay in that Context.")
 def test_call_soon_context(loop):
-    """19.5.1.2 call_soon: the context argument sets the Context the callback runs in."""
     ctx = contextvars.Context()
     ctx.run(VAR.set, "in-ctx")
     seen = []
@@ -180,13 +171,11 @@ def test_call_soon_context(loop):
         VAR.reset(token)
 
 
-@check("calls.call_soon.current_context", section=SECTION, method="call_soon",
-       note="call-soon-context-copy",
-       requirement="Without context=, the callback runs in (a copy of) the context current when "
-                   "call_soon was called: it sees the values set then, and its own changes do not "
-                   "leak into the caller's context.")
+@scope.check("call_soon", "current_context", note="call-soon-context-copy",
+             requirement="Without context=, the callback runs in (a copy of) the context current when "
+                         "call_soon was called: it sees the values set then, and its own changes do not leak "
+                         "into the caller's context.")
 def test_call_soon_current_context(loop):
-    """19.5.1.2 call_soon: the current context is used when none is given (PEP 567)."""
     seen = []
 
     def cb():
@@ -208,12 +197,10 @@ def test_call_soon_current_context(loop):
         VAR.reset(token)
 
 
-@check("calls.call_soon.error_keeps_others", section=SECTION, method="call_soon",
-       handler_calls=True,
-       requirement="A callback that raises does not stop the other queued callbacks: each still "
-                   "runs exactly once, in order, and the error goes to the exception handler.")
+@scope.check("call_soon", "error_keeps_others", handler_calls=True,
+             requirement="A callback that raises does not stop the other queued callbacks: each still runs "
+                         "exactly once, in order, and the error goes to the exception handler.")
 def test_call_soon_error_keeps_others(loop, handler_calls):
-    """19.5.1.2 call_soon: each callback is called exactly once (also when another one raises)."""
     ran = []
 
     def boom():
@@ -231,11 +218,10 @@ def test_call_soon_error_keeps_others(loop, handler_calls):
 
 # -- call_soon_threadsafe --------------------------------------------------------------------
 
-@check("calls.call_soon_threadsafe.wakes_loop", section=SECTION, method="call_soon_threadsafe",
-       requirement="call_soon_threadsafe from another thread wakes a loop that is waiting for "
-                   "I/O, so the callback runs promptly.")
+@scope.check("call_soon_threadsafe", "wakes_loop",
+             requirement="call_soon_threadsafe from another thread wakes a loop that is waiting for I/O, so "
+                         "the callback runs promptly.")
 def test_call_soon_threadsafe_wakes_loop(loop):
-    """19.5.1.2 call_soon_threadsafe: like call_soon, but usable from other threads."""
     fut = loop.create_future()
     times = {}
 
@@ -258,12 +244,10 @@ def test_call_soon_threadsafe_wakes_loop(loop):
            expected="callback within 1s", observed=f"result={result!r} latency={latency}")
 
 
-@check("calls.call_soon_threadsafe.wakes_loop_each_time", section=SECTION,
-       method="call_soon_threadsafe",
-       requirement="Every call_soon_threadsafe from another thread wakes a loop waiting for I/O, "
-                   "not only the first one.")
+@scope.check("call_soon_threadsafe", "wakes_loop_each_time",
+             requirement="Every call_soon_threadsafe from another thread wakes a loop waiting for I/O, not "
+                         "only the first one.")
 def test_call_soon_threadsafe_wakes_loop_each_time(loop):
-    """19.5.1.2 call_soon_threadsafe: each call from another thread wakes the waiting loop."""
     rounds = 3
     ran = [threading.Event() for _ in range(rounds)]
     latencies = []
@@ -296,11 +280,10 @@ def test_call_soon_threadsafe_wakes_loop_each_time(loop):
            observed=f"latencies: {[round(x, 3) for x in latencies]}")
 
 
-@check("calls.call_soon_threadsafe.fifo_per_thread", section=SECTION, method="call_soon_threadsafe",
-       requirement="Callbacks registered with call_soon_threadsafe run exactly once each, in "
-                   "registration order for each registering thread (the loop's own included).")
+@scope.check("call_soon_threadsafe", "fifo_per_thread",
+             requirement="Callbacks registered with call_soon_threadsafe run exactly once each, in "
+                         "registration order for each registering thread (the loop's own included).")
 def test_call_soon_threadsafe_fifo_per_thread(loop):
-    """19.5.1.2 call_soon_threadsafe: FIFO and exactly-once, like call_soon."""
     per_thread = 200
     names = ["t0", "t1", "t2"]
     seen = []
@@ -328,10 +311,9 @@ def test_call_soon_threadsafe_fifo_per_thread(loop):
                      f"callbacks from thread {name} ran out of order, twice or not at all")
 
 
-@check("calls.call_soon_threadsafe.returns_handle", section=SECTION, method="call_soon_threadsafe",
-       requirement="call_soon_threadsafe returns an asyncio.Handle that cancels the callback.")
+@scope.check("call_soon_threadsafe", "returns_handle",
+             requirement="call_soon_threadsafe returns an asyncio.Handle that cancels the callback.")
 def test_call_soon_threadsafe_returns_handle(loop):
-    """19.5.1.2 call_soon_threadsafe: returns a Handle, like call_soon."""
     ran = []
     result = {}
 
@@ -350,11 +332,10 @@ def test_call_soon_threadsafe_returns_handle(loop):
     expect_equal(ran, ["kept"], "cancelling the Handle did not prevent the call")
 
 
-@check("calls.call_soon_threadsafe.args_and_context", section=SECTION, method="call_soon_threadsafe",
-       requirement="call_soon_threadsafe passes positional arguments and honours context=, "
-                   "like call_soon.")
+@scope.check("call_soon_threadsafe", "args_and_context",
+             requirement="call_soon_threadsafe passes positional arguments and honours context=, like "
+                         "call_soon.")
 def test_call_soon_threadsafe_args_and_context(loop):
-    """19.5.1.2 call_soon_threadsafe: args and the context keyword, as for call_soon."""
     ctx = contextvars.Context()
     ctx.run(VAR.set, "in-ctx")
     seen = []
@@ -371,12 +352,10 @@ def test_call_soon_threadsafe_args_and_context(loop):
 
 # -- Handle (loop page, Handle section) ------------------------------------------------------
 
-@check("handle.cancel.no_effect_after_run", section="page.handle", method="Handle.cancel",
-       anchor="asyncio.Handle.cancel", note="handle-cancel-after-run",
-       requirement="Cancelling a Handle whose callback already ran, or cancelling twice, raises "
-                   "nothing and has no effect on the loop.")
+@handle_scope.check("Handle.cancel", "no_effect_after_run", topic="cancel", note="handle-cancel-after-run",
+                    requirement="Cancelling a Handle whose callback already ran, or cancelling twice, raises "
+                                "nothing and has no effect on the loop.")
 def test_handle_cancel_no_effect_after_run(loop):
-    """Handle.cancel: no effect if the callback already ran or was cancelled."""
     ran = []
     done = loop.call_soon(ran.append, "done")
     twice = loop.call_soon(ran.append, "twice")
@@ -388,12 +367,10 @@ def test_handle_cancel_no_effect_after_run(loop):
     expect_equal(ran, ["done"], "the callbacks ran a wrong number of times")
 
 
-@check("handle.cancelled.reports", section="page.handle", method="Handle.cancelled",
-       anchor="asyncio.Handle.cancelled", docs="3.7",
-       requirement="Handle.cancelled() is False for a pending callback and True once it was "
-                   "cancelled.")
+@handle_scope.check("Handle.cancelled", "reports", topic="cancelled",
+                    requirement="Handle.cancelled() is False for a pending callback and True once it was "
+                                "cancelled.")
 def test_handle_cancelled_reports(loop):
-    """Handle.cancelled (new in 3.7): True if the callback was cancelled."""
     handle = loop.call_soon(lambda: None)
     before = handle.cancelled()
     handle.cancel()
@@ -401,12 +378,10 @@ def test_handle_cancelled_reports(loop):
     run_once(loop)
 
 
-@check("handle.cancelled.timer_reports", section="page.handle", method="Handle.cancelled",
-       anchor="asyncio.Handle.cancelled", docs="3.7",
-       requirement="cancelled() of the TimerHandle returned by call_later / call_at is False while "
-                   "pending and True once cancelled.")
+@handle_scope.check("Handle.cancelled", "timer_reports", topic="cancelled",
+                    requirement="cancelled() of the TimerHandle returned by call_later / call_at is False "
+                                "while pending and True once cancelled.")
 def test_handle_cancelled_timer_reports(loop):
-    """Handle.cancelled (new in 3.7) on TimerHandle: True once the timer was cancelled."""
     observed = {}
     for name, make in (("call_later", lambda: loop.call_later(10, lambda: None)),
                        ("call_at", lambda: loop.call_at(loop.time() + 10, lambda: None))):

@@ -11,12 +11,13 @@ import math
 import random
 import time
 
-from loopconf.checks import INFO, MUST, SHOULD, check
+from loopconf import checks
+from loopconf.checks import INFO, MUST, SHOULD
 from loopconf.evidence import expect, expect_equal
 
 from ._support.sched import VAR, run_for, run_once, run_until_bounded
 
-SECTION = "19.5.1.3"
+scope = checks.scope(area="delayed", section="19.5.1.3")
 METHODS = ("call_later", "call_at")
 
 #: Slack on the early side for a loop that treats deadlines within one tick of its clock as
@@ -37,7 +38,7 @@ def schedule(loop, method, delay, callback, *args, context=None):
     return loop.call_at(loop.time() + delay, callback, *args, **kwargs)
 
 
-def _declare(guarantee, requirement, level=MUST, note="", anchor=None, section=SECTION):
+def _declare(guarantee, requirement, level=MUST, note="", anchor=None):
     """Declare ``delayed.<method>.<guarantee>`` for both methods from one body."""
 
     def decorate(body):
@@ -46,10 +47,9 @@ def _declare(guarantee, requirement, level=MUST, note="", anchor=None, section=S
                 body(loop, _method)
 
             test.__name__ = f"test_{method}_{guarantee}"
-            test.__doc__ = f"{section} {method}: {body.__doc__}"
-            globals()[test.__name__] = check(
-                f"delayed.{method}.{guarantee}", section=section, method=method, level=level,
-                note=note, anchor=anchor, requirement=requirement.format(method=method))(test)
+            globals()[test.__name__] = scope.check(
+                method, guarantee, level=level, note=note, anchor=anchor,
+                requirement=requirement.format(method=method))(test)
         return body
 
     return decorate
@@ -58,7 +58,6 @@ def _declare(guarantee, requirement, level=MUST, note="", anchor=None, section=S
 @_declare("not_early", note="timer-clock-resolution",
           requirement="A {method} callback is never called before its deadline as measured by loop.time().")
 def _not_early(loop, method):
-    """the callback never runs before its deadline (loop clock)."""
     # Short and longer delays, close together: a loop may treat short and long timers apart.
     delays = [0.05, 0.01, 0.04, 0.02, 0.03, 0.015, 0.025, 0.08, 0.065, 0.1]
     fired = {}
@@ -80,7 +79,6 @@ def _not_early(loop, method):
           "by the loop's own clock only, so a virtual-time loop may differ).",
           level=SHOULD, note="loop-clock-real-time")
 def _real_time_not_early(loop, method):
-    """the callback never runs before the delay has passed in real time."""
     delays = [0.05, 0.02, 0.035]
     fired = {}
     started = {}
@@ -96,7 +94,6 @@ def _real_time_not_early(loop, method):
 
 @_declare("exactly_once", "A {method} callback is called exactly once.")
 def _exactly_once(loop, method):
-    """the callback is called exactly once."""
     counts = {}
 
     def hit(i):
@@ -111,7 +108,6 @@ def _exactly_once(loop, method):
 
 @_declare("returns_timerhandle", "{method} returns an asyncio.TimerHandle.")
 def _returns_timerhandle(loop, method):
-    """an instance of asyncio.TimerHandle is returned."""
     handle = schedule(loop, method, 0, lambda: None)
     run_once(loop)
     expect(isinstance(handle, asyncio.TimerHandle), f"{method} did not return an asyncio.TimerHandle",
@@ -122,7 +118,6 @@ def _returns_timerhandle(loop, method):
           "{method} callbacks with different deadlines are called in deadline order, whatever "
           "the order they were scheduled in.")
 def _deadline_order(loop, method):
-    """callbacks with distinct deadlines run in deadline order."""
     delays = [0.001 * i for i in range(1, 31)]
     random.Random(7).shuffle(delays)
     fired = []
@@ -146,7 +141,6 @@ def _deadline_order(loop, method):
           "Cancelling the TimerHandle returned by {method} before the deadline (from outside "
           "the loop or from an earlier callback) prevents the call.")
 def _cancel(loop, method):
-    """the TimerHandle can be used to cancel the callback."""
     ran = []
     handles = {}
     # The canceller is scheduled first, so its deadline precedes its victim's however slow
@@ -163,7 +157,6 @@ def _cancel(loop, method):
 @_declare("args",
           "Positional arguments given to {method} after the callback are passed to it, in order.")
 def _args(loop, method):
-    """the optional positional args are passed to the callback."""
     seen = []
     schedule(loop, method, 0, lambda *a: seen.append(a))
     schedule(loop, method, 0.001, lambda *a: seen.append(a), 1, "two", None)
@@ -175,7 +168,6 @@ def _args(loop, method):
           "With context=, the {method} callback runs in that contextvars.Context; values it "
           "sets stay there.")
 def _context(loop, method):
-    """the context argument sets the Context the callback runs in."""
     ctx = contextvars.Context()
     ctx.run(VAR.set, "in-ctx")
     seen = []
@@ -199,7 +191,6 @@ def _context(loop, method):
           requirement="Without context=, the {method} callback runs in (a copy of) the context current "
           "when it was scheduled.")
 def _current_context(loop, method):
-    """the current context is used when no context is given."""
     seen = []
 
     def register():
@@ -215,7 +206,6 @@ def _current_context(loop, method):
 @_declare("zero_delay",
           "A {method} callback whose deadline is now (delay 0) is called.")
 def _zero_delay(loop, method):
-    """a deadline that is already due runs as soon as possible."""
     ran = []
     if method == "call_later":
         loop.call_later(0, ran.append, "zero")
@@ -229,7 +219,6 @@ def _zero_delay(loop, method):
           requirement="A {method} callback whose deadline has already passed (negative delay) is "
                       "called as soon as possible (the doc does not cover past deadlines).")
 def _past_deadline(loop, method):
-    """a deadline in the past runs as soon as possible."""
     ran = []
     if method == "call_later":
         loop.call_later(-1, ran.append, "past")
@@ -243,7 +232,6 @@ def _past_deadline(loop, method):
           requirement="A {method} callback that is due at once runs after the call_soon "
                       "callbacks already queued before it was scheduled (the doc is silent).")
 def _due_after_ready(loop, method):
-    """an immediately-due timer does not overtake callbacks already queued with call_soon."""
     ran = []
     loop.call_soon(ran.append, "soon-1")
     loop.call_soon(ran.append, "soon-2")
@@ -255,10 +243,8 @@ def _due_after_ready(loop, method):
     expect_equal(ran, ["soon-1", "soon-2", "timer"], "the due timer overtook queued callbacks")
 
 
-@check("delayed.call_later.int_and_float", section=SECTION, method="call_later",
-       requirement="call_later accepts the delay as an int or a float.")
+@scope.check("call_later", "int_and_float", requirement="call_later accepts the delay as an int or a float.")
 def test_call_later_int_and_float(loop):
-    """19.5.1.3 call_later: delay is an int or float."""
     ran = []
     loop.call_later(0, ran.append, "int")
     loop.call_later(0.002, ran.append, "float")
@@ -266,10 +252,8 @@ def test_call_later_int_and_float(loop):
     expect_equal(ran, ["int", "float"], "int or float delays were not honoured")
 
 
-@check("delayed.call_at.int_and_float", section=SECTION, method="call_at",
-       requirement="call_at accepts the deadline as an int or a float.")
+@scope.check("call_at", "int_and_float", requirement="call_at accepts the deadline as an int or a float.")
 def test_call_at_int_and_float(loop):
-    """19.5.1.3 call_at: when is an int or float."""
     ran = []
     now = loop.time()
     loop.call_at(math.floor(now), ran.append, "int")
@@ -278,12 +262,10 @@ def test_call_at_int_and_float(loop):
     expect_equal(ran, ["int", "float"], "int or float deadlines were not honoured")
 
 
-@check("delayed.call_later.when", section=SECTION, method="call_later",
-       anchor="asyncio.TimerHandle.when",
-       requirement="The TimerHandle returned by call_later reports (when()) a deadline equal to "
-                   "loop.time() at the call plus the delay.")
+@scope.check("call_later", "when", anchor="asyncio.TimerHandle.when",
+             requirement="The TimerHandle returned by call_later reports (when()) a deadline equal to "
+                         "loop.time() at the call plus the delay.")
 def test_call_later_when(loop):
-    """19.5.1.3 call_later / TimerHandle.when (3.7): deadline is loop.time() + delay."""
     for delay in (0, 0.5, 2, 30.25):
         before = loop.time()
         handle = loop.call_later(delay, lambda: None)
@@ -295,12 +277,10 @@ def test_call_later_when(loop):
         handle.cancel()
 
 
-@check("delayed.call_at.when", section=SECTION, method="call_at",
-       anchor="asyncio.TimerHandle.when", note="timerhandle-when-type",
-       requirement="The TimerHandle returned by call_at reports (when()) exactly the deadline "
-                   "it was given.")
+@scope.check("call_at", "when", anchor="asyncio.TimerHandle.when", note="timerhandle-when-type",
+             requirement="The TimerHandle returned by call_at reports (when()) exactly the deadline it was "
+                         "given.")
 def test_call_at_when(loop):
-    """19.5.1.3 call_at / TimerHandle.when (3.7): the deadline is the given timestamp."""
     now = loop.time()
     for when in (now + 0.5, now + 30.125, math.floor(now) + 5):
         handle = loop.call_at(when, lambda: None)
@@ -308,30 +288,25 @@ def test_call_at_when(loop):
         handle.cancel()
 
 
-@check("delayed.time.float", section=SECTION, method="time",
-       requirement="time() returns the loop clock's current time as a float.")
+@scope.check("time", "float", requirement="time() returns the loop clock's current time as a float.")
 def test_time_float(loop):
-    """19.5.1.3 time: a float value."""
     value = loop.time()
     expect(isinstance(value, float), "time() did not return a float", observed=type(value).__name__)
 
 
-@check("delayed.time.monotonic", section=SECTION, method="time", level=SHOULD,
-       requirement="time() never goes backwards (the doc wishes for a monotonic clock).")
+@scope.check("time", "monotonic", level=SHOULD,
+             requirement="time() never goes backwards (the doc wishes for a monotonic clock).")
 def test_time_monotonic(loop):
-    """19.5.1.3 (intro): ideally the loop's clock is monotonic."""
     readings = [loop.time() for _ in range(2000)]
     backwards = [(a, b) for a, b in zip(readings, readings[1:]) if b < a]
     expect_equal(backwards[:3], [], "time() went backwards")
 
 
-@check("delayed.time.advances", section=SECTION, method="time", level=SHOULD,
-       note="loop-clock-real-time",
-       requirement="time() advances at the pace of real time (it is the loop's clock, not a "
-                   "counter or a constant; the page does not tie that clock to real time, CPython "
-                   "uses time.monotonic()).")
+@scope.check("time", "advances", level=SHOULD, note="loop-clock-real-time",
+             requirement="time() advances at the pace of real time (it is the loop's clock, not a counter or "
+                         "a constant; the page does not tie that clock to real time, CPython uses "
+                         "time.monotonic()).")
 def test_time_advances(loop):
-    """19.5.1.3 time: the current time according to the loop's clock."""
     # Nested readings: outer real >= loop >= inner real, whatever preemption happens between them.
     outer_start = time.monotonic()
     first = loop.time()
@@ -346,12 +321,10 @@ def test_time_advances(loop):
            expected=f"between {low:.4f}s and {high:.4f}s", observed=f"{second - first:.4f}s")
 
 
-@check("delayed.time.current_in_callback", section=SECTION, method="time", level=SHOULD,
-       note="loop-clock-real-time",
-       requirement="time() is the current time of the loop's clock: it advances while a callback "
-                   "runs (not a value cached at the start of the loop iteration).")
+@scope.check("time", "current_in_callback", level=SHOULD, note="loop-clock-real-time",
+             requirement="time() is the current time of the loop's clock: it advances while a callback runs "
+                         "(not a value cached at the start of the loop iteration).")
 def test_time_current_in_callback(loop):
-    """19.5.1.3 time: the current time according to the loop's internal clock."""
     seen = []
 
     def blocking():
@@ -367,13 +340,11 @@ def test_time_current_in_callback(loop):
                                           f"(real time {seen[0][1] if seen else None!r} s)")
 
 
-@check("delayed.call_later.measured_from_call", section=SECTION, method="call_later", level=SHOULD,
-       note="loop-clock-real-time",
-       requirement="The delay of call_later is measured from the call: a timer set by a callback "
-                   "that already ran for a while does not fire before the delay has passed in real "
-                   "time since the call_later call.")
+@scope.check("call_later", "measured_from_call", level=SHOULD, note="loop-clock-real-time",
+             requirement="The delay of call_later is measured from the call: a timer set by a callback that "
+                         "already ran for a while does not fire before the delay has passed in real time "
+                         "since the call_later call.")
 def test_call_later_measured_from_call(loop):
-    """19.5.1.3 call_later: the callback is called after the given delay (from now)."""
     fired = loop.create_future()
     set_at = []
 
@@ -389,8 +360,7 @@ def test_call_later_measured_from_call(loop):
            expected=">= 0.05 s after the call", observed=f"{at - set_at[0]:.4f} s")
 
 
-@check("delayed.time.not_wall_clock", section=SECTION, method="time", level=INFO,
-       requirement="The loop's clock is generally a different clock than time.time().")
+@scope.check("time", "not_wall_clock", level=INFO,
+             requirement="The loop's clock is generally a different clock than time.time().")
 def test_time_not_wall_clock(loop):
-    """19.5.1.3 (intro): generally a different clock than time.time()."""
     expect(abs(loop.time() - time.time()) > 1.0, "time() reads the wall clock (time.time())")

@@ -2,19 +2,18 @@
 
 import asyncio
 
-from loopconf.checks import check
+from loopconf import checks
 from loopconf.evidence import expect, expect_equal
 
 from ._support.sched import run_once, run_until_bounded
 
-SECTION = "19.5.1.4"
+scope = checks.scope(area="futures", section="19.5.1.4")
 
 
-@check("futures.create_future.is_future", section=SECTION, method="create_future",
-       requirement="create_future() returns a new, pending asyncio.Future (an instance of "
-                   "asyncio.Future or a subclass), a distinct one on every call.")
+@scope.check("create_future", "is_future",
+             requirement="create_future() returns a new, pending asyncio.Future (an instance of "
+                         "asyncio.Future or a subclass), a distinct one on every call.")
 def test_create_future_is_future(loop):
-    """19.5.1.4 create_future: creates an asyncio.Future object."""
     first, second = loop.create_future(), loop.create_future()
     expect(isinstance(first, asyncio.Future), "create_future() did not return an asyncio.Future",
            expected="asyncio.Future", observed=type(first).__name__)
@@ -22,21 +21,19 @@ def test_create_future_is_future(loop):
     expect(not first.done() and not first.cancelled(), "the new Future is not pending")
 
 
-@check("futures.create_future.attached", section=SECTION, method="create_future",
-       requirement="The Future from create_future() is attached to the loop that made it "
-                   "(get_loop() is that loop).")
+@scope.check("create_future", "attached",
+             requirement="The Future from create_future() is attached to the loop that made it (get_loop() "
+                         "is that loop).")
 def test_create_future_attached(loop):
-    """19.5.1.4 create_future: the Future is attached to the loop."""
     fut = loop.create_future()
     expect(fut.get_loop() is loop, "the Future is attached to another loop",
            expected=repr(loop), observed=repr(fut.get_loop()))
 
 
-@check("futures.create_future.callbacks_on_loop", section=SECTION, method="create_future",
-       requirement="Done callbacks of a Future from create_future() are scheduled on its loop: "
-                   "they run when the loop runs, not inside set_result().")
+@scope.check("create_future", "callbacks_on_loop",
+             requirement="Done callbacks of a Future from create_future() are scheduled on its loop: they "
+                         "run when the loop runs, not inside set_result().")
 def test_create_future_callbacks_on_loop(loop):
-    """19.5.1.4 create_future: a Future attached to the loop calls back through the loop."""
     fut = loop.create_future()
     seen = []
     fut.add_done_callback(lambda f: seen.append((f is fut, loop.is_running())))
@@ -47,11 +44,10 @@ def test_create_future_callbacks_on_loop(loop):
     expect_equal(seen, [(True, True)], "the done callback did not run on the loop")
 
 
-@check("futures.create_future.awaitable", section=SECTION, method="create_future",
-       requirement="A coroutine running on the loop can await a Future from create_future() and "
-                   "gets its result when it is set.")
+@scope.check("create_future", "awaitable",
+             requirement="A coroutine running on the loop can await a Future from create_future() and gets "
+                         "its result when it is set.")
 def test_create_future_awaitable(loop):
-    """19.5.1.4 create_future: the Future works with the loop's coroutines."""
     fut = loop.create_future()
 
     async def waiter():

@@ -3,23 +3,23 @@
 import asyncio
 import contextvars
 
-from loopconf.checks import SHOULD, check
+from loopconf import checks
+from loopconf.checks import SHOULD
 from loopconf.evidence import expect, expect_equal, expect_raises
 
 from ._support.sched import VAR, run_once, run_until_bounded
 
-SECTION = "19.5.1.5"
+scope = checks.scope(area="tasks", section="19.5.1.5")
 
 
 async def _value(value):
     return value
 
 
-@check("tasks.create_task.returns_task", section=SECTION, method="create_task",
-       requirement="create_task(coro) returns an asyncio.Task (or a subclass) of this loop that "
-                   "runs the coroutine to completion.")
+@scope.check("create_task", "returns_task",
+             requirement="create_task(coro) returns an asyncio.Task (or a subclass) of this loop that runs "
+                         "the coroutine to completion.")
 def test_create_task_returns_task(loop):
-    """19.5.1.5 create_task: wraps the coroutine and returns a Task object."""
     task = loop.create_task(_value("result"))
     expect(isinstance(task, asyncio.Task), "create_task() did not return an asyncio.Task",
            expected="asyncio.Task", observed=type(task).__name__)
@@ -27,11 +27,10 @@ def test_create_task_returns_task(loop):
     expect_equal(run_until_bounded(loop, task), "result", "the Task did not run the coroutine")
 
 
-@check("tasks.create_task.scheduled", section=SECTION, method="create_task",
-       requirement="create_task() schedules the coroutine: it does not start inside create_task(), "
-                   "and starts once the loop runs, even if nobody awaits the Task.")
+@scope.check("create_task", "scheduled",
+             requirement="create_task() schedules the coroutine: it does not start inside create_task(), and "
+                         "starts once the loop runs, even if nobody awaits the Task.")
 def test_create_task_scheduled(loop):
-    """19.5.1.5 create_task: schedules the execution of a coroutine object."""
     started = []
 
     async def body():
@@ -45,20 +44,17 @@ def test_create_task_scheduled(loop):
     expect(task.done(), "the Task is not done although its coroutine finished")
 
 
-@check("tasks.create_task.name", section=SECTION, method="create_task", versions=">=3.8", docs="3.8",
-       requirement="create_task(coro, name=...) gives the Task that name.")
+@scope.check("create_task", "name", since="3.8",
+             requirement="create_task(coro, name=...) gives the Task that name.")
 def test_create_task_name(loop):
-    """create_task (3.8+): the name argument sets the Task's name."""
     task = loop.create_task(_value(None), name="loopconf-task")
     run_until_bounded(loop, task)
     expect_equal(task.get_name(), "loopconf-task", "the Task did not get the given name")
 
 
-@check("tasks.create_task.name_each", section=SECTION, method="create_task", versions=">=3.8",
-       docs="3.8",
-       requirement="Every create_task(coro, name=...) call names its own Task, not only the first.")
+@scope.check("create_task", "name_each", since="3.8",
+             requirement="Every create_task(coro, name=...) call names its own Task, not only the first.")
 def test_create_task_name_each(loop):
-    """create_task (3.8+): the name argument sets each Task's name."""
     names = [f"loopconf-task-{i}" for i in range(3)]
     tasks = [loop.create_task(_value(None), name=n) for n in names]
     for task in tasks:
@@ -66,12 +62,10 @@ def test_create_task_name_each(loop):
     expect_equal([t.get_name() for t in tasks], names, "a Task did not get its given name")
 
 
-@check("tasks.create_task.context", section=SECTION, method="create_task", versions=">=3.11",
-       docs="3.11",
-       requirement="create_task(coro, context=ctx) runs the coroutine in the given Context: it "
-                   "sees the Context's values and its changes stay there.")
+@scope.check("create_task", "context", since="3.11",
+             requirement="create_task(coro, context=ctx) runs the coroutine in the given Context: it sees "
+                         "the Context's values and its changes stay there.")
 def test_create_task_context(loop):
-    """create_task (3.11+): the context argument sets the Context the coroutine runs in."""
     ctx = contextvars.Context()
     ctx.run(VAR.set, "in-ctx")
 
@@ -90,11 +84,10 @@ def test_create_task_context(loop):
         VAR.reset(token)
 
 
-@check("tasks.create_task.current_context", section=SECTION, method="create_task",
-       requirement="Without a context argument, a Task runs in a copy of the context current at "
-                   "create_task() (Task semantics, PEP 567).")
+@scope.check("create_task", "current_context",
+             requirement="Without a context argument, a Task runs in a copy of the context current at "
+                         "create_task() (Task semantics, PEP 567).")
 def test_create_task_current_context(loop):
-    """19.5.1.5 create_task: the Task captures the current context."""
     async def body():
         return VAR.get()
 
@@ -119,19 +112,17 @@ def _recording_factory(calls):
     return factory
 
 
-@check("tasks.get_task_factory.default_none", section=SECTION, method="get_task_factory",
-       requirement="get_task_factory() returns None while the default task factory is in use.")
+@scope.check("get_task_factory", "default_none",
+             requirement="get_task_factory() returns None while the default task factory is in use.")
 def test_get_task_factory_default_none(loop):
-    """19.5.1.5 get_task_factory: None if the default one is in use."""
     expect_equal(loop.get_task_factory(), None, "a new loop reports a task factory")
 
 
-@check("tasks.set_task_factory.roundtrip", section=SECTION, method="set_task_factory",
-       requirement="get_task_factory() returns the factory given to set_task_factory(); "
-                   "set_task_factory(None) restores the default (get_task_factory() is None again "
-                   "and create_task() no longer calls the factory).")
+@scope.check("set_task_factory", "roundtrip",
+             requirement="get_task_factory() returns the factory given to set_task_factory(); "
+                         "set_task_factory(None) restores the default (get_task_factory() is None again and "
+                         "create_task() no longer calls the factory).")
 def test_set_task_factory_roundtrip(loop):
-    """19.5.1.5 set_task_factory / get_task_factory: set, read back, reset with None."""
     calls = []
     factory = _recording_factory(calls)
     loop.set_task_factory(factory)
@@ -144,11 +135,10 @@ def test_set_task_factory_roundtrip(loop):
     expect(isinstance(task, asyncio.Task), "the default factory did not make a Task")
 
 
-@check("tasks.set_task_factory.used", section=SECTION, method="set_task_factory",
-       requirement="After set_task_factory(f), create_task(coro) calls f(loop, coro) with this loop "
-                   "and the coroutine object, and returns what f returned.")
+@scope.check("set_task_factory", "used",
+             requirement="After set_task_factory(f), create_task(coro) calls f(loop, coro) with this loop "
+                         "and the coroutine object, and returns what f returned.")
 def test_set_task_factory_used(loop):
-    """19.5.1.5 set_task_factory: the factory is called as (loop, coro) by create_task()."""
     calls = []
     loop.set_task_factory(_recording_factory(calls))
     coro = _value("via-factory")
@@ -161,11 +151,9 @@ def test_set_task_factory_used(loop):
     expect_equal(run_until_bounded(loop, task), "via-factory", "the factory's Task did not run")
 
 
-@check("tasks.set_task_factory.context_kwarg", section=SECTION, method="set_task_factory",
-       versions=">=3.11", docs="3.11",
-       requirement="create_task(coro, context=ctx) passes context=ctx on to the task factory.")
+@scope.check("set_task_factory", "context_kwarg", since="3.11",
+             requirement="create_task(coro, context=ctx) passes context=ctx on to the task factory.")
 def test_set_task_factory_context_kwarg(loop):
-    """set_task_factory (3.11+): the factory signature is (loop, coro, context=None)."""
     calls = []
     loop.set_task_factory(_recording_factory(calls))
     ctx = contextvars.Context()
@@ -176,24 +164,20 @@ def test_set_task_factory_context_kwarg(loop):
            observed=repr(calls[0]["kwargs"]))
 
 
-@check("tasks.set_task_factory.name_applied", section=SECTION, method="set_task_factory",
-       versions=">=3.8", docs="3.8",
-       requirement="create_task(coro, name=...) with a task factory set still gives the Task "
-                   "that name.")
+@scope.check("set_task_factory", "name_applied", since="3.8",
+             requirement="create_task(coro, name=...) with a task factory set still gives the Task that name.")
 def test_set_task_factory_name_applied(loop):
-    """create_task (3.8+) with a factory: the name reaches the returned Task."""
     loop.set_task_factory(_recording_factory([]))
     task = loop.create_task(_value(None), name="loopconf-named")
     run_until_bounded(loop, task)
     expect_equal(task.get_name(), "loopconf-named", "the factory-made Task did not get the name")
 
 
-@check("tasks.set_task_factory.rejects_non_callable", section=SECTION, method="set_task_factory",
-       level=SHOULD, note="task-factory-non-callable-typeerror",
-       requirement="set_task_factory() refuses a factory that is neither None nor callable with "
-                   "TypeError and keeps the previous factory (the doc requires a callable or None).")
+@scope.check("set_task_factory", "rejects_non_callable", level=SHOULD,
+             note="task-factory-non-callable-typeerror",
+             requirement="set_task_factory() refuses a factory that is neither None nor callable with "
+                         "TypeError and keeps the previous factory (the doc requires a callable or None).")
 def test_set_task_factory_rejects_non_callable(loop):
-    """19.5.1.5 set_task_factory: the factory is None or a callable."""
     expect_raises(TypeError, loop.set_task_factory, "not callable",
                   what="set_task_factory() accepted a non-callable factory")
     expect_equal(loop.get_task_factory(), None, "the rejected factory was installed")

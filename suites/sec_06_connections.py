@@ -15,16 +15,14 @@ import uuid
 
 import pytest
 
-from loopconf.checks import INFO, SHOULD, check
+from loopconf import checks
+from loopconf.checks import INFO, LINUX, SHOULD, UNIX
 from loopconf.evidence import Violation, expect, expect_equal, expect_raises
 from ._support.net import (LOOPBACK, TIMEOUT, DatagramRecorder, Factory, Net, Recorder,
                                  io_rounds, read_exactly, read_to_eof, require_family,
                                  require_reuseport, short_unix_path)
 
-SECTION = "19.5.1.6"
-CC = "create_connection"
-DG = "create_datagram_endpoint"
-UC = "create_unix_connection"
+scope = checks.scope(area="connections", section="19.5.1.6")
 CHUNK = b"\x5a" * 65536
 FILL_LIMIT = 256 * 1024 * 1024
 
@@ -63,11 +61,10 @@ def _peer_send(peer, *chunks, shut=False):
 
 # -- create_connection: the call itself -----------------------------------------------------
 
-@check("connections.create_connection.returns_pair", section=SECTION, method=CC,
-       requirement="On success create_connection returns a (transport, protocol) pair whose protocol "
-                   "is the instance the factory returned.")
+@scope.check("create_connection", "returns_pair",
+             requirement="On success create_connection returns a (transport, protocol) pair whose protocol "
+                         "is the instance the factory returned.")
 def test_create_connection_returns_pair(loop):
-    """19.5.1.6 create_connection: the coroutine's result is the (transport, protocol) pair."""
     with Net(loop) as net:
         listener = net.listener()
         factory = Factory(loop)
@@ -84,10 +81,9 @@ def test_create_connection_returns_pair(loop):
                "the returned transport has no write()/close()", observed=transport)
 
 
-@check("connections.create_connection.factory_once", section=SECTION, method=CC,
-       requirement="protocol_factory is called exactly once, without arguments, per connection.")
+@scope.check("create_connection", "factory_once",
+             requirement="protocol_factory is called exactly once, without arguments, per connection.")
 def test_create_connection_factory_once(loop):
-    """19.5.1.6 create_connection synopsis, step 2: factory called without arguments."""
     with Net(loop) as net:
         factory = Factory(loop)
         _connect(net, loop, factory)
@@ -95,11 +91,10 @@ def test_create_connection_factory_once(loop):
         expect_equal(factory.calls, [((), {})], "protocol_factory calls (args, kwargs)")
 
 
-@check("connections.create_connection.synopsis_order", section=SECTION, method=CC,
-       requirement="The connection is established before protocol_factory is called; connection_made "
-                   "receives the returned transport and runs before the coroutine returns.")
+@scope.check("create_connection", "synopsis_order",
+             requirement="The connection is established before protocol_factory is called; connection_made "
+                         "receives the returned transport and runs before the coroutine returns.")
 def test_create_connection_synopsis_order(loop):
-    """19.5.1.6 create_connection: the documented chronological synopsis."""
     with Net(loop) as net:
         listener = net.listener()
         state = {"returned": False, "factory": None, "made": None}
@@ -138,11 +133,10 @@ def test_create_connection_synopsis_order(loop):
 
 
 @pytest.mark.parametrize("family", [socket.AF_INET, socket.AF_INET6], ids=["ipv4", "ipv6"])
-@check("connections.create_connection.host_port", section=SECTION, method=CC,
-       requirement="create_connection(host, port) connects a stream socket of the host's family "
-                   "(IPv4 or IPv6) to host:port, and data flows both ways.")
+@scope.check("create_connection", "host_port",
+             requirement="create_connection(host, port) connects a stream socket of the host's family (IPv4 "
+                         "or IPv6) to host:port, and data flows both ways.")
 def test_create_connection_host_port(loop, family):
-    """19.5.1.6 create_connection: AF_INET or AF_INET6 depending on host, SOCK_STREAM."""
     require_family(family)
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop, family=family)
@@ -156,11 +150,11 @@ def test_create_connection_host_port(loop, family):
         expect_equal(net.run(protocol.received(4)), b"pong", "bytes the protocol received")
 
 
-@check("connections.create_connection.family", section=SECTION, method=CC,
-       requirement="family is passed to host resolution: family=AF_INET with 'localhost' yields an "
-                   "AF_INET connection, and family=AF_INET6 with an IPv4 literal cannot resolve (OSError).")
+@scope.check("create_connection", "family",
+             requirement="family is passed to host resolution: family=AF_INET with 'localhost' yields an "
+                         "AF_INET connection, and family=AF_INET6 with an IPv4 literal cannot resolve "
+                         "(OSError).")
 def test_create_connection_family(loop):
-    """19.5.1.6 create_connection: family is passed through to getaddrinfo()."""
     with Net(loop) as net:
         listener = net.listener(socket.AF_INET)
         port = listener.getsockname()[1]
@@ -189,11 +183,10 @@ def test_create_connection_family(loop):
         expect_equal(len(factory.calls), 0, "protocol_factory calls after a failed resolution")
 
 
-@check("connections.create_connection.flags_proto", section=SECTION, method=CC,
-       requirement="proto and flags are passed to host resolution: proto=IPPROTO_TCP is accepted, and "
-                   "flags=AI_NUMERICHOST makes a host name unresolvable (OSError) but not a literal.")
+@scope.check("create_connection", "flags_proto",
+             requirement="proto and flags are passed to host resolution: proto=IPPROTO_TCP is accepted, and "
+                         "flags=AI_NUMERICHOST makes a host name unresolvable (OSError) but not a literal.")
 def test_create_connection_flags_proto(loop):
-    """19.5.1.6 create_connection: proto and flags are passed through to getaddrinfo()."""
     with Net(loop) as net:
         listener = net.listener()
         port = listener.getsockname()[1]
@@ -211,11 +204,10 @@ def test_create_connection_flags_proto(loop):
                             expected="OSError from resolution", observed=result)
 
 
-@check("connections.create_connection.sock", section=SECTION, method=CC,
-       requirement="With sock=, an already connected socket is used by the transport: data flows both "
-                   "ways and peername is the socket's peer.")
+@scope.check("create_connection", "sock",
+             requirement="With sock=, an already connected socket is used by the transport: data flows both "
+                         "ways and peername is the socket's peer.")
 def test_create_connection_sock(loop):
-    """19.5.1.6 create_connection: sock, an existing already connected socket."""
     with Net(loop) as net:
         listener = net.listener()
         client = net.connect(listener.getsockname())
@@ -230,11 +222,10 @@ def test_create_connection_sock(loop):
 
 
 @pytest.mark.parametrize("extra", ["host", "port"])
-@check("connections.create_connection.sock_exclusive", section=SECTION, method=CC, level=SHOULD,
-       requirement="sock must not be combined with host or port; a loop should reject the combination "
-                   "with ValueError rather than pick one silently.")
+@scope.check("create_connection", "sock_exclusive", level=SHOULD,
+             requirement="sock must not be combined with host or port; a loop should reject the combination "
+                         "with ValueError rather than pick one silently.")
 def test_create_connection_sock_exclusive(loop, extra):
-    """19.5.1.6 create_connection: if sock is given, host and port should not be specified."""
     with Net(loop) as net:
         listener = net.listener()
         client = net.connect(listener.getsockname())
@@ -254,11 +245,10 @@ def test_create_connection_sock_exclusive(loop, extra):
         expect_raises(ValueError, run, what=f"sock together with {extra} was accepted")
 
 
-@check("connections.create_connection.local_addr", section=SECTION, method=CC,
-       requirement="local_addr=(host, port) binds the socket locally before connecting: its sockname "
-                   "is that address and the peer sees it as the remote address.")
+@scope.check("create_connection", "local_addr",
+             requirement="local_addr=(host, port) binds the socket locally before connecting: its sockname "
+                         "is that address and the peer sees it as the remote address.")
 def test_create_connection_local_addr(loop):
-    """19.5.1.6 create_connection: local_addr binds the socket locally."""
     with Net(loop) as net:
         listener = net.listener()
         local = ("127.0.0.1", net.free_port())
@@ -269,11 +259,10 @@ def test_create_connection_local_addr(loop):
         expect_equal(peer.getpeername(), local, "remote address seen by the peer")
 
 
-@check("connections.create_connection.refused", section=SECTION, method=CC,
-       requirement="When the connection cannot be established (refused), the coroutine raises OSError "
-                   "and protocol_factory is never called.")
+@scope.check("create_connection", "refused",
+             requirement="When the connection cannot be established (refused), the coroutine raises OSError "
+                         "and protocol_factory is never called.")
 def test_create_connection_refused(loop):
-    """19.5.1.6 create_connection: the factory runs only after the connection is established."""
     with Net(loop) as net:
         port = net.free_port()
         factory = Factory(loop)
@@ -288,11 +277,10 @@ def test_create_connection_refused(loop):
         expect_equal(len(factory.calls), 0, "protocol_factory calls on a refused connection")
 
 
-@check("connections.create_connection.refused_type", section=SECTION, method=CC, level=INFO,
-       requirement="A refused connection to a single address raises ConnectionRefusedError "
-                   "(the OSError subclass for ECONNREFUSED).")
+@scope.check("create_connection", "refused_type", level=INFO,
+             requirement="A refused connection to a single address raises ConnectionRefusedError (the "
+                         "OSError subclass for ECONNREFUSED).")
 def test_create_connection_refused_type(loop):
-    """19.5.1.6 create_connection: refusal surfaces as the specific OSError subclass."""
     with Net(loop) as net:
         port = net.free_port()
 
@@ -304,13 +292,54 @@ def test_create_connection_refused_type(loop):
         expect_raises(ConnectionRefusedError, run, what="refusal was not ConnectionRefusedError")
 
 
+@scope.check("create_connection", "tcp_nodelay",
+             requirement="TCP transports have TCP_NODELAY set by default (transports changed in 3.6).")
+def test_create_connection_tcp_nodelay(loop):
+    if not hasattr(socket, "TCP_NODELAY"):
+        pytest.skip("socket.TCP_NODELAY is not defined on this platform")
+    with Net(loop) as net:
+        transport, _, _ = _connect(net, loop)
+        sock = transport.get_extra_info("socket")
+        expect(sock is not None, "get_extra_info('socket') returned None")
+        expect(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0, "TCP_NODELAY is not set")
+
+
+@scope.check("create_connection", "happy_eyeballs", since="3.8",
+             requirement="create_connection accepts happy_eyeballs_delay and interleave and still connects "
+                         "to the resolved address.")
+def test_create_connection_happy_eyeballs(loop):
+    with Net(loop) as net:
+        listener = net.listener()
+        port = listener.getsockname()[1]
+        transport, _ = net.pair(net.run(loop.create_connection(
+            lambda: Recorder(loop), "localhost", port, family=socket.AF_INET,
+            happy_eyeballs_delay=0.25, interleave=1)))
+        net.accept(listener)
+        expect_equal(transport.get_extra_info("peername"), ("127.0.0.1", port), "peername")
+
+
+@scope.check("create_connection", "all_errors", since="3.12",
+             requirement="With all_errors=True a failed connection raises an ExceptionGroup holding every "
+                         "error, even a single ConnectionRefusedError.")
+def test_create_connection_all_errors(loop):
+    with Net(loop) as net:
+        port = net.free_port()
+
+        def run():
+            return net.pair(net.run(loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port,
+                                                           all_errors=True)))
+
+        group = expect_raises(ExceptionGroup, run, what="all_errors=True did not raise an ExceptionGroup")  # noqa: F821
+        expect(any(isinstance(e, ConnectionRefusedError) for e in group.exceptions),
+               "the ExceptionGroup does not hold the ConnectionRefusedError", observed=group.exceptions)
+
+
 # -- create_connection: protocol callbacks --------------------------------------------------
 
-@check("connections.create_connection.callback_order", section=SECTION, method=CC,
-       requirement="Protocol callbacks run in the order connection_made, data_received*, eof_received, "
-                   "connection_lost; connection_lost exactly once when the peer closes.")
+@scope.check("create_connection", "callback_order",
+             requirement="Protocol callbacks run in the order connection_made, data_received*, eof_received, "
+                         "connection_lost; connection_lost exactly once when the peer closes.")
 def test_create_connection_callback_order(loop):
-    """19.5.1.6 create_connection: protocol tied to the transport, then its callbacks."""
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
         _peer_send(peer, b"hello ", b"world", shut=True)
@@ -325,11 +354,10 @@ def test_create_connection_callback_order(loop):
         expect_equal(protocol.events[-1][1], None, "connection_lost argument after a clean EOF")
 
 
-@check("connections.create_connection.peer_reset_lost_once", section=SECTION, method=CC,
-       requirement="When the peer aborts the connection, connection_lost is called exactly once and "
-                   "no callback follows it.")
+@scope.check("create_connection", "peer_reset_lost_once",
+             requirement="When the peer aborts the connection, connection_lost is called exactly once and no "
+                         "callback follows it.")
 def test_create_connection_peer_reset(loop):
-    """19.5.1.6 create_connection: the protocol's lifetime ends with one connection_lost."""
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
         peer.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
@@ -342,11 +370,10 @@ def test_create_connection_peer_reset(loop):
 
 # -- create_connection: extra info ----------------------------------------------------------
 
-@check("connections.create_connection.extra_info_addresses", section=SECTION, method=CC,
-       requirement="transport.get_extra_info('peername') and ('sockname') return the connection's "
-                   "remote and local addresses.")
+@scope.check("create_connection", "extra_info_addresses",
+             requirement="transport.get_extra_info('peername') and ('sockname') return the connection's "
+                         "remote and local addresses.")
 def test_create_connection_extra_info_addresses(loop):
-    """19.5.1.6 create_connection: the transport describes its connection."""
     with Net(loop) as net:
         transport, _, peer = _connect(net, loop)
         expect_equal(transport.get_extra_info("peername"), peer.getsockname(), "get_extra_info('peername')")
@@ -356,14 +383,11 @@ def test_create_connection_extra_info_addresses(loop):
                "get_extra_info did not return the default for an unknown key")
 
 
-@check("connections.create_connection.extra_info_socket", section=SECTION, method=CC, level=SHOULD,
-       note="extra-info-socket-wrapper",
-       requirement="transport.get_extra_info('socket') returns the connection's socket (a socket-like "
-                   "object whose family, type, fileno and addresses match the connection).")
+@scope.check("create_connection", "extra_info_socket", level=SHOULD, note="extra-info-socket-wrapper",
+             requirement="transport.get_extra_info('socket') returns the connection's socket (a socket-like "
+                         "object whose family, type, fileno and addresses match the connection).")
 def test_create_connection_extra_info_socket(loop):
-    """19.5.1.6 create_connection: the 'socket' extra info.
-
-    The transport docs name socket.socket; CPython 3.8+ returns a TransportSocket wrapper, so
+    """The transport docs name socket.socket; CPython 3.8+ returns a TransportSocket wrapper, so
     this check accepts any object with the socket interface (spec note extra-info-socket-wrapper).
     """
     with Net(loop) as net:
@@ -379,11 +403,10 @@ def test_create_connection_extra_info_socket(loop):
 
 # -- create_connection: the transport -------------------------------------------------------
 
-@check("connections.create_connection.write_writelines", section=SECTION, method=CC,
-       requirement="The transport is a bidirectional stream: write() and writelines() deliver their "
-                   "bytes to the peer in order.")
+@scope.check("create_connection", "write_writelines",
+             requirement="The transport is a bidirectional stream: write() and writelines() deliver their "
+                         "bytes to the peer in order.")
 def test_create_connection_write_writelines(loop):
-    """19.5.1.6 create_connection: the transport is a bidirectional stream."""
     with Net(loop) as net:
         transport, _, peer = _connect(net, loop)
         transport.write(b"one,")
@@ -393,11 +416,10 @@ def test_create_connection_write_writelines(loop):
         expect_equal(net.run(read_exactly(loop, peer, len(expected))), expected, "bytes the peer received")
 
 
-@check("connections.create_connection.write_eof", section=SECTION, method=CC,
-       requirement="The TCP transport supports half-close: can_write_eof() is True and write_eof() "
-                   "flushes written data then sends EOF, while data from the peer is still received.")
+@scope.check("create_connection", "write_eof",
+             requirement="The TCP transport supports half-close: can_write_eof() is True and write_eof() "
+                         "flushes written data then sends EOF, while data from the peer is still received.")
 def test_create_connection_write_eof(loop):
-    """19.5.1.6 create_connection: the stream can be half-closed."""
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
         expect(transport.can_write_eof() is True, "can_write_eof() is not True for a TCP transport",
@@ -410,13 +432,12 @@ def test_create_connection_write_eof(loop):
         expect(not protocol.lost.done(), "connection_lost after write_eof alone")
 
 
-@check("connections.create_connection.eof_keep_open", section=SECTION, method=CC,
-       requirement="When the protocol's eof_received() returns a true value the transport stays open "
-                   "for writing (closing it is left to the protocol); with a false value it closes "
-                   "itself.")
+@scope.check("create_connection", "eof_keep_open",
+             requirement="When the protocol's eof_received() returns a true value the transport stays open "
+                         "for writing (closing it is left to the protocol); with a false value it closes "
+                         "itself.")
 def test_create_connection_eof_keep_open(loop):
-    """19.5.1.6 create_connection: the protocol decides, via eof_received's result, whether the
-    transport closes itself on EOF from the peer (Protocol.eof_received, asyncio protocols)."""
+    """transport closes itself on EOF from the peer (Protocol.eof_received, asyncio protocols)."""
     with Net(loop) as net:
         factory = Factory(loop)
         transport, protocol, peer = _connect(net, loop, factory=factory)
@@ -435,11 +456,10 @@ def test_create_connection_eof_keep_open(loop):
         net.run(asyncio.shield(protocol.lost), what="connection_lost after close()")
 
 
-@check("connections.create_connection.close", section=SECTION, method=CC,
-       requirement="transport.close() makes is_closing() True, flushes buffered data to the peer, then "
-                   "the peer sees EOF and connection_lost(None) is called exactly once.")
+@scope.check("create_connection", "close",
+             requirement="transport.close() makes is_closing() True, flushes buffered data to the peer, then "
+                         "the peer sees EOF and connection_lost(None) is called exactly once.")
 def test_create_connection_close(loop):
-    """19.5.1.6 create_connection: closing the stream."""
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
         expect(transport.is_closing() is False, "is_closing() before close()", observed=transport.is_closing())
@@ -457,11 +477,10 @@ def test_create_connection_close(loop):
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls after a second close()")
 
 
-@check("connections.create_connection.no_data_after_close", section=SECTION, method=CC,
-       requirement="Once transport.close() has been called the protocol receives no more data, even "
-                   "while buffered outgoing data is still being flushed to the peer.")
+@scope.check("create_connection", "no_data_after_close",
+             requirement="Once transport.close() has been called the protocol receives no more data, even "
+                         "while buffered outgoing data is still being flushed to the peer.")
 def test_create_connection_no_data_after_close(loop):
-    """19.5.1.6 create_connection: a closing stream transport stops reading at once."""
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
         _fill(transport)  # the peer reads nothing yet: the transport stays closing, not closed
@@ -476,11 +495,10 @@ def test_create_connection_no_data_after_close(loop):
                      "data_received calls after close() (peer data sent after the close)")
 
 
-@check("connections.create_connection.abort", section=SECTION, method=CC,
-       requirement="transport.abort() closes at once: buffered data is discarded and connection_lost is "
-                   "called without waiting for the peer to read.")
+@scope.check("create_connection", "abort",
+             requirement="transport.abort() closes at once: buffered data is discarded and connection_lost "
+                         "is called without waiting for the peer to read.")
 def test_create_connection_abort(loop):
-    """19.5.1.6 create_connection: aborting the stream."""
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
         total = _fill(transport)
@@ -495,11 +513,10 @@ def test_create_connection_abort(loop):
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
 
 
-@check("connections.create_connection.pause_reading", section=SECTION, method=CC,
-       requirement="After pause_reading() no data_received is delivered; after resume_reading() the "
-                   "pending data arrives.")
+@scope.check("create_connection", "pause_reading",
+             requirement="After pause_reading() no data_received is delivered; after resume_reading() the "
+                         "pending data arrives.")
 def test_create_connection_pause_reading(loop):
-    """19.5.1.6 create_connection: the stream's read side can be paused."""
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
         transport.pause_reading()
@@ -514,11 +531,10 @@ def test_create_connection_pause_reading(loop):
                      "bytes delivered after resume_reading()")
 
 
-@check("connections.create_connection.pause_reading_after_data", section=SECTION, method=CC,
-       requirement="pause_reading() also takes effect on a stream that has already received data, and "
-                   "again after a resume_reading(): no data_received until reading is resumed.")
+@scope.check("create_connection", "pause_reading_after_data",
+             requirement="pause_reading() also takes effect on a stream that has already received data, and "
+                         "again after a resume_reading(): no data_received until reading is resumed.")
 def test_create_connection_pause_reading_after_data(loop):
-    """19.5.1.6 create_connection: the stream's read side can be paused at any time, repeatedly."""
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
         sock = transport.get_extra_info("socket")
@@ -543,12 +559,25 @@ def test_create_connection_pause_reading_after_data(loop):
         expect_equal(bytes(protocol.data), expected, "bytes received over the pauses")
 
 
-@check("connections.create_connection.write_buffer", section=SECTION, method=CC,
-       requirement="get_write_buffer_size() is 0 when nothing is pending and grows when the peer does "
-                   "not read; set_write_buffer_limits(high, low) is reflected by "
-                   "get_write_buffer_limits() as (low, high).")
+@scope.check("create_connection", "is_reading",
+             requirement="transport.is_reading() is True while the transport receives data, False after "
+                         "pause_reading() and True again after resume_reading().")
+def test_create_connection_is_reading(loop):
+    with Net(loop) as net:
+        transport, _, _ = _connect(net, loop)
+        states = [transport.is_reading()]
+        transport.pause_reading()
+        states.append(transport.is_reading())
+        transport.resume_reading()
+        states.append(transport.is_reading())
+        expect_equal(states, [True, False, True], "is_reading() before pause, after pause, after resume")
+
+
+@scope.check("create_connection", "write_buffer",
+             requirement="get_write_buffer_size() is 0 when nothing is pending and grows when the peer does "
+                         "not read; set_write_buffer_limits(high, low) is reflected by "
+                         "get_write_buffer_limits() as (low, high).")
 def test_create_connection_write_buffer(loop):
-    """19.5.1.6 create_connection: write buffer introspection and limits."""
     with Net(loop) as net:
         transport, _, peer = _connect(net, loop)
         expect_equal(transport.get_write_buffer_size(), 0, "get_write_buffer_size() of an idle transport")
@@ -562,12 +591,11 @@ def test_create_connection_write_buffer(loop):
         expect(transport.get_write_buffer_size() > 0, "buffer size with unread data")
 
 
-@check("connections.create_connection.flow_control_paired", section=SECTION, method=CC,
-       requirement="pause_writing() and resume_writing() come in pairs: pause once when the buffer goes "
-                   "over the high-water mark (even if later writes grow it further), resume once when it "
-                   "is drained to the low-water mark; the cycle can repeat.")
+@scope.check("create_connection", "flow_control_paired",
+             requirement="pause_writing() and resume_writing() come in pairs: pause once when the buffer "
+                         "goes over the high-water mark (even if later writes grow it further), resume once "
+                         "when it is drained to the low-water mark; the cycle can repeat.")
 def test_create_connection_flow_control_paired(loop):
-    """19.5.1.6 create_connection: write flow control calls are paired (Protocol flow control)."""
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
         transport.set_write_buffer_limits(high=65536, low=16384)
@@ -593,11 +621,11 @@ def test_create_connection_flow_control_paired(loop):
                          f"flow control calls after cycle {cycle}")
 
 
-@check("connections.create_connection.flow_control", section=SECTION, method=CC,
-       requirement="When the write buffer exceeds the high-water mark the protocol's pause_writing() is "
-                   "called; when the peer drains it to the low-water mark or below, resume_writing().")
+@scope.check("create_connection", "flow_control",
+             requirement="When the write buffer exceeds the high-water mark the protocol's pause_writing() "
+                         "is called; when the peer drains it to the low-water mark or below, "
+                         "resume_writing().")
 def test_create_connection_flow_control(loop):
-    """19.5.1.6 create_connection: write flow control on the stream."""
     with Net(loop) as net:
         high, low = 65536, 16384
         sizes = {}
@@ -645,11 +673,10 @@ def _endpoint(net, loop, **kwargs):
     return net.pair(net.run(loop.create_datagram_endpoint(lambda: DatagramRecorder(loop), **kwargs)))
 
 
-@check("connections.create_datagram_endpoint.local_addr", section=SECTION, method=DG,
-       requirement="local_addr binds the datagram socket; datagrams sent to it reach datagram_received "
-                   "with the sender's address, and sendto(data, addr) reaches addr.")
+@scope.check("create_datagram_endpoint", "local_addr",
+             requirement="local_addr binds the datagram socket; datagrams sent to it reach datagram_received "
+                         "with the sender's address, and sendto(data, addr) reaches addr.")
 def test_datagram_local_addr(loop):
-    """19.5.1.6 create_datagram_endpoint: local_addr, sendto and datagram_received."""
     with Net(loop) as net:
         port = net.free_port(type=socket.SOCK_DGRAM)
         transport, protocol = _endpoint(net, loop, local_addr=("127.0.0.1", port))
@@ -663,11 +690,10 @@ def test_datagram_local_addr(loop):
         expect_equal(peer.recvfrom(100), (b"pong", ("127.0.0.1", port)), "datagram the peer received")
 
 
-@check("connections.create_datagram_endpoint.remote_addr", section=SECTION, method=DG,
-       requirement="remote_addr connects the datagram socket: sendto(data) without an address reaches "
-                   "it, its datagrams are received, and peername is that address.")
+@scope.check("create_datagram_endpoint", "remote_addr",
+             requirement="remote_addr connects the datagram socket: sendto(data) without an address reaches "
+                         "it, its datagrams are received, and peername is that address.")
 def test_datagram_remote_addr(loop):
-    """19.5.1.6 create_datagram_endpoint: remote_addr."""
     with Net(loop) as net:
         peer = _udp_peer(net)
         transport, protocol = _endpoint(net, loop, remote_addr=peer.getsockname())
@@ -681,10 +707,9 @@ def test_datagram_remote_addr(loop):
         expect_equal(net.run(protocol.queue.get()), (b"pong", peer.getsockname()), "datagram_received")
 
 
-@check("connections.create_datagram_endpoint.sock", section=SECTION, method=DG,
-       requirement="sock= uses an existing, connected datagram socket for the transport.")
+@scope.check("create_datagram_endpoint", "sock",
+             requirement="sock= uses an existing, connected datagram socket for the transport.")
 def test_datagram_sock(loop):
-    """19.5.1.6 create_datagram_endpoint: sock."""
     with Net(loop) as net:
         peer = _udp_peer(net)
         sock = net.sock(socket.AF_INET, socket.SOCK_DGRAM)
@@ -701,11 +726,10 @@ def test_datagram_sock(loop):
 
 
 @pytest.mark.parametrize("extra", ["local_addr", "remote_addr"])
-@check("connections.create_datagram_endpoint.sock_exclusive", section=SECTION, method=DG,
-       requirement="sock= together with local_addr or remote_addr is rejected with ValueError "
-                   "(they must be None when sock is given).")
+@scope.check("create_datagram_endpoint", "sock_exclusive",
+             requirement="sock= together with local_addr or remote_addr is rejected with ValueError (they "
+                         "must be None when sock is given).")
 def test_datagram_sock_exclusive(loop, extra):
-    """19.5.1.6 create_datagram_endpoint: with sock, local_addr and remote_addr must be None."""
     with Net(loop) as net:
         peer = _udp_peer(net)
         sock = net.sock(socket.AF_INET, socket.SOCK_DGRAM)
@@ -720,12 +744,11 @@ def test_datagram_sock_exclusive(loop, extra):
         expect_raises(ValueError, run, what=f"sock together with {extra} was accepted")
 
 
-@check("connections.create_datagram_endpoint.error_received", section=SECTION, method=DG, level=SHOULD,
-       platforms=("linux",), note="datagram-error-received-undocumented",
-       requirement="On a connected datagram endpoint, an ICMP port-unreachable reported by the kernel "
-                   "reaches the protocol as error_received(ConnectionRefusedError), without closing it.")
+@scope.check("create_datagram_endpoint", "error_received", level=SHOULD, platforms=LINUX,
+             note="datagram-error-received-undocumented",
+             requirement="On a connected datagram endpoint, an ICMP port-unreachable reported by the kernel "
+                         "reaches the protocol as error_received(ConnectionRefusedError), without closing it.")
 def test_datagram_error_received(loop):
-    """19.5.1.6 create_datagram_endpoint: send errors reach error_received (protocol page)."""
     with Net(loop) as net:
         port = net.free_port(type=socket.SOCK_DGRAM)
         transport, protocol = _endpoint(net, loop, remote_addr=("127.0.0.1", port))
@@ -745,11 +768,10 @@ def test_datagram_error_received(loop):
         expect(not protocol.lost.done(), "the endpoint was closed by an ICMP error")
 
 
-@check("connections.create_datagram_endpoint.reuse_port", section=SECTION, method=DG,
-       requirement="reuse_port=True sets SO_REUSEPORT, so two endpoints that both set it can bind the "
-                   "same address and port.")
+@scope.check("create_datagram_endpoint", "reuse_port",
+             requirement="reuse_port=True sets SO_REUSEPORT, so two endpoints that both set it can bind the "
+                         "same address and port.")
 def test_datagram_reuse_port(loop):
-    """19.5.1.6 create_datagram_endpoint: reuse_port."""
     require_reuseport()
     with Net(loop) as net:
         first, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0), reuse_port=True)
@@ -763,11 +785,10 @@ def test_datagram_reuse_port(loop):
                        "SO_REUSEPORT is not set with reuse_port=True")
 
 
-@check("connections.create_datagram_endpoint.allow_broadcast", section=SECTION, method=DG,
-       requirement="allow_broadcast=True sets SO_BROADCAST on the endpoint's socket; it is not set "
-                   "otherwise.")
+@scope.check("create_datagram_endpoint", "allow_broadcast",
+             requirement="allow_broadcast=True sets SO_BROADCAST on the endpoint's socket; it is not set "
+                         "otherwise.")
 def test_datagram_allow_broadcast(loop):
-    """19.5.1.6 create_datagram_endpoint: allow_broadcast."""
     with Net(loop) as net:
         on, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0), allow_broadcast=True)
         off, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
@@ -778,12 +799,10 @@ def test_datagram_allow_broadcast(loop):
                          f"SO_BROADCAST with allow_broadcast={'True' if expected else 'unset'}")
 
 
-@check("connections.create_datagram_endpoint.unix", section=SECTION, method=DG, platforms=("linux", "darwin",
-       "freebsd"),
-       requirement="family=AF_UNIX creates UNIX datagram endpoints: local_addr/remote_addr are paths, "
-                   "and datagrams carry the sender's path.")
+@scope.check("create_datagram_endpoint", "unix", platforms=UNIX,
+             requirement="family=AF_UNIX creates UNIX datagram endpoints: local_addr/remote_addr are paths, "
+                         "and datagrams carry the sender's path.")
 def test_datagram_unix(loop):
-    """19.5.1.6 create_datagram_endpoint: AF_UNIX family."""
     with Net(loop) as net:
         server_path = short_unix_path(net, "srv")
         client_path = short_unix_path(net, "cli")
@@ -797,38 +816,49 @@ def test_datagram_unix(loop):
         expect_equal(data, b"pong", "datagram at the client")
 
 
+@scope.check("create_datagram_endpoint", "close",
+             requirement="Closing a datagram transport makes is_closing() True and calls "
+                         "connection_lost(None) exactly once.")
+def test_datagram_close(loop):
+    with Net(loop) as net:
+        transport, protocol = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
+        expect(transport.is_closing() is False, "is_closing() before close()")
+        transport.close()
+        expect(transport.is_closing() is True, "is_closing() after close()")
+        net.run(asyncio.shield(protocol.lost), what="connection_lost after close()")
+        net.run(io_rounds(loop, 2))
+        expect_equal([e for e in protocol.events if e[0] == "connection_lost"], [("connection_lost", None)],
+                     "connection_lost calls")
+
+
 def _reuseaddr(transport):
     sock = transport.get_extra_info("socket")
     expect(sock is not None, "get_extra_info('socket') returned None")
     return bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR))
 
 
-@check("connections.create_datagram_endpoint.reuse_address_default", section=SECTION, method=DG,
-       versions="<3.8.1", docs="3.7", platforms=("linux", "darwin", "freebsd"), note="datagram-reuse-address",
-       requirement="Without reuse_address, SO_REUSEADDR is set on UNIX (3.7 text; withdrawn in 3.8.1).")
+@scope.check("create_datagram_endpoint", "reuse_address_default", versions="<3.8.1", platforms=UNIX,
+             note="datagram-reuse-address",
+             requirement="Without reuse_address, SO_REUSEADDR is set on UNIX (3.7 text; withdrawn in 3.8.1).")
 def test_datagram_reuse_address_default_37(loop):
-    """19.5.1.6 create_datagram_endpoint: reuse_address default (3.7 docs only)."""
     with Net(loop) as net:
         transport, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
         expect(_reuseaddr(transport), "SO_REUSEADDR is not set by default")
 
 
-@check("connections.create_datagram_endpoint.no_reuse_address", section=SECTION, method=DG,
-       versions=">=3.8.1", docs="3.8", note="datagram-reuse-address",
-       requirement="Since 3.8.1 a datagram endpoint does not set SO_REUSEADDR (a security fix replacing "
-                   "the 3.7 default).")
+@scope.check("create_datagram_endpoint", "no_reuse_address", since="3.8.1", note="datagram-reuse-address",
+             requirement="Since 3.8.1 a datagram endpoint does not set SO_REUSEADDR (a security fix "
+                         "replacing the 3.7 default).")
 def test_datagram_no_reuse_address(loop):
-    """19.5.1.6 create_datagram_endpoint: reuse_address is no longer supported (3.8.1+ docs)."""
     with Net(loop) as net:
         transport, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
         expect(not _reuseaddr(transport), "SO_REUSEADDR is set on a datagram endpoint")
 
 
-@check("connections.create_datagram_endpoint.reuse_address_rejected", section=SECTION, method=DG,
-       versions=">=3.8.1,<3.11", docs="3.10", note="datagram-reuse-address",
-       requirement="Passing reuse_address=True raises an exception instead of setting SO_REUSEADDR.")
+@scope.check("create_datagram_endpoint", "reuse_address_rejected", versions=">=3.8.1,<3.11", docs="3.10",
+             note="datagram-reuse-address",
+             requirement="Passing reuse_address=True raises an exception instead of setting SO_REUSEADDR.")
 def test_datagram_reuse_address_rejected(loop):
-    """19.5.1.6 create_datagram_endpoint: reuse_address=True raises (3.8.1-3.10 docs)."""
     with Net(loop) as net:
         def run():
             return _endpoint(net, loop, local_addr=("127.0.0.1", 0), reuse_address=True)
@@ -836,12 +866,10 @@ def test_datagram_reuse_address_rejected(loop):
         expect_raises(Exception, run, what="reuse_address=True was accepted")
 
 
-@check("connections.create_datagram_endpoint.reuse_address_removed", section=SECTION, method=DG,
-       versions=">=3.11", docs="3.11", note="datagram-reuse-address",
-       requirement="The reuse_address parameter is removed; passing it raises TypeError like any "
-                   "unknown keyword argument.")
+@scope.check("create_datagram_endpoint", "reuse_address_removed", since="3.11", note="datagram-reuse-address",
+             requirement="The reuse_address parameter is removed; passing it raises TypeError like any "
+                         "unknown keyword argument.")
 def test_datagram_reuse_address_removed(loop):
-    """19.5.1.6 create_datagram_endpoint: reuse_address removed (3.11+ docs)."""
     with Net(loop) as net:
         for value in (True, False):
             def run():
@@ -863,12 +891,10 @@ def _unix_roundtrip(net, loop, transport, protocol, peer):
 
 
 @pytest.mark.parametrize("kind", list(PATH_KINDS))
-@check("connections.create_unix_connection.path", section=SECTION, method=UC, platforms=("linux", "darwin",
-       "freebsd"),
-       requirement="create_unix_connection connects an AF_UNIX stream to path given as str, bytes or "
-                   "pathlib.Path; data flows both ways.")
+@scope.check("create_unix_connection", "path", platforms=UNIX,
+             requirement="create_unix_connection connects an AF_UNIX stream to path given as str, bytes or "
+                         "pathlib.Path; data flows both ways.")
 def test_unix_connection_path(loop, kind):
-    """19.5.1.6 create_unix_connection: str, bytes and Path paths are supported."""
     with Net(loop) as net:
         path = short_unix_path(net)
         listener = net.unix_listener(path)
@@ -881,10 +907,9 @@ def test_unix_connection_path(loop, kind):
         _unix_roundtrip(net, loop, transport, protocol, peer)
 
 
-@check("connections.create_unix_connection.abstract", section=SECTION, method=UC, platforms=("linux",),
-       requirement="create_unix_connection accepts a Linux abstract socket name (leading NUL byte).")
+@scope.check("create_unix_connection", "abstract", platforms=LINUX,
+             requirement="create_unix_connection accepts a Linux abstract socket name (leading NUL byte).")
 def test_unix_connection_abstract(loop):
-    """19.5.1.6 create_unix_connection: abstract UNIX sockets are supported."""
     with Net(loop) as net:
         name = "\0loopconf-" + uuid.uuid4().hex
         listener = net.unix_listener(name)
@@ -893,11 +918,9 @@ def test_unix_connection_abstract(loop):
         _unix_roundtrip(net, loop, transport, protocol, peer)
 
 
-@check("connections.create_unix_connection.sock", section=SECTION, method=UC, platforms=("linux", "darwin",
-       "freebsd"),
-       requirement="create_unix_connection(sock=...) uses an already connected AF_UNIX socket.")
+@scope.check("create_unix_connection", "sock", platforms=UNIX,
+             requirement="create_unix_connection(sock=...) uses an already connected AF_UNIX socket.")
 def test_unix_connection_sock(loop):
-    """19.5.1.6 create_unix_connection: path is not needed when sock is given."""
     with Net(loop) as net:
         path = short_unix_path(net)
         listener = net.unix_listener(path)
@@ -909,91 +932,11 @@ def test_unix_connection_sock(loop):
         _unix_roundtrip(net, loop, transport, protocol, peer)
 
 
-@check("connections.create_unix_connection.path_required", section=SECTION, method=UC,
-       platforms=("linux", "darwin", "freebsd"),
-       requirement="create_unix_connection without path and without sock raises ValueError.")
+@scope.check("create_unix_connection", "path_required", platforms=UNIX,
+             requirement="create_unix_connection without path and without sock raises ValueError.")
 def test_unix_connection_path_required(loop):
-    """19.5.1.6 create_unix_connection: path is required unless sock is given."""
     with Net(loop) as net:
         def run():
             return net.pair(net.run(loop.create_unix_connection(lambda: Recorder(loop))))
 
         expect_raises(ValueError, run, what="create_unix_connection() without path or sock")
-
-
-# -- later additions to the documented interface ---------------------------------------------
-
-@check("connections.create_connection.is_reading", section=SECTION, method=CC,
-       requirement="transport.is_reading() is True while the transport receives data, False after "
-                   "pause_reading() and True again after resume_reading().")
-def test_create_connection_is_reading(loop):
-    """19.5.1.6 create_connection: ReadTransport.is_reading (3.7)."""
-    with Net(loop) as net:
-        transport, _, _ = _connect(net, loop)
-        states = [transport.is_reading()]
-        transport.pause_reading()
-        states.append(transport.is_reading())
-        transport.resume_reading()
-        states.append(transport.is_reading())
-        expect_equal(states, [True, False, True], "is_reading() before pause, after pause, after resume")
-
-
-@check("connections.create_connection.tcp_nodelay", section=SECTION, method=CC,
-       requirement="TCP transports have TCP_NODELAY set by default (transports changed in 3.6).")
-def test_create_connection_tcp_nodelay(loop):
-    """19.5.1.6 create_connection: TCP_NODELAY is set by default on TCP transports."""
-    if not hasattr(socket, "TCP_NODELAY"):
-        pytest.skip("socket.TCP_NODELAY is not defined on this platform")
-    with Net(loop) as net:
-        transport, _, _ = _connect(net, loop)
-        sock = transport.get_extra_info("socket")
-        expect(sock is not None, "get_extra_info('socket') returned None")
-        expect(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0, "TCP_NODELAY is not set")
-
-
-@check("connections.create_connection.happy_eyeballs", section=SECTION, method=CC, versions=">=3.8", docs="3.8",
-       requirement="create_connection accepts happy_eyeballs_delay and interleave and still connects to the "
-                   "resolved address.")
-def test_create_connection_happy_eyeballs(loop):
-    """19.5.1.6 create_connection: happy_eyeballs_delay and interleave (added in 3.8)."""
-    with Net(loop) as net:
-        listener = net.listener()
-        port = listener.getsockname()[1]
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: Recorder(loop), "localhost", port, family=socket.AF_INET,
-            happy_eyeballs_delay=0.25, interleave=1)))
-        net.accept(listener)
-        expect_equal(transport.get_extra_info("peername"), ("127.0.0.1", port), "peername")
-
-
-@check("connections.create_connection.all_errors", section=SECTION, method=CC, versions=">=3.12", docs="3.12",
-       requirement="With all_errors=True a failed connection raises an ExceptionGroup holding every error, "
-                   "even a single ConnectionRefusedError.")
-def test_create_connection_all_errors(loop):
-    """19.5.1.6 create_connection: all_errors (added in 3.12)."""
-    with Net(loop) as net:
-        port = net.free_port()
-
-        def run():
-            return net.pair(net.run(loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port,
-                                                           all_errors=True)))
-
-        group = expect_raises(ExceptionGroup, run, what="all_errors=True did not raise an ExceptionGroup")  # noqa: F821
-        expect(any(isinstance(e, ConnectionRefusedError) for e in group.exceptions),
-               "the ExceptionGroup does not hold the ConnectionRefusedError", observed=group.exceptions)
-
-
-@check("connections.create_datagram_endpoint.close", section=SECTION, method=DG,
-       requirement="Closing a datagram transport makes is_closing() True and calls connection_lost(None) "
-                   "exactly once.")
-def test_datagram_close(loop):
-    """19.5.1.6 create_datagram_endpoint: the endpoint's transport can be closed."""
-    with Net(loop) as net:
-        transport, protocol = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
-        expect(transport.is_closing() is False, "is_closing() before close()")
-        transport.close()
-        expect(transport.is_closing() is True, "is_closing() after close()")
-        net.run(asyncio.shield(protocol.lost), what="connection_lost after close()")
-        net.run(io_rounds(loop, 2))
-        expect_equal([e for e in protocol.events if e[0] == "connection_lost"], [("connection_lost", None)],
-                     "connection_lost calls")

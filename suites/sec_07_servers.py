@@ -13,16 +13,13 @@ import uuid
 
 import pytest
 
-from loopconf.checks import check
+from loopconf import checks
+from loopconf.checks import LINUX, POSIX, UNIX
 from loopconf.evidence import expect, expect_equal, expect_raises
 from ._support.net import (Factory, Net, Recorder, io_rounds, read_exactly, read_to_eof,
                            require_family, require_reuseport, short_unix_path)
 
-SECTION = "19.5.1.7"
-CS = "create_server"
-US = "create_unix_server"
-UNIX = ("linux", "darwin", "freebsd")
-POSIX = ("linux", "darwin", "freebsd", "openbsd", "netbsd", "sunos", "aix")
+scope = checks.scope(area="servers", section="19.5.1.7")
 
 
 def _server(net, loop, factory=None, *args, **kwargs):
@@ -53,11 +50,10 @@ def _roundtrip(net, loop, client, proto):
 
 # -- create_server --------------------------------------------------------------------------
 
-@check("servers.create_server.returns_server", section=SECTION, method=CS,
-       requirement="create_server returns a Server (asyncio.AbstractServer) whose sockets attribute lists "
-                   "the listening sockets bound to host and port.")
+@scope.check("create_server", "returns_server",
+             requirement="create_server returns a Server (asyncio.AbstractServer) whose sockets attribute "
+                         "lists the listening sockets bound to host and port.")
 def test_create_server_returns_server(loop):
-    """19.5.1.7 create_server: returns a Server object with a sockets attribute."""
     with Net(loop) as net:
         server, factory = _server(net, loop, None, "127.0.0.1", 0)
         expect(isinstance(server, asyncio.AbstractServer), "the result is not an asyncio.AbstractServer",
@@ -73,13 +69,11 @@ def test_create_server_returns_server(loop):
 
 
 @pytest.mark.parametrize("host", [None, ""], ids=["none", "empty"])
-@check("servers.create_server.all_interfaces", section=SECTION, method=CS,
-       requirement="With host None or '', the server binds all interfaces: every listening socket is "
-                   "bound to a wildcard address (one socket per address family).")
+@scope.check("create_server", "all_interfaces",
+             requirement="With host None or '', the server binds all interfaces: every listening socket is "
+                         "bound to a wildcard address (one socket per address family).")
 def test_create_server_all_interfaces(loop, host):
-    """19.5.1.7 create_server: an empty host or None means all interfaces.
-
-    Made with start_serving=False so nothing listens on the wildcard address during the check
+    """Made with start_serving=False so nothing listens on the wildcard address during the check
     (network checks stay on loopback); binding is what the clause is about.
     """
     with Net(loop) as net:
@@ -93,11 +87,10 @@ def test_create_server_all_interfaces(loop, host):
         expect_equal(len(families), len(set(families)), "one socket per address family")
 
 
-@check("servers.create_server.host_sequence", section=SECTION, method=CS,
-       requirement="With host a sequence of strings, the server is bound to every host of the sequence "
-                   "and serves clients on each.")
+@scope.check("create_server", "host_sequence",
+             requirement="With host a sequence of strings, the server is bound to every host of the sequence "
+                         "and serves clients on each.")
 def test_create_server_host_sequence(loop):
-    """19.5.1.7 create_server: host may be a sequence of strings (3.5.1)."""
     require_family(socket.AF_INET6)
     with Net(loop) as net:
         server, factory = _server(net, loop, None, ["127.0.0.1", "::1"], 0)
@@ -108,11 +101,10 @@ def test_create_server_host_sequence(loop):
             _roundtrip(net, loop, client, proto)
 
 
-@check("servers.create_server.family", section=SECTION, method=CS,
-       requirement="family forces the address family: family=AF_INET with 'localhost' binds only IPv4 "
-                   "sockets; family=AF_INET6 with an IPv4 literal cannot resolve (OSError).")
+@scope.check("create_server", "family",
+             requirement="family forces the address family: family=AF_INET with 'localhost' binds only IPv4 "
+                         "sockets; family=AF_INET6 with an IPv4 literal cannot resolve (OSError).")
 def test_create_server_family(loop):
-    """19.5.1.7 create_server: family forces IPv4 or IPv6."""
     with Net(loop) as net:
         server, _ = _server(net, loop, None, "localhost", 0, family=socket.AF_INET)
         families = {s.family for s in server.sockets}
@@ -124,11 +116,10 @@ def test_create_server_family(loop):
         expect_raises(OSError, mismatch, what="family=AF_INET6 with an IPv4 literal was accepted")
 
 
-@check("servers.create_server.flags", section=SECTION, method=CS,
-       requirement="flags is passed to getaddrinfo(): flags=AI_NUMERICHOST makes a host name unresolvable "
-                   "(OSError).")
+@scope.check("create_server", "flags",
+             requirement="flags is passed to getaddrinfo(): flags=AI_NUMERICHOST makes a host name "
+                         "unresolvable (OSError).")
 def test_create_server_flags(loop):
-    """19.5.1.7 create_server: flags is a bitmask for getaddrinfo()."""
     with Net(loop) as net:
         _server(net, loop, None, "127.0.0.1", 0, flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST)
 
@@ -138,10 +129,8 @@ def test_create_server_flags(loop):
         expect_raises(OSError, run, what="flags=AI_NUMERICHOST was ignored for 'localhost'")
 
 
-@check("servers.create_server.sock", section=SECTION, method=CS,
-       requirement="sock= serves on a pre-existing bound socket.")
+@scope.check("create_server", "sock", requirement="sock= serves on a pre-existing bound socket.")
 def test_create_server_sock(loop):
-    """19.5.1.7 create_server: sock, a preexisting socket object."""
     with Net(loop) as net:
         sock = net.sock(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
@@ -153,10 +142,9 @@ def test_create_server_sock(loop):
 
 
 @pytest.mark.parametrize("extra", ["host", "port"])
-@check("servers.create_server.sock_exclusive", section=SECTION, method=CS,
-       requirement="sock= together with host or port is rejected with ValueError (they must be None).")
+@scope.check("create_server", "sock_exclusive",
+             requirement="sock= together with host or port is rejected with ValueError (they must be None).")
 def test_create_server_sock_exclusive(loop, extra):
-    """19.5.1.7 create_server: with sock, host and port must be None."""
     with Net(loop) as net:
         sock = net.sock(socket.AF_INET, socket.SOCK_STREAM)
         sock.bind(("127.0.0.1", 0))
@@ -168,11 +156,10 @@ def test_create_server_sock_exclusive(loop, extra):
         expect_raises(ValueError, run, what=f"sock together with {extra} was accepted")
 
 
-@check("servers.create_server.backlog", section=SECTION, method=CS,
-       requirement="backlog is accepted and the server serves as many queued clients as the backlog "
-                   "allows.")
+@scope.check("create_server", "backlog",
+             requirement="backlog is accepted and the server serves as many queued clients as the backlog "
+                         "allows.")
 def test_create_server_backlog(loop):
-    """19.5.1.7 create_server: backlog is passed to listen()."""
     with Net(loop) as net:
         server, factory = _server(net, loop, None, "127.0.0.1", 0, backlog=5)
         address = _addresses(server)[0]
@@ -185,10 +172,9 @@ def test_create_server_backlog(loop):
         expect_equal(len(protos), 5, "protocols created")
 
 
-@check("servers.create_server.reuse_address_default", section=SECTION, method=CS, platforms=POSIX,
-       requirement="Without reuse_address, SO_REUSEADDR is set on the listening sockets on UNIX.")
+@scope.check("create_server", "reuse_address_default", platforms=POSIX,
+             requirement="Without reuse_address, SO_REUSEADDR is set on the listening sockets on UNIX.")
 def test_create_server_reuse_address_default(loop):
-    """19.5.1.7 create_server: reuse_address defaults to True on UNIX."""
     with Net(loop) as net:
         server, _ = _server(net, loop, None, "127.0.0.1", 0)
         for sock in server.sockets:
@@ -196,10 +182,9 @@ def test_create_server_reuse_address_default(loop):
                    "SO_REUSEADDR is not set by default")
 
 
-@check("servers.create_server.reuse_address_false", section=SECTION, method=CS,
-       requirement="reuse_address=False leaves SO_REUSEADDR unset on the listening sockets.")
+@scope.check("create_server", "reuse_address_false",
+             requirement="reuse_address=False leaves SO_REUSEADDR unset on the listening sockets.")
 def test_create_server_reuse_address_false(loop):
-    """19.5.1.7 create_server: reuse_address tells the kernel whether to reuse the address."""
     with Net(loop) as net:
         server, _ = _server(net, loop, None, "127.0.0.1", 0, reuse_address=False)
         for sock in server.sockets:
@@ -207,11 +192,10 @@ def test_create_server_reuse_address_false(loop):
                    "SO_REUSEADDR is set with reuse_address=False")
 
 
-@check("servers.create_server.reuse_port", section=SECTION, method=CS,
-       requirement="reuse_port=True sets SO_REUSEPORT, so a second server that also sets it can bind the "
-                   "same address and port.")
+@scope.check("create_server", "reuse_port",
+             requirement="reuse_port=True sets SO_REUSEPORT, so a second server that also sets it can bind "
+                         "the same address and port.")
 def test_create_server_reuse_port(loop):
-    """19.5.1.7 create_server: reuse_port."""
     require_reuseport()
     with Net(loop) as net:
         first, _ = _server(net, loop, None, "127.0.0.1", 0, reuse_port=True)
@@ -224,11 +208,10 @@ def test_create_server_reuse_port(loop):
                        "SO_REUSEPORT is not set with reuse_port=True")
 
 
-@check("servers.create_server.start_serving_false", section=SECTION, method=CS,
-       requirement="With start_serving=False no connection is accepted (protocol_factory is not called) "
-                   "until start_serving() is awaited; then clients are served.")
+@scope.check("create_server", "start_serving_false",
+             requirement="With start_serving=False no connection is accepted (protocol_factory is not "
+                         "called) until start_serving() is awaited; then clients are served.")
 def test_create_server_start_serving_false(loop):
-    """19.5.1.7 create_server: start_serving=False (3.7)."""
     with Net(loop) as net:
         server, factory = _server(net, loop, None, "127.0.0.1", 0, start_serving=False)
         address = _addresses(server)[0]
@@ -251,11 +234,10 @@ def test_create_server_start_serving_false(loop):
         _roundtrip(net, loop, client, proto)
 
 
-@check("servers.create_server.factory_per_connection", section=SECTION, method=CS,
-       requirement="protocol_factory is called once, without arguments, for each accepted connection, "
-                   "and each connection gets its own protocol.")
+@scope.check("create_server", "factory_per_connection",
+             requirement="protocol_factory is called once, without arguments, for each accepted connection, "
+                         "and each connection gets its own protocol.")
 def test_create_server_factory_per_connection(loop):
-    """19.5.1.7 create_server: one protocol per accepted connection."""
     with Net(loop) as net:
         server, factory = _server(net, loop, None, "127.0.0.1", 0)
         address = _addresses(server)[0]
@@ -275,10 +257,10 @@ class _Echo(Recorder):
         self.transport.write(data)
 
 
-@check("servers.create_server.many_clients", section=SECTION, method=CS,
-       requirement="A server serves many concurrent clients (50): each one gets its own echoed data back.")
+@scope.check("create_server", "many_clients",
+             requirement="A server serves many concurrent clients (50): each one gets its own echoed data "
+                         "back.")
 def test_create_server_many_clients(loop):
-    """19.5.1.7 create_server: concurrent accepted connections."""
     with Net(loop) as net:
         server, factory = _server(net, loop, Factory(loop, _Echo), "127.0.0.1", 0)
         address = _addresses(server)[0]
@@ -294,11 +276,10 @@ def test_create_server_many_clients(loop):
         expect_equal(len(factory.calls), 50, "protocol_factory calls")
 
 
-@check("servers.create_server.callback_order", section=SECTION, method=CS,
-       requirement="Server-side protocol callbacks run in the order connection_made, data_received*, "
-                   "eof_received, connection_lost (once) when the client sends and closes.")
+@scope.check("create_server", "callback_order",
+             requirement="Server-side protocol callbacks run in the order connection_made, data_received*, "
+                         "eof_received, connection_lost (once) when the client sends and closes.")
 def test_create_server_callback_order(loop):
-    """19.5.1.7 create_server: accepted connections drive the protocol like client ones."""
     with Net(loop) as net:
         server, factory = _server(net, loop, None, "127.0.0.1", 0)
         client, proto = net.run(_served(loop, net, factory, _addresses(server)[0]))
@@ -321,12 +302,12 @@ class _KeepOpenOnEof(Recorder):
         self.eof_result = True
 
 
-@check("servers.create_server.eof_keep_open", section=SECTION, method=CS,
-       requirement="On an accepted connection, when the protocol's eof_received() returns a true value "
-                   "the transport stays open for writing after the client's EOF; the protocol closes it.")
+@scope.check("create_server", "eof_keep_open",
+             requirement="On an accepted connection, when the protocol's eof_received() returns a true value "
+                         "the transport stays open for writing after the client's EOF; the protocol closes "
+                         "it.")
 def test_create_server_eof_keep_open(loop):
-    """19.5.1.7 create_server: accepted connections honour eof_received's result like client ones
-    (Protocol.eof_received, asyncio protocols)."""
+    """(Protocol.eof_received, asyncio protocols)."""
     with Net(loop) as net:
         server, factory = _server(net, loop, Factory(loop, proto_class=_KeepOpenOnEof), "127.0.0.1", 0)
         client, proto = net.run(_served(loop, net, factory, _addresses(server)[0]))
@@ -365,11 +346,10 @@ def _unix_served(net, loop, factory, path):
 
 
 @pytest.mark.parametrize("kind", list(PATH_KINDS))
-@check("servers.create_unix_server.path", section=SECTION, method=US, platforms=UNIX,
-       requirement="create_unix_server listens on an AF_UNIX path given as str, bytes or pathlib.Path "
-                   "and serves clients connecting to it.")
+@scope.check("create_unix_server", "path", platforms=UNIX,
+             requirement="create_unix_server listens on an AF_UNIX path given as str, bytes or pathlib.Path "
+                         "and serves clients connecting to it.")
 def test_unix_server_path(loop, kind):
-    """19.5.1.7 create_unix_server: str, bytes and Path paths are supported."""
     with Net(loop) as net:
         path = short_unix_path(net)
         factory = net.adopt(Factory(loop))
@@ -381,10 +361,9 @@ def test_unix_server_path(loop, kind):
         _roundtrip(net, loop, client, proto)
 
 
-@check("servers.create_unix_server.abstract", section=SECTION, method=US, platforms=("linux",),
-       requirement="create_unix_server listens on a Linux abstract socket name (leading NUL byte).")
+@scope.check("create_unix_server", "abstract", platforms=LINUX,
+             requirement="create_unix_server listens on a Linux abstract socket name (leading NUL byte).")
 def test_unix_server_abstract(loop):
-    """19.5.1.7 create_unix_server: abstract UNIX sockets are supported."""
     with Net(loop) as net:
         name = "\0loopconf-" + uuid.uuid4().hex
         factory = net.adopt(Factory(loop))
@@ -393,10 +372,9 @@ def test_unix_server_abstract(loop):
         _roundtrip(net, loop, client, proto)
 
 
-@check("servers.create_unix_server.sock", section=SECTION, method=US, platforms=UNIX,
-       requirement="create_unix_server(sock=...) serves on a pre-existing bound AF_UNIX socket.")
+@scope.check("create_unix_server", "sock", platforms=UNIX,
+             requirement="create_unix_server(sock=...) serves on a pre-existing bound AF_UNIX socket.")
 def test_unix_server_sock(loop):
-    """19.5.1.7 create_unix_server: path is not needed when sock is given."""
     with Net(loop) as net:
         path = short_unix_path(net)
         sock = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -407,10 +385,9 @@ def test_unix_server_sock(loop):
         _roundtrip(net, loop, client, proto)
 
 
-@check("servers.create_unix_server.path_required", section=SECTION, method=US, platforms=UNIX,
-       requirement="create_unix_server without path and without sock raises ValueError.")
+@scope.check("create_unix_server", "path_required", platforms=UNIX,
+             requirement="create_unix_server without path and without sock raises ValueError.")
 def test_unix_server_path_required(loop):
-    """19.5.1.7 create_unix_server: path is required unless sock is given."""
     with Net(loop) as net:
         def run():
             return net.adopt(net.run(loop.create_unix_server(lambda: Recorder(loop))))
@@ -418,11 +395,9 @@ def test_unix_server_path_required(loop):
         expect_raises(ValueError, run, what="create_unix_server() without path or sock")
 
 
-@check("servers.create_unix_server.cleanup_socket", section=SECTION, method=US, platforms=UNIX,
-       versions=">=3.13", docs="3.13",
-       requirement="By default (cleanup_socket=True) closing the server removes its socket file.")
+@scope.check("create_unix_server", "cleanup_socket", since="3.13", platforms=UNIX,
+             requirement="By default (cleanup_socket=True) closing the server removes its socket file.")
 def test_unix_server_cleanup_socket(loop):
-    """19.5.1.7 create_unix_server: cleanup_socket (3.13)."""
     with Net(loop) as net:
         path = short_unix_path(net)
         server = net.adopt(net.run(loop.create_unix_server(lambda: Recorder(loop), path)))
@@ -434,12 +409,10 @@ def test_unix_server_cleanup_socket(loop):
 
 # -- connect_accepted_socket ----------------------------------------------------------------
 
-@check("servers.connect_accepted_socket.pair", section=SECTION, method="connect_accepted_socket",
-       anchor="asyncio.BaseEventLoop.connect_accepted_socket",
-       requirement="A socket accepted outside the loop becomes a (transport, protocol) pair: the factory's "
-                   "protocol gets connection_made and data flows both ways.")
+@scope.check("connect_accepted_socket", "pair", anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+             requirement="A socket accepted outside the loop becomes a (transport, protocol) pair: the "
+                         "factory's protocol gets connection_made and data flows both ways.")
 def test_connect_accepted_socket(loop):
-    """19.5.1.7 connect_accepted_socket: handle a connection accepted outside asyncio."""
     with Net(loop) as net:
         listener = net.listener()
         client = net.connect(listener.getsockname())
@@ -457,11 +430,10 @@ def test_connect_accepted_socket(loop):
         _roundtrip(net, loop, client, proto)
 
 
-@check("servers.connect_accepted_socket.unix", section=SECTION, method="connect_accepted_socket",
-       anchor="asyncio.BaseEventLoop.connect_accepted_socket", platforms=UNIX,
-       requirement="connect_accepted_socket also works with an accepted AF_UNIX socket.")
+@scope.check("connect_accepted_socket", "unix", platforms=UNIX,
+             anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+             requirement="connect_accepted_socket also works with an accepted AF_UNIX socket.")
 def test_connect_accepted_socket_unix(loop):
-    """19.5.1.7 connect_accepted_socket: any accepted stream socket."""
     with Net(loop) as net:
         path = short_unix_path(net)
         listener = net.unix_listener(path)
@@ -475,10 +447,10 @@ def test_connect_accepted_socket_unix(loop):
         _roundtrip(net, loop, client, proto)
 
 
-@check("servers.create_server.tcp_nodelay", section=SECTION, method=CS,
-       requirement="Accepted TCP connections have TCP_NODELAY set by default (transports changed in 3.6).")
+@scope.check("create_server", "tcp_nodelay",
+             requirement="Accepted TCP connections have TCP_NODELAY set by default (transports changed in "
+                         "3.6).")
 def test_create_server_tcp_nodelay(loop):
-    """19.5.1.7 create_server: TCP_NODELAY is set by default on accepted TCP transports."""
     if not hasattr(socket, "TCP_NODELAY"):
         pytest.skip("socket.TCP_NODELAY is not defined on this platform")
     with Net(loop) as net:
@@ -489,11 +461,10 @@ def test_create_server_tcp_nodelay(loop):
         expect(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0, "TCP_NODELAY is not set")
 
 
-@check("servers.create_server.keep_alive", section=SECTION, method=CS, versions=">=3.13", docs="3.13",
-       requirement="keep_alive=True enables SO_KEEPALIVE, so accepted connections send keep-alive probes; "
-                   "without it SO_KEEPALIVE stays off.")
+@scope.check("create_server", "keep_alive", since="3.13",
+             requirement="keep_alive=True enables SO_KEEPALIVE, so accepted connections send keep-alive "
+                         "probes; without it SO_KEEPALIVE stays off.")
 def test_create_server_keep_alive(loop):
-    """19.5.1.7 create_server: keep_alive (added in 3.13)."""
     with Net(loop) as net:
         for keep_alive in (True, False):
             server, factory = _server(net, loop, None, "127.0.0.1", 0, keep_alive=keep_alive)

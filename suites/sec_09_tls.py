@@ -3,7 +3,8 @@
 The peer of each check runs in a helper thread (suites/_support/tls.py): it speaks plaintext
 first, then TLS through memory BIOs, so it can check what crossed the wire before and after
 the upgrade, and tell a clean close_notify from an abrupt close. The TLS options of the
-connection and server methods are in sec_09_tls_options.py.
+connection and server methods are in tls_parameters.py; the scenarios both files share
+(close_notify both ways, ...) are in suites/_support/tls_scenarios.py.
 """
 
 import asyncio
@@ -12,14 +13,15 @@ import ssl
 
 import pytest
 
-from loopconf.checks import INFO, SHOULD, check
-from loopconf.evidence import Violation, expect, expect_equal
+from loopconf import checks
+from loopconf.checks import INFO, SHOULD
+from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 from ._support.net import TIMEOUT, Factory, Net, Recorder, io_rounds
+from ._support import tls_scenarios as tls
 from ._support.tls import (HANDSHAKE_TIMEOUT, PeerThread, TLSPeer, Threads, certs,  # noqa: F401
                            client_context, read_line, read_raw_to_eof, server_context)
 
-SECTION = "19.5.1.9"
-M = "start_tls"
+scope = checks.scope(area="tls", section="19.5.1.9")
 HELLO = b"STARTTLS\n"
 MARKER = b"plaintext-marker-7f3a9c"
 
@@ -74,6 +76,24 @@ def upgrade_fails(net, loop, transport, protocol, ctx, timeout=TIMEOUT, **kwargs
     raise Violation("start_tls succeeded although the handshake must fail", observed=new)
 
 
+def _upgraded(net, loop, threads, certs):
+    """Opener (see tls_scenarios): a plain connection upgraded with start_tls (client side)."""
+
+    def open_tls(script):
+        listener = net.listener()
+
+        def upgraded_script(peer):
+            peer.handshake()
+            return script(peer)
+
+        peer = upgrading_server(threads, listener, server_context(certs), upgraded_script)
+        transport, protocol = plain_connection(net, loop, listener)
+        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
+        return new, protocol, lambda: peer.result()[1]
+
+    return open_tls
+
+
 def handshake_then_echo(peer):
     """Peer script: handshake, answer 4 bytes upper-cased, send MARKER, read to the end."""
     peer.handshake()
@@ -106,11 +126,10 @@ def silent(peer):
 
 # -- client side ----------------------------------------------------------------------------
 
-@check("tls.start_tls.returns_new_transport", section=SECTION, method=M,
-       requirement="start_tls returns a new transport (not the one passed in) that carries TLS: it offers "
-                   "'ssl_object' and the server certificate as 'peercert'.")
+@scope.check("start_tls", "returns_new_transport",
+             requirement="start_tls returns a new transport (not the one passed in) that carries TLS: it "
+                         "offers 'ssl_object' and the server certificate as 'peercert'.")
 def test_start_tls_returns_new_transport(loop, certs):
-    """19.5.1.9 start_tls: returns a new transport instance."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = upgrading_server(threads, listener, server_context(certs), handshake_then_echo)
@@ -127,12 +146,11 @@ def test_start_tls_returns_new_transport(loop, certs):
         peer.result()
 
 
-@check("tls.start_tls.protocol_continues", section=SECTION, method=M,
-       requirement="After start_tls the same protocol object keeps receiving: the peer's data sent over "
-                   "TLS arrives decrypted in its data_received, and writes on the new transport reach the "
-                   "peer decrypted.")
+@scope.check("start_tls", "protocol_continues",
+             requirement="After start_tls the same protocol object keeps receiving: the peer's data sent "
+                         "over TLS arrives decrypted in its data_received, and writes on the new transport "
+                         "reach the peer decrypted.")
 def test_start_tls_protocol_continues(loop, certs):
-    """19.5.1.9 start_tls: the protocol must start using the new transport immediately."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = upgrading_server(threads, listener, server_context(certs), handshake_then_echo)
@@ -147,11 +165,10 @@ def test_start_tls_protocol_continues(loop, certs):
         expect_equal(rest, b"", "bytes the peer received after its answer")
 
 
-@check("tls.start_tls.plaintext_before_upgrade", section=SECTION, method=M,
-       requirement="Data written on the plain transport just before start_tls reaches the peer as "
-                   "plaintext, ahead of the TLS handshake.")
+@scope.check("start_tls", "plaintext_before_upgrade",
+             requirement="Data written on the plain transport just before start_tls reaches the peer as "
+                         "plaintext, ahead of the TLS handshake.")
 def test_start_tls_plaintext_before(loop, certs):
-    """19.5.1.9 start_tls: upgrades an existing connection (what was sent before stays plaintext)."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
 
@@ -172,11 +189,10 @@ def test_start_tls_plaintext_before(loop, certs):
                expected="b'\\x16' (TLS handshake)", observed=first)
 
 
-@check("tls.start_tls.encrypted_after_upgrade", section=SECTION, method=M,
-       requirement="After start_tls, data written on the new transport is encrypted on the wire: the peer "
-                   "decrypts it, and the plaintext never appears in the raw bytes it received.")
+@scope.check("start_tls", "encrypted_after_upgrade",
+             requirement="After start_tls, data written on the new transport is encrypted on the wire: the "
+                         "peer decrypts it, and the plaintext never appears in the raw bytes it received.")
 def test_start_tls_encrypted_after(loop, certs):
-    """19.5.1.9 start_tls: the connection is upgraded to TLS."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
 
@@ -198,31 +214,29 @@ def test_start_tls_encrypted_after(loop, certs):
                observed=wire[:200])
 
 
-@check("tls.start_tls.server_hostname_mismatch", section=SECTION, method=M,
-       requirement="start_tls matches the server certificate against server_hostname: a name it does not "
-                   "match fails with ssl.SSLCertVerificationError and the connection is closed (no "
-                   "half-open connection).")
+@scope.check("start_tls", "server_hostname_mismatch",
+             requirement="start_tls matches the server certificate against server_hostname: a name it does "
+                         "not match fails with ssl.SSLCertVerificationError and the connection is closed (no "
+                         "half-open connection).")
 def test_start_tls_server_hostname_mismatch(loop, certs):
-    """19.5.1.9 start_tls, server_hostname: the name the server's certificate is matched against."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = upgrading_server(threads, listener, server_context(certs), failing_handshake)
         transport, protocol = plain_connection(net, loop, listener)
         exc, _ = upgrade_fails(net, loop, transport, protocol, client_context(certs),
                                server_hostname="wrong.example")
-        expect(isinstance(exc, ssl.SSLCertVerificationError),
-               "a certificate not valid for server_hostname was accepted (or failed differently)",
-               expected="ssl.SSLCertVerificationError", observed=f"{type(exc).__name__}: {exc}")
+        expect_instance(exc, ssl.SSLCertVerificationError,
+                        "a certificate not valid for server_hostname was accepted (or failed differently)",
+                        expected="ssl.SSLCertVerificationError")
         _, how = peer.result()
         expect_equal(how, "closed", "the peer's view of the connection after the failed upgrade")
         expect(transport.is_closing(), "the old transport is not closing after the failed upgrade")
 
 
-@check("tls.start_tls.server_hostname_match", section=SECTION, method=M,
-       requirement="start_tls sends server_hostname to the server (SNI) and accepts a certificate valid "
-                   "for it, here with host '127.0.0.1' and server_hostname 'localhost'.")
+@scope.check("start_tls", "server_hostname_match",
+             requirement="start_tls sends server_hostname to the server (SNI) and accepts a certificate "
+                         "valid for it, here with host '127.0.0.1' and server_hostname 'localhost'.")
 def test_start_tls_server_hostname_match(loop, certs):
-    """19.5.1.9 start_tls, server_hostname: sets or overrides the name to match."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         sctx = server_context(certs)
@@ -239,11 +253,10 @@ def test_start_tls_server_hostname_match(loop, certs):
         expect_equal(sni, ["localhost"], "server name (SNI) the peer received")
 
 
-@check("tls.start_tls.handshake_failure_closes", section=SECTION, method=M,
-       requirement="A failed start_tls handshake (certificate from an untrusted CA) raises ssl.SSLError "
-                   "and closes the connection: the peer sees it end.")
+@scope.check("start_tls", "handshake_failure_closes",
+             requirement="A failed start_tls handshake (certificate from an untrusted CA) raises "
+                         "ssl.SSLError and closes the connection: the peer sees it end.")
 def test_start_tls_handshake_failure_closes(loop, certs):
-    """19.5.1.9 start_tls: a failed upgrade leaves no half-open connection."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = upgrading_server(threads, listener, server_context(certs, cert=certs.untrusted),
@@ -251,17 +264,17 @@ def test_start_tls_handshake_failure_closes(loop, certs):
         transport, protocol = plain_connection(net, loop, listener)
         exc, _ = upgrade_fails(net, loop, transport, protocol, client_context(certs),
                                server_hostname="localhost")
-        expect(isinstance(exc, ssl.SSLError), "the failed handshake did not raise ssl.SSLError",
-               expected="ssl.SSLError", observed=f"{type(exc).__name__}: {exc}")
+        expect_instance(exc, ssl.SSLError,
+                        "the failed handshake did not raise ssl.SSLError",
+                        expected="ssl.SSLError")
         _, how = peer.result()
         expect_equal(how, "closed", "the peer's view of the connection after the failed upgrade")
 
 
-@check("tls.start_tls.handshake_timeout", section=SECTION, method=M,
-       requirement="With ssl_handshake_timeout, a peer that never answers the ClientHello makes start_tls "
-                   "fail no earlier than the timeout, and the connection is closed.")
+@scope.check("start_tls", "handshake_timeout",
+             requirement="With ssl_handshake_timeout, a peer that never answers the ClientHello makes "
+                         "start_tls fail no earlier than the timeout, and the connection is closed.")
 def test_start_tls_handshake_timeout(loop, certs):
-    """19.5.1.9 start_tls, ssl_handshake_timeout: abort the connection after the timeout."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = upgrading_server(threads, listener, server_context(certs), silent)
@@ -271,19 +284,17 @@ def test_start_tls_handshake_timeout(loop, certs):
                                      ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
         expect(elapsed >= HANDSHAKE_TIMEOUT, "start_tls gave up before ssl_handshake_timeout",
                expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s ({type(exc).__name__}: {exc})")
-        expect(isinstance(exc, (OSError, asyncio.TimeoutError)),
-               "the aborted handshake raised an unexpected exception type",
-               expected="ConnectionAbortedError / TimeoutError / OSError", observed=f"{type(exc).__name__}: {exc}")
+        expect_instance(exc, (OSError, asyncio.TimeoutError),
+                        "the aborted handshake raised an unexpected exception type",
+                        expected="ConnectionAbortedError / TimeoutError / OSError")
         _, closed = peer.result()
         expect(closed, "the connection was not closed after the handshake timeout")
 
 
 @pytest.mark.parametrize("value", [0, -1], ids=["zero", "negative"])
-@check("tls.start_tls.handshake_timeout_positive", section=SECTION, method=M, level=SHOULD,
-       note="tls-handshake-timeout-validation",
-       requirement="start_tls refuses a zero or negative ssl_handshake_timeout with ValueError.")
+@scope.check("start_tls", "handshake_timeout_positive", level=SHOULD, note="tls-handshake-timeout-validation",
+             requirement="start_tls refuses a zero or negative ssl_handshake_timeout with ValueError.")
 def test_start_tls_handshake_timeout_positive(loop, certs, value):
-    """19.5.1.9 start_tls, ssl_handshake_timeout: a time in seconds (must be positive)."""
     with Net(loop) as net:
         listener = net.listener()
         transport, protocol = plain_connection(net, loop, listener)
@@ -297,16 +308,15 @@ def test_start_tls_handshake_timeout_positive(loop, certs, value):
             new = exc
         else:
             net.adopt(new)
-        expect(isinstance(new, ValueError), f"ssl_handshake_timeout={value} was not refused with ValueError",
-               expected="ValueError", observed=repr(new))
+        expect_instance(new, ValueError,
+                        f"ssl_handshake_timeout={value} was not refused with ValueError",
+                        expected="ValueError")
 
 
-@check("tls.start_tls.sslcontext_type", section=SECTION, method=M, level=SHOULD,
-       note="tls-start-tls-argument-types",
-       requirement="start_tls refuses an sslcontext that is not an ssl.SSLContext with TypeError, leaving "
-                   "the plain connection open.")
+@scope.check("start_tls", "sslcontext_type", level=SHOULD, note="tls-start-tls-argument-types",
+             requirement="start_tls refuses an sslcontext that is not an ssl.SSLContext with TypeError, "
+                         "leaving the plain connection open.")
 def test_start_tls_sslcontext_type(loop):
-    """19.5.1.9 start_tls, sslcontext: a configured instance of SSLContext."""
     with Net(loop) as net:
         listener = net.listener()
         transport, protocol = plain_connection(net, loop, listener)
@@ -319,19 +329,19 @@ def test_start_tls_sslcontext_type(loop):
             new = exc
         else:
             net.adopt(new)
-        expect(isinstance(new, TypeError), "a non-SSLContext sslcontext was not refused with TypeError",
-               expected="TypeError", observed=repr(new))
+        expect_instance(new, TypeError,
+                        "a non-SSLContext sslcontext was not refused with TypeError",
+                        expected="TypeError")
         expect(not transport.is_closing(), "the plain transport was closed by the refused start_tls")
 
 
 # -- server side ----------------------------------------------------------------------------
 
-@check("tls.start_tls.server_side", section=SECTION, method=M,
-       requirement="start_tls(server_side=True) upgrades a connection accepted by create_server: after a "
-                   "plaintext exchange a TLS client completes the handshake, data flows both ways through "
-                   "the same protocol, and close() ends the session with close_notify.")
+@scope.check("start_tls", "server_side",
+             requirement="start_tls(server_side=True) upgrades a connection accepted by create_server: after "
+                         "a plaintext exchange a TLS client completes the handshake, data flows both ways "
+                         "through the same protocol, and close() ends the session with close_notify.")
 def test_start_tls_server_side(loop, certs):
-    """19.5.1.9 start_tls, server_side: upgrading a server-side connection."""
     with Net(loop) as net, Threads() as threads:
         factory = net.adopt(Factory(loop))
         server = net.adopt(net.run(loop.create_server(factory, "127.0.0.1", 0)))
@@ -372,12 +382,11 @@ def test_start_tls_server_side(loop, certs):
         expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
 
 
-@check("tls.start_tls.server_side_handshake_timeout", section=SECTION, method=M,
-       requirement="start_tls(server_side=True, ssl_handshake_timeout=...) on an accepted connection whose "
-                   "client never sends a ClientHello fails no earlier than the timeout and closes the "
-                   "connection.")
+@scope.check("start_tls", "server_side_handshake_timeout",
+             requirement="start_tls(server_side=True, ssl_handshake_timeout=...) on an accepted connection "
+                         "whose client never sends a ClientHello fails no earlier than the timeout and "
+                         "closes the connection.")
 def test_start_tls_server_side_handshake_timeout(loop, certs):
-    """19.5.1.9 start_tls, server_side with ssl_handshake_timeout: abort after the timeout."""
     with Net(loop) as net, Threads() as threads:
         factory = net.adopt(Factory(loop))
         server = net.adopt(net.run(loop.create_server(factory, "127.0.0.1", 0)))
@@ -416,9 +425,9 @@ def test_start_tls_server_side_handshake_timeout(loop, certs):
         else:
             net.adopt(new)
         elapsed = loop.time() - start
-        expect(isinstance(new, (OSError, asyncio.TimeoutError)),
-               "start_tls with a silent client did not fail with a connection error",
-               expected="ConnectionAbortedError / TimeoutError / OSError", observed=repr(new))
+        expect_instance(new, (OSError, asyncio.TimeoutError),
+                        "start_tls with a silent client did not fail with a connection error",
+                        expected="ConnectionAbortedError / TimeoutError / OSError")
         expect(elapsed >= HANDSHAKE_TIMEOUT, "start_tls gave up before ssl_handshake_timeout",
                expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s")
         expect(peer.result(), "the connection was not closed after the handshake timeout")
@@ -426,65 +435,29 @@ def test_start_tls_server_side_handshake_timeout(loop, certs):
 
 # -- closing --------------------------------------------------------------------------------
 
-@check("tls.start_tls.close_notify", section=SECTION, method=M,
-       requirement="close() on the transport returned by start_tls sends pending data, then close_notify, "
-                   "and calls connection_lost(None) once.")
+@scope.check("start_tls", "close_notify",
+             requirement="close() on the transport returned by start_tls sends pending data, then "
+                         "close_notify, and calls connection_lost(None) once.")
 def test_start_tls_close_notify(loop, certs):
-    """19.5.1.9 start_tls: the new transport ends the TLS session cleanly."""
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-
-        def script(peer):
-            peer.handshake()
-            return peer.recv_until_closed()
-
-        peer = upgrading_server(threads, listener, server_context(certs), script)
-        transport, protocol = plain_connection(net, loop, listener)
-        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
-        new.write(b"last words")
-        new.close()
-        expect_equal(net.run(protocol.lost, what="connection_lost after close()"), None,
-                     "connection_lost argument after close()")
-        _, (data, how) = peer.result()
-        expect_equal(data, b"last words", "bytes the peer decrypted before the end of the stream")
-        expect_equal(how, "clean", "how the peer saw the TLS stream end (close_notify expected)")
-        net.run(io_rounds(loop, 2))
-        expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+        tls.close_notify(net, loop, _upgraded(net, loop, threads, certs))
 
 
-@check("tls.start_tls.peer_close_notify", section=SECTION, method=M,
-       requirement="When the peer ends the upgraded session with close_notify, the protocol gets the data "
-                   "sent before it and connection_lost(None) exactly once.")
+@scope.check("start_tls", "peer_close_notify",
+             requirement="When the peer ends the upgraded session with close_notify, the protocol gets the "
+                         "data sent before it and connection_lost(None) exactly once.")
 def test_start_tls_peer_close_notify(loop, certs):
-    """19.5.1.9 start_tls: the peer ends the TLS session."""
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-
-        def script(peer):
-            peer.handshake()
-            peer.send(b"bye")
-            peer.close_notify()
-            return peer.recv_until_closed()
-
-        peer = upgrading_server(threads, listener, server_context(certs), script)
-        transport, protocol = plain_connection(net, loop, listener)
-        upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
-        expect_equal(net.run(protocol.lost, what="connection_lost after the peer's close_notify"), None,
-                     "connection_lost argument")
-        peer.result()
-        net.run(io_rounds(loop, 2))
-        expect_equal(bytes(protocol.data), b"bye", "data received before the peer's close_notify")
-        expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+        tls.peer_close_notify(net, loop, _upgraded(net, loop, threads, certs))
 
 
 # -- behaviour the docs leave open ----------------------------------------------------------
 
-@check("tls.start_tls.old_transport_after_upgrade", section=SECTION, method=M, level=INFO,
-       requirement="The transport passed to start_tls must not be used again. Recorded: stock asyncio "
-                   "keeps it open and a write() on it puts raw bytes on the wire past TLS (breaking the "
-                   "session).")
+@scope.check("start_tls", "old_transport_after_upgrade", level=INFO,
+             requirement="The transport passed to start_tls must not be used again. Recorded: stock asyncio "
+                         "keeps it open and a write() on it puts raw bytes on the wire past TLS (breaking "
+                         "the session).")
 def test_start_tls_old_transport(loop, certs):
-    """19.5.1.9 start_tls: the old transport should never be used again (what happens if it is)."""
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
 
@@ -513,11 +486,10 @@ def test_start_tls_old_transport(loop, certs):
                      "old transport: (is_closing(), write(), raw bytes on the wire) vs stock asyncio")
 
 
-@check("tls.start_tls.on_tls_transport", section=SECTION, method=M, level=INFO,
-       requirement="start_tls on a transport that is already TLS: stock asyncio 3.10 refuses with "
-                   "TypeError, 3.11+ layers a second TLS session inside the first; either is accepted.")
+@scope.check("start_tls", "on_tls_transport", level=INFO,
+             requirement="start_tls on a transport that is already TLS: stock asyncio 3.10 refuses with "
+                         "TypeError, 3.11+ layers a second TLS session inside the first; either is accepted.")
 def test_start_tls_on_tls_transport(loop, certs):
-    """19.5.1.9 start_tls on a TLS transport (the docs name plain transports only)."""
     with Net(loop) as net:
         sctx = server_context(certs)
         inner = {}

@@ -14,12 +14,12 @@ import socket
 
 import pytest
 
-from loopconf.checks import check
+from loopconf import checks
 from loopconf.evidence import expect, expect_equal
 
 from ._support.net import Net, io_rounds
 
-SECTION = "19.5.1.10"
+scope = checks.scope(area="fdwatch", section="19.5.1.10")
 
 
 class Watched:
@@ -92,11 +92,10 @@ def _settle(net, loop):
 # -- add_reader ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kind", ["socket", "pipe"])
-@check("fdwatch.add_reader.calls_with_args", section=SECTION, method="add_reader",
-       requirement="Once the watched fd is readable, the loop calls the add_reader callback with the "
-                   "positional arguments given to add_reader (sockets and pipes).")
+@scope.check("add_reader", "calls_with_args",
+             requirement="Once the watched fd is readable, the loop calls the add_reader callback with the "
+                         "positional arguments given to add_reader (sockets and pipes).")
 def test_add_reader_calls_with_args(loop, kind):
-    """19.5.1.10 add_reader: watch fd for read availability, then call callback(*args)."""
     def body(net, w):
         calls = Calls(loop, on_call=lambda: loop.remove_reader(w.read_fd))
         loop.add_reader(w.read_fd, calls, 1, "two", None)
@@ -106,11 +105,10 @@ def test_add_reader_calls_with_args(loop, kind):
     _scenario(loop, kind, body)
 
 
-@check("fdwatch.add_reader.replaces_callback", section=SECTION, method="add_reader", docs="3.12",
-       requirement="add_reader for an fd that already has a reader callback replaces it: only the "
-                   "new callback runs.")
+@scope.check("add_reader", "replaces_callback", docs="3.12",
+             requirement="add_reader for an fd that already has a reader callback replaces it: only the new "
+                         "callback runs.")
 def test_add_reader_replaces_callback(loop):
-    """19.5.1.10 add_reader: a second registration replaces the first (explicit from 3.12 docs)."""
     def body(net, w):
         old = Calls(loop)
         new = Calls(loop, on_call=lambda: loop.remove_reader(w.read_fd))
@@ -125,10 +123,9 @@ def test_add_reader_replaces_callback(loop):
 
 # -- remove_reader ------------------------------------------------------------------------------
 
-@check("fdwatch.remove_reader.returns_true", section=SECTION, method="remove_reader", docs="3.10",
-       requirement="remove_reader returns True when the fd was being watched for reading.")
+@scope.check("remove_reader", "returns_true", docs="3.10",
+             requirement="remove_reader returns True when the fd was being watched for reading.")
 def test_remove_reader_returns_true(loop):
-    """19.5.1.10 remove_reader: the return value tells that a reader was removed (3.10+ docs)."""
     def body(net, w):
         loop.add_reader(w.read_fd, Calls(loop))
         result = loop.remove_reader(w.read_fd)
@@ -137,11 +134,10 @@ def test_remove_reader_returns_true(loop):
     _scenario(loop, "socket", body)
 
 
-@check("fdwatch.remove_reader.returns_false", section=SECTION, method="remove_reader", docs="3.10",
-       requirement="remove_reader returns False when the fd was not being watched for reading "
-                   "(never added, already removed, or watched only for writing).")
+@scope.check("remove_reader", "returns_false", docs="3.10",
+             requirement="remove_reader returns False when the fd was not being watched for reading (never "
+                         "added, already removed, or watched only for writing).")
 def test_remove_reader_returns_false(loop):
-    """19.5.1.10 remove_reader: False when nothing was removed (3.10+ docs)."""
     def body(net, w):
         observed = {"never added": loop.remove_reader(w.read_fd)}
         loop.add_reader(w.read_fd, Calls(loop))
@@ -154,10 +150,10 @@ def test_remove_reader_returns_false(loop):
     _scenario(loop, "socket", body)
 
 
-@check("fdwatch.remove_reader.stops_callbacks", section=SECTION, method="remove_reader",
-       requirement="After remove_reader, the removed callback is not called even though the fd is readable.")
+@scope.check("remove_reader", "stops_callbacks",
+             requirement="After remove_reader, the removed callback is not called even though the fd is "
+                         "readable.")
 def test_remove_reader_stops_callbacks(loop):
-    """19.5.1.10 remove_reader: stop watching the fd for read availability."""
     def body(net, w):
         calls = Calls(loop)
         loop.add_reader(w.read_fd, calls)
@@ -168,10 +164,10 @@ def test_remove_reader_stops_callbacks(loop):
     _scenario(loop, "socket", body)
 
 
-@check("fdwatch.remove_reader.keeps_writer", section=SECTION, method="remove_reader",
-       requirement="remove_reader stops only read watching: a writer callback on the same fd still runs.")
+@scope.check("remove_reader", "keeps_writer",
+             requirement="remove_reader stops only read watching: a writer callback on the same fd still "
+                         "runs.")
 def test_remove_reader_keeps_writer(loop):
-    """19.5.1.10 remove_reader: only read availability stops being watched."""
     def body(net, w):
         writer = Calls(loop, on_call=lambda: loop.remove_writer(w.write_fd))
         loop.add_writer(w.write_fd, writer)
@@ -184,11 +180,10 @@ def test_remove_reader_keeps_writer(loop):
 # -- add_writer ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kind", ["socket", "pipe"])
-@check("fdwatch.add_writer.calls_with_args", section=SECTION, method="add_writer",
-       requirement="Once the watched fd is writable, the loop calls the add_writer callback with the "
-                   "positional arguments given to add_writer (sockets and pipes).")
+@scope.check("add_writer", "calls_with_args",
+             requirement="Once the watched fd is writable, the loop calls the add_writer callback with the "
+                         "positional arguments given to add_writer (sockets and pipes).")
 def test_add_writer_calls_with_args(loop, kind):
-    """19.5.1.10 add_writer: watch fd for write availability, then call callback(*args)."""
     def body(net, w):
         calls = Calls(loop, on_call=lambda: loop.remove_writer(w.write_fd))
         loop.add_writer(w.write_fd, calls, 1, "two", None)
@@ -197,11 +192,10 @@ def test_add_writer_calls_with_args(loop, kind):
     _scenario(loop, kind, body)
 
 
-@check("fdwatch.add_writer.replaces_callback", section=SECTION, method="add_writer", docs="3.12",
-       requirement="add_writer for an fd that already has a writer callback replaces it: only the "
-                   "new callback runs.")
+@scope.check("add_writer", "replaces_callback", docs="3.12",
+             requirement="add_writer for an fd that already has a writer callback replaces it: only the new "
+                         "callback runs.")
 def test_add_writer_replaces_callback(loop):
-    """19.5.1.10 add_writer: a second registration replaces the first (explicit from 3.12 docs)."""
     def body(net, w):
         old = Calls(loop)
         new = Calls(loop, on_call=lambda: loop.remove_writer(w.write_fd))
@@ -215,10 +209,9 @@ def test_add_writer_replaces_callback(loop):
 
 # -- remove_writer ------------------------------------------------------------------------------
 
-@check("fdwatch.remove_writer.returns_true", section=SECTION, method="remove_writer", docs="3.10",
-       requirement="remove_writer returns True when the fd was being watched for writing.")
+@scope.check("remove_writer", "returns_true", docs="3.10",
+             requirement="remove_writer returns True when the fd was being watched for writing.")
 def test_remove_writer_returns_true(loop):
-    """19.5.1.10 remove_writer: the return value tells that a writer was removed (3.10+ docs)."""
     def body(net, w):
         loop.add_writer(w.write_fd, Calls(loop))
         result = loop.remove_writer(w.write_fd)
@@ -227,11 +220,10 @@ def test_remove_writer_returns_true(loop):
     _scenario(loop, "socket", body)
 
 
-@check("fdwatch.remove_writer.returns_false", section=SECTION, method="remove_writer", docs="3.10",
-       requirement="remove_writer returns False when the fd was not being watched for writing "
-                   "(never added, already removed, or watched only for reading).")
+@scope.check("remove_writer", "returns_false", docs="3.10",
+             requirement="remove_writer returns False when the fd was not being watched for writing (never "
+                         "added, already removed, or watched only for reading).")
 def test_remove_writer_returns_false(loop):
-    """19.5.1.10 remove_writer: False when nothing was removed (3.10+ docs)."""
     def body(net, w):
         observed = {"never added": loop.remove_writer(w.write_fd)}
         loop.add_writer(w.write_fd, Calls(loop))
@@ -244,10 +236,10 @@ def test_remove_writer_returns_false(loop):
     _scenario(loop, "socket", body)
 
 
-@check("fdwatch.remove_writer.stops_callbacks", section=SECTION, method="remove_writer",
-       requirement="After remove_writer, the removed callback is not called even though the fd is writable.")
+@scope.check("remove_writer", "stops_callbacks",
+             requirement="After remove_writer, the removed callback is not called even though the fd is "
+                         "writable.")
 def test_remove_writer_stops_callbacks(loop):
-    """19.5.1.10 remove_writer: stop watching the fd for write availability."""
     def body(net, w):
         calls = Calls(loop)
         loop.add_writer(w.write_fd, calls)
@@ -257,10 +249,10 @@ def test_remove_writer_stops_callbacks(loop):
     _scenario(loop, "socket", body)
 
 
-@check("fdwatch.remove_writer.keeps_reader", section=SECTION, method="remove_writer",
-       requirement="remove_writer stops only write watching: a reader callback on the same fd still runs.")
+@scope.check("remove_writer", "keeps_reader",
+             requirement="remove_writer stops only write watching: a reader callback on the same fd still "
+                         "runs.")
 def test_remove_writer_keeps_reader(loop):
-    """19.5.1.10 remove_writer: only write availability stops being watched."""
     def body(net, w):
         reader = Calls(loop, on_call=lambda: loop.remove_reader(w.read_fd))
         loop.add_reader(w.read_fd, reader)
@@ -271,12 +263,10 @@ def test_remove_writer_keeps_reader(loop):
     _scenario(loop, "socket", body)
 
 
-@check("fdwatch.remove_reader.returns_true_with_writer", section="19.5.1.10", method="remove_reader",
-       docs="3.10",
-       requirement="remove_reader/remove_writer return True for a watched fd also when the fd "
-                   "is watched in the other direction too.")
+@scope.check("remove_reader", "returns_true_with_writer", docs="3.10",
+             requirement="remove_reader/remove_writer return True for a watched fd also when the fd is "
+                         "watched in the other direction too.")
 def test_remove_reader_returns_true_with_writer(loop):
-    """19.5.1.10 remove_reader/remove_writer: True when a callback was removed (3.10+ docs)."""
     a, b = socket.socketpair()
     try:
         a.setblocking(False)

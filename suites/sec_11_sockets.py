@@ -13,14 +13,15 @@ import socket
 
 import pytest
 
-from loopconf.checks import INFO, SHOULD, check
-from loopconf.evidence import Violation, expect, expect_equal
+from loopconf import checks
+from loopconf.checks import INFO, SHOULD
+from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 
 from ._support import sendfile as sf
 from ._support.net import Net, io_rounds, require_family, short_unix_path
 from ._support.peers import TIMEOUT, ThreadReader, payload
 
-SECTION = "19.5.1.11"
+scope = checks.scope(area="sockets", section="19.5.1.11")
 BLOCKING_NOTE = "sockets-nonblocking-debug-only"
 
 
@@ -46,10 +47,9 @@ def _listener(net, where):
 
 # -- sock_recv ------------------------------------------------------------------------------
 
-@check("sockets.sock_recv.returns_bytes", section=SECTION, method="sock_recv",
-       requirement="sock_recv returns a bytes object holding the data received.")
+@scope.check("sock_recv", "returns_bytes",
+             requirement="sock_recv returns a bytes object holding the data received.")
 def test_sock_recv_returns_bytes(loop):
-    """19.5.1.11 sock_recv: the return value is a bytes object with the data."""
     with Net(loop) as net:
         a, b = _pair(net)
         b.sendall(b"hello")
@@ -59,10 +59,10 @@ def test_sock_recv_returns_bytes(loop):
         expect_equal(data, b"hello", "sock_recv returned other data than was sent")
 
 
-@check("sockets.sock_recv.at_most_nbytes", section=SECTION, method="sock_recv",
-       requirement="sock_recv returns at most nbytes bytes per call; the rest stays for later calls, in order.")
+@scope.check("sock_recv", "at_most_nbytes",
+             requirement="sock_recv returns at most nbytes bytes per call; the rest stays for later calls, "
+                         "in order.")
 def test_sock_recv_at_most_nbytes(loop):
-    """19.5.1.11 sock_recv: nbytes is the maximum amount received at once."""
     sent = payload(1000)
     with Net(loop) as net:
         a, b = _pair(net)
@@ -76,10 +76,9 @@ def test_sock_recv_at_most_nbytes(loop):
         expect_equal(bytes(got), sent, "successive sock_recv calls did not return the stream in order")
 
 
-@check("sockets.sock_recv.waits_for_data", section=SECTION, method="sock_recv",
-       requirement="sock_recv on a socket with no data waiting returns the data that arrives later.")
+@scope.check("sock_recv", "waits_for_data",
+             requirement="sock_recv on a socket with no data waiting returns the data that arrives later.")
 def test_sock_recv_waits_for_data(loop):
-    """19.5.1.11 sock_recv: modeled after blocking recv, it waits until data arrives."""
     with Net(loop) as net:
         a, b = _pair(net)
 
@@ -96,10 +95,9 @@ def test_sock_recv_waits_for_data(loop):
         expect_equal(data, b"late", "sock_recv did not return the data that arrived later")
 
 
-@check("sockets.sock_recv.eof_returns_empty", section=SECTION, method="sock_recv",
-       requirement="sock_recv returns an empty bytes object once the peer has closed the connection.")
+@scope.check("sock_recv", "eof_returns_empty",
+             requirement="sock_recv returns an empty bytes object once the peer has closed the connection.")
 def test_sock_recv_eof_returns_empty(loop):
-    """19.5.1.11 sock_recv: modeled after recv, end of stream reads as b''."""
     with Net(loop) as net:
         a, b = _pair(net)
         b.close()
@@ -107,11 +105,10 @@ def test_sock_recv_eof_returns_empty(loop):
         expect_equal(data, b"", "sock_recv at end of stream did not return b''")
 
 
-@check("sockets.sock_recv.cancel_leaves_socket_usable", section=SECTION, method="sock_recv",
-       requirement="Cancelling a pending sock_recv consumes nothing: a later sock_recv on the same "
-                   "socket receives the data sent after the cancellation.")
+@scope.check("sock_recv", "cancel_leaves_socket_usable",
+             requirement="Cancelling a pending sock_recv consumes nothing: a later sock_recv on the same "
+                         "socket receives the data sent after the cancellation.")
 def test_sock_recv_cancel_leaves_socket_usable(loop):
-    """19.5.1.11 sock_recv: a cancelled pending call leaves the socket and loop consistent."""
     with Net(loop) as net:
         a, b = _pair(net)
 
@@ -137,10 +134,9 @@ def test_sock_recv_cancel_leaves_socket_usable(loop):
 
 # -- sock_recv_into ---------------------------------------------------------------------------
 
-@check("sockets.sock_recv_into.returns_count", section=SECTION, method="sock_recv_into",
-       requirement="sock_recv_into returns the number of bytes written into the buffer, as an int.")
+@scope.check("sock_recv_into", "returns_count",
+             requirement="sock_recv_into returns the number of bytes written into the buffer, as an int.")
 def test_sock_recv_into_returns_count(loop):
-    """19.5.1.11 sock_recv_into: the return value is the number of bytes written."""
     with Net(loop) as net:
         a, b = _pair(net)
         b.sendall(b"hello")
@@ -150,11 +146,10 @@ def test_sock_recv_into_returns_count(loop):
         expect_equal(n, 5, "sock_recv_into returned a count other than the bytes received")
 
 
-@check("sockets.sock_recv_into.writes_buffer", section=SECTION, method="sock_recv_into",
-       requirement="sock_recv_into writes the received data at the start of the given buffer and "
-                   "leaves the rest of it untouched.")
+@scope.check("sock_recv_into", "writes_buffer",
+             requirement="sock_recv_into writes the received data at the start of the given buffer and "
+                         "leaves the rest of it untouched.")
 def test_sock_recv_into_writes_buffer(loop):
-    """19.5.1.11 sock_recv_into: the data is written into buf."""
     with Net(loop) as net:
         a, b = _pair(net)
         b.sendall(b"hello")
@@ -166,10 +161,8 @@ def test_sock_recv_into_writes_buffer(loop):
 
 # -- sock_sendall -----------------------------------------------------------------------------
 
-@check("sockets.sock_sendall.returns_none", section=SECTION, method="sock_sendall",
-       requirement="sock_sendall returns None on success.")
+@scope.check("sock_sendall", "returns_none", requirement="sock_sendall returns None on success.")
 def test_sock_sendall_returns_none(loop):
-    """19.5.1.11 sock_sendall: None is returned on success."""
     with Net(loop) as net:
         a, b = _pair(net)
         result = net.run(loop.sock_sendall(a, b"hello"), what="sock_sendall of 5 bytes")
@@ -178,11 +171,10 @@ def test_sock_sendall_returns_none(loop):
         expect_equal(b.recv(100), b"hello", "the peer did not receive what sock_sendall sent")
 
 
-@check("sockets.sock_sendall.sends_everything", section=SECTION, method="sock_sendall",
-       requirement="sock_sendall sends all the data, even far more than the socket buffers hold, "
-                   "before it returns.")
+@scope.check("sock_sendall", "sends_everything",
+             requirement="sock_sendall sends all the data, even far more than the socket buffers hold, "
+                         "before it returns.")
 def test_sock_sendall_sends_everything(loop):
-    """19.5.1.11 sock_sendall: keeps sending until all data has been sent (4 MiB)."""
     data = payload(4 << 20)
     with Net(loop) as net:
         a, b = _pair(net)
@@ -196,11 +188,10 @@ def test_sock_sendall_sends_everything(loop):
                + ("" if len(got) != len(data) else " (different content)"))
 
 
-@check("sockets.sock_sendall.error_raises", section=SECTION, method="sock_sendall",
-       requirement="When sending fails (the peer has closed the connection), sock_sendall raises an "
-                   "exception instead of returning.")
+@scope.check("sock_sendall", "error_raises",
+             requirement="When sending fails (the peer has closed the connection), sock_sendall raises an "
+                         "exception instead of returning.")
 def test_sock_sendall_error_raises(loop):
-    """19.5.1.11 sock_sendall: on error, an exception is raised."""
     with Net(loop) as net:
         a, b = _pair(net)
         b.close()
@@ -215,18 +206,18 @@ def test_sock_sendall_error_raises(loop):
             return None
 
         exc = net.run(attempt(), what="sock_sendall of 1 MiB to a closed peer")
-        expect(isinstance(exc, OSError), "sock_sendall to a closed peer did not raise the send error",
-               expected="an OSError (BrokenPipeError, ConnectionResetError...)", observed=repr(exc))
+        expect_instance(exc, OSError,
+                        "sock_sendall to a closed peer did not raise the send error",
+                        expected="an OSError (BrokenPipeError, ConnectionResetError...)")
 
 
 # -- sock_connect -----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("where", ["ipv4", "ipv6", "unix"])
-@check("sockets.sock_connect.connects", section=SECTION, method="sock_connect",
-       requirement="sock_connect connects the socket to a listening socket at the given (already "
-                   "resolved) address.")
+@scope.check("sock_connect", "connects",
+             requirement="sock_connect connects the socket to a listening socket at the given (already "
+                         "resolved) address.")
 def test_sock_connect_connects(loop, where):
-    """19.5.1.11 sock_connect: connect to a remote socket at address."""
     with Net(loop) as net:
         listener, family, address = _listener(net, where)
         s = net.sock(family, socket.SOCK_STREAM)
@@ -237,11 +228,10 @@ def test_sock_connect_connects(loop, where):
         expect_equal(conn.getpeername(), s.getsockname(), "the listener accepted a different peer")
 
 
-@check("sockets.sock_connect.resolves_hostname", section=SECTION, method="sock_connect",
-       requirement="sock_connect accepts an address whose host is a name ('localhost') and resolves "
-                   "it before connecting.", docs="3.7")
+@scope.check("sock_connect", "resolves_hostname",
+             requirement="sock_connect accepts an address whose host is a name ('localhost') and resolves it "
+                         "before connecting.")
 def test_sock_connect_resolves_hostname(loop):
-    """19.5.1.11 sock_connect: since 3.5.2 the address need not be resolved."""
     with Net(loop) as net:
         listener = net.listener(socket.AF_INET)
         port = listener.getsockname()[1]
@@ -259,11 +249,10 @@ def test_sock_connect_resolves_hostname(loop):
         net.accept(listener)
 
 
-@check("sockets.sock_connect.refused_raises", section=SECTION, method="sock_connect",
-       requirement="sock_connect to an address where nothing listens raises ConnectionRefusedError, as a "
-                   "blocking connect does.")
+@scope.check("sock_connect", "refused_raises",
+             requirement="sock_connect to an address where nothing listens raises ConnectionRefusedError, as "
+                         "a blocking connect does.")
 def test_sock_connect_refused_raises(loop):
-    """19.5.1.11 sock_connect: modeled after blocking connect(), so a refusal is raised."""
     with Net(loop) as net:
         closed = net.sock(socket.AF_INET, socket.SOCK_STREAM)
         closed.bind(("127.0.0.1", 0))  # bound, not listening: the port stays reserved and refuses
@@ -294,11 +283,10 @@ def _accepted(net, loop, where):
     return client, result
 
 
-@check("sockets.sock_accept.returns_usable_pair", section=SECTION, method="sock_accept",
-       requirement="sock_accept returns a pair (conn, address) where conn is a new socket that can "
-                   "send and receive on the accepted connection.")
+@scope.check("sock_accept", "returns_usable_pair",
+             requirement="sock_accept returns a pair (conn, address) where conn is a new socket that can "
+                         "send and receive on the accepted connection.")
 def test_sock_accept_returns_usable_pair(loop):
-    """19.5.1.11 sock_accept: the result is (conn, address) with a usable conn."""
     with Net(loop) as net:
         client, result = _accepted(net, loop, "ipv4")
         expect(isinstance(result, tuple) and len(result) == 2, "sock_accept did not return a pair",
@@ -315,11 +303,10 @@ def test_sock_accept_returns_usable_pair(loop):
 
 
 @pytest.mark.parametrize("where", ["ipv4", "ipv6"])
-@check("sockets.sock_accept.address_is_peer", section=SECTION, method="sock_accept",
-       requirement="The address returned by sock_accept is the address the connecting socket is "
-                   "bound to.")
+@scope.check("sock_accept", "address_is_peer",
+             requirement="The address returned by sock_accept is the address the connecting socket is bound "
+                         "to.")
 def test_sock_accept_address_is_peer(loop, where):
-    """19.5.1.11 sock_accept: address is the address bound to the socket on the other end."""
     with Net(loop) as net:
         client, (conn, address) = _accepted(net, loop, where)
         net.adopt(conn)
@@ -332,97 +319,84 @@ SF = "sock_sendfile"
 SOCK = "socket"
 
 
-@check("sockets.sock_sendfile.returns_total", section=SECTION, method=SF,
-       requirement="sock_sendfile returns the total number of bytes it sent (the whole file when no "
-                   "offset or count is given).")
+@scope.check("sock_sendfile", "returns_total",
+             requirement="sock_sendfile returns the total number of bytes it sent (the whole file when no "
+                         "offset or count is given).")
 def test_sock_sendfile_returns_total(loop):
-    """19.5.1.11 sock_sendfile: returns the total number of bytes sent."""
     sf.returns_total(loop, SOCK)
 
 
 @pytest.mark.parametrize("kind", ["unix", "tcp"])
-@check("sockets.sock_sendfile.peer_receives_file", section=SECTION, method=SF,
-       requirement="After sock_sendfile returns, the peer receives exactly the file's bytes.")
+@scope.check("sock_sendfile", "peer_receives_file",
+             requirement="After sock_sendfile returns, the peer receives exactly the file's bytes.")
 def test_sock_sendfile_peer_receives_file(loop, kind):
-    """19.5.1.11 sock_sendfile: the file is sent over the stream socket."""
     sf.peer_receives_file(loop, SOCK, kind)
 
 
-@check("sockets.sock_sendfile.offset_and_count", section=SECTION, method=SF,
-       requirement="With offset and count, sock_sendfile sends exactly count bytes starting at offset "
-                   "and returns count.")
+@scope.check("sock_sendfile", "offset_and_count",
+             requirement="With offset and count, sock_sendfile sends exactly count bytes starting at offset "
+                         "and returns count.")
 def test_sock_sendfile_offset_and_count(loop):
-    """19.5.1.11 sock_sendfile: offset is where reading starts; count is the total to transmit."""
     sf.offset_and_count(loop, SOCK)
 
 
-@check("sockets.sock_sendfile.offset_to_eof", section=SECTION, method=SF,
-       requirement="With an offset and no count, sock_sendfile sends from offset until the end of the file.")
+@scope.check("sock_sendfile", "offset_to_eof",
+             requirement="With an offset and no count, sock_sendfile sends from offset until the end of the "
+                         "file.")
 def test_sock_sendfile_offset_to_eof(loop):
-    """19.5.1.11 sock_sendfile: without count the file is sent until EOF."""
     sf.offset_to_eof(loop, SOCK)
 
 
-@check("sockets.sock_sendfile.file_position_on_return", section=SECTION, method=SF,
-       requirement="When sock_sendfile returns, the file position is offset plus the number of bytes sent.")
+@scope.check("sock_sendfile", "file_position_on_return",
+             requirement="When sock_sendfile returns, the file position is offset plus the number of bytes "
+                         "sent.")
 def test_sock_sendfile_file_position_on_return(loop):
-    """19.5.1.11 sock_sendfile: the file position is updated on return."""
     sf.file_position_on_return(loop, SOCK)
 
 
-@check("sockets.sock_sendfile.fallback_when_unavailable", section=SECTION, method=SF,
-       requirement="With fallback=True, sock_sendfile still sends the whole file when the sendfile "
-                   "syscall is not supported.")
+@scope.check("sock_sendfile", "fallback_when_unavailable",
+             requirement="With fallback=True, sock_sendfile still sends the whole file when the sendfile "
+                         "syscall is not supported.")
 def test_sock_sendfile_fallback_when_unavailable(loop):
-    """19.5.1.11 sock_sendfile: fallback=True reads and sends the file manually without the syscall."""
     sf.fallback_when_unavailable(loop, SOCK)
 
 
-@check("sockets.sock_sendfile.no_fallback_raises", section=SECTION, method=SF,
-       requirement="With fallback=False, sock_sendfile raises SendfileNotAvailableError when the "
-                   "sendfile syscall is not supported.")
+@scope.check("sock_sendfile", "no_fallback_raises",
+             requirement="With fallback=False, sock_sendfile raises SendfileNotAvailableError when the "
+                         "sendfile syscall is not supported.")
 def test_sock_sendfile_no_fallback_raises(loop):
-    """19.5.1.11 sock_sendfile: SendfileNotAvailableError when the syscall is missing, no fallback."""
     sf.no_fallback_raises(loop, SOCK)
 
 
-@check("sockets.sock_sendfile.file_position_on_error", section=SECTION, method=SF,
-       requirement="When sock_sendfile fails, the file position is offset plus the bytes the peer received.")
+@scope.check("sock_sendfile", "file_position_on_error",
+             requirement="When sock_sendfile fails, the file position is offset plus the bytes the peer "
+                         "received.")
 def test_sock_sendfile_file_position_on_error(loop):
-    """19.5.1.11 sock_sendfile: the file position is updated in case of error too."""
     sf.file_position_on_error(loop, SOCK)
 
 
-@check("sockets.sock_sendfile.text_file_refused", section=SECTION, method=SF,
-       level=SHOULD, note=sf.CALLER_NOTE,
-       requirement="sock_sendfile refuses (raises) a file opened in text mode instead of sending it.")
+@scope.check("sock_sendfile", "text_file_refused", level=SHOULD, note="sendfile-caller-obligations",
+             requirement="sock_sendfile refuses (raises) a file opened in text mode instead of sending it.")
 def test_sock_sendfile_text_file_refused(loop):
-    """19.5.1.11 sock_sendfile: the file must be opened in binary mode.
-
-    Caller obligation without a documented exception: SHOULD. Stock asyncio 3.10-3.13 raises
+    """Caller obligation without a documented exception: SHOULD. Stock asyncio 3.10-3.13 raises
     ValueError.
     """
     sf.text_file_refused(loop, SOCK)
 
 
-@check("sockets.sock_sendfile.non_regular_refused_without_fallback", section=SECTION, method=SF,
-       level=SHOULD, note=sf.CALLER_NOTE,
-       requirement="With fallback=False, sock_sendfile refuses (raises) a file that is not a regular file.")
+@scope.check("sock_sendfile", "non_regular_refused_without_fallback", level=SHOULD,
+             note="sendfile-caller-obligations",
+             requirement="With fallback=False, sock_sendfile refuses (raises) a file that is not a regular "
+                         "file.")
 def test_sock_sendfile_non_regular_refused_without_fallback(loop):
-    """19.5.1.11 sock_sendfile: the file must be a regular file.
-
-    Caller obligation: SHOULD. Stock asyncio 3.10-3.13 raises SendfileNotAvailableError.
-    """
+    """Caller obligation: SHOULD. Stock asyncio 3.10-3.13 raises SendfileNotAvailableError."""
     sf.non_regular_refused_without_fallback(loop, SOCK)
 
 
-@check("sockets.sock_sendfile.non_stream_socket_refused", section=SECTION, method=SF,
-       level=SHOULD, note=sf.CALLER_NOTE,
-       requirement="sock_sendfile refuses (raises) a socket that is not of type SOCK_STREAM.")
+@scope.check("sock_sendfile", "non_stream_socket_refused", level=SHOULD, note="sendfile-caller-obligations",
+             requirement="sock_sendfile refuses (raises) a socket that is not of type SOCK_STREAM.")
 def test_sock_sendfile_non_stream_socket_refused(loop):
-    """19.5.1.11 sock_sendfile: sock must be a SOCK_STREAM socket.
-
-    Caller obligation without a documented exception: SHOULD. Stock asyncio 3.10-3.13 raises
+    """Caller obligation without a documented exception: SHOULD. Stock asyncio 3.10-3.13 raises
     ValueError.
     """
     with Net(loop) as net, sf.data_file(1000) as f:
@@ -457,11 +431,10 @@ def _udp_pair(net):
     return a, b
 
 
-@check("sockets.sock_recvfrom.returns_data_and_address", section=SECTION, method="sock_recvfrom",
-       requirement="sock_recvfrom returns (data, address): the datagram received and the sender's address.",
-       versions=">=3.11", docs="3.11")
+@scope.check("sock_recvfrom", "returns_data_and_address", since="3.11",
+             requirement="sock_recvfrom returns (data, address): the datagram received and the sender's "
+                         "address.")
 def test_sock_recvfrom_returns_data_and_address(loop):
-    """sock_recvfrom (added to the page in 3.11, beside 19.5.1.11): (bytes, sender address)."""
     with Net(loop) as net:
         a, b = _udp_pair(net)
         b.sendto(b"datagram", a.getsockname())
@@ -470,12 +443,10 @@ def test_sock_recvfrom_returns_data_and_address(loop):
         expect(type(result[0]) is bytes, "sock_recvfrom's data is not bytes", observed=type(result[0]).__name__)
 
 
-@check("sockets.sock_recvfrom_into.returns_count_and_address", section=SECTION,
-       method="sock_recvfrom_into",
-       requirement="sock_recvfrom_into writes the datagram into the buffer and returns (count, address).",
-       versions=">=3.11", docs="3.11")
+@scope.check("sock_recvfrom_into", "returns_count_and_address", since="3.11",
+             requirement="sock_recvfrom_into writes the datagram into the buffer and returns (count, "
+                         "address).")
 def test_sock_recvfrom_into_returns_count_and_address(loop):
-    """sock_recvfrom_into (3.11): (number of bytes received, sender address); data in buf."""
     with Net(loop) as net:
         a, b = _udp_pair(net)
         b.sendto(b"datagram", a.getsockname())
@@ -485,12 +456,10 @@ def test_sock_recvfrom_into_returns_count_and_address(loop):
         expect_equal(bytes(buf), b"datagram" + b"\xee" * 4, "sock_recvfrom_into did not write the datagram into buf")
 
 
-@check("sockets.sock_sendto.sends_datagram", section=SECTION, method="sock_sendto",
-       requirement="sock_sendto sends the data as one datagram to the address and returns the number "
-                   "of bytes sent.",
-       versions=">=3.11", docs="3.11")
+@scope.check("sock_sendto", "sends_datagram", since="3.11",
+             requirement="sock_sendto sends the data as one datagram to the address and returns the number "
+                         "of bytes sent.")
 def test_sock_sendto_sends_datagram(loop):
-    """sock_sendto (3.11): send a datagram to address; returns the number of bytes sent."""
     with Net(loop) as net:
         a, b = _udp_pair(net)
         result = net.run(loop.sock_sendto(a, b"datagram", b.getsockname()), what="sock_sendto")
@@ -527,11 +496,10 @@ def _blocking_case(net, loop, method):
 
 
 def _blocking_check(method):
-    @check(f"sockets.{method}.blocking_socket_refused_in_debug", section=SECTION, method=method,
-           level=INFO, note=BLOCKING_NOTE,
-           requirement=f"In debug mode, {method} refuses a blocking socket with ValueError.")
+    @scope.check(method, "blocking_socket_refused_in_debug", level=INFO, note=BLOCKING_NOTE,
+                 requirement=f"In debug mode, {method} refuses a blocking socket with ValueError.")
     def test(loop):
-        """19.5.1.11: with SelectorEventLoop the socket must be non-blocking.
+        """With SelectorEventLoop the socket must be non-blocking.
 
         The doc states a caller obligation; stock asyncio 3.10-3.13 enforces it only in debug
         mode (ValueError) and silently blocks the loop otherwise, so this is INFO.
@@ -551,8 +519,9 @@ def _blocking_check(method):
             result = net.run(attempt(), what=f"{method} on a blocking socket in debug mode")
             if isinstance(result, tuple) and result and isinstance(result[0], socket.socket):
                 net.adopt(result[0])
-            expect(isinstance(result, ValueError), f"{method} accepted a blocking socket in debug mode",
-                   expected="ValueError", observed=repr(result))
+            expect_instance(result, ValueError,
+                            f"{method} accepted a blocking socket in debug mode",
+                            expected="ValueError")
 
     test.__name__ = f"test_{method}_blocking_socket_refused_in_debug"
     return test

@@ -13,13 +13,13 @@ import threading
 
 import pytest
 
-from loopconf.checks import check
+from loopconf import checks
 from loopconf.evidence import Violation, expect, expect_equal
 
 from ._support.net import Net
 from ._support.resolver import BLOCK_LIMIT, SlowResolver
 
-SECTION = "19.5.1.12"
+scope = checks.scope(area="resolution", section="19.5.1.12")
 MARK_PORT = 47  # marks the resolution the slow resolver holds back
 
 GAI_CASES = {
@@ -57,11 +57,10 @@ async def _aoutcome(aw):
 
 # -- getaddrinfo ----------------------------------------------------------------------------------
 
-@check("resolution.getaddrinfo.is_coroutine", section=SECTION, method="getaddrinfo",
-       requirement="getaddrinfo is a coroutine method: calling it returns a coroutine (not a Future) "
-                   "whose result is the address list.")
+@scope.check("getaddrinfo", "is_coroutine",
+             requirement="getaddrinfo is a coroutine method: calling it returns a coroutine (not a Future) "
+                         "whose result is the address list.")
 def test_getaddrinfo_is_coroutine(loop):
-    """19.5.1.12 getaddrinfo: a coroutine since 3.7 (before, it returned a Future)."""
     with Net(loop) as net:
         aw = loop.getaddrinfo("127.0.0.1", 80, flags=socket.AI_NUMERICHOST)
         try:
@@ -74,11 +73,10 @@ def test_getaddrinfo_is_coroutine(loop):
 
 
 @pytest.mark.parametrize("case", list(GAI_CASES))
-@check("resolution.getaddrinfo.matches_socket", section=SECTION, method="getaddrinfo",
-       requirement="getaddrinfo gives the same answer as socket.getaddrinfo for the same host, port, "
-                   "family, type, proto and flags.")
+@scope.check("getaddrinfo", "matches_socket",
+             requirement="getaddrinfo gives the same answer as socket.getaddrinfo for the same host, port, "
+                         "family, type, proto and flags.")
 def test_getaddrinfo_matches_socket(loop, case):
-    """19.5.1.12 getaddrinfo: similar to socket.getaddrinfo (same results)."""
     args, kwargs = GAI_CASES[case]
     expected = _outcome(socket.getaddrinfo, *args, **kwargs)
     with Net(loop) as net:
@@ -86,10 +84,9 @@ def test_getaddrinfo_matches_socket(loop, case):
     expect_equal(observed, expected, f"getaddrinfo{args} {kwargs} differs from socket.getaddrinfo")
 
 
-@check("resolution.getaddrinfo.raises_gaierror", section=SECTION, method="getaddrinfo",
-       requirement="A failed resolution raises socket.gaierror, as socket.getaddrinfo does.")
+@scope.check("getaddrinfo", "raises_gaierror",
+             requirement="A failed resolution raises socket.gaierror, as socket.getaddrinfo does.")
 def test_getaddrinfo_raises_gaierror(loop):
-    """19.5.1.12 getaddrinfo: errors surface like socket.getaddrinfo's (AI_NUMERICHOST on a name)."""
     args, kwargs = ("not-a-number.invalid", 80), {"flags": socket.AI_NUMERICHOST}
     expected = _outcome(socket.getaddrinfo, *args, **kwargs)
     if expected[0] != "gaierror":
@@ -99,11 +96,10 @@ def test_getaddrinfo_raises_gaierror(loop):
     expect_equal(observed, expected, "getaddrinfo did not raise socket.gaierror with socket.getaddrinfo's errno")
 
 
-@check("resolution.getaddrinfo.does_not_block", section=SECTION, method="getaddrinfo",
-       requirement="getaddrinfo does not block the loop: other callbacks run while a slow resolution "
-                   "is in progress.")
+@scope.check("getaddrinfo", "does_not_block",
+             requirement="getaddrinfo does not block the loop: other callbacks run while a slow resolution "
+                         "is in progress.")
 def test_getaddrinfo_does_not_block(loop):
-    """19.5.1.12 getaddrinfo: similar to socket.getaddrinfo but non-blocking."""
     _non_blocking(loop, "getaddrinfo",
                   lambda args, kw: args[1:2] == (MARK_PORT,) or kw.get("port") == MARK_PORT,
                   lambda: loop.getaddrinfo("127.0.0.1", MARK_PORT, type=socket.SOCK_STREAM),
@@ -112,11 +108,10 @@ def test_getaddrinfo_does_not_block(loop):
 
 # -- getnameinfo ----------------------------------------------------------------------------------
 
-@check("resolution.getnameinfo.is_coroutine", section=SECTION, method="getnameinfo",
-       requirement="getnameinfo is a coroutine method: calling it returns a coroutine (not a Future) "
-                   "whose result is the (host, port) pair.")
+@scope.check("getnameinfo", "is_coroutine",
+             requirement="getnameinfo is a coroutine method: calling it returns a coroutine (not a Future) "
+                         "whose result is the (host, port) pair.")
 def test_getnameinfo_is_coroutine(loop):
-    """19.5.1.12 getnameinfo: a coroutine since 3.7 (before, it returned a Future)."""
     with Net(loop) as net:
         aw = loop.getnameinfo(("127.0.0.1", 80), socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)
         try:
@@ -128,10 +123,10 @@ def test_getnameinfo_is_coroutine(loop):
 
 
 @pytest.mark.parametrize("case", list(GNI_CASES))
-@check("resolution.getnameinfo.matches_socket", section=SECTION, method="getnameinfo",
-       requirement="getnameinfo gives the same answer as socket.getnameinfo for the same address and flags.")
+@scope.check("getnameinfo", "matches_socket",
+             requirement="getnameinfo gives the same answer as socket.getnameinfo for the same address and "
+                         "flags.")
 def test_getnameinfo_matches_socket(loop, case):
-    """19.5.1.12 getnameinfo: similar to socket.getnameinfo (same results)."""
     sockaddr, flags = GNI_CASES[case]
     expected = _outcome(socket.getnameinfo, sockaddr, flags)
     with Net(loop) as net:
@@ -139,10 +134,9 @@ def test_getnameinfo_matches_socket(loop, case):
     expect_equal(observed, expected, f"getnameinfo({sockaddr}, {flags}) differs from socket.getnameinfo")
 
 
-@check("resolution.getnameinfo.raises_gaierror", section=SECTION, method="getnameinfo",
-       requirement="A failed reverse lookup raises socket.gaierror, as socket.getnameinfo does.")
+@scope.check("getnameinfo", "raises_gaierror",
+             requirement="A failed reverse lookup raises socket.gaierror, as socket.getnameinfo does.")
 def test_getnameinfo_raises_gaierror(loop):
-    """19.5.1.12 getnameinfo: errors surface like socket.getnameinfo's (a non-numeric host)."""
     sockaddr = ("not-an-address.invalid", 80)
     expected = _outcome(socket.getnameinfo, sockaddr, 0)
     if expected[0] != "gaierror":
@@ -152,11 +146,10 @@ def test_getnameinfo_raises_gaierror(loop):
     expect_equal(observed, expected, "getnameinfo did not raise socket.gaierror with socket.getnameinfo's errno")
 
 
-@check("resolution.getnameinfo.does_not_block", section=SECTION, method="getnameinfo",
-       requirement="getnameinfo does not block the loop: other callbacks run while a slow lookup "
-                   "is in progress.")
+@scope.check("getnameinfo", "does_not_block",
+             requirement="getnameinfo does not block the loop: other callbacks run while a slow lookup is in "
+                         "progress.")
 def test_getnameinfo_does_not_block(loop):
-    """19.5.1.12 getnameinfo: similar to socket.getnameinfo but non-blocking."""
     sockaddr = ("127.0.0.1", MARK_PORT)
     flags = socket.NI_NUMERICHOST | socket.NI_NUMERICSERV
     _non_blocking(loop, "getnameinfo",

@@ -14,13 +14,14 @@ import os
 import subprocess
 import sys
 
-from loopconf.checks import SHOULD, check
-from loopconf.evidence import expect, expect_equal
+from loopconf import checks
+from loopconf.checks import SHOULD
+from loopconf.evidence import expect, expect_equal, expect_instance
 
 from ._support.net import Factory, Net, io_rounds
 from ._support.peers import ThreadReader, payload
 
-SECTION = "19.5.1.13"
+scope = checks.scope(area="pipes", section="19.5.1.13")
 RP = "connect_read_pipe"
 WP = "connect_write_pipe"
 NONBLOCKING_NOTE = "pipes-nonblocking-selector-only"
@@ -85,11 +86,10 @@ def _write_pipe(p, loop):
 
 # -- connect_read_pipe ----------------------------------------------------------------------------
 
-@check("pipes.connect_read_pipe.returns_pair", section=SECTION, method=RP,
-       requirement="connect_read_pipe returns (transport, protocol): the protocol the factory built "
-                   "and a transport offering the ReadTransport interface, passed to connection_made.")
+@scope.check("connect_read_pipe", "returns_pair",
+             requirement="connect_read_pipe returns (transport, protocol): the protocol the factory built "
+                         "and a transport offering the ReadTransport interface, passed to connection_made.")
 def test_connect_read_pipe_returns_pair(loop):
-    """19.5.1.13 connect_read_pipe: returns (transport, protocol); transport is a ReadTransport."""
     with Pipes(loop) as p:
         r, _ = p.pipe()
         factory = Factory(loop)
@@ -105,10 +105,10 @@ def test_connect_read_pipe_returns_pair(loop):
         expect_equal(missing, [], "the transport lacks ReadTransport methods")
 
 
-@check("pipes.connect_read_pipe.data_received", section=SECTION, method=RP,
-       requirement="Bytes written into the pipe are delivered to the protocol's data_received, in order.")
+@scope.check("connect_read_pipe", "data_received",
+             requirement="Bytes written into the pipe are delivered to the protocol's data_received, in "
+                         "order.")
 def test_connect_read_pipe_data_received(loop):
-    """19.5.1.13 connect_read_pipe: the read pipe's data reaches the Protocol."""
     with Pipes(loop) as p:
         _, protocol, w, _ = _read_pipe(p, loop)
         os.write(w, b"hello ")
@@ -118,11 +118,10 @@ def test_connect_read_pipe_data_received(loop):
         expect_equal(data, b"hello pipe", "data_received did not deliver the pipe's bytes in order")
 
 
-@check("pipes.connect_read_pipe.eof_received", section=SECTION, method=RP,
-       requirement="When the write end is closed, the protocol gets eof_received and then "
-                   "connection_lost(None).")
+@scope.check("connect_read_pipe", "eof_received",
+             requirement="When the write end is closed, the protocol gets eof_received and then "
+                         "connection_lost(None).")
 def test_connect_read_pipe_eof_received(loop):
-    """19.5.1.13 connect_read_pipe: end of the pipe is reported as EOF, then the connection is lost."""
     with Pipes(loop) as p:
         _, protocol, w, _ = _read_pipe(p, loop)
         os.write(w, b"last")
@@ -135,11 +134,10 @@ def test_connect_read_pipe_eof_received(loop):
         expect(exc is None, "connection_lost at end of pipe got an exception", expected=None, observed=repr(exc))
 
 
-@check("pipes.connect_read_pipe.connection_lost_once", section=SECTION, method=RP,
-       requirement="connection_lost is called exactly once, whether the pipe ends or the transport is "
-                   "closed afterwards.")
+@scope.check("connect_read_pipe", "connection_lost_once",
+             requirement="connection_lost is called exactly once, whether the pipe ends or the transport is "
+                         "closed afterwards.")
 def test_connect_read_pipe_connection_lost_once(loop):
-    """19.5.1.13 connect_read_pipe: the protocol's connection_lost runs once."""
     with Pipes(loop) as p:
         transport, protocol, w, _ = _read_pipe(p, loop)
         p.close_fd(w)
@@ -149,11 +147,10 @@ def test_connect_read_pipe_connection_lost_once(loop):
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost was not called exactly once")
 
 
-@check("pipes.connect_read_pipe.close", section=SECTION, method=RP,
-       requirement="transport.close() on a read pipe makes is_closing() true and leads to exactly one "
-                   "connection_lost(None); data written afterwards is not delivered.")
+@scope.check("connect_read_pipe", "close",
+             requirement="transport.close() on a read pipe makes is_closing() true and leads to exactly one "
+                         "connection_lost(None); data written afterwards is not delivered.")
 def test_connect_read_pipe_close(loop):
-    """19.5.1.13 connect_read_pipe: the ReadTransport can be closed."""
     with Pipes(loop) as p:
         transport, protocol, w, _ = _read_pipe(p, loop)
         transport.close()
@@ -169,11 +166,10 @@ def test_connect_read_pipe_close(loop):
         expect_equal(protocol.count("data_received"), 0, "data_received ran after close()")
 
 
-@check("pipes.connect_read_pipe.pause_resume_reading", section=SECTION, method=RP,
-       requirement="After pause_reading no data_received is called although data waits in the pipe; "
-                   "after resume_reading the waiting data is delivered.")
+@scope.check("connect_read_pipe", "pause_resume_reading",
+             requirement="After pause_reading no data_received is called although data waits in the pipe; "
+                         "after resume_reading the waiting data is delivered.")
 def test_connect_read_pipe_pause_resume_reading(loop):
-    """19.5.1.13 connect_read_pipe: the ReadTransport interface's pause/resume_reading."""
     with Pipes(loop) as p:
         transport, protocol, w, _ = _read_pipe(p, loop)
         transport.pause_reading()
@@ -185,12 +181,10 @@ def test_connect_read_pipe_pause_resume_reading(loop):
         expect_equal(data, b"held back", "the data waiting during the pause was not delivered on resume")
 
 
-@check("pipes.connect_read_pipe.sets_non_blocking", section=SECTION, method=RP, level=SHOULD,
-       note=NONBLOCKING_NOTE,
-       requirement="connect_read_pipe switches the pipe to non-blocking mode.")
+@scope.check("connect_read_pipe", "sets_non_blocking", level=SHOULD, note="pipes-nonblocking-selector-only",
+             requirement="connect_read_pipe switches the pipe to non-blocking mode.")
 def test_connect_read_pipe_sets_non_blocking(loop):
-    """19.5.1.13 connect_read_pipe: with SelectorEventLoop the pipe is set non-blocking (SHOULD
-    for other loops: the clause promises it for SelectorEventLoop only)."""
+    """for other loops: the clause promises it for SelectorEventLoop only)."""
     with Pipes(loop) as p:
         r, _ = p.pipe()
         os.set_blocking(r, True)
@@ -199,20 +193,18 @@ def test_connect_read_pipe_sets_non_blocking(loop):
         expect(not os.get_blocking(r), "the read pipe is still in blocking mode after connect_read_pipe")
 
 
-@check("pipes.connect_read_pipe.extra_info_pipe", section=SECTION, method=RP,
-       requirement="The read-pipe transport's get_extra_info('pipe') returns the pipe object passed in.")
+@scope.check("connect_read_pipe", "extra_info_pipe",
+             requirement="The read-pipe transport's get_extra_info('pipe') returns the pipe object passed in.")
 def test_connect_read_pipe_extra_info_pipe(loop):
-    """19.5.1.13 connect_read_pipe: ReadTransport interface; the 'pipe' extra info is the pipe object."""
     with Pipes(loop) as p:
         transport, _, _, pipe = _read_pipe(p, loop)
         expect(transport.get_extra_info("pipe") is pipe, "get_extra_info('pipe') is not the pipe passed in",
                expected=repr(pipe), observed=repr(transport.get_extra_info("pipe")))
 
 
-@check("pipes.connect_read_pipe.subprocess_stdout", section=SECTION, method=RP,
-       requirement="connect_read_pipe reads a child process's stdout pipe to its end.")
+@scope.check("connect_read_pipe", "subprocess_stdout",
+             requirement="connect_read_pipe reads a child process's stdout pipe to its end.")
 def test_connect_read_pipe_subprocess_stdout(loop):
-    """19.5.1.13 connect_read_pipe: a subprocess's pipe is a pipe like any other."""
     code = "import sys; sys.stdout.write('x' * 100000 + 'end'); sys.stdout.flush()"
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     try:
@@ -235,11 +227,10 @@ def test_connect_read_pipe_subprocess_stdout(loop):
 
 # -- connect_write_pipe ---------------------------------------------------------------------------
 
-@check("pipes.connect_write_pipe.returns_pair", section=SECTION, method=WP,
-       requirement="connect_write_pipe returns (transport, protocol): the protocol the factory built and "
-                   "a transport offering the WriteTransport interface, passed to connection_made.")
+@scope.check("connect_write_pipe", "returns_pair",
+             requirement="connect_write_pipe returns (transport, protocol): the protocol the factory built "
+                         "and a transport offering the WriteTransport interface, passed to connection_made.")
 def test_connect_write_pipe_returns_pair(loop):
-    """19.5.1.13 connect_write_pipe: returns (transport, protocol); transport is a WriteTransport."""
     with Pipes(loop) as p:
         _, w = p.pipe()
         factory = Factory(loop)
@@ -257,11 +248,10 @@ def test_connect_write_pipe_returns_pair(loop):
         expect_equal(missing, [], "the transport lacks WriteTransport methods")
 
 
-@check("pipes.connect_write_pipe.delivers_data", section=SECTION, method=WP,
-       requirement="Everything written to a write-pipe transport (more than the pipe buffer holds) "
-                   "reaches the reader, and close() flushes it before connection_lost(None).")
+@scope.check("connect_write_pipe", "delivers_data",
+             requirement="Everything written to a write-pipe transport (more than the pipe buffer holds) "
+                         "reaches the reader, and close() flushes it before connection_lost(None).")
 def test_connect_write_pipe_delivers_data(loop):
-    """19.5.1.13 connect_write_pipe: the WriteTransport delivers the data; close flushes."""
     data = payload(1 << 20)
     with Pipes(loop) as p:
         transport, protocol, r, _ = _write_pipe(p, loop)
@@ -280,12 +270,10 @@ def test_connect_write_pipe_delivers_data(loop):
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost was not called exactly once")
 
 
-@check("pipes.connect_write_pipe.sets_non_blocking", section=SECTION, method=WP, level=SHOULD,
-       note=NONBLOCKING_NOTE,
-       requirement="connect_write_pipe switches the pipe to non-blocking mode.")
+@scope.check("connect_write_pipe", "sets_non_blocking", level=SHOULD, note="pipes-nonblocking-selector-only",
+             requirement="connect_write_pipe switches the pipe to non-blocking mode.")
 def test_connect_write_pipe_sets_non_blocking(loop):
-    """19.5.1.13 connect_write_pipe: with SelectorEventLoop the pipe is set non-blocking (SHOULD
-    for other loops)."""
+    """for other loops)."""
     with Pipes(loop) as p:
         _, w = p.pipe()
         os.set_blocking(w, True)
@@ -294,11 +282,10 @@ def test_connect_write_pipe_sets_non_blocking(loop):
         expect(not os.get_blocking(w), "the write pipe is still in blocking mode after connect_write_pipe")
 
 
-@check("pipes.connect_write_pipe.reader_closed_connection_lost", section=SECTION, method=WP,
-       requirement="Writing to a pipe whose read end is closed ends the transport: connection_lost is "
-                   "called, exactly once.")
+@scope.check("connect_write_pipe", "reader_closed_connection_lost",
+             requirement="Writing to a pipe whose read end is closed ends the transport: connection_lost is "
+                         "called, exactly once.")
 def test_connect_write_pipe_reader_closed_connection_lost(loop):
-    """19.5.1.13 connect_write_pipe: a broken pipe ends the connection (WriteTransport interface)."""
     with Pipes(loop) as p:
         transport, protocol, r, _ = _write_pipe(p, loop)
         p.close_fd(r)
@@ -308,14 +295,11 @@ def test_connect_write_pipe_reader_closed_connection_lost(loop):
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost was not called exactly once")
 
 
-@check("pipes.connect_write_pipe.broken_pipe_error", section=SECTION, method=WP, level=SHOULD,
-       note="pipes-write-error-argument",
-       requirement="When a write fails because the read end is closed, connection_lost receives the "
-                   "OSError (BrokenPipeError or a similar connection error), not None.")
+@scope.check("connect_write_pipe", "broken_pipe_error", level=SHOULD, note="pipes-write-error-argument",
+             requirement="When a write fails because the read end is closed, connection_lost receives the "
+                         "OSError (BrokenPipeError or a similar connection error), not None.")
 def test_connect_write_pipe_broken_pipe_error(loop):
-    """19.5.1.13 connect_write_pipe: the failed write's error is reported through connection_lost.
-
-    SHOULD: the page does not spell out the argument; the protocol interface passes the error
+    """SHOULD: the page does not spell out the argument; the protocol interface passes the error
     when the connection is lost for a reason other than EOF or our own close.
     """
     with Pipes(loop) as p:
@@ -323,14 +307,15 @@ def test_connect_write_pipe_broken_pipe_error(loop):
         p.close_fd(r)
         transport.write(b"nobody reads this")
         exc = p.run(protocol.lost, what="connection_lost after writing to a pipe without reader")
-        expect(isinstance(exc, OSError), "connection_lost did not receive the write error",
-               expected="BrokenPipeError (an OSError)", observed=repr(exc))
+        expect_instance(exc, OSError,
+                        "connection_lost did not receive the write error",
+                        expected="BrokenPipeError (an OSError)")
 
 
-@check("pipes.connect_write_pipe.extra_info_pipe", section=SECTION, method=WP,
-       requirement="The write-pipe transport's get_extra_info('pipe') returns the pipe object passed in.")
+@scope.check("connect_write_pipe", "extra_info_pipe",
+             requirement="The write-pipe transport's get_extra_info('pipe') returns the pipe object passed "
+                         "in.")
 def test_connect_write_pipe_extra_info_pipe(loop):
-    """19.5.1.13 connect_write_pipe: WriteTransport interface; 'pipe' extra info is the pipe object."""
     with Pipes(loop) as p:
         transport, _, _, pipe = _write_pipe(p, loop)
         expect(transport.get_extra_info("pipe") is pipe, "get_extra_info('pipe') is not the pipe passed in",

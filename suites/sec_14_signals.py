@@ -13,11 +13,11 @@ import pytest
 
 from ._support.signals import (default_disposition, preserved_dispositions, require_main_thread,
                                send_to_self)
-from loopconf.checks import SHOULD, check
+from loopconf import checks
+from loopconf.checks import SHOULD, UNIX
 from loopconf.evidence import expect, expect_equal, expect_raises
 
-SECTION = "19.5.1.14"
-UNIX = ("linux", "darwin")
+scope = checks.scope(area="signals", section="19.5.1.14", platforms=UNIX)
 WAIT = 5.0  # fallback stop for a loop that never runs the signal callback
 
 
@@ -42,12 +42,10 @@ def signals_ok():
         yield
 
 
-@check("signals.add_signal_handler.runs_callback", section=SECTION, method="add_signal_handler",
-       platforms=UNIX,
-       requirement="When the signal arrives, the loop runs the registered callback with its positional "
-                   "arguments, in the loop's thread.")
+@scope.check("add_signal_handler", "runs_callback",
+             requirement="When the signal arrives, the loop runs the registered callback with its positional "
+                         "arguments, in the loop's thread.")
 def test_runs_callback(loop, signals_ok):
-    """19.5.1.14 add_signal_handler: callback(*args) runs on delivery, in the loop thread."""
     seen = []
     loop.add_signal_handler(signal.SIGUSR1, lambda *a: seen.append((a, threading.get_ident())), "a", 2)
     try:
@@ -59,11 +57,10 @@ def test_runs_callback(loop, signals_ok):
     expect(seen[0][1] == threading.get_ident(), "the signal callback ran outside the loop's thread")
 
 
-@check("signals.add_signal_handler.independent_signals", section=SECTION, method="add_signal_handler",
-       platforms=UNIX,
-       requirement="Handlers for different signals are independent: each signal runs only its own callback.")
+@scope.check("add_signal_handler", "independent_signals",
+             requirement="Handlers for different signals are independent: each signal runs only its own "
+                         "callback.")
 def test_independent_signals(loop, signals_ok):
-    """19.5.1.14 add_signal_handler: one handler per signal."""
     seen = []
     loop.add_signal_handler(signal.SIGUSR1, seen.append, "usr1")
     loop.add_signal_handler(signal.SIGUSR2, seen.append, "usr2")
@@ -78,11 +75,10 @@ def test_independent_signals(loop, signals_ok):
     expect_equal(seen, ["usr2", "usr1"], "each signal did not run exactly its own callback")
 
 
-@check("signals.add_signal_handler.replaces", section=SECTION, method="add_signal_handler", platforms=UNIX,
-       requirement="Adding a handler for a signal that already has one replaces it: only the newest "
-                   "callback runs.")
+@scope.check("add_signal_handler", "replaces",
+             requirement="Adding a handler for a signal that already has one replaces it: only the newest "
+                         "callback runs.")
 def test_replaces(loop, signals_ok):
-    """19.5.1.14 add_signal_handler: re-adding replaces the previous handler."""
     seen = []
     loop.add_signal_handler(signal.SIGUSR1, seen.append, "first")
     loop.add_signal_handler(signal.SIGUSR1, seen.append, "second")
@@ -96,25 +92,21 @@ def test_replaces(loop, signals_ok):
     expect_equal(seen, ["second"], "re-adding a signal handler did not replace the first one")
 
 
-@check("signals.add_signal_handler.invalid_signal", section=SECTION, method="add_signal_handler",
-       platforms=UNIX,
-       requirement="An invalid signal number is rejected with ValueError and nothing is installed.")
+@scope.check("add_signal_handler", "invalid_signal",
+             requirement="An invalid signal number is rejected with ValueError and nothing is installed.")
 @pytest.mark.parametrize("signum", [0, 10000, "NSIG"])
 def test_invalid_signal(loop, signals_ok, signum):
-    """19.5.1.14 add_signal_handler: ValueError for an invalid signal number."""
     if signum == "NSIG":
         signum = signal.NSIG
     expect_raises(ValueError, loop.add_signal_handler, signum, lambda: None,
                   what=f"add_signal_handler({signum}) did not raise ValueError")
 
 
-@check("signals.add_signal_handler.uncatchable", section=SECTION, method="add_signal_handler",
-       platforms=UNIX, level=SHOULD, note="signals-uncatchable-runtimeerror",
-       requirement="An uncatchable signal (SIGKILL, SIGSTOP) is refused: the page names ValueError, "
-                   "CPython 3.10-3.13 raise RuntimeError; either is accepted, and nothing is installed.")
+@scope.check("add_signal_handler", "uncatchable", level=SHOULD, note="signals-uncatchable-runtimeerror",
+             requirement="An uncatchable signal (SIGKILL, SIGSTOP) is refused: the page names ValueError, "
+                         "CPython 3.10-3.13 raise RuntimeError; either is accepted, and nothing is installed.")
 @pytest.mark.parametrize("name", ["SIGKILL", "SIGSTOP"])
 def test_uncatchable(loop, signals_ok, name):
-    """19.5.1.14 add_signal_handler: uncatchable signals are refused."""
     signum = getattr(signal, name)
     expect_raises((ValueError, RuntimeError), loop.add_signal_handler, signum, lambda: None,
                   what=f"add_signal_handler({name}) was not refused")
@@ -122,12 +114,10 @@ def test_uncatchable(loop, signals_ok, name):
                  f"a refused add_signal_handler({name}) left a handler registered")
 
 
-@check("signals.add_signal_handler.off_main_thread", section=SECTION, method="add_signal_handler",
-       platforms=UNIX,
-       requirement="Setting up a signal handler from a thread other than the main thread fails with "
-                   "RuntimeError (a problem setting up the handler) and installs nothing.")
+@scope.check("add_signal_handler", "off_main_thread",
+             requirement="Setting up a signal handler from a thread other than the main thread fails with "
+                         "RuntimeError (a problem setting up the handler) and installs nothing.")
 def test_off_main_thread(loop, signals_ok):
-    """19.5.1.14 add_signal_handler: RuntimeError when the handler cannot be set up."""
     before = signal.getsignal(signal.SIGUSR1)
     errors = []
 
@@ -152,22 +142,19 @@ def test_off_main_thread(loop, signals_ok):
                  "a failed add_signal_handler left a handler registered")
 
 
-@check("signals.remove_signal_handler.returns_true", section=SECTION, method="remove_signal_handler",
-       platforms=UNIX, requirement="remove_signal_handler returns True when it removed a handler.")
+@scope.check("remove_signal_handler", "returns_true",
+             requirement="remove_signal_handler returns True when it removed a handler.")
 def test_remove_true(loop, signals_ok):
-    """19.5.1.14 remove_signal_handler: True if a handler was removed."""
     loop.add_signal_handler(signal.SIGUSR1, lambda: None)
     result = loop.remove_signal_handler(signal.SIGUSR1)
     expect(result is True, "remove_signal_handler did not return True for an installed handler",
            expected=True, observed=result)
 
 
-@check("signals.remove_signal_handler.returns_false", section=SECTION, method="remove_signal_handler",
-       platforms=UNIX,
-       requirement="remove_signal_handler returns False when the signal has no handler, including "
-                   "after the handler was already removed.")
+@scope.check("remove_signal_handler", "returns_false",
+             requirement="remove_signal_handler returns False when the signal has no handler, including "
+                         "after the handler was already removed.")
 def test_remove_false(loop, signals_ok):
-    """19.5.1.14 remove_signal_handler: False if there was nothing to remove."""
     first = loop.remove_signal_handler(signal.SIGUSR2)
     expect(first is False, "remove_signal_handler did not return False with no handler",
            expected=False, observed=first)
@@ -178,12 +165,11 @@ def test_remove_false(loop, signals_ok):
            observed=again)
 
 
-@check("signals.remove_signal_handler.restores_default", section=SECTION, method="remove_signal_handler",
-       platforms=UNIX,
-       requirement="After remove_signal_handler the signal is back to its default disposition (SIG_DFL).")
+@scope.check("remove_signal_handler", "restores_default",
+             requirement="After remove_signal_handler the signal is back to its default disposition "
+                         "(SIG_DFL).")
 @pytest.mark.parametrize("name", ["SIGUSR1", "SIGUSR2"])
 def test_restores_default(loop, signals_ok, name):
-    """19.5.1.14 remove_signal_handler: default disposition restored (observed via getsignal)."""
     signum = getattr(signal, name)
     signal.signal(signum, signal.SIG_DFL)
     loop.add_signal_handler(signum, lambda: None)
@@ -193,12 +179,10 @@ def test_restores_default(loop, signals_ok, name):
            expected=signal.SIG_DFL, observed=signal.getsignal(signum))
 
 
-@check("signals.remove_signal_handler.restores_sigint", section=SECTION, method="remove_signal_handler",
-       platforms=UNIX, level=SHOULD,
-       requirement="After removing a SIGINT handler, SIGINT is back to Python's default handler "
-                   "(signal.default_int_handler, raising KeyboardInterrupt), as CPython does.")
+@scope.check("remove_signal_handler", "restores_sigint", level=SHOULD,
+             requirement="After removing a SIGINT handler, SIGINT is back to Python's default handler "
+                         "(signal.default_int_handler, raising KeyboardInterrupt), as CPython does.")
 def test_restores_sigint(loop, signals_ok):
-    """19.5.1.14 remove_signal_handler: SIGINT restored to default_int_handler."""
     loop.add_signal_handler(signal.SIGINT, lambda: None)
     loop.remove_signal_handler(signal.SIGINT)
     expect(signal.getsignal(signal.SIGINT) is default_disposition(signal.SIGINT),
@@ -206,12 +190,10 @@ def test_restores_sigint(loop, signals_ok):
            observed=signal.getsignal(signal.SIGINT))
 
 
-@check("signals.add_signal_handler.wakes_selector", section=SECTION, method="add_signal_handler",
-       platforms=UNIX,
-       requirement="A signal arriving while the loop waits for I/O wakes it: the callback runs promptly, "
-                   "not at the next timer.")
+@scope.check("add_signal_handler", "wakes_selector",
+             requirement="A signal arriving while the loop waits for I/O wakes it: the callback runs "
+                         "promptly, not at the next timer.")
 def test_wakes_selector(loop, signals_ok):
-    """19.5.1.14 add_signal_handler: delivery wakes a sleeping loop."""
     ran = []
     sent = []
     running = threading.Event()
@@ -248,12 +230,10 @@ def test_wakes_selector(loop, signals_ok):
            expected="< 1.0 s after delivery", observed=f"{delay:.3f} s")
 
 
-@check("signals.close.removes_handlers", section=SECTION, method="close", platforms=UNIX,
-       anchor="asyncio.AbstractEventLoop.add_signal_handler",
-       requirement="Closing the loop removes the signal handlers it installed: dispositions return to "
-                   "their defaults.")
+@scope.check("close", "removes_handlers", anchor="asyncio.AbstractEventLoop.add_signal_handler",
+             requirement="Closing the loop removes the signal handlers it installed: dispositions return to "
+                         "their defaults.")
 def test_close_removes_handlers(loop, signals_ok):
-    """19.5.1.14 add_signal_handler / 19.5.1.1 close: a closed loop leaves no handler behind."""
     signal.signal(signal.SIGUSR1, signal.SIG_DFL)
     signal.signal(signal.SIGUSR2, signal.SIG_DFL)
     loop.add_signal_handler(signal.SIGUSR1, lambda: None)
@@ -264,12 +244,10 @@ def test_close_removes_handlers(loop, signals_ok):
            "closing the loop left signal handlers installed", expected="SIG_DFL", observed=observed)
 
 
-@check("signals.add_signal_handler.callback_error_to_handler", section=SECTION, method="add_signal_handler",
-       platforms=UNIX, handler_calls=True,
-       requirement="An exception raised by a signal callback goes to the loop's exception handler (with the "
-                   "exception instance) and does not stop the loop or remove the handler.")
+@scope.check("add_signal_handler", "callback_error_to_handler", handler_calls=True,
+             requirement="An exception raised by a signal callback goes to the loop's exception handler "
+                         "(with the exception instance) and does not stop the loop or remove the handler.")
 def test_callback_error_to_handler(loop, signals_ok, handler_calls):
-    """19.5.1.14 add_signal_handler + 19.5.1.16: a failing signal callback is reported, not fatal."""
     exc = ValueError("lcx-signal-callback")
     calls = []
 
@@ -306,14 +284,12 @@ def signals_ok():
         yield
 
 
-@check("signals.add_signal_handler.runs_as_loop_callback", section="19.5.1.14",
-       method="add_signal_handler", platforms=("linux", "darwin"), docs="3.8",
-       requirement="The signal callback is run by the loop along with its other callbacks, never "
-                   "inside the Python-level signal handler: a signal arriving while a callback runs "
-                   "is handled only after that callback has returned.")
+@scope.check("add_signal_handler", "runs_as_loop_callback", docs="3.8",
+             requirement="The signal callback is run by the loop along with its other callbacks, never "
+                         "inside the Python-level signal handler: a signal arriving while a callback runs is "
+                         "handled only after that callback has returned.")
 def test_add_signal_handler_runs_as_loop_callback(loop, signals_ok):
-    """19.5.1.14 add_signal_handler: the callback is invoked by the loop like other queued
-    callbacks, so it may use the loop (docs of 3.8 on)."""
+    """callbacks, so it may use the loop (docs of 3.8 on)."""
     order = []
 
     def busy_callback():

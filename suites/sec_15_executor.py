@@ -10,12 +10,12 @@ import threading
 import time
 import warnings
 
-from loopconf.checks import check
+from loopconf import checks
 from loopconf.evidence import expect, expect_equal
 
 from ._support.sched import LIMIT, run_until_bounded
 
-SECTION = "19.5.1.15"
+scope = checks.scope(area="executor", section="19.5.1.15")
 WAIT = 5.0
 
 
@@ -29,10 +29,10 @@ def _await(loop, fut, timeout=WAIT):
     return loop.run_until_complete(waiter())
 
 
-@check("executor.run_in_executor.returns_asyncio_future", section=SECTION, method="run_in_executor",
-       requirement="run_in_executor returns an asyncio.Future that resolves to the function's return value.")
+@scope.check("run_in_executor", "returns_asyncio_future",
+             requirement="run_in_executor returns an asyncio.Future that resolves to the function's return "
+                         "value.")
 def test_returns_asyncio_future(loop):
-    """19.5.1.15 run_in_executor: returns an asyncio.Future."""
     fut = loop.run_in_executor(None, pow, 2, 10)
     is_future = isinstance(fut, asyncio.Future)
     if not is_future and isinstance(fut, concurrent.futures.Future):
@@ -41,11 +41,10 @@ def test_returns_asyncio_future(loop):
     expect_equal(_await(loop, fut), 1024, "the future did not resolve to the function's result")
 
 
-@check("executor.run_in_executor.other_thread_with_args", section=SECTION, method="run_in_executor",
-       requirement="With executor None, func runs in a thread other than the loop's, called with the "
-                   "positional arguments given.")
+@scope.check("run_in_executor", "other_thread_with_args",
+             requirement="With executor None, func runs in a thread other than the loop's, called with the "
+                         "positional arguments given.")
 def test_other_thread_with_args(loop):
-    """19.5.1.15 run_in_executor: func(*args) runs in the default (thread pool) executor."""
     def job(*args):
         return args, threading.get_ident()
 
@@ -54,10 +53,10 @@ def test_other_thread_with_args(loop):
     expect(ident != threading.get_ident(), "func ran in the loop's own thread, not in an executor thread")
 
 
-@check("executor.run_in_executor.uses_given_executor", section=SECTION, method="run_in_executor",
-       requirement="run_in_executor(executor, func) runs func in the executor passed, not the default one.")
+@scope.check("run_in_executor", "uses_given_executor",
+             requirement="run_in_executor(executor, func) runs func in the executor passed, not the default "
+                         "one.")
 def test_uses_given_executor(loop):
-    """19.5.1.15 run_in_executor: the explicit executor is used."""
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcx-given")
     try:
         name = _await(loop, loop.run_in_executor(pool, lambda: threading.current_thread().name))
@@ -67,11 +66,10 @@ def test_uses_given_executor(loop):
            expected="a thread named lcx-given*", observed=name)
 
 
-@check("executor.set_default_executor.used_for_none", section=SECTION, method="set_default_executor",
-       requirement="After set_default_executor(executor), run_in_executor(None, func) runs func in that "
-                   "executor.")
+@scope.check("set_default_executor", "used_for_none",
+             requirement="After set_default_executor(executor), run_in_executor(None, func) runs func in "
+                         "that executor.")
 def test_set_default_used(loop):
-    """19.5.1.15 set_default_executor: takes effect for executor=None."""
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcx-default")
     try:
         loop.set_default_executor(pool)
@@ -91,13 +89,11 @@ class _InlineExecutor(concurrent.futures.Executor):
         return fut
 
 
-@check("executor.set_default_executor.rejects_non_thread_pool", section=SECTION,
-       method="set_default_executor", versions=">=3.11", docs="3.11",
-       anchor="asyncio.loop.set_default_executor",
-       requirement="From 3.11, set_default_executor rejects an executor that is not a ThreadPoolExecutor "
-                   "with TypeError.")
+@scope.check("set_default_executor", "rejects_non_thread_pool", since="3.11",
+             anchor="asyncio.loop.set_default_executor",
+             requirement="From 3.11, set_default_executor rejects an executor that is not a "
+                         "ThreadPoolExecutor with TypeError.")
 def test_rejects_non_thread_pool(loop):
-    """19.5.1.15 set_default_executor: ThreadPoolExecutor only (3.11+)."""
     try:
         loop.set_default_executor(_InlineExecutor())
     except TypeError:
@@ -110,10 +106,9 @@ def test_rejects_non_thread_pool(loop):
     raise AssertionError("set_default_executor accepted an executor that is not a ThreadPoolExecutor")
 
 
-@check("executor.run_in_executor.exception_propagates", section=SECTION, method="run_in_executor",
-       requirement="An exception raised by func is the exception of the returned future.")
+@scope.check("run_in_executor", "exception_propagates",
+             requirement="An exception raised by func is the exception of the returned future.")
 def test_exception_propagates(loop):
-    """19.5.1.15 run_in_executor: func's exception reaches the awaiting coroutine."""
     def job():
         raise LcxError("from the executor", 7)
 
@@ -126,11 +121,10 @@ def test_exception_propagates(loop):
         raise AssertionError("awaiting the run_in_executor future did not raise func's exception")
 
 
-@check("executor.close.default_executor_not_awaited", section="19.5.1.1", method="close",
-       requirement="close() shuts the default executor down without waiting: it returns while a job "
-                   "is still running, and the job's thread then ends on its own.")
+@scope.check("close", "default_executor_not_awaited", section="19.5.1.1",
+             requirement="close() shuts the default executor down without waiting: it returns while a job is "
+                         "still running, and the job's thread then ends on its own.")
 def test_close_does_not_wait(loop):
-    """19.5.1.1 close: shuts down the default executor but does not wait for it."""
     started, release = threading.Event(), threading.Event()
     finished, threads = [], []
 
@@ -156,12 +150,11 @@ def test_close_does_not_wait(loop):
     expect(not threads[0].is_alive(), "the executor thread kept running: close() did not shut it down")
 
 
-@check("executor.shutdown_default_executor.waits", section=SECTION, method="shutdown_default_executor",
-       versions=">=3.9", docs="3.9", anchor="asyncio.loop.shutdown_default_executor",
-       requirement="shutdown_default_executor completes only after the default executor's running jobs "
-                   "finished and its threads were joined.")
+@scope.check("shutdown_default_executor", "waits", since="3.9",
+             anchor="asyncio.loop.shutdown_default_executor",
+             requirement="shutdown_default_executor completes only after the default executor's running jobs "
+                         "finished and its threads were joined.")
 def test_shutdown_waits(loop):
-    """19.5.1.15 (3.9+) shutdown_default_executor: waits for the work."""
     release = threading.Event()
     finished, threads = [], []
 
@@ -186,12 +179,10 @@ def test_shutdown_waits(loop):
     expect(not any(alive), "shutdown_default_executor returned before the executor thread was joined")
 
 
-@check("executor.shutdown_default_executor.refuses_new_work", section=SECTION,
-       method="shutdown_default_executor", versions=">=3.9", docs="3.9",
-       anchor="asyncio.loop.shutdown_default_executor",
-       requirement="After shutdown_default_executor, run_in_executor(None, ...) raises RuntimeError.")
+@scope.check("shutdown_default_executor", "refuses_new_work", since="3.9",
+             anchor="asyncio.loop.shutdown_default_executor",
+             requirement="After shutdown_default_executor, run_in_executor(None, ...) raises RuntimeError.")
 def test_shutdown_refuses(loop):
-    """19.5.1.15 (3.9+) shutdown_default_executor: no new work afterwards."""
     _await(loop, loop.run_in_executor(None, int))
     loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(), WAIT))
     try:
@@ -207,14 +198,12 @@ def test_shutdown_refuses(loop):
     raise AssertionError("run_in_executor(None) after shutdown_default_executor did not raise RuntimeError")
 
 
-@check("executor.shutdown_default_executor.timeout", section=SECTION, method="shutdown_default_executor",
-       versions=">=3.12.2", docs="3.12", anchor="asyncio.loop.shutdown_default_executor",
-       note="executor-shutdown-timeout-3.12.1",
-       requirement="shutdown_default_executor(timeout=t) returns after about t seconds even if a job is "
-                   "still running, emitting a RuntimeWarning (CPython 3.12.0-3.12.1 ignore the timeout "
-                   "until the executor has joined; the check applies from 3.12.2).")
+@scope.check("shutdown_default_executor", "timeout", since="3.12.2",
+             anchor="asyncio.loop.shutdown_default_executor", note="executor-shutdown-timeout-3.12.1",
+             requirement="shutdown_default_executor(timeout=t) returns after about t seconds even if a job "
+                         "is still running, emitting a RuntimeWarning (CPython 3.12.0-3.12.1 ignore the "
+                         "timeout until the executor has joined; the check applies from 3.12.2).")
 def test_shutdown_timeout(loop):
-    """19.5.1.15 (3.12+) shutdown_default_executor(timeout): bounded wait, RuntimeWarning."""
     started, release = threading.Event(), threading.Event()
     finished, threads = [], []
 
@@ -250,12 +239,11 @@ def test_shutdown_timeout(loop):
            observed=[c.__name__ for c in categories])
 
 
-@check("executor.close.shuts_down_set_default_executor", section="19.5.1.15", method="close",
-       requirement="The default executor that close() shuts down is also one installed with "
-                   "set_default_executor: after close() its idle worker threads end.")
+@scope.check("close", "shuts_down_set_default_executor",
+             requirement="The default executor that close() shuts down is also one installed with "
+                         "set_default_executor: after close() its idle worker threads end.")
 def test_close_shuts_down_set_default_executor(loop):
-    """19.5.1.1 close / 19.5.1.15 set_default_executor: close() shuts the default executor down,
-    whoever created it."""
+    """whoever created it."""
     import concurrent.futures
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcx-user-default")
     workers = []

@@ -11,10 +11,11 @@ import logging
 import types
 
 from ._support.logcapture import any_log, asyncio_log, rendered
-from loopconf.checks import INFO, SHOULD, check
+from loopconf import checks
+from loopconf.checks import INFO, SHOULD
 from loopconf.evidence import Violation, expect, expect_equal, expect_raises
 
-SECTION = "19.5.1.16"
+scope = checks.scope(area="errors", section="19.5.1.16")
 WAIT = 5.0  # generous bound on awaits that only a broken loop would exceed
 
 
@@ -59,12 +60,10 @@ def _expect_message_and_exception(context, exc, what):
 
 # --- set_exception_handler / get_exception_handler -----------------------------------------------
 
-@check("errors.set_exception_handler.called_with_loop_and_context", section=SECTION,
-       method="set_exception_handler",
-       requirement="A handler set with set_exception_handler is called as handler(loop, context) "
-                   "with the loop itself and a dict context when a callback raises.")
+@scope.check("set_exception_handler", "called_with_loop_and_context",
+             requirement="A handler set with set_exception_handler is called as handler(loop, context) with "
+                         "the loop itself and a dict context when a callback raises.")
 def test_handler_called_with_loop_and_context(loop):
-    """19.5.1.16 set_exception_handler: handler signature (loop, context)."""
     seen = []
     loop.set_exception_handler(lambda lp, ctx: seen.append((lp, ctx)))
     _run_callbacks(loop, _raiser(LcxError("cb")))
@@ -75,10 +74,9 @@ def test_handler_called_with_loop_and_context(loop):
     expect(isinstance(context, dict), "the handler's context is not a dict", observed=type(context).__name__)
 
 
-@check("errors.get_exception_handler.returns_handler", section=SECTION, method="get_exception_handler",
-       requirement="get_exception_handler returns the very handler installed by set_exception_handler.")
+@scope.check("get_exception_handler", "returns_handler",
+             requirement="get_exception_handler returns the very handler installed by set_exception_handler.")
 def test_get_returns_handler(loop):
-    """19.5.1.16 get_exception_handler: returns the custom handler."""
     def handler(lp, ctx):
         pass
     loop.set_exception_handler(handler)
@@ -86,12 +84,11 @@ def test_get_returns_handler(loop):
            expected=repr(handler), observed=repr(loop.get_exception_handler()))
 
 
-@check("errors.set_exception_handler.none_restores_default", section=SECTION, method="set_exception_handler",
-       requirement="set_exception_handler(None) reinstates the default handler: get_exception_handler "
-                   "then returns None, the former handler is no longer called and errors are logged "
-                   "by the default handler (on any logger: the page names none).")
+@scope.check("set_exception_handler", "none_restores_default",
+             requirement="set_exception_handler(None) reinstates the default handler: get_exception_handler "
+                         "then returns None, the former handler is no longer called and errors are logged by "
+                         "the default handler (on any logger: the page names none).")
 def test_none_restores_default(loop):
-    """19.5.1.16 set_exception_handler(None) / get_exception_handler: default in use."""
     former = []
     loop.set_exception_handler(lambda lp, ctx: former.append(ctx))
     loop.set_exception_handler(None)
@@ -106,13 +103,11 @@ def test_none_restores_default(loop):
            observed=[r.getMessage()[:80] for r in records])
 
 
-@check("errors.set_exception_handler.rejects_non_callable", section=SECTION, method="set_exception_handler",
-       level=SHOULD,
-       requirement="set_exception_handler rejects a handler that is neither callable nor None with "
-                   "TypeError and keeps the handler it had (CPython behaviour: the page only says a "
-                   "handler is None or a callable taking (loop, context)).")
+@scope.check("set_exception_handler", "rejects_non_callable", level=SHOULD,
+             requirement="set_exception_handler rejects a handler that is neither callable nor None with "
+                         "TypeError and keeps the handler it had (CPython behaviour: the page only says a "
+                         "handler is None or a callable taking (loop, context)).")
 def test_rejects_non_callable(loop):
-    """19.5.1.16 set_exception_handler: only a callable or None is a handler (TypeError otherwise)."""
     def handler(lp, ctx):
         pass
     loop.set_exception_handler(handler)
@@ -123,11 +118,10 @@ def test_rejects_non_callable(loop):
            observed=repr(loop.get_exception_handler()))
 
 
-@check("errors.set_exception_handler.handler_error_contained", section=SECTION, method="set_exception_handler",
-       requirement="An exception raised by a custom exception handler does not propagate out of the "
-                   "loop: run_forever returns normally and later callbacks still run.")
+@scope.check("set_exception_handler", "handler_error_contained",
+             requirement="An exception raised by a custom exception handler does not propagate out of the "
+                         "loop: run_forever returns normally and later callbacks still run.")
 def test_handler_error_contained(loop):
-    """19.5.1.16 set_exception_handler: a failing handler does not break the loop."""
     def bad_handler(lp, ctx):
         raise LcxError("from the handler")
     loop.set_exception_handler(bad_handler)
@@ -141,12 +135,10 @@ def test_handler_error_contained(loop):
     expect_equal(after, [True], "the callback after the failing one did not run")
 
 
-@check("errors.set_exception_handler.handler_error_logged", section=SECTION, method="set_exception_handler",
-       level=SHOULD,
-       requirement="An exception raised by a custom exception handler is reported on the 'asyncio' "
-                   "logger (CPython behaviour; the page only says how handlers are installed).")
+@scope.check("set_exception_handler", "handler_error_logged", level=SHOULD,
+             requirement="An exception raised by a custom exception handler is reported on the 'asyncio' "
+                         "logger (CPython behaviour; the page only says how handlers are installed).")
 def test_handler_error_logged(loop):
-    """19.5.1.16 set_exception_handler: a failing handler's error is logged, not lost."""
     def bad_handler(lp, ctx):
         raise LcxError("lcx-handler-marker")
     loop.set_exception_handler(bad_handler)
@@ -162,11 +154,10 @@ def test_handler_error_logged(loop):
 
 # --- default_exception_handler / call_exception_handler ------------------------------------------
 
-@check("errors.default_exception_handler.logs_message", section=SECTION, method="default_exception_handler",
-       requirement="default_exception_handler(context) logs the context's message at ERROR level or "
-                   "above (on any logger: the page names none).")
+@scope.check("default_exception_handler", "logs_message",
+             requirement="default_exception_handler(context) logs the context's message at ERROR level or "
+                         "above (on any logger: the page names none).")
 def test_default_logs_message(loop):
-    """19.5.1.16 default_exception_handler: logs the message."""
     with any_log() as records:
         loop.default_exception_handler({"message": "lcx-message-marker"})
     hits = [r for r in records if "lcx-message-marker" in r.getMessage()]
@@ -177,12 +168,10 @@ def test_default_logs_message(loop):
            observed=[r.levelname for r in hits])
 
 
-@check("errors.default_exception_handler.asyncio_logger", section=SECTION, method="default_exception_handler",
-       level=SHOULD, note="default-handler-logger",
-       requirement="default_exception_handler(context) logs the message on the 'asyncio' logger, where "
-                   "CPython logs it and where applications look for it (the page names no logger).")
+@scope.check("default_exception_handler", "asyncio_logger", level=SHOULD, note="default-handler-logger",
+             requirement="default_exception_handler(context) logs the message on the 'asyncio' logger, where "
+                         "CPython logs it and where applications look for it (the page names no logger).")
 def test_default_logs_on_asyncio_logger(loop):
-    """19.5.1.16 default_exception_handler: the record is on the 'asyncio' logger."""
     with any_log() as records:
         loop.default_exception_handler({"message": "lcx-logger-marker"})
     hits = [r for r in records if "lcx-logger-marker" in r.getMessage()]
@@ -198,11 +187,10 @@ def _raise_marker_frame():
     raise LcxError("lcx-tb-marker")
 
 
-@check("errors.default_exception_handler.logs_traceback", section=SECTION, method="default_exception_handler",
-       requirement="When the context carries an exception, default_exception_handler logs it with its "
-                   "traceback (on any logger).")
+@scope.check("default_exception_handler", "logs_traceback",
+             requirement="When the context carries an exception, default_exception_handler logs it with its "
+                         "traceback (on any logger).")
 def test_default_logs_traceback(loop):
-    """19.5.1.16 default_exception_handler: the exception's traceback is logged."""
     try:
         _raise_marker_frame()
     except LcxError as caught:
@@ -215,11 +203,10 @@ def test_default_logs_traceback(loop):
            "the exception's traceback was not logged", observed=text[:600])
 
 
-@check("errors.call_exception_handler.calls_current_handler", section=SECTION, method="call_exception_handler",
-       requirement="call_exception_handler(context) calls the installed handler once with the loop and "
-                   "that context.")
+@scope.check("call_exception_handler", "calls_current_handler",
+             requirement="call_exception_handler(context) calls the installed handler once with the loop and "
+                         "that context.")
 def test_call_exception_handler_custom(loop):
-    """19.5.1.16 call_exception_handler: dispatches to the current handler."""
     seen = []
     loop.set_exception_handler(lambda lp, ctx: seen.append((lp, ctx)))
     exc = LcxError("direct")
@@ -232,11 +219,10 @@ def test_call_exception_handler_custom(loop):
            "the handler did not receive the context passed to call_exception_handler", observed=got)
 
 
-@check("errors.call_exception_handler.default_when_unset", section=SECTION, method="call_exception_handler",
-       requirement="With no custom handler, call_exception_handler(context) uses the default handler, "
-                   "which logs the message (on any logger).")
+@scope.check("call_exception_handler", "default_when_unset",
+             requirement="With no custom handler, call_exception_handler(context) uses the default handler, "
+                         "which logs the message (on any logger).")
 def test_call_exception_handler_default(loop):
-    """19.5.1.16 call_exception_handler: falls back to default_exception_handler."""
     loop.set_exception_handler(None)
     with any_log() as records:
         loop.call_exception_handler({"message": "lcx-default-route"})
@@ -253,11 +239,11 @@ def _recording(loop):
     return calls
 
 
-@check("errors.context.call_soon_callback", section=SECTION, method="call_exception_handler",
-       requirement="An exception escaping a call_soon callback reaches the handler with 'message' (str), "
-                   "'exception' (the raised instance) and 'handle' (the Handle call_soon returned).")
+@scope.check("call_exception_handler", "call_soon_callback", topic="context",
+             requirement="An exception escaping a call_soon callback reaches the handler with 'message' "
+                         "(str), 'exception' (the raised instance) and 'handle' (the Handle call_soon "
+                         "returned).")
 def test_context_call_soon(loop):
-    """19.5.1.16 call_exception_handler context keys: callback exception."""
     calls = _recording(loop)
     exc = LcxError("soon")
     handle = loop.call_soon(_raiser(exc))
@@ -272,11 +258,11 @@ def test_context_call_soon(loop):
            expected=repr(handle), observed=repr(context["handle"]))
 
 
-@check("errors.context.call_later_callback", section=SECTION, method="call_exception_handler",
-       requirement="An exception escaping a call_later callback reaches the handler with 'message' (str), "
-                   "'exception' (the raised instance) and 'handle' (the TimerHandle call_later returned).")
+@scope.check("call_exception_handler", "call_later_callback", topic="context",
+             requirement="An exception escaping a call_later callback reaches the handler with 'message' "
+                         "(str), 'exception' (the raised instance) and 'handle' (the TimerHandle call_later "
+                         "returned).")
 def test_context_call_later(loop):
-    """19.5.1.16 call_exception_handler context keys: timer callback exception."""
     calls = _recording(loop)
     exc = LcxError("later")
     handle = loop.call_later(0, _raiser(exc))
@@ -291,11 +277,10 @@ def test_context_call_later(loop):
            expected=repr(handle), observed=repr(context["handle"]))
 
 
-@check("errors.context.future_never_retrieved", section=SECTION, method="call_exception_handler",
-       requirement="A future whose exception is never retrieved reports, when garbage-collected, "
-                   "'message' (str), 'exception' (its exception) and 'future' (the future itself).")
+@scope.check("call_exception_handler", "future_never_retrieved", topic="context",
+             requirement="A future whose exception is never retrieved reports, when garbage-collected, "
+                         "'message' (str), 'exception' (its exception) and 'future' (the future itself).")
 def test_context_future_gc(loop):
-    """19.5.1.16 call_exception_handler context keys: unretrieved future exception."""
     calls = _recording(loop)
     exc = LcxError("future")
 
@@ -315,12 +300,11 @@ def test_context_future_gc(loop):
     calls.clear()
 
 
-@check("errors.context.task_never_retrieved", section=SECTION, method="call_exception_handler",
-       requirement="A task whose exception is never retrieved reports, when garbage-collected, "
-                   "'message' (str), 'exception' (its exception) and 'future' (the task itself; "
-                   "CPython 3.10-3.13 add no 'task' key).")
+@scope.check("call_exception_handler", "task_never_retrieved", topic="context",
+             requirement="A task whose exception is never retrieved reports, when garbage-collected, "
+                         "'message' (str), 'exception' (its exception) and 'future' (the task itself; "
+                         "CPython 3.10-3.13 add no 'task' key).")
 def test_context_task_gc(loop):
-    """19.5.1.16 call_exception_handler context keys: unretrieved task exception."""
     calls = _recording(loop)
     exc = LcxError("task")
 
@@ -419,12 +403,11 @@ def _protocol_failure(loop, where):
     return calls, exc, transport, protocol
 
 
-@check("errors.context.protocol_data_received", section=SECTION, method="call_exception_handler",
-       requirement="An exception escaping data_received of a stream transport made by create_connection "
-                   "reaches the handler with 'message', 'exception' (the instance), 'transport' (that "
-                   "transport) and 'protocol' (that protocol).")
+@scope.check("call_exception_handler", "protocol_data_received", topic="context",
+             requirement="An exception escaping data_received of a stream transport made by "
+                         "create_connection reaches the handler with 'message', 'exception' (the instance), "
+                         "'transport' (that transport) and 'protocol' (that protocol).")
 def test_context_data_received(loop):
-    """19.5.1.16 call_exception_handler context keys: protocol callback (data_received)."""
     calls, exc, transport, protocol = _protocol_failure(loop, "data_received")
     context = _one_context(calls, "a failing data_received")
     _expect_message_and_exception(context, exc, "a failing data_received")
@@ -440,23 +423,22 @@ def test_context_data_received(loop):
            expected=repr(protocol), observed=repr(context["protocol"]))
 
 
-@check("errors.context.protocol_connection_made", section=SECTION, method="call_exception_handler",
-       requirement="An exception escaping connection_made of a stream transport made by create_connection "
-                   "reaches the handler with 'message' (str) and 'exception' (the instance).")
+@scope.check("call_exception_handler", "protocol_connection_made", topic="context",
+             requirement="An exception escaping connection_made of a stream transport made by "
+                         "create_connection reaches the handler with 'message' (str) and 'exception' (the "
+                         "instance).")
 def test_context_connection_made(loop):
-    """19.5.1.16 call_exception_handler context keys: protocol callback (connection_made)."""
     calls, exc, transport, protocol = _protocol_failure(loop, "connection_made")
     context = _one_context(calls, "a failing connection_made")
     _expect_message_and_exception(context, exc, "a failing connection_made")
 
 
-@check("errors.context.protocol_connection_made_keys", section=SECTION, method="call_exception_handler",
-       level=INFO, note="errors-connection-made-context",
-       requirement="For an exception in connection_made, keys the page lists ('transport', 'protocol', "
-                   "'handle') are optional; any that are present hold the right objects. CPython "
-                   "reports only 'handle' (connection_made runs as a scheduled callback).")
+@scope.check("call_exception_handler", "protocol_connection_made_keys", topic="context", level=INFO,
+             note="errors-connection-made-context",
+             requirement="For an exception in connection_made, keys the page lists ('transport', 'protocol', "
+                         "'handle') are optional; any that are present hold the right objects. CPython "
+                         "reports only 'handle' (connection_made runs as a scheduled callback).")
 def test_context_connection_made_keys(loop):
-    """19.5.1.16 call_exception_handler context keys: optional keys for connection_made."""
     calls, exc, transport, protocol = _protocol_failure(loop, "connection_made")
     context = _one_context(calls, "a failing connection_made")
     if "transport" in context:
@@ -470,13 +452,12 @@ def test_context_connection_made_keys(loop):
                observed=type(context["handle"]).__name__)
 
 
-@check("errors.context.asyncgen_aclose", section=SECTION, method="call_exception_handler", docs="3.8",
-       anchor="asyncio.loop.call_exception_handler",
-       requirement="When shutdown_asyncgens closes an unfinished async generator whose aclose raises, "
-                   "the handler gets 'message' (str), 'exception' (the instance) and 'asyncgen' "
-                   "(that generator; key documented from 3.8).")
+@scope.check("call_exception_handler", "asyncgen_aclose", topic="context", docs="3.8",
+             anchor="asyncio.loop.call_exception_handler",
+             requirement="When shutdown_asyncgens closes an unfinished async generator whose aclose raises, "
+                         "the handler gets 'message' (str), 'exception' (the instance) and 'asyncgen' (that "
+                         "generator; key documented from 3.8).")
 def test_context_asyncgen(loop):
-    """19.5.1.16 call_exception_handler context keys: async generator finalisation (shutdown_asyncgens)."""
     calls = _recording(loop)
     exc = LcxError("aclose")
 
@@ -504,10 +485,9 @@ def test_context_asyncgen(loop):
 
 # --- events the handler must not see ---------------------------------------------------------------
 
-@check("errors.handler.not_called_for_normal_callbacks", section=SECTION, method="set_exception_handler",
-       requirement="Callbacks and timers that return normally never reach the exception handler.")
+@scope.check("set_exception_handler", "not_called_for_normal_callbacks", topic="handler",
+             requirement="Callbacks and timers that return normally never reach the exception handler.")
 def test_not_called_for_normal(loop, handler_calls):
-    """19.5.1.16: the handler is only for errors."""
     ran = []
     loop.call_soon(ran.append, 1)
     loop.call_later(0, ran.append, 2)
@@ -517,11 +497,10 @@ def test_not_called_for_normal(loop, handler_calls):
     expect_equal(handler_calls, [], "the exception handler was called for callbacks that returned normally")
 
 
-@check("errors.handler.not_called_for_retrieved_exception", section=SECTION, method="set_exception_handler",
-       requirement="A future or task whose exception was retrieved does not reach the exception handler "
-                   "when garbage-collected.")
+@scope.check("set_exception_handler", "not_called_for_retrieved_exception", topic="handler",
+             requirement="A future or task whose exception was retrieved does not reach the exception "
+                         "handler when garbage-collected.")
 def test_not_called_for_retrieved(loop, handler_calls):
-    """19.5.1.16: a retrieved exception is not reported."""
     def make():
         fut = loop.create_future()
         fut.set_exception(LcxError("retrieved"))

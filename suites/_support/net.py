@@ -24,10 +24,10 @@ import tempfile
 import pytest
 
 from loopconf.evidence import Violation
+from .limits import TIMEOUT
 
 LOOPBACK = {socket.AF_INET: "127.0.0.1", socket.AF_INET6: "::1"}
 CHUNK_SIZE = 65536
-TIMEOUT = 3.0  # a broken loop fails within this, instead of hitting the per-check timeout
 
 
 def ipv6_available() -> bool:

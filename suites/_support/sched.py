@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+from .limits import TIMEOUT
 
-LIMIT = 3.0  # seconds a well-behaved loop never needs in these checks
+LIMIT = TIMEOUT  # seconds a well-behaved loop never needs in these checks
 
 #: A context variable for the contextvars checks of call_soon / call_later / create_task.
 VAR = contextvars.ContextVar("loopconf_sched_var", default="unset")

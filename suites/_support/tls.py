@@ -1,4 +1,4 @@
-"""TLS helpers for the 19.5.1.6-9 TLS suites (sec_09_tls.py, sec_09_tls_options.py).
+"""TLS helpers for the 19.5.1.6-9 TLS suites (sec_09_tls.py, tls_parameters.py).
 
 - :func:`certs`: a module-scoped pytest fixture with in-memory trustme certificates (a CA, a
   server certificate for localhost/127.0.0.1/::1, a client certificate for mutual TLS, a
@@ -23,8 +23,8 @@ import pytest
 import trustme
 
 from loopconf.evidence import Violation
+from .limits import TIMEOUT
 
-TIMEOUT = 3.0  # every blocking peer operation is bounded by this
 HANDSHAKE_TIMEOUT = 0.3  # short ssl_handshake_timeout used by the timeout checks
 SERVER_NAMES = ("localhost", "127.0.0.1", "::1")
 OTHER_NAME = "other.example"

@@ -1,0 +1,224 @@
+"""TLS scenarios shared by every entry point that speaks TLS.
+
+The same guarantee (a clean close_notify both ways, ``ssl_*`` options refused without ssl, a
+handshake that times out) holds for create_connection, create_unix_connection, create_server,
+create_unix_server, connect_accepted_socket and start_tls. The suites declare one check per
+entry point and guarantee and call a scenario here with what differs:
+
+- an *opener* ``open_tls(script) -> (transport, protocol, result)``: establish a TLS
+  connection through the entry point, with a peer thread that completes the handshake and then
+  runs ``script(peer)``; ``result()`` waits for the script's return value;
+- or a *call* ``call(factory) -> coroutine``: the entry point's coroutine with that protocol
+  factory, for scenarios where the call itself must fail.
+
+Peers (thread side, :mod:`suites._support.tls`) are defined here too: the TLS checks in
+``sec_09_tls.py`` and ``tls_parameters.py`` use them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+from loopconf.evidence import Violation, expect, expect_equal, expect_instance
+
+from .limits import TIMEOUT
+from .net import Factory, io_rounds
+from .tls import HANDSHAKE_TIMEOUT, PeerThread, TLSPeer, read_raw_to_eof
+
+# -- peers ----------------------------------------------------------------------------------
+
+
+def tls_server(threads, listener, ctx, script=None):
+    """Accept one connection on ``listener`` in a thread, do the TLS handshake, run ``script``."""
+    threads.sock(listener)
+
+    def run():
+        listener.settimeout(TIMEOUT)
+        conn, _ = listener.accept()
+        threads.sock(conn)
+        peer = TLSPeer(conn, ctx, server_side=True)
+        peer.handshake()
+        return script(peer) if script else None
+
+    return PeerThread(threads, run)
+
+
+def failing_tls_server(threads, listener, ctx):
+    """Accept one connection and attempt the handshake; returns (handshake error, how it closed)."""
+    threads.sock(listener)
+
+    def run():
+        listener.settimeout(TIMEOUT)
+        conn, _ = listener.accept()
+        threads.sock(conn)
+        peer = TLSPeer(conn, ctx, server_side=True)
+        try:
+            peer.handshake()
+        except Exception as exc:  # the client refused us: expected
+            error = exc
+        else:
+            error = None
+        try:
+            rest = read_raw_to_eof(conn)
+        except socket.timeout:
+            return error, "still open"
+        return error, f"closed ({len(rest)} more bytes)"
+
+    return PeerThread(threads, run)
+
+
+def silent_server(threads, listener):
+    """Accept one TCP connection, never speak TLS; returns True once the client closed it."""
+    threads.sock(listener)
+
+    def run():
+        listener.settimeout(TIMEOUT)
+        conn, _ = listener.accept()
+        threads.sock(conn)
+        try:
+            read_raw_to_eof(conn)
+        except socket.timeout:
+            return False
+        return True
+
+    return PeerThread(threads, run)
+
+
+def tls_client(threads, address, ctx, script=None, family=socket.AF_INET, server_hostname="localhost"):
+    """Connect to ``address`` in a thread, do the TLS handshake, run ``script``."""
+
+    def run():
+        s = threads.sock(socket.socket(family, socket.SOCK_STREAM))
+        s.settimeout(TIMEOUT)
+        s.connect(address)
+        peer = TLSPeer(s, ctx, server_side=False, server_hostname=server_hostname)
+        peer.handshake()
+        return script(peer) if script else None
+
+    return PeerThread(threads, run)
+
+
+def echo_upper(peer):
+    """Peer script: answer 4 bytes with their upper-case form, then read to the end of the stream."""
+    data = peer.recv_exactly(4)
+    peer.send(data.upper())
+    return peer.recv_until_closed()
+
+
+def client_ping(peer):
+    """Client peer script: send 4 bytes, read the 4-byte answer, then read to the end."""
+    peer.send(b"ping")
+    answer = peer.recv_exactly(4)
+    return answer, peer.recv_until_closed()
+
+
+# -- calls that must fail -------------------------------------------------------------------
+
+
+def connect_fails(net, coro_factory):
+    """Run a create_connection-like call that must fail; returns the exception."""
+    try:
+        result = net.run(coro_factory())
+    except (Violation, NotImplementedError):
+        raise
+    except Exception as exc:
+        return exc
+    net.pair(result)
+    raise Violation("the connection was established although it must fail", observed=result)
+
+
+def expect_no_callbacks(factory, what):
+    made = [p.names() for p in factory.protocols if p.events]
+    expect(not made, f"protocol callbacks ran although {what}", expected=[], observed=made)
+
+
+def timed_failure(net, loop, coro_factory):
+    """Run a call that must give up after HANDSHAKE_TIMEOUT; returns (exception, elapsed loop time)."""
+    start = loop.time()
+    try:
+        result = net.run(coro_factory())
+    except (Violation, NotImplementedError):
+        raise
+    except Exception as exc:
+        return exc, loop.time() - start
+    net.pair(result)
+    raise Violation("the handshake with a silent peer succeeded", observed=result)
+
+
+def expect_timed(exc, elapsed):
+    expect(elapsed >= HANDSHAKE_TIMEOUT, "the handshake was aborted before ssl_handshake_timeout",
+           expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s ({type(exc).__name__}: {exc})")
+    expect_instance(exc, (OSError, asyncio.TimeoutError),
+                    "the aborted handshake raised an unexpected exception type",
+                    expected="ConnectionAbortedError / TimeoutError / OSError")
+
+
+# -- scenarios ------------------------------------------------------------------------------
+
+
+def refused_without_ssl(net, loop, call, what):
+    """``call(factory)`` passes a TLS-only option without ssl: it must fail with ValueError."""
+    factory = net.adopt(Factory(loop))
+    exc = connect_fails(net, lambda: call(factory))
+    expect_instance(exc, ValueError, f"{what} was not refused with ValueError", expected="ValueError")
+
+
+def handshake_timeout(net, loop, call):
+    """``call(factory)`` talks to a peer that never answers the handshake and passes
+    ssl_handshake_timeout=HANDSHAKE_TIMEOUT: it fails no earlier than that, with no callback."""
+    factory = net.adopt(Factory(loop))
+    exc, elapsed = timed_failure(net, loop, lambda: call(factory))
+    expect_timed(exc, elapsed)
+    expect_no_callbacks(factory, "the handshake timed out")
+
+
+def close_notify(net, loop, open_tls):
+    """close() sends the buffered data, then close_notify; connection_lost(None) once."""
+    transport, protocol, result = open_tls(lambda p: p.recv_until_closed())
+    transport.write(b"last words")
+    transport.close()
+    expect_equal(net.run(protocol.lost, what="connection_lost after close()"), None,
+                 "connection_lost argument after close()")
+    data, how = result()
+    expect_equal(data, b"last words", "bytes the peer decrypted before the end of the stream")
+    expect_equal(how, "clean", "how the peer saw the TLS stream end (close_notify expected)")
+    net.run(io_rounds(loop, 2))
+    expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+
+
+def peer_close_notify(net, loop, open_tls):
+    """The peer sends data, then close_notify: the protocol gets the data and connection_lost(None) once."""
+
+    def script(p):
+        p.send(b"bye")
+        p.close_notify()
+        return p.recv_until_closed()
+
+    _, protocol, result = open_tls(script)
+    expect_equal(net.run(protocol.lost, what="connection_lost after the peer's close_notify"), None,
+                 "connection_lost argument after the peer's close_notify")
+    result()
+    net.run(io_rounds(loop, 2))
+    expect_equal(bytes(protocol.data), b"bye", "data received before the peer's close_notify")
+    expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
+
+
+def serve_exchange(net, factory, peer):
+    """Server side against :func:`client_ping`: read 4 bytes, answer them upper-cased, close, and
+    check the client got the answer and a clean close_notify. Returns the server protocol."""
+    protocol = net.run(factory.new_protocol.get(), what="a protocol for the TLS client")
+    net.run(protocol.made, what="connection_made for the TLS client")
+    data = net.run(protocol.received(4), what="the TLS client's bytes")
+    expect_equal(data, b"ping", "decrypted bytes the server protocol received")
+    protocol.transport.write(data.upper())
+    return protocol
+
+
+def expect_client_saw_clean_end(net, protocol, peer):
+    """Close the server transport; the client got the answer, then a clean close_notify."""
+    protocol.transport.close()
+    net.run(protocol.lost)
+    answer, (_, how) = peer.result()
+    expect_equal(answer, b"PING", "bytes the TLS client received")
+    expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
