@@ -14,7 +14,7 @@ stack several ``@breaks`` when only part of the breakage is version-gated.
 
 tests/test_broken_loops.py finds every declared class (run as ``module:Class``), checks it,
 and checks that stock asyncio passes the same checks; an undeclared public loop class fails it.
-hostile.py is exempt: its loops test the runner and the CLI, not a check.
+hostile.py (runner and CLI tests) and adversarial.py (tests/test_adversarial.py) are exempt.
 """
 
 from tests.broken._registry import breaks
