@@ -66,10 +66,6 @@ def run_checks(loop_spec: str, *checks: str, timeout: float = 30.0, workers: int
         return records
 
 
-def outcomes(records: dict) -> dict:
-    return {cid: rec["outcome"] for cid, rec in records.items()}
-
-
 def loopconf(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the ``loopconf`` command (as ``python -m loopconf``) from the repository root."""
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
@@ -87,12 +83,3 @@ def outcome_map(results: dict) -> dict:
     """{(loop key, check_id): outcome} of a results.json document."""
     return {(r["loop"], r["check_id"]): r["outcome"] for r in results["results"]}
 
-
-def assert_outcomes(loop_spec: str, check_ids, outcome: str) -> None:
-    """Run exactly ``check_ids`` against ``loop_spec`` and require each to end as ``outcome``."""
-    check_ids = sorted(set(check_ids))
-    records = run_checks(loop_spec, *check_ids)
-    got = {cid: records[cid]["outcome"] if cid in records else "not run" for cid in check_ids}
-    messages = {cid: records[cid].get("message") for cid in check_ids
-                if cid in records and records[cid]["outcome"] != outcome}
-    assert got == dict.fromkeys(check_ids, outcome), (loop_spec, messages)

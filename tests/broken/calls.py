@@ -4,7 +4,10 @@ import asyncio
 import contextvars
 import functools
 
+from tests.broken import breaks
 
+
+@breaks("calls.call_soon.fifo", "model.calls.trace")
 class LifoCallSoonLoop(asyncio.SelectorEventLoop):
     """call_soon runs callbacks in reverse registration order (breaks FIFO)."""
 
@@ -15,6 +18,7 @@ class LifoCallSoonLoop(asyncio.SelectorEventLoop):
         return handle
 
 
+@breaks("calls.call_soon.fifo_while_running")
 class FifoOnlyAtStartLoop(asyncio.SelectorEventLoop):
     """call_soon from a running callback jumps the queue (LIFO for callbacks made while running)."""
 
@@ -26,6 +30,7 @@ class FifoOnlyAtStartLoop(asyncio.SelectorEventLoop):
         return handle
 
 
+@breaks("calls.call_soon.exactly_once", "model.calls.trace")
 class TwiceLoop(asyncio.SelectorEventLoop):
     """Every call_soon callback is queued twice."""
 
@@ -35,6 +40,7 @@ class TwiceLoop(asyncio.SelectorEventLoop):
         return handle
 
 
+@breaks("calls.call_soon.after_return", "model.calls.trace")
 class SynchronousLoop(asyncio.SelectorEventLoop):
     """call_soon calls the callback before returning."""
 
@@ -44,6 +50,7 @@ class SynchronousLoop(asyncio.SelectorEventLoop):
         return handle
 
 
+@breaks("calls.call_soon.args")
 class DropsArgsLoop(asyncio.SelectorEventLoop):
     """call_soon drops all but the first positional argument."""
 
@@ -51,6 +58,7 @@ class DropsArgsLoop(asyncio.SelectorEventLoop):
         return super().call_soon(callback, *args[:1], context=context)
 
 
+@breaks("calls.call_soon.no_callback_keywords")
 class KeywordsLoop(asyncio.SelectorEventLoop):
     """call_soon forwards keyword arguments to the callback."""
 
@@ -60,6 +68,7 @@ class KeywordsLoop(asyncio.SelectorEventLoop):
         return super().call_soon(callback, *args, context=context)
 
 
+@breaks("calls.call_soon.returns_handle")
 class NoHandleLoop(asyncio.SelectorEventLoop):
     """call_soon returns None instead of a Handle."""
 
@@ -68,6 +77,7 @@ class NoHandleLoop(asyncio.SelectorEventLoop):
         return None
 
 
+@breaks("calls.call_soon.cancel", "model.calls.trace")
 class DetachedHandleLoop(asyncio.SelectorEventLoop):
     """call_soon returns a Handle unrelated to the queued one: cancelling it has no effect."""
 
@@ -83,6 +93,7 @@ class _RunningCancelIgnored(asyncio.Handle):
         super().cancel()
 
 
+@breaks("calls.call_soon.cancel_same_batch")
 class CancelWhileRunningIgnoredLoop(asyncio.SelectorEventLoop):
     """A Handle cancelled from a running callback still runs (cancel only works from outside)."""
 
@@ -93,6 +104,7 @@ class CancelWhileRunningIgnoredLoop(asyncio.SelectorEventLoop):
         return handle
 
 
+@breaks("calls.call_soon.context")
 class ContextIgnoredLoop(asyncio.SelectorEventLoop):
     """call_soon ignores the context argument."""
 
@@ -100,6 +112,7 @@ class ContextIgnoredLoop(asyncio.SelectorEventLoop):
         return super().call_soon(callback, *args)
 
 
+@breaks("calls.call_soon.current_context")
 class SharedContextLoop(asyncio.SelectorEventLoop):
     """Callbacks without context= run in one context captured when the loop was created."""
 
@@ -111,6 +124,7 @@ class SharedContextLoop(asyncio.SelectorEventLoop):
         return super().call_soon(callback, *args, context=context or self._loop_context)
 
 
+@breaks("calls.call_soon_threadsafe.wakes_loop")
 class NoWakeupLoop(asyncio.SelectorEventLoop):
     """call_soon_threadsafe does not wake up the selector."""
 
@@ -118,6 +132,7 @@ class NoWakeupLoop(asyncio.SelectorEventLoop):
         pass
 
 
+@breaks("calls.call_soon_threadsafe.fifo_per_thread", "model.calls.trace")
 class LifoThreadsafeLoop(asyncio.SelectorEventLoop):
     """call_soon_threadsafe puts the callback at the front of the queue."""
 
@@ -128,6 +143,7 @@ class LifoThreadsafeLoop(asyncio.SelectorEventLoop):
         return handle
 
 
+@breaks("calls.call_soon_threadsafe.args_and_context")
 class ThreadsafeContextIgnoredLoop(asyncio.SelectorEventLoop):
     """call_soon_threadsafe ignores the context argument."""
 
@@ -135,6 +151,7 @@ class ThreadsafeContextIgnoredLoop(asyncio.SelectorEventLoop):
         return super().call_soon_threadsafe(callback, *args)
 
 
+@breaks("calls.call_soon_threadsafe.returns_handle")
 class ThreadsafeNoHandleLoop(asyncio.SelectorEventLoop):
     """call_soon_threadsafe returns None."""
 
@@ -156,6 +173,7 @@ class _RerunOnCancel(asyncio.Handle):
         super().cancel()
 
 
+@breaks("handle.cancel.no_effect_after_run")
 class RerunAfterCancelLoop(asyncio.SelectorEventLoop):
     """Cancelling a Handle whose callback already ran queues the callback again."""
 
@@ -166,6 +184,7 @@ class RerunAfterCancelLoop(asyncio.SelectorEventLoop):
         return handle
 
 
+@breaks("handle.cancelled.reports")
 class CancelledNotReportedLoop(asyncio.SelectorEventLoop):
     """call_soon returns a Handle whose cancelled() is always False."""
 

@@ -7,6 +7,8 @@ broken, and hand the caller's own protocol back, so only the targeted behaviour 
 import asyncio
 import socket
 
+from tests.broken import breaks
+
 
 class ProtoProxy(asyncio.Protocol, asyncio.DatagramProtocol):
     """Forwards protocol callbacks to ``inner``; subclasses break one of them."""
@@ -63,6 +65,7 @@ class _ProxyLoop(asyncio.SelectorEventLoop):
         return transport, holder["inner"]
 
 
+@breaks("connections.create_connection.factory_once", keeps=["connections.create_connection.host_port[ipv4]"])
 class DoubleFactoryLoop(asyncio.SelectorEventLoop):
     """create_connection calls protocol_factory twice."""
 
@@ -79,12 +82,15 @@ class _LateMade(ProtoProxy):
         self.loop.call_later(0.05, self.inner.connection_made, transport)
 
 
+@breaks("connections.create_connection.synopsis_order", keeps=["connections.create_connection.factory_once"])
 class LateConnectionMadeLoop(_ProxyLoop):
     """connection_made reaches the protocol only after create_connection has returned."""
 
     proxy_class = _LateMade
 
 
+@breaks("connections.create_connection.refused", "connections.create_connection.synopsis_order",
+        keeps=["connections.create_connection.returns_pair"])
 class EagerFactoryLoop(asyncio.SelectorEventLoop):
     """create_connection calls protocol_factory before connecting (even when refused)."""
 
@@ -93,6 +99,7 @@ class EagerFactoryLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(lambda: proto, *args, **kwargs)
 
 
+@breaks("connections.create_connection.local_addr", keeps=["connections.create_connection.returns_pair"])
 class IgnoreLocalAddrLoop(asyncio.SelectorEventLoop):
     """create_connection ignores local_addr."""
 
@@ -100,6 +107,7 @@ class IgnoreLocalAddrLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(protocol_factory, *args, **kwargs)
 
 
+@breaks("connections.create_connection.family", keeps=["connections.create_connection.flags_proto"])
 class IgnoreFamilyLoop(asyncio.SelectorEventLoop):
     """create_connection does not pass family to resolution."""
 
@@ -107,6 +115,7 @@ class IgnoreFamilyLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(protocol_factory, *args, **kwargs)
 
 
+@breaks("connections.create_connection.flags_proto", keeps=["connections.create_connection.family"])
 class IgnoreFlagsLoop(asyncio.SelectorEventLoop):
     """create_connection does not pass flags to resolution."""
 
@@ -114,6 +123,8 @@ class IgnoreFlagsLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(protocol_factory, *args, **kwargs)
 
 
+@breaks("connections.create_connection.sock_exclusive[host]",
+        "connections.create_connection.sock_exclusive[port]", keeps=["connections.create_connection.sock"])
 class SockWithHostLoop(asyncio.SelectorEventLoop):
     """create_connection silently drops host/port when sock is given instead of rejecting them."""
 
@@ -129,6 +140,8 @@ class _DoubleLost(ProtoProxy):
         self.loop.call_soon(self.inner.connection_lost, exc)
 
 
+@breaks("connections.create_connection.callback_order", "connections.create_connection.peer_reset_lost_once",
+        keeps=["connections.create_connection.returns_pair"])
 class DoubleConnectionLostLoop(_ProxyLoop):
     """connection_lost is delivered twice."""
 
@@ -140,6 +153,8 @@ class _NoEof(ProtoProxy):
         return None
 
 
+@breaks("connections.create_connection.callback_order",
+        keeps=["connections.create_connection.peer_reset_lost_once"])
 class NoEofReceivedLoop(_ProxyLoop):
     """The peer's EOF closes the transport without calling eof_received."""
 
@@ -154,6 +169,7 @@ class _NoFlowControl(ProtoProxy):
         pass
 
 
+@breaks("connections.create_connection.flow_control", keeps=["connections.create_connection.write_buffer"])
 class NoFlowControlLoop(_ProxyLoop):
     """pause_writing/resume_writing never reach the protocol."""
 
@@ -178,6 +194,8 @@ class _TransportPatchLoop(asyncio.SelectorEventLoop):
         return transport, protocol
 
 
+@breaks("connections.create_connection.extra_info_addresses",
+        keeps=["connections.create_connection.extra_info_socket"])
 class NoPeernameLoop(_TransportPatchLoop):
     """get_extra_info('peername') returns None."""
 
@@ -186,6 +204,8 @@ class NoPeernameLoop(_TransportPatchLoop):
         _patch(t, get_extra_info=lambda name, default=None: None if name == "peername" else orig(name, default))
 
 
+@breaks("connections.create_connection.extra_info_socket",
+        keeps=["connections.create_connection.extra_info_addresses"])
 class NoSocketInfoLoop(_TransportPatchLoop):
     """get_extra_info('socket') returns None."""
 
@@ -194,6 +214,7 @@ class NoSocketInfoLoop(_TransportPatchLoop):
         _patch(t, get_extra_info=lambda name, default=None: None if name == "socket" else orig(name, default))
 
 
+@breaks("connections.create_connection.write_writelines", keeps=["connections.create_connection.close"])
 class WritelinesDropsLastLoop(_TransportPatchLoop):
     """writelines() forgets the last item."""
 
@@ -201,6 +222,7 @@ class WritelinesDropsLastLoop(_TransportPatchLoop):
         _patch(t, writelines=lambda items: [t.write(x) for x in list(items)[:-1]])
 
 
+@breaks("connections.create_connection.write_eof", keeps=["connections.create_connection.close"])
 class NoWriteEofLoop(_TransportPatchLoop):
     """can_write_eof() is False for TCP."""
 
@@ -208,6 +230,7 @@ class NoWriteEofLoop(_TransportPatchLoop):
         _patch(t, can_write_eof=lambda: False)
 
 
+@breaks("connections.create_connection.close", keeps=["connections.create_connection.abort"])
 class CloseDiscardsLoop(_TransportPatchLoop):
     """close() discards buffered data (behaves like abort())."""
 
@@ -215,6 +238,7 @@ class CloseDiscardsLoop(_TransportPatchLoop):
         _patch(t, close=t.abort)
 
 
+@breaks("connections.create_connection.abort", keeps=["connections.create_connection.close"])
 class AbortFlushesLoop(_TransportPatchLoop):
     """abort() waits for buffered data to be flushed (behaves like close())."""
 
@@ -222,6 +246,7 @@ class AbortFlushesLoop(_TransportPatchLoop):
         _patch(t, abort=t.close)
 
 
+@breaks("connections.create_connection.pause_reading", keeps=["connections.create_connection.write_eof"])
 class PauseReadingNoopLoop(_TransportPatchLoop):
     """pause_reading() does nothing."""
 
@@ -229,6 +254,7 @@ class PauseReadingNoopLoop(_TransportPatchLoop):
         _patch(t, pause_reading=lambda: None)
 
 
+@breaks("connections.create_connection.write_buffer", keeps=["connections.create_connection.pause_reading"])
 class BadBufferLimitsLoop(_TransportPatchLoop):
     """get_write_buffer_limits() returns (high, low) instead of (low, high)."""
 
@@ -244,6 +270,9 @@ class _NoSenderAddr(ProtoProxy):
         self.inner.datagram_received(data, None)
 
 
+@breaks("connections.create_datagram_endpoint.local_addr", "connections.create_datagram_endpoint.remote_addr",
+        "connections.create_datagram_endpoint.sock",
+        keeps=["connections.create_datagram_endpoint.allow_broadcast"])
 class DatagramNoAddrLoop(asyncio.SelectorEventLoop):
     """datagram_received gets None instead of the sender's address."""
 
@@ -253,6 +282,9 @@ class DatagramNoAddrLoop(asyncio.SelectorEventLoop):
         return transport, holder["inner"]
 
 
+@breaks("connections.create_datagram_endpoint.sock_exclusive[local_addr]",
+        "connections.create_datagram_endpoint.sock_exclusive[remote_addr]",
+        keeps=["connections.create_datagram_endpoint.sock"])
 class DatagramSockWithAddrLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint drops local_addr/remote_addr when sock is given."""
 
@@ -264,6 +296,8 @@ class DatagramSockWithAddrLoop(asyncio.SelectorEventLoop):
                                                       **kwargs)
 
 
+@breaks("connections.create_datagram_endpoint.allow_broadcast",
+        keeps=["connections.create_datagram_endpoint.local_addr"])
 class DatagramNoBroadcastLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint ignores allow_broadcast."""
 
@@ -271,6 +305,8 @@ class DatagramNoBroadcastLoop(asyncio.SelectorEventLoop):
         return await super().create_datagram_endpoint(*args, **kwargs)
 
 
+@breaks("connections.create_datagram_endpoint.reuse_port",
+        keeps=["connections.create_datagram_endpoint.local_addr"])
 class DatagramNoReusePortLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint ignores reuse_port."""
 
@@ -278,6 +314,10 @@ class DatagramNoReusePortLoop(asyncio.SelectorEventLoop):
         return await super().create_datagram_endpoint(*args, **kwargs)
 
 
+@breaks("connections.create_datagram_endpoint.no_reuse_address",
+        keeps=["connections.create_datagram_endpoint.local_addr"])
+@breaks("connections.create_datagram_endpoint.reuse_address_removed", python=">=3.11")
+@breaks("connections.create_datagram_endpoint.reuse_address_rejected", python="<3.11")
 class DatagramReuseAddressLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint still accepts reuse_address and sets SO_REUSEADDR by default."""
 
@@ -294,6 +334,8 @@ class _NoErrors(ProtoProxy):
         pass
 
 
+@breaks("connections.create_datagram_endpoint.error_received",
+        keeps=["connections.create_datagram_endpoint.remote_addr"])
 class DatagramNoErrorReceivedLoop(asyncio.SelectorEventLoop):
     """Send errors never reach error_received."""
 
@@ -303,6 +345,8 @@ class DatagramNoErrorReceivedLoop(asyncio.SelectorEventLoop):
         return transport, holder["inner"]
 
 
+@breaks("connections.create_datagram_endpoint.unix",
+        keeps=["connections.create_datagram_endpoint.local_addr"])
 class DatagramNoUnixLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint refuses AF_UNIX."""
 
@@ -314,6 +358,8 @@ class DatagramNoUnixLoop(asyncio.SelectorEventLoop):
 
 # -- UNIX connections -----------------------------------------------------------------------
 
+@breaks("connections.create_unix_connection.path[bytes]",
+        keeps=["connections.create_unix_connection.path[str]", "connections.create_unix_connection.path[pathlib]"])
 class UnixNoBytesPathLoop(asyncio.SelectorEventLoop):
     """create_unix_connection rejects bytes paths."""
 
@@ -323,6 +369,7 @@ class UnixNoBytesPathLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_connection(protocol_factory, path, **kwargs)
 
 
+@breaks("connections.create_unix_connection.abstract", keeps=["connections.create_unix_connection.path[str]"])
 class UnixNoAbstractLoop(asyncio.SelectorEventLoop):
     """create_unix_connection rejects abstract socket names."""
 
@@ -332,6 +379,8 @@ class UnixNoAbstractLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_connection(protocol_factory, path, **kwargs)
 
 
+@breaks("connections.create_unix_connection.sock", "connections.create_unix_connection.path_required",
+        keeps=["connections.create_unix_connection.path[str]"])
 class UnixNoSockLoop(asyncio.SelectorEventLoop):
     """create_unix_connection ignores sock= and fails without a path."""
 
@@ -343,6 +392,8 @@ class UnixNoSockLoop(asyncio.SelectorEventLoop):
 
 # -- more create_connection breakages ---------------------------------------------------------
 
+@breaks("connections.create_connection.returns_pair",
+        keeps=["connections.create_unix_connection.path_required"])
 class SwappedPairLoop(asyncio.SelectorEventLoop):
     """create_connection returns (protocol, transport) instead of (transport, protocol)."""
 
@@ -351,6 +402,8 @@ class SwappedPairLoop(asyncio.SelectorEventLoop):
         return protocol, transport
 
 
+@breaks("connections.create_connection.host_port[ipv6]",
+        keeps=["connections.create_connection.host_port[ipv4]"])
 class NoIPv6Loop(asyncio.SelectorEventLoop):
     """create_connection refuses IPv6 hosts."""
 
@@ -360,6 +413,7 @@ class NoIPv6Loop(asyncio.SelectorEventLoop):
         return await super().create_connection(protocol_factory, host, *args, **kwargs)
 
 
+@breaks("connections.create_connection.sock", keeps=["connections.create_connection.local_addr"])
 class NoTcpSockLoop(asyncio.SelectorEventLoop):
     """create_connection cannot use an existing socket."""
 
@@ -369,6 +423,7 @@ class NoTcpSockLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(protocol_factory, host, port, **kwargs)
 
 
+@breaks("connections.create_connection.refused_type", keeps=["connections.create_connection.refused"])
 class RefusedAsPlainOSErrorLoop(asyncio.SelectorEventLoop):
     """A refused connection raises a plain OSError instead of ConnectionRefusedError."""
 
@@ -379,6 +434,7 @@ class RefusedAsPlainOSErrorLoop(asyncio.SelectorEventLoop):
             raise OSError(f"connect failed: {exc}") from None
 
 
+@breaks("connections.create_connection.is_reading", keeps=["connections.create_connection.returns_pair"])
 class AlwaysReadingLoop(_TransportPatchLoop):
     """is_reading() stays True after pause_reading()."""
 
@@ -386,6 +442,7 @@ class AlwaysReadingLoop(_TransportPatchLoop):
         _patch(t, is_reading=lambda: True)
 
 
+@breaks("connections.create_connection.tcp_nodelay", keeps=["connections.create_connection.returns_pair"])
 class NoNodelayLoop(_TransportPatchLoop):
     """TCP transports leave Nagle's algorithm on (TCP_NODELAY cleared)."""
 
@@ -393,6 +450,7 @@ class NoNodelayLoop(_TransportPatchLoop):
         t.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 0)
 
 
+@breaks("connections.create_connection.happy_eyeballs", keeps=["connections.create_connection.returns_pair"])
 class NoHappyEyeballsLoop(asyncio.SelectorEventLoop):
     """create_connection rejects happy_eyeballs_delay / interleave (3.8 parameters)."""
 
@@ -402,6 +460,8 @@ class NoHappyEyeballsLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
+@breaks("connections.create_connection.all_errors", keeps=["connections.create_connection.refused"],
+        python=">=3.12")
 class IgnoreAllErrorsLoop(asyncio.SelectorEventLoop):
     """create_connection ignores all_errors=True (3.12) and raises the bare error."""
 
@@ -415,6 +475,8 @@ class _DatagramLostTwice(ProtoProxy):
         self.loop.call_soon(self.inner.connection_lost, exc)
 
 
+@breaks("connections.create_datagram_endpoint.close",
+        keeps=["connections.create_datagram_endpoint.local_addr"])
 class DatagramLostTwiceLoop(asyncio.SelectorEventLoop):
     """Closing a datagram transport calls connection_lost twice."""
 

@@ -2,7 +2,10 @@
 
 import asyncio
 
+from tests.broken import breaks
 
+
+@breaks("debug.get_debug.returns_bool")
 class IntDebugLoop(asyncio.SelectorEventLoop):
     """get_debug returns 1/0 instead of a bool."""
 
@@ -10,6 +13,7 @@ class IntDebugLoop(asyncio.SelectorEventLoop):
         return int(super().get_debug())
 
 
+@breaks("debug.set_debug.round_trip")
 class SetDebugIgnoredLoop(asyncio.SelectorEventLoop):
     """set_debug has no effect once the loop is constructed."""
 
@@ -18,6 +22,7 @@ class SetDebugIgnoredLoop(asyncio.SelectorEventLoop):
             super().set_debug(enabled)
 
 
+@breaks("debug.get_debug.default_from_environment")
 class DebugAlwaysOnLoop(asyncio.SelectorEventLoop):
     """New loops start in debug mode whatever the environment says."""
 
@@ -26,6 +31,7 @@ class DebugAlwaysOnLoop(asyncio.SelectorEventLoop):
         super().set_debug(True)
 
 
+@breaks("debug.slow_callback.logged")
 class NoSlowCallbackReportLoop(asyncio.SelectorEventLoop):
     """Slow callbacks are never reported (the threshold cannot be reached)."""
 
@@ -38,6 +44,7 @@ class NoSlowCallbackReportLoop(asyncio.SelectorEventLoop):
         pass
 
 
+@breaks("debug.call_soon.wrong_thread")
 class NoThreadCheckLoop(asyncio.SelectorEventLoop):
     """Debug mode does not refuse non-thread-safe calls from other threads."""
 
@@ -45,6 +52,7 @@ class NoThreadCheckLoop(asyncio.SelectorEventLoop):
         pass
 
 
+@breaks("debug.context.source_traceback")
 class NoSourceTracebackLoop(asyncio.SelectorEventLoop):
     """Debug-mode contexts lose 'source_traceback'."""
 

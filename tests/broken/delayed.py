@@ -6,7 +6,10 @@ import heapq
 import itertools
 import time
 
+from tests.broken import breaks
 
+
+@breaks("delayed.call_later.not_early", "delayed.call_at.not_early", "model.delayed.trace")
 class EarlyTimerLoop(asyncio.SelectorEventLoop):
     """Timers due within the next 20 ms fire together with the first due one (early)."""
 
@@ -15,6 +18,7 @@ class EarlyTimerLoop(asyncio.SelectorEventLoop):
         self._clock_resolution = 0.02
 
 
+@breaks("delayed.call_later.real_time_not_early", "delayed.call_at.real_time_not_early")
 class FastClockLoop(asyncio.SelectorEventLoop):
     """The loop's clock runs twice as fast as real time."""
 
@@ -22,6 +26,7 @@ class FastClockLoop(asyncio.SelectorEventLoop):
         return 2 * time.monotonic()
 
 
+@breaks("delayed.call_later.exactly_once", "delayed.call_at.exactly_once")
 class TwiceTimerLoop(asyncio.SelectorEventLoop):
     """Every timer callback fires twice."""
 
@@ -30,6 +35,7 @@ class TwiceTimerLoop(asyncio.SelectorEventLoop):
         return super().call_at(when, callback, *args, context=context)
 
 
+@breaks("delayed.call_later.returns_timerhandle", "delayed.call_at.returns_timerhandle")
 class NoTimerHandleLoop(asyncio.SelectorEventLoop):
     """call_later / call_at return a plain Handle instead of a TimerHandle."""
 
@@ -59,6 +65,7 @@ class _SeqTimerHandle(asyncio.TimerHandle):
         return self.seq >= other.seq
 
 
+@breaks("delayed.call_later.deadline_order", "delayed.call_at.deadline_order", "model.delayed.trace")
 class RegistrationOrderTimersLoop(asyncio.SelectorEventLoop):
     """Timers run in registration order (a FIFO, not a deadline heap): never early, but a
     timer registered later with an earlier deadline waits for the ones before it."""
@@ -71,6 +78,7 @@ class RegistrationOrderTimersLoop(asyncio.SelectorEventLoop):
         return timer
 
 
+@breaks("delayed.call_later.cancel", "delayed.call_at.cancel")
 class DetachedTimerHandleLoop(asyncio.SelectorEventLoop):
     """The returned TimerHandle is a copy: cancelling it does not cancel the timer."""
 
@@ -79,6 +87,7 @@ class DetachedTimerHandleLoop(asyncio.SelectorEventLoop):
         return asyncio.TimerHandle(when, callback, args, self, context)
 
 
+@breaks("delayed.call_later.args", "delayed.call_at.args")
 class TimerDropsArgsLoop(asyncio.SelectorEventLoop):
     """Timer callbacks are called without their positional arguments."""
 
@@ -86,6 +95,7 @@ class TimerDropsArgsLoop(asyncio.SelectorEventLoop):
         return super().call_at(when, callback, context=context)
 
 
+@breaks("delayed.call_later.context", "delayed.call_at.context")
 class TimerContextIgnoredLoop(asyncio.SelectorEventLoop):
     """call_later / call_at ignore the context argument."""
 
@@ -93,6 +103,7 @@ class TimerContextIgnoredLoop(asyncio.SelectorEventLoop):
         return super().call_at(when, callback, *args)
 
 
+@breaks("delayed.call_later.current_context", "delayed.call_at.current_context")
 class TimerSharedContextLoop(asyncio.SelectorEventLoop):
     """Timers without context= run in one context captured when the loop was created."""
 
@@ -104,6 +115,7 @@ class TimerSharedContextLoop(asyncio.SelectorEventLoop):
         return super().call_at(when, callback, *args, context=context or self._loop_context)
 
 
+@breaks("delayed.call_later.int_and_float", "delayed.call_at.int_and_float")
 class IntRejectedLoop(asyncio.SelectorEventLoop):
     """call_later / call_at reject int values."""
 
@@ -118,6 +130,8 @@ class IntRejectedLoop(asyncio.SelectorEventLoop):
         return super().call_at(when, callback, *args, context=context)
 
 
+@breaks("delayed.call_later.zero_delay", "delayed.call_later.past_deadline", "delayed.call_at.zero_delay",
+        "delayed.call_at.past_deadline")
 class DueTimersDroppedLoop(asyncio.SelectorEventLoop):
     """A timer that is already due when scheduled is silently dropped."""
 
@@ -127,6 +141,7 @@ class DueTimersDroppedLoop(asyncio.SelectorEventLoop):
         return super().call_at(when, callback, *args, context=context)
 
 
+@breaks("delayed.call_later.due_after_ready", "delayed.call_at.due_after_ready")
 class DueTimerFirstLoop(asyncio.SelectorEventLoop):
     """A timer that is already due jumps ahead of the queued call_soon callbacks."""
 
@@ -139,6 +154,7 @@ class DueTimerFirstLoop(asyncio.SelectorEventLoop):
         return super().call_at(when, callback, *args, context=context)
 
 
+@breaks("delayed.call_later.when")
 class LateWhenLoop(asyncio.SelectorEventLoop):
     """call_later schedules 5 ms later than asked (never early, but the deadline is wrong)."""
 
@@ -146,6 +162,7 @@ class LateWhenLoop(asyncio.SelectorEventLoop):
         return self.call_at(self.time() + delay + 0.005, callback, *args, context=context)
 
 
+@breaks("delayed.call_at.when")
 class RoundedWhenLoop(asyncio.SelectorEventLoop):
     """call_at rounds the deadline up to the next millisecond."""
 
@@ -153,6 +170,7 @@ class RoundedWhenLoop(asyncio.SelectorEventLoop):
         return super().call_at(int(when * 1000 + 1) / 1000, callback, *args, context=context)
 
 
+@breaks("delayed.time.float")
 class IntClockLoop(asyncio.SelectorEventLoop):
     """time() returns an int (nanoseconds)."""
 
@@ -160,6 +178,7 @@ class IntClockLoop(asyncio.SelectorEventLoop):
         return time.monotonic_ns()
 
 
+@breaks("delayed.time.monotonic")
 class BackwardsClockLoop(asyncio.SelectorEventLoop):
     """time() steps back by 1 ms on every other reading."""
 
@@ -170,6 +189,7 @@ class BackwardsClockLoop(asyncio.SelectorEventLoop):
         return super().time() - (0.001 if self._flip else 0.0)
 
 
+@breaks("delayed.time.advances")
 class SlowClockLoop(asyncio.SelectorEventLoop):
     """time() runs at a tenth of real time (timers fire late; the clock is not real time)."""
 
@@ -177,6 +197,7 @@ class SlowClockLoop(asyncio.SelectorEventLoop):
         return time.monotonic() / 10
 
 
+@breaks("delayed.time.not_wall_clock")
 class WallClockLoop(asyncio.SelectorEventLoop):
     """time() is the wall clock."""
 

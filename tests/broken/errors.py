@@ -3,6 +3,8 @@
 import asyncio
 import logging
 
+from tests.broken import breaks
+
 
 class _StripKey(asyncio.SelectorEventLoop):
     """Base: call_exception_handler drops one context key before dispatching."""
@@ -13,30 +15,36 @@ class _StripKey(asyncio.SelectorEventLoop):
         super().call_exception_handler({k: v for k, v in context.items() if k != self.key})
 
 
+@breaks("errors.context.call_soon_callback", "errors.context.call_later_callback")
 class NoHandleContextLoop(_StripKey):
     """Contexts lose 'handle' (callback and timer errors)."""
 
     key = "handle"
 
 
+@breaks("errors.context.future_never_retrieved", "errors.context.task_never_retrieved")
 class NoFutureContextLoop(_StripKey):
     """Contexts lose 'future' (unretrieved future/task exceptions)."""
 
     key = "future"
 
 
+@breaks("errors.context.protocol_data_received")
 class NoTransportContextLoop(_StripKey):
     """Contexts lose 'transport' (protocol callback errors)."""
 
     key = "transport"
 
 
+@breaks("errors.context.asyncgen_aclose")
 class NoAsyncgenContextLoop(_StripKey):
     """Contexts lose 'asyncgen' (async generator finalisation errors)."""
 
     key = "asyncgen"
 
 
+@breaks("errors.context.call_soon_callback", "errors.context.future_never_retrieved",
+        "errors.context.protocol_connection_made")
 class WrongExceptionContextLoop(asyncio.SelectorEventLoop):
     """Contexts carry a copy of the exception instead of the raised instance."""
 
@@ -47,6 +55,7 @@ class WrongExceptionContextLoop(asyncio.SelectorEventLoop):
         super().call_exception_handler(context)
 
 
+@breaks("errors.set_exception_handler.none_restores_default")
 class NoneNotRestoringLoop(asyncio.SelectorEventLoop):
     """set_exception_handler(None) keeps the previous handler."""
 
@@ -56,6 +65,7 @@ class NoneNotRestoringLoop(asyncio.SelectorEventLoop):
         super().set_exception_handler(handler)
 
 
+@breaks("errors.get_exception_handler.returns_handler")
 class GetHandlerNoneLoop(asyncio.SelectorEventLoop):
     """get_exception_handler always reports the default (None)."""
 
@@ -63,6 +73,7 @@ class GetHandlerNoneLoop(asyncio.SelectorEventLoop):
         return None
 
 
+@breaks("errors.set_exception_handler.rejects_non_callable")
 class AcceptsNonCallableLoop(asyncio.SelectorEventLoop):
     """set_exception_handler stores anything, callable or not."""
 
@@ -70,6 +81,8 @@ class AcceptsNonCallableLoop(asyncio.SelectorEventLoop):
         self._exception_handler = handler
 
 
+@breaks("errors.set_exception_handler.called_with_loop_and_context",
+        "errors.call_exception_handler.calls_current_handler")
 class WrongLoopArgumentLoop(asyncio.SelectorEventLoop):
     """The handler receives None instead of the loop."""
 
@@ -80,6 +93,9 @@ class WrongLoopArgumentLoop(asyncio.SelectorEventLoop):
         handler(None, context)
 
 
+@breaks("errors.default_exception_handler.logs_message", "errors.call_exception_handler.default_when_unset",
+        "errors.set_exception_handler.none_restores_default",
+        "errors.default_exception_handler.asyncio_logger")
 class SilentDefaultHandlerLoop(asyncio.SelectorEventLoop):
     """default_exception_handler logs nothing."""
 
@@ -87,6 +103,7 @@ class SilentDefaultHandlerLoop(asyncio.SelectorEventLoop):
         pass
 
 
+@breaks("errors.default_exception_handler.logs_traceback")
 class NoTracebackDefaultHandlerLoop(asyncio.SelectorEventLoop):
     """default_exception_handler logs the message without the exception."""
 
@@ -98,6 +115,8 @@ _OTHER_LOGGER = logging.getLogger("lcx.broken.otherlogger")
 _OTHER_LOGGER.propagate = False  # the hardest case for a capture at the root logger
 
 
+@breaks("errors.default_exception_handler.asyncio_logger",
+        keeps=["errors.default_exception_handler.logs_message", "errors.default_exception_handler.logs_traceback", "errors.call_exception_handler.default_when_unset", "errors.set_exception_handler.none_restores_default"])
 class OtherLoggerDefaultHandlerLoop(asyncio.SelectorEventLoop):
     """default_exception_handler logs message and traceback on its own (non-propagating) logger.
 
@@ -111,6 +130,7 @@ class OtherLoggerDefaultHandlerLoop(asyncio.SelectorEventLoop):
         _OTHER_LOGGER.error(context.get("message", "Unhandled exception in event loop"), exc_info=exc_info)
 
 
+@breaks("errors.call_exception_handler.calls_current_handler")
 class IgnoresCustomHandlerLoop(asyncio.SelectorEventLoop):
     """call_exception_handler always uses the default handler."""
 
@@ -118,6 +138,7 @@ class IgnoresCustomHandlerLoop(asyncio.SelectorEventLoop):
         self.default_exception_handler(context)
 
 
+@breaks("errors.set_exception_handler.handler_error_contained")
 class HandlerErrorPropagatesLoop(asyncio.SelectorEventLoop):
     """An exception raised by the custom handler escapes from the loop."""
 
@@ -128,6 +149,7 @@ class HandlerErrorPropagatesLoop(asyncio.SelectorEventLoop):
         handler(self, context)  # no protection
 
 
+@breaks("errors.set_exception_handler.handler_error_logged")
 class HandlerErrorUnloggedLoop(asyncio.SelectorEventLoop):
     """An exception raised by the custom handler is silently swallowed."""
 
@@ -141,6 +163,7 @@ class HandlerErrorUnloggedLoop(asyncio.SelectorEventLoop):
             pass
 
 
+@breaks("errors.handler.not_called_for_normal_callbacks")
 class ReportsNormalCallbacksLoop(asyncio.SelectorEventLoop):
     """Every callback, even one that returns normally, is reported to the handler."""
 
@@ -158,6 +181,7 @@ class _AlwaysReportingFuture(asyncio.Future):
                 {"message": "exception (retrieved or not)", "exception": self.exception(), "future": self})
 
 
+@breaks("errors.handler.not_called_for_retrieved_exception")
 class ReportsRetrievedExceptionLoop(asyncio.SelectorEventLoop):
     """Futures report their exception when collected even after it was retrieved."""
 
@@ -165,6 +189,7 @@ class ReportsRetrievedExceptionLoop(asyncio.SelectorEventLoop):
         return _AlwaysReportingFuture(loop=self)
 
 
+@breaks("errors.context.protocol_connection_made_keys")
 class WrongProtocolContextLoop(asyncio.SelectorEventLoop):
     """Contexts of callback errors carry a 'protocol' that is not the failing protocol."""
 

@@ -3,7 +3,10 @@
 import asyncio
 import concurrent.futures
 
+from tests.broken import breaks
 
+
+@breaks("executor.run_in_executor.returns_asyncio_future")
 class ConcurrentFutureLoop(asyncio.SelectorEventLoop):
     """run_in_executor returns the executor's concurrent.futures.Future, not an asyncio.Future."""
 
@@ -15,6 +18,7 @@ class ConcurrentFutureLoop(asyncio.SelectorEventLoop):
         return executor.submit(func, *args)
 
 
+@breaks("executor.run_in_executor.other_thread_with_args")
 class SameThreadLoop(asyncio.SelectorEventLoop):
     """run_in_executor calls func inline, in the loop's thread."""
 
@@ -27,6 +31,7 @@ class SameThreadLoop(asyncio.SelectorEventLoop):
         return fut
 
 
+@breaks("executor.run_in_executor.uses_given_executor")
 class IgnoresExecutorLoop(asyncio.SelectorEventLoop):
     """run_in_executor always uses the default executor."""
 
@@ -34,6 +39,7 @@ class IgnoresExecutorLoop(asyncio.SelectorEventLoop):
         return super().run_in_executor(None, func, *args)
 
 
+@breaks("executor.set_default_executor.used_for_none")
 class IgnoresSetDefaultLoop(asyncio.SelectorEventLoop):
     """set_default_executor does nothing."""
 
@@ -41,6 +47,7 @@ class IgnoresSetDefaultLoop(asyncio.SelectorEventLoop):
         pass
 
 
+@breaks("executor.set_default_executor.rejects_non_thread_pool", python=">=3.11")
 class AcceptsAnyExecutorLoop(asyncio.SelectorEventLoop):
     """set_default_executor accepts executors that are not thread pools (3.11+ rejects them)."""
 
@@ -48,6 +55,7 @@ class AcceptsAnyExecutorLoop(asyncio.SelectorEventLoop):
         self._default_executor = executor
 
 
+@breaks("executor.run_in_executor.exception_propagates")
 class SwallowsExceptionLoop(asyncio.SelectorEventLoop):
     """The future of a failing func resolves to None instead of raising."""
 
@@ -60,6 +68,7 @@ class SwallowsExceptionLoop(asyncio.SelectorEventLoop):
         return super().run_in_executor(executor, safe)
 
 
+@breaks("executor.close.default_executor_not_awaited")
 class WaitingCloseLoop(asyncio.SelectorEventLoop):
     """close() waits for the default executor's running jobs."""
 
@@ -69,6 +78,7 @@ class WaitingCloseLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
+@breaks("executor.shutdown_default_executor.waits")
 class NoWaitShutdownLoop(asyncio.SelectorEventLoop):
     """shutdown_default_executor returns at once, without waiting for running jobs."""
 
@@ -78,6 +88,7 @@ class NoWaitShutdownLoop(asyncio.SelectorEventLoop):
             self._default_executor.shutdown(wait=False)
 
 
+@breaks("executor.shutdown_default_executor.refuses_new_work")
 class AcceptsWorkAfterShutdownLoop(asyncio.SelectorEventLoop):
     """run_in_executor(None) keeps working after shutdown_default_executor."""
 
@@ -88,6 +99,7 @@ class AcceptsWorkAfterShutdownLoop(asyncio.SelectorEventLoop):
         return super().run_in_executor(executor, func, *args)
 
 
+@breaks("executor.shutdown_default_executor.timeout", python=">=3.12.2")
 class IgnoresTimeoutLoop(asyncio.SelectorEventLoop):
     """shutdown_default_executor ignores its timeout and waits for every job."""
 

@@ -2,7 +2,10 @@
 
 import asyncio
 
+from tests.broken import breaks
 
+
+@breaks("fdwatch.remove_reader.returns_true", "fdwatch.remove_reader.returns_false")
 class RemoveReaderReturnsNoneLoop(asyncio.SelectorEventLoop):
     """remove_reader removes the callback but returns None instead of True/False."""
 
@@ -10,6 +13,7 @@ class RemoveReaderReturnsNoneLoop(asyncio.SelectorEventLoop):
         super().remove_reader(fd)
 
 
+@breaks("fdwatch.remove_writer.returns_true", "fdwatch.remove_writer.returns_false")
 class RemoveWriterReturnsNoneLoop(asyncio.SelectorEventLoop):
     """remove_writer removes the callback but returns None instead of True/False."""
 
@@ -17,6 +21,7 @@ class RemoveWriterReturnsNoneLoop(asyncio.SelectorEventLoop):
         super().remove_writer(fd)
 
 
+@breaks("fdwatch.remove_reader.returns_false")
 class RemoveReaderAlwaysTrueLoop(asyncio.SelectorEventLoop):
     """remove_reader returns True even when no reader was registered."""
 
@@ -25,6 +30,7 @@ class RemoveReaderAlwaysTrueLoop(asyncio.SelectorEventLoop):
         return True
 
 
+@breaks("fdwatch.remove_writer.returns_false")
 class RemoveWriterAlwaysTrueLoop(asyncio.SelectorEventLoop):
     """remove_writer returns True even when no writer was registered."""
 
@@ -51,6 +57,7 @@ class _Chaining(asyncio.SelectorEventLoop):
         return add(fd, both)
 
 
+@breaks("fdwatch.add_reader.replaces_callback")
 class AddReaderKeepsOldLoop(_Chaining):
     """add_reader on an fd that already has a reader keeps calling the old callback too."""
 
@@ -62,6 +69,7 @@ class AddReaderKeepsOldLoop(_Chaining):
         return super().remove_reader(fd)
 
 
+@breaks("fdwatch.add_writer.replaces_callback")
 class AddWriterKeepsOldLoop(_Chaining):
     """add_writer on an fd that already has a writer keeps calling the old callback too."""
 
@@ -73,6 +81,7 @@ class AddWriterKeepsOldLoop(_Chaining):
         return super().remove_writer(fd)
 
 
+@breaks("fdwatch.remove_reader.stops_callbacks")
 class RemoveReaderNoopLoop(asyncio.SelectorEventLoop):
     """remove_reader reports success but keeps watching the fd."""
 
@@ -80,6 +89,7 @@ class RemoveReaderNoopLoop(asyncio.SelectorEventLoop):
         return True
 
 
+@breaks("fdwatch.remove_writer.stops_callbacks")
 class RemoveWriterNoopLoop(asyncio.SelectorEventLoop):
     """remove_writer reports success but keeps watching the fd."""
 
@@ -87,6 +97,7 @@ class RemoveWriterNoopLoop(asyncio.SelectorEventLoop):
         return True
 
 
+@breaks("fdwatch.remove_reader.keeps_writer")
 class RemoveReaderDropsWriterLoop(asyncio.SelectorEventLoop):
     """remove_reader also removes the writer of the same fd."""
 
@@ -95,6 +106,7 @@ class RemoveReaderDropsWriterLoop(asyncio.SelectorEventLoop):
         return super().remove_reader(fd)
 
 
+@breaks("fdwatch.remove_writer.keeps_reader")
 class RemoveWriterDropsReaderLoop(asyncio.SelectorEventLoop):
     """remove_writer also removes the reader of the same fd."""
 
@@ -103,6 +115,7 @@ class RemoveWriterDropsReaderLoop(asyncio.SelectorEventLoop):
         return super().remove_writer(fd)
 
 
+@breaks("fdwatch.add_reader.calls_with_args", "fdwatch.add_writer.calls_with_args")
 class DropsCallbackArgsLoop(asyncio.SelectorEventLoop):
     """add_reader and add_writer call the callback without the given arguments."""
 

@@ -3,7 +3,10 @@
 import asyncio
 import concurrent.futures
 
+from tests.broken import breaks
 
+
+@breaks("futures.create_future.is_future")
 class ConcurrentFutureLoop(asyncio.SelectorEventLoop):
     """create_future returns a concurrent.futures.Future, not an asyncio.Future."""
 
@@ -18,6 +21,7 @@ class _Elsewhere(asyncio.AbstractEventLoop):
         return False
 
 
+@breaks("futures.create_future.attached")
 class ForeignFutureLoop(asyncio.SelectorEventLoop):
     """create_future returns a Future attached to another loop object."""
 
@@ -41,6 +45,7 @@ class _EagerCallbacksFuture(asyncio.Future):
             fn(self)
 
 
+@breaks("futures.create_future.callbacks_on_loop")
 class EagerCallbacksLoop(asyncio.SelectorEventLoop):
     """Futures from create_future call their done callbacks inside set_result()."""
 
@@ -55,6 +60,7 @@ class _NeverDoneFuture(asyncio.Future):
         pass
 
 
+@breaks("futures.create_future.awaitable")
 class DeafFutureLoop(asyncio.SelectorEventLoop):
     """create_future returns Futures that ignore set_result (awaiting them never ends)."""
 
@@ -62,6 +68,7 @@ class DeafFutureLoop(asyncio.SelectorEventLoop):
         return _NeverDoneFuture(loop=self)
 
 
+@breaks("futures.create_future.is_future")
 class SharedFutureLoop(asyncio.SelectorEventLoop):
     """create_future returns the same Future every time."""
 

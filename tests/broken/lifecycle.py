@@ -5,7 +5,10 @@ Each breaks exactly one guarantee.
 
 import asyncio
 
+from tests.broken import breaks
 
+
+@breaks("model.lifecycle.state_machine")
 class ReversibleCloseLoop(asyncio.SelectorEventLoop):
     """run_forever() on a closed loop undoes the close: is_closed() is False again."""
 
@@ -25,6 +28,7 @@ class ReversibleCloseLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
+@breaks("model.lifecycle.state_machine")
 class CloseRunsPendingLoop(asyncio.SelectorEventLoop):
     """close() runs the callbacks still pending instead of dropping them."""
 
@@ -37,6 +41,7 @@ class CloseRunsPendingLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
+@breaks("model.lifecycle.state_machine")
 class CloseTwiceRaisesLoop(asyncio.SelectorEventLoop):
     """A second close() raises instead of doing nothing."""
 
@@ -46,6 +51,7 @@ class CloseTwiceRaisesLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
+@breaks("model.delayed.timers_under_load")
 class TimerEarlyUnderLoadLoop(asyncio.SelectorEventLoop):
     """call_later fires 2 ms early while more than 50 timers are pending."""
 
@@ -64,6 +70,7 @@ class _StubbornTimer(asyncio.TimerHandle):
         super().cancel()
 
 
+@breaks("model.delayed.timers_under_load")
 class CancelIgnoredUnderLoadLoop(asyncio.SelectorEventLoop):
     """Timers cancelled from inside another timer's callback still fire."""
 

@@ -7,6 +7,8 @@ They hook stock asyncio's pipe-transport constructors (``_make_read_pipe_transpo
 import asyncio
 import os
 
+from tests.broken import breaks
+
 
 class _ProtocolProxy:
     """Forwards everything to the real protocol; subclasses override one callback."""
@@ -53,6 +55,7 @@ class _NoEof(_ProtocolProxy):
         return None
 
 
+@breaks("pipes.connect_read_pipe.eof_received")
 class NoEofReadPipeLoop(_HookedLoop):
     """The read-pipe protocol never gets eof_received."""
 
@@ -65,6 +68,7 @@ class _LostTwice(_ProtocolProxy):
         self._protocol.connection_lost(exc)
 
 
+@breaks("pipes.connect_read_pipe.connection_lost_once", "pipes.connect_read_pipe.close")
 class DoubleLostReadPipeLoop(_HookedLoop):
     """The read-pipe protocol's connection_lost is called twice."""
 
@@ -77,12 +81,14 @@ class _FirstReadOnly(_ProtocolProxy):
         self._ref[0].pause_reading()
 
 
+@breaks("pipes.connect_read_pipe.data_received", "pipes.connect_read_pipe.subprocess_stdout")
 class StopsAfterFirstReadLoop(_HookedLoop):
     """The read-pipe transport stops reading after the first chunk."""
 
     read_proxy = _FirstReadOnly
 
 
+@breaks("pipes.connect_read_pipe.pause_resume_reading")
 class PauseIgnoredReadPipeLoop(_HookedLoop):
     """pause_reading on a read-pipe transport does nothing."""
 
@@ -90,6 +96,7 @@ class PauseIgnoredReadPipeLoop(_HookedLoop):
         transport.pause_reading = lambda: None
 
 
+@breaks("pipes.connect_read_pipe.close")
 class CloseIgnoredReadPipeLoop(_HookedLoop):
     """close() on a read-pipe transport does nothing."""
 
@@ -97,6 +104,7 @@ class CloseIgnoredReadPipeLoop(_HookedLoop):
         transport.close = lambda: None
 
 
+@breaks("pipes.connect_read_pipe.extra_info_pipe", "pipes.connect_write_pipe.extra_info_pipe")
 class NoPipeExtraInfoLoop(_HookedLoop):
     """Pipe transports answer get_extra_info('pipe') with None."""
 
@@ -107,6 +115,7 @@ class NoPipeExtraInfoLoop(_HookedLoop):
     patch_read = patch_write = _hide_pipe
 
 
+@breaks("pipes.connect_read_pipe.sets_non_blocking", "pipes.connect_write_pipe.sets_non_blocking")
 class BlockingPipesLoop(asyncio.SelectorEventLoop):
     """connect_read_pipe / connect_write_pipe leave (put back) the pipe in blocking mode."""
 
@@ -121,6 +130,7 @@ class BlockingPipesLoop(asyncio.SelectorEventLoop):
         return result
 
 
+@breaks("pipes.connect_read_pipe.returns_pair", "pipes.connect_write_pipe.returns_pair")
 class SwappedPipePairLoop(asyncio.SelectorEventLoop):
     """connect_read_pipe / connect_write_pipe return (protocol, transport)."""
 
@@ -133,6 +143,7 @@ class SwappedPipePairLoop(asyncio.SelectorEventLoop):
         return protocol, transport
 
 
+@breaks("pipes.connect_write_pipe.delivers_data")
 class CloseAbortsWritePipeLoop(_HookedLoop):
     """close() on a write-pipe transport discards buffered data (behaves like abort())."""
 
@@ -145,6 +156,7 @@ class _ErrorHidden(_ProtocolProxy):
         self._protocol.connection_lost(None)
 
 
+@breaks("pipes.connect_write_pipe.broken_pipe_error")
 class BrokenPipeHiddenLoop(_HookedLoop):
     """A write-pipe transport ending on a write error passes None to connection_lost."""
 
@@ -157,6 +169,7 @@ class _ErrorSwallowed(_ProtocolProxy):
             self._protocol.connection_lost(None)
 
 
+@breaks("pipes.connect_write_pipe.reader_closed_connection_lost")
 class BrokenPipeSwallowedLoop(_HookedLoop):
     """A write-pipe transport ending on a write error never calls connection_lost."""
 

@@ -3,7 +3,10 @@
 import asyncio
 import socket
 
+from tests.broken import breaks
 
+
+@breaks("resolution.getaddrinfo.does_not_block")
 class SyncGetaddrinfoLoop(asyncio.SelectorEventLoop):
     """getaddrinfo resolves on the loop thread, blocking the loop meanwhile."""
 
@@ -11,6 +14,7 @@ class SyncGetaddrinfoLoop(asyncio.SelectorEventLoop):
         return socket.getaddrinfo(host, port, family, type, proto, flags)
 
 
+@breaks("resolution.getnameinfo.does_not_block")
 class SyncGetnameinfoLoop(asyncio.SelectorEventLoop):
     """getnameinfo resolves on the loop thread, blocking the loop meanwhile."""
 
@@ -18,6 +22,7 @@ class SyncGetnameinfoLoop(asyncio.SelectorEventLoop):
         return socket.getnameinfo(sockaddr, flags)
 
 
+@breaks("resolution.getaddrinfo.is_coroutine", "resolution.getnameinfo.is_coroutine")
 class FutureResolverLoop(asyncio.SelectorEventLoop):
     """getaddrinfo and getnameinfo return Futures (the pre-3.7 behaviour), not coroutines."""
 
@@ -28,6 +33,7 @@ class FutureResolverLoop(asyncio.SelectorEventLoop):
         return self.run_in_executor(None, socket.getnameinfo, sockaddr, flags)
 
 
+@breaks("resolution.getaddrinfo.matches_socket[localhost]")
 class ReversedGetaddrinfoLoop(asyncio.SelectorEventLoop):
     """getaddrinfo returns socket.getaddrinfo's entries in reverse order."""
 
@@ -35,6 +41,7 @@ class ReversedGetaddrinfoLoop(asyncio.SelectorEventLoop):
         return list(reversed(await super().getaddrinfo(*args, **kwargs)))
 
 
+@breaks("resolution.getnameinfo.matches_socket[ipv4]")
 class NumericGetnameinfoLoop(asyncio.SelectorEventLoop):
     """getnameinfo always answers numerically (adds NI_NUMERICHOST | NI_NUMERICSERV)."""
 
@@ -42,6 +49,7 @@ class NumericGetnameinfoLoop(asyncio.SelectorEventLoop):
         return await super().getnameinfo(sockaddr, flags | socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)
 
 
+@breaks("resolution.getaddrinfo.raises_gaierror", "resolution.getnameinfo.raises_gaierror")
 class OSErrorResolverLoop(asyncio.SelectorEventLoop):
     """Resolution failures surface as plain OSError instead of socket.gaierror."""
 

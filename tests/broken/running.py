@@ -3,7 +3,10 @@
 import asyncio
 import os
 
+from tests.broken import breaks
 
+
+@breaks("running.run_forever.until_stop")
 class EarlyExitLoop(asyncio.SelectorEventLoop):
     """run_forever returns after the first batch of callbacks instead of waiting for stop()."""
 
@@ -12,6 +15,7 @@ class EarlyExitLoop(asyncio.SelectorEventLoop):
         super().run_forever()
 
 
+@breaks("running.stop.before_run_forever_runs_ready", "running.stop.before_run_forever_exits_promptly")
 class IgnoresEarlyStopLoop(asyncio.SelectorEventLoop):
     """stop() called before run_forever() is forgotten when run_forever starts."""
 
@@ -20,6 +24,7 @@ class IgnoresEarlyStopLoop(asyncio.SelectorEventLoop):
         super().run_forever()
 
 
+@breaks("running.stop.before_run_forever_polls_io")
 class NoIoPollOnEarlyStopLoop(asyncio.SelectorEventLoop):
     """stop() before run_forever(): ready callbacks run but the selector is not polled."""
 
@@ -35,6 +40,7 @@ class NoIoPollOnEarlyStopLoop(asyncio.SelectorEventLoop):
         super().run_forever()
 
 
+@breaks("running.stop.current_batch_completes", "model.running.trace")
 class DropsBatchOnStopLoop(asyncio.SelectorEventLoop):
     """stop() from a callback discards the rest of the current batch."""
 
@@ -45,6 +51,7 @@ class DropsBatchOnStopLoop(asyncio.SelectorEventLoop):
                 handle.cancel()
 
 
+@breaks("running.stop.scheduled_by_batch_deferred", "model.running.trace")
 class RunsScheduledOnStopLoop(asyncio.SelectorEventLoop):
     """stop() from a callback takes effect one batch late (runs callbacks the batch scheduled)."""
 
@@ -55,6 +62,7 @@ class RunsScheduledOnStopLoop(asyncio.SelectorEventLoop):
             super().stop()
 
 
+@breaks("running.stop.scheduled_by_batch_deferred", "model.running.trace")
 class LostDeferredLoop(asyncio.SelectorEventLoop):
     """After stop() ends run_forever, callbacks scheduled by the last batch are dropped."""
 
@@ -63,6 +71,7 @@ class LostDeferredLoop(asyncio.SelectorEventLoop):
         self._ready.clear()
 
 
+@breaks("running.stop.resets_after_exit")
 class StickyStopLoop(asyncio.SelectorEventLoop):
     """A stop() issued before run_forever() also ends the following run_forever()."""
 
@@ -79,6 +88,7 @@ class StickyStopLoop(asyncio.SelectorEventLoop):
         super().run_forever()
 
 
+@breaks("running.run_until_complete.raises[coroutine]", "running.run_until_complete.raises[future]")
 class SwallowsExceptionLoop(asyncio.SelectorEventLoop):
     """run_until_complete returns None instead of raising the Future's exception."""
 
@@ -89,6 +99,8 @@ class SwallowsExceptionLoop(asyncio.SelectorEventLoop):
             return None
 
 
+@breaks("running.run_until_complete.coroutine", "running.run_until_complete.future",
+        "running.run_until_complete.task")
 class WrongResultLoop(asyncio.SelectorEventLoop):
     """run_until_complete returns the Future object instead of its result."""
 
@@ -98,6 +110,7 @@ class WrongResultLoop(asyncio.SelectorEventLoop):
         return future
 
 
+@breaks("running.run_until_complete.coroutine_uses_task_factory")
 class BareCoroutineLoop(asyncio.SelectorEventLoop):
     """run_until_complete wraps a coroutine in a Task created directly, bypassing create_task."""
 
@@ -107,6 +120,7 @@ class BareCoroutineLoop(asyncio.SelectorEventLoop):
         return super().run_until_complete(future)
 
 
+@breaks("running.run_until_complete.returns_when_done")
 class LingeringLoop(asyncio.SelectorEventLoop):
     """run_until_complete keeps running until no timer is pending (up to 2s)."""
 
@@ -118,6 +132,7 @@ class LingeringLoop(asyncio.SelectorEventLoop):
         return result
 
 
+@breaks("running.is_running.status")
 class StickyRunningLoop(asyncio.SelectorEventLoop):
     """is_running() stays True after the loop stopped."""
 
@@ -131,6 +146,7 @@ class StickyRunningLoop(asyncio.SelectorEventLoop):
         return self._ran or super().is_running()
 
 
+@breaks("running.is_closed.status")
 class ClosedTooEarlyLoop(asyncio.SelectorEventLoop):
     """is_closed() reports True for a loop that has been run once."""
 
@@ -144,6 +160,7 @@ class ClosedTooEarlyLoop(asyncio.SelectorEventLoop):
         return self._ran or super().is_closed()
 
 
+@breaks("running.close.while_running_raises")
 class ClosesWhileRunningLoop(asyncio.SelectorEventLoop):
     """close() on a running loop returns silently instead of raising RuntimeError."""
 
@@ -153,6 +170,7 @@ class ClosesWhileRunningLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
+@breaks("running.close.drops_pending")
 class FlushOnCloseLoop(asyncio.SelectorEventLoop):
     """close() runs the ready callbacks before closing."""
 
@@ -164,6 +182,7 @@ class FlushOnCloseLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
+@breaks("running.close.clears_queues")
 class KeepsQueuesLoop(asyncio.SelectorEventLoop):
     """close() keeps references to the pending callbacks."""
 
@@ -172,6 +191,7 @@ class KeepsQueuesLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
+@breaks("running.close.idempotent")
 class CloseTwiceFailsLoop(asyncio.SelectorEventLoop):
     """A second close() raises."""
 
@@ -181,6 +201,7 @@ class CloseTwiceFailsLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
+@breaks("running.close.irreversible")
 class ReopensLoop(asyncio.SelectorEventLoop):
     """call_soon() on a closed loop reopens it."""
 
@@ -189,6 +210,7 @@ class ReopensLoop(asyncio.SelectorEventLoop):
         return super().call_soon(callback, *args, context=context)
 
 
+@breaks("running.close.methods_after_close_raise[call_soon]")
 class LenientClosedLoop(asyncio.SelectorEventLoop):
     """call_soon() on a closed loop returns a handle instead of raising RuntimeError."""
 
@@ -198,6 +220,7 @@ class LenientClosedLoop(asyncio.SelectorEventLoop):
         return super().call_soon(callback, *args, context=context)
 
 
+@breaks("running.close.executor_not_waited")
 class WaitsForExecutorLoop(asyncio.SelectorEventLoop):
     """close() waits for the default executor's jobs to finish."""
 
@@ -208,6 +231,7 @@ class WaitsForExecutorLoop(asyncio.SelectorEventLoop):
             executor.shutdown(wait=True)
 
 
+@breaks("running.shutdown_asyncgens.acloses_open")
 class NoAsyncgenShutdownLoop(asyncio.SelectorEventLoop):
     """shutdown_asyncgens() does nothing."""
 
@@ -215,6 +239,7 @@ class NoAsyncgenShutdownLoop(asyncio.SelectorEventLoop):
         return None
 
 
+@breaks("running.shutdown_asyncgens.warns_after")
 class NoAsyncgenWarningLoop(asyncio.SelectorEventLoop):
     """After shutdown_asyncgens(), new asynchronous generators are accepted silently."""
 
@@ -223,6 +248,8 @@ class NoAsyncgenWarningLoop(asyncio.SelectorEventLoop):
             self._asyncgens.add(agen)
 
 
+@breaks("running.run_forever.reentrant_raises[run_forever]",
+        "running.run_forever.reentrant_raises[run_until_complete]")
 class NestedRunLoop(asyncio.SelectorEventLoop):
     """run_forever() / run_until_complete() inside a running loop return silently instead of
     raising RuntimeError."""
@@ -238,6 +265,7 @@ class NestedRunLoop(asyncio.SelectorEventLoop):
         return super().run_until_complete(future)
 
 
+@breaks("running.run_until_complete.coroutine_as_task")
 class TasklessCoroutineLoop(asyncio.SelectorEventLoop):
     """run_until_complete drives a coroutine argument by hand instead of wrapping it in a Task."""
 
@@ -261,6 +289,7 @@ class TasklessCoroutineLoop(asyncio.SelectorEventLoop):
         return super().run_until_complete(future)
 
 
+@breaks("running.close.releases_resources", keeps=["running.close.idempotent", "running.is_closed.status"])
 class FdsUntilCollectedLoop(asyncio.SelectorEventLoop):
     """close() keeps one fd (a dup of its selector's) open until the loop object is collected."""
 

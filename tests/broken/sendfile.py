@@ -11,6 +11,8 @@ import asyncio
 import io
 import os
 
+from tests.broken import breaks
+
 
 async def _wrong_count(loop, call, send_bytes, file, offset, count, fallback):
     return await call(file, offset, count, fallback) + 1
@@ -102,24 +104,36 @@ def _socket_loop(name, policy, doc):
     return Loop
 
 
+# policy: (function, what it does, the guarantees it breaks: check names under
+# sendfile.sendfile.* and sockets.sock_sendfile.*)
 _POLICIES = {
-    "WrongCount": (_wrong_count, "returns one more than the bytes sent."),
-    "StalePosition": (_stale_position, "restores the file position it found instead of updating it."),
-    "IgnoresOffset": (_ignores_offset, "always starts at the beginning of the file."),
-    "Short": (_short, "sends one byte less than asked but reports the full count."),
-    "NeverFallsBack": (_never_falls_back, "ignores fallback=True (raises SendfileNotAvailableError)."),
-    "WrongError": (_wrong_error, "raises RuntimeError instead of SendfileNotAvailableError."),
-    "RewindsOnError": (_rewinds_on_error, "rewinds the file to 0 when it fails."),
-    "AcceptsText": (_accepts_text, "sends a text-mode file (encoded) instead of refusing it."),
-    "AcceptsNonRegular": (_accepts_non_regular, "falls back for a non-regular file even with fallback=False."),
+    "WrongCount": (_wrong_count, "returns one more than the bytes sent.",
+                   ["returns_total", "offset_and_count", "offset_to_eof"]),
+    "StalePosition": (_stale_position, "restores the file position it found instead of updating it.",
+                      ["file_position_on_return"]),
+    "IgnoresOffset": (_ignores_offset, "always starts at the beginning of the file.",
+                      ["offset_and_count", "offset_to_eof"]),
+    "Short": (_short, "sends one byte less than asked but reports the full count.", ["peer_receives_file"]),
+    "NeverFallsBack": (_never_falls_back, "ignores fallback=True (raises SendfileNotAvailableError).",
+                       ["fallback_when_unavailable"]),
+    "WrongError": (_wrong_error, "raises RuntimeError instead of SendfileNotAvailableError.",
+                   ["no_fallback_raises"]),
+    "RewindsOnError": (_rewinds_on_error, "rewinds the file to 0 when it fails.", ["file_position_on_error"]),
+    "AcceptsText": (_accepts_text, "sends a text-mode file (encoded) instead of refusing it.",
+                    ["text_file_refused"]),
+    "AcceptsNonRegular": (_accepts_non_regular, "falls back for a non-regular file even with fallback=False.",
+                          ["non_regular_refused_without_fallback"]),
 }
 
-for _name, (_policy, _doc) in _POLICIES.items():
-    globals()[f"{_name}SendfileLoop"] = _transport_loop(f"{_name}SendfileLoop", _policy, _doc)
-    globals()[f"{_name}SockSendfileLoop"] = _socket_loop(f"{_name}SockSendfileLoop", _policy, _doc)
-del _name, _policy, _doc
+for _name, (_policy, _doc, _broken) in _POLICIES.items():
+    globals()[f"{_name}SendfileLoop"] = breaks(*(f"sendfile.sendfile.{g}" for g in _broken))(
+        _transport_loop(f"{_name}SendfileLoop", _policy, _doc))
+    globals()[f"{_name}SockSendfileLoop"] = breaks(*(f"sockets.sock_sendfile.{g}" for g in _broken))(
+        _socket_loop(f"{_name}SockSendfileLoop", _policy, _doc))
+del _name, _policy, _doc, _broken
 
 
+@breaks("sockets.sock_sendfile.non_stream_socket_refused")
 class DatagramSockSendfileLoop(asyncio.SelectorEventLoop):
     """loop.sock_sendfile pretends to succeed (sends nothing) on a non-SOCK_STREAM socket."""
 
@@ -131,6 +145,7 @@ class DatagramSockSendfileLoop(asyncio.SelectorEventLoop):
         return await super().sock_sendfile(sock, file, offset, count, fallback=fallback)
 
 
+@breaks("sendfile.sendfile.*", "sockets.sock_sendfile.*", outcome="missing")
 class NoSendfileLoop(asyncio.SelectorEventLoop):
     """loop.sendfile and loop.sock_sendfile are not implemented (raise NotImplementedError).
 

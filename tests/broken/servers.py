@@ -8,6 +8,7 @@ import asyncio
 import asyncio.base_events
 import socket
 
+from tests.broken import breaks
 from tests.broken.connections import ProtoProxy, proxied
 
 Server = asyncio.base_events.Server
@@ -31,6 +32,7 @@ class _ServerClassLoop(asyncio.SelectorEventLoop):
 
 # -- create_server --------------------------------------------------------------------------
 
+@breaks("servers.create_server.start_serving_false", keeps=["servers.create_server.returns_server"])
 class ServesAnywayLoop(asyncio.SelectorEventLoop):
     """create_server ignores start_serving=False and serves at once."""
 
@@ -38,6 +40,7 @@ class ServesAnywayLoop(asyncio.SelectorEventLoop):
         return await super().create_server(*args, **kwargs)
 
 
+@breaks("servers.create_server.factory_per_connection", keeps=["servers.create_server.reuse_address_default"])
 class DoubleFactoryServerLoop(asyncio.SelectorEventLoop):
     """create_server calls protocol_factory twice per accepted connection."""
 
@@ -48,6 +51,7 @@ class DoubleFactoryServerLoop(asyncio.SelectorEventLoop):
         return await super().create_server(factory, *args, **kwargs)
 
 
+@breaks("servers.create_server.family", keeps=["servers.create_server.flags"])
 class IgnoreFamilyServerLoop(asyncio.SelectorEventLoop):
     """create_server does not pass family to resolution."""
 
@@ -55,6 +59,7 @@ class IgnoreFamilyServerLoop(asyncio.SelectorEventLoop):
         return await super().create_server(*args, **kwargs)
 
 
+@breaks("servers.create_server.flags", keeps=["servers.create_server.family"])
 class IgnoreFlagsServerLoop(asyncio.SelectorEventLoop):
     """create_server does not pass flags to resolution."""
 
@@ -62,6 +67,7 @@ class IgnoreFlagsServerLoop(asyncio.SelectorEventLoop):
         return await super().create_server(*args, **kwargs)
 
 
+@breaks("servers.create_server.host_sequence", keeps=["servers.create_server.returns_server"])
 class FirstHostOnlyLoop(asyncio.SelectorEventLoop):
     """create_server binds only the first host of a sequence."""
 
@@ -71,6 +77,8 @@ class FirstHostOnlyLoop(asyncio.SelectorEventLoop):
         return await super().create_server(protocol_factory, host, *args, **kwargs)
 
 
+@breaks("servers.create_server.all_interfaces[none]", "servers.create_server.all_interfaces[empty]",
+        keeps=["servers.create_server.returns_server"])
 class LoopbackForAllLoop(asyncio.SelectorEventLoop):
     """create_server binds 127.0.0.1 when asked for all interfaces."""
 
@@ -80,6 +88,8 @@ class LoopbackForAllLoop(asyncio.SelectorEventLoop):
         return await super().create_server(protocol_factory, host, *args, **kwargs)
 
 
+@breaks("servers.create_server.sock_exclusive[host]", "servers.create_server.sock_exclusive[port]",
+        keeps=["servers.create_server.sock"])
 class SockWithHostServerLoop(asyncio.SelectorEventLoop):
     """create_server drops host/port when sock is given instead of rejecting them."""
 
@@ -89,6 +99,7 @@ class SockWithHostServerLoop(asyncio.SelectorEventLoop):
         return await super().create_server(protocol_factory, host, port, sock=sock, **kwargs)
 
 
+@breaks("servers.create_server.reuse_address_default", keeps=["servers.create_server.reuse_address_false"])
 class NoReuseAddressServerLoop(asyncio.SelectorEventLoop):
     """create_server defaults reuse_address to False."""
 
@@ -96,6 +107,7 @@ class NoReuseAddressServerLoop(asyncio.SelectorEventLoop):
         return await super().create_server(*args, reuse_address=bool(reuse_address), **kwargs)
 
 
+@breaks("servers.create_server.reuse_address_false", keeps=["servers.create_server.reuse_address_default"])
 class AlwaysReuseAddressServerLoop(asyncio.SelectorEventLoop):
     """create_server sets SO_REUSEADDR even with reuse_address=False."""
 
@@ -103,6 +115,7 @@ class AlwaysReuseAddressServerLoop(asyncio.SelectorEventLoop):
         return await super().create_server(*args, reuse_address=True, **kwargs)
 
 
+@breaks("servers.create_server.reuse_port", keeps=["servers.create_server.backlog"])
 class NoReusePortServerLoop(asyncio.SelectorEventLoop):
     """create_server ignores reuse_port."""
 
@@ -115,6 +128,7 @@ class _NoEofServer(ProtoProxy):
         return None
 
 
+@breaks("servers.create_server.callback_order", keeps=["servers.create_server.many_clients"])
 class NoEofServerLoop(asyncio.SelectorEventLoop):
     """Accepted connections never call eof_received."""
 
@@ -124,6 +138,7 @@ class NoEofServerLoop(asyncio.SelectorEventLoop):
         return await super().create_server(factory, *args, **kwargs)
 
 
+@breaks("servers.create_server.many_clients", keeps=["servers.create_server.factory_per_connection"])
 class SerialServerLoop(asyncio.SelectorEventLoop):
     """create_server serves at most 10 connections; later clients are never served."""
 
@@ -138,6 +153,8 @@ class SerialServerLoop(asyncio.SelectorEventLoop):
         return await super().create_server(factory, *args, **kwargs)
 
 
+@breaks("servers.create_unix_server.path[bytes]",
+        keeps=["servers.create_unix_server.path[str]", "servers.create_unix_server.path[pathlib]"])
 class UnixServerNoBytesLoop(asyncio.SelectorEventLoop):
     """create_unix_server rejects bytes paths."""
 
@@ -147,6 +164,7 @@ class UnixServerNoBytesLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_server(protocol_factory, path, **kwargs)
 
 
+@breaks("servers.create_unix_server.abstract", keeps=["servers.create_unix_server.sock"])
 class UnixServerNoAbstractLoop(asyncio.SelectorEventLoop):
     """create_unix_server rejects abstract socket names."""
 
@@ -156,6 +174,7 @@ class UnixServerNoAbstractLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_server(protocol_factory, path, **kwargs)
 
 
+@breaks("servers.create_unix_server.path_required", keeps=["servers.create_unix_server.sock"])
 class UnixServerPathRequiredTypeLoop(asyncio.SelectorEventLoop):
     """create_unix_server without path or sock raises TypeError instead of ValueError."""
 
@@ -165,6 +184,8 @@ class UnixServerPathRequiredTypeLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_server(protocol_factory, path, sock=sock, **kwargs)
 
 
+@breaks("servers.connect_accepted_socket.pair", "servers.connect_accepted_socket.unix",
+        keeps=["servers.create_server.returns_server"])
 class AcceptedSocketNoMadeLoop(asyncio.SelectorEventLoop):
     """connect_accepted_socket never calls connection_made on the caller's protocol."""
 
@@ -189,6 +210,7 @@ class _KeepListening(Server):
         super().close()
 
 
+@breaks("server.close.stops_listening", keeps=["server.close.keeps_connections"])
 class CloseKeepsListeningLoop(_ServerClassLoop):
     """Server.close() leaves the port listening."""
 
@@ -207,6 +229,7 @@ class _CloseAll(Server):
             transport.close()
 
 
+@breaks("server.close.keeps_connections", keeps=["server.close.stops_listening"])
 class CloseClosesConnectionsLoop(asyncio.SelectorEventLoop):
     """Server.close() also closes the existing client connections."""
 
@@ -233,6 +256,7 @@ class _StaleSockets(Server):
         return self._lc_old
 
 
+@breaks("server.close.sockets_cleared", keeps=["server.sockets.listening"])
 class StaleSocketsLoop(_ServerClassLoop):
     """Server.sockets still lists the closed sockets after close()."""
 
@@ -244,6 +268,8 @@ class _ImmediateWaitClosed(Server):
         return None
 
 
+@breaks("server.wait_closed.until_closed", keeps=["server.close.stops_listening"])
+@breaks("server.wait_closed.active_connections", python=">=3.12.1")
 class WaitClosedImmediateLoop(_ServerClassLoop):
     """Server.wait_closed() returns at once, even while the server is open."""
 
@@ -255,6 +281,7 @@ class _AlwaysServing(Server):
         return True
 
 
+@breaks("server.is_serving.state", keeps=["server.get_loop.loop"])
 class AlwaysServingLoop(_ServerClassLoop):
     """Server.is_serving() is always True."""
 
@@ -266,6 +293,7 @@ class _NoLoop(Server):
         return None
 
 
+@breaks("server.get_loop.loop", keeps=["server.is_serving.state"])
 class GetLoopNoneLoop(_ServerClassLoop):
     """Server.get_loop() returns None."""
 
@@ -280,6 +308,7 @@ class _StartOnce(Server):
         await super().start_serving()
 
 
+@breaks("server.start_serving.idempotent", keeps=["servers.create_server.start_serving_false"])
 class StartServingOnceLoop(_ServerClassLoop):
     """Server.start_serving() fails when awaited a second time."""
 
@@ -292,6 +321,7 @@ class _ForeverNoClose(Server):
         await self._loop.create_future()
 
 
+@breaks("server.serve_forever.cancel_closes", keeps=["server.start_serving.idempotent"])
 class ServeForeverNoCloseLoop(_ServerClassLoop):
     """Cancelling serve_forever() leaves the server open."""
 
@@ -308,6 +338,7 @@ class _ManyForever(Server):
             raise
 
 
+@breaks("server.serve_forever.only_one", keeps=["server.serve_forever.cancel_closes"])
 class ServeForeverTwiceLoop(_ServerClassLoop):
     """Several serve_forever() calls may run at once."""
 
@@ -319,6 +350,7 @@ class _NoCloseOnExit(Server):
         return None
 
 
+@breaks("server.async_with.closes", keeps=["server.close.stops_listening"])
 class AsyncWithNoCloseLoop(_ServerClassLoop):
     """Leaving 'async with server' does not close the server."""
 
@@ -330,6 +362,7 @@ class _CloseClientsNoop(Server):
         pass
 
 
+@breaks("server.close_clients.closes", keeps=["server.abort_clients.aborts"], python=">=3.13")
 class CloseClientsNoopLoop(_ServerClassLoop):
     """Server.close_clients() (3.13) does nothing."""
 
@@ -341,12 +374,15 @@ class _AbortIsClose(Server):
         self.close_clients()
 
 
+@breaks("server.abort_clients.aborts", keeps=["server.close_clients.closes"], python=">=3.13")
 class AbortClientsClosesLoop(_ServerClassLoop):
     """Server.abort_clients() (3.13) closes gracefully instead of aborting."""
 
     server_class = _AbortIsClose
 
 
+@breaks("servers.create_unix_server.cleanup_socket", keeps=["servers.create_unix_server.sock"],
+        python=">=3.13")
 class UnixServerNoCleanupLoop(asyncio.SelectorEventLoop):
     """create_unix_server leaves the socket file behind after close (3.13 cleanup_socket)."""
 
@@ -365,6 +401,7 @@ class _NotAServer:
         return getattr(self._server, name)
 
 
+@breaks("servers.create_server.returns_server", keeps=["servers.create_server.backlog"])
 class NotAbstractServerLoop(asyncio.SelectorEventLoop):
     """create_server returns an object that is not an asyncio.AbstractServer."""
 
@@ -372,6 +409,7 @@ class NotAbstractServerLoop(asyncio.SelectorEventLoop):
         return _NotAServer(await super().create_server(*args, **kwargs))
 
 
+@breaks("servers.create_server.sock", keeps=["servers.create_server.returns_server"])
 class ServerSockIgnoredLoop(asyncio.SelectorEventLoop):
     """create_server(sock=...) listens on a new socket instead of the given one."""
 
@@ -382,6 +420,7 @@ class ServerSockIgnoredLoop(asyncio.SelectorEventLoop):
         return await super().create_server(protocol_factory, host, port, **kwargs)
 
 
+@breaks("servers.create_server.backlog", keeps=["servers.create_server.returns_server"])
 class BacklogRejectedLoop(asyncio.SelectorEventLoop):
     """create_server does not accept the backlog argument."""
 
@@ -391,6 +430,7 @@ class BacklogRejectedLoop(asyncio.SelectorEventLoop):
         return await super().create_server(*args, **kwargs)
 
 
+@breaks("servers.create_unix_server.sock", keeps=["servers.create_unix_server.path[str]"])
 class UnixServerNoSockLoop(asyncio.SelectorEventLoop):
     """create_unix_server cannot use an existing socket."""
 
@@ -406,12 +446,14 @@ class _NoSocketsServer(Server):
         return ()
 
 
+@breaks("server.sockets.listening", keeps=["servers.create_unix_server.path_required"])
 class NoSocketsLoop(_ServerClassLoop):
     """Server.sockets is empty even while serving."""
 
     server_class = _NoSocketsServer
 
 
+@breaks("servers.create_server.tcp_nodelay", keeps=["servers.create_server.returns_server"])
 class ServerNoNodelayLoop(asyncio.SelectorEventLoop):
     """Accepted TCP connections leave Nagle's algorithm on (TCP_NODELAY cleared)."""
 
@@ -424,6 +466,7 @@ class ServerNoNodelayLoop(asyncio.SelectorEventLoop):
         return await super().create_server(lambda: Clear(self, protocol_factory()), *args, **kwargs)
 
 
+@breaks("servers.create_server.keep_alive", keeps=["servers.create_server.returns_server"], python=">=3.13")
 class IgnoreKeepAliveLoop(asyncio.SelectorEventLoop):
     """create_server ignores keep_alive (3.13)."""
 
@@ -437,6 +480,7 @@ class _SharedSocketsList(Server):
         return self._sockets if self._sockets is not None else ()
 
 
+@breaks("server.sockets.copy", keeps=["servers.create_server.returns_server"])
 class SocketsNotCopiedLoop(_ServerClassLoop):
     """Server.sockets returns the internal list itself."""
 

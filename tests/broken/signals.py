@@ -8,7 +8,11 @@ import asyncio
 import signal
 import threading
 
+from tests.broken import breaks
 
+
+@breaks("signals.add_signal_handler.invalid_signal[0]", "signals.add_signal_handler.invalid_signal[10000]",
+        "signals.add_signal_handler.invalid_signal[NSIG]")
 class InvalidSignalRuntimeErrorLoop(asyncio.SelectorEventLoop):
     """Invalid signal numbers raise RuntimeError instead of ValueError."""
 
@@ -19,6 +23,7 @@ class InvalidSignalRuntimeErrorLoop(asyncio.SelectorEventLoop):
             raise RuntimeError(str(exc)) from None
 
 
+@breaks("signals.add_signal_handler.uncatchable[SIGKILL]", "signals.add_signal_handler.uncatchable[SIGSTOP]")
 class AcceptsUncatchableLoop(asyncio.SelectorEventLoop):
     """Uncatchable signals are silently "accepted" (registered, nothing installed)."""
 
@@ -34,6 +39,7 @@ class AcceptsUncatchableLoop(asyncio.SelectorEventLoop):
         return super().remove_signal_handler(sig)
 
 
+@breaks("signals.add_signal_handler.off_main_thread")
 class OffMainThreadSilentLoop(asyncio.SelectorEventLoop):
     """Off the main thread, add_signal_handler pretends to succeed."""
 
@@ -43,6 +49,7 @@ class OffMainThreadSilentLoop(asyncio.SelectorEventLoop):
         return super().add_signal_handler(sig, callback, *args)
 
 
+@breaks("signals.remove_signal_handler.returns_true", "signals.remove_signal_handler.returns_false")
 class RemoveReturnsNoneLoop(asyncio.SelectorEventLoop):
     """remove_signal_handler returns None instead of True/False."""
 
@@ -51,6 +58,7 @@ class RemoveReturnsNoneLoop(asyncio.SelectorEventLoop):
         return None
 
 
+@breaks("signals.remove_signal_handler.returns_false")
 class RemoveAlwaysTrueLoop(asyncio.SelectorEventLoop):
     """remove_signal_handler returns True even when nothing was removed."""
 
@@ -59,6 +67,8 @@ class RemoveAlwaysTrueLoop(asyncio.SelectorEventLoop):
         return True
 
 
+@breaks("signals.remove_signal_handler.restores_default[SIGUSR1]",
+        "signals.remove_signal_handler.restores_default[SIGUSR2]")
 class RemoveIgnoresLoop(asyncio.SelectorEventLoop):
     """After removal the signal is left ignored (SIG_IGN), not at its default."""
 
@@ -69,6 +79,7 @@ class RemoveIgnoresLoop(asyncio.SelectorEventLoop):
         return removed
 
 
+@breaks("signals.remove_signal_handler.restores_sigint")
 class SigintNotRestoredLoop(asyncio.SelectorEventLoop):
     """After removing a SIGINT handler, SIGINT is left at SIG_DFL instead of default_int_handler."""
 
@@ -79,6 +90,7 @@ class SigintNotRestoredLoop(asyncio.SelectorEventLoop):
         return removed
 
 
+@breaks("signals.add_signal_handler.replaces")
 class KeepsFirstHandlerLoop(asyncio.SelectorEventLoop):
     """Re-adding a handler for a signal keeps the first one."""
 
@@ -88,6 +100,7 @@ class KeepsFirstHandlerLoop(asyncio.SelectorEventLoop):
         return super().add_signal_handler(sig, callback, *args)
 
 
+@breaks("signals.add_signal_handler.runs_callback")
 class DropsArgsLoop(asyncio.SelectorEventLoop):
     """The signal callback is called without its arguments."""
 
@@ -95,6 +108,7 @@ class DropsArgsLoop(asyncio.SelectorEventLoop):
         return super().add_signal_handler(sig, lambda: callback())
 
 
+@breaks("signals.add_signal_handler.independent_signals")
 class OneHandlerForAllLoop(asyncio.SelectorEventLoop):
     """Every signal runs the most recently added callback."""
 
@@ -104,6 +118,7 @@ class OneHandlerForAllLoop(asyncio.SelectorEventLoop):
             self._signal_handlers[other] = asyncio.Handle(callback, args, self, None)
 
 
+@breaks("signals.add_signal_handler.wakes_selector")
 class NoWakeupLoop(asyncio.SelectorEventLoop):
     """No wakeup fd: a signal is only noticed when the selector wakes up for another reason."""
 
@@ -112,6 +127,7 @@ class NoWakeupLoop(asyncio.SelectorEventLoop):
         signal.set_wakeup_fd(-1)
 
 
+@breaks("signals.close.removes_handlers")
 class CloseKeepsHandlersLoop(asyncio.SelectorEventLoop):
     """close() forgets the signal handlers without uninstalling them."""
 
@@ -120,6 +136,7 @@ class CloseKeepsHandlersLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
+@breaks("signals.add_signal_handler.callback_error_to_handler")
 class ErrorRemovesHandlerLoop(asyncio.SelectorEventLoop):
     """A signal callback that raises is silently dropped together with its handler."""
 

@@ -6,7 +6,10 @@ The sock_sendfile breaks live in tests/broken/sendfile.py (shared with loop.send
 import asyncio
 import socket
 
+from tests.broken import breaks
 
+
+@breaks("sockets.sock_recv.returns_bytes")
 class RecvReturnsBytearrayLoop(asyncio.SelectorEventLoop):
     """sock_recv returns a bytearray instead of bytes."""
 
@@ -14,6 +17,7 @@ class RecvReturnsBytearrayLoop(asyncio.SelectorEventLoop):
         return bytearray(await super().sock_recv(sock, n))
 
 
+@breaks("sockets.sock_recv.at_most_nbytes")
 class RecvIgnoresNbytesLoop(asyncio.SelectorEventLoop):
     """sock_recv reads up to 64 KiB whatever nbytes says."""
 
@@ -21,6 +25,7 @@ class RecvIgnoresNbytesLoop(asyncio.SelectorEventLoop):
         return await super().sock_recv(sock, max(n, 65536))
 
 
+@breaks("sockets.sock_recv.waits_for_data")
 class RecvDoesNotWaitLoop(asyncio.SelectorEventLoop):
     """sock_recv returns b'' at once when no data is waiting (as if at EOF)."""
 
@@ -31,6 +36,7 @@ class RecvDoesNotWaitLoop(asyncio.SelectorEventLoop):
             return b""
 
 
+@breaks("sockets.sock_recv.eof_returns_empty")
 class RecvEofRaisesLoop(asyncio.SelectorEventLoop):
     """sock_recv raises ConnectionResetError at end of stream instead of returning b''."""
 
@@ -41,6 +47,7 @@ class RecvEofRaisesLoop(asyncio.SelectorEventLoop):
         return data
 
 
+@breaks("sockets.sock_recv.cancel_leaves_socket_usable")
 class StaleRecvOnCancelLoop(asyncio.SelectorEventLoop):
     """A cancelled sock_recv leaves a watcher behind that swallows the next data."""
 
@@ -61,6 +68,7 @@ class StaleRecvOnCancelLoop(asyncio.SelectorEventLoop):
             raise
 
 
+@breaks("sockets.sock_recv_into.returns_count")
 class RecvIntoReturnsBytesLoop(asyncio.SelectorEventLoop):
     """sock_recv_into returns the received bytes instead of their count."""
 
@@ -69,6 +77,7 @@ class RecvIntoReturnsBytesLoop(asyncio.SelectorEventLoop):
         return bytes(buf[:n])
 
 
+@breaks("sockets.sock_recv_into.writes_buffer")
 class RecvIntoOffsetLoop(asyncio.SelectorEventLoop):
     """sock_recv_into writes one byte into the buffer instead of at its start."""
 
@@ -76,6 +85,7 @@ class RecvIntoOffsetLoop(asyncio.SelectorEventLoop):
         return await super().sock_recv_into(sock, memoryview(buf)[1:])
 
 
+@breaks("sockets.sock_sendall.returns_none")
 class SendallReturnsCountLoop(asyncio.SelectorEventLoop):
     """sock_sendall returns the number of bytes sent instead of None."""
 
@@ -84,6 +94,7 @@ class SendallReturnsCountLoop(asyncio.SelectorEventLoop):
         return len(data)
 
 
+@breaks("sockets.sock_sendall.sends_everything")
 class SendallPartialLoop(asyncio.SelectorEventLoop):
     """sock_sendall sends only the first 64 KiB and returns as if done."""
 
@@ -91,6 +102,7 @@ class SendallPartialLoop(asyncio.SelectorEventLoop):
         await super().sock_sendall(sock, data[:65536])
 
 
+@breaks("sockets.sock_connect.connects", may_skip=["*[ipv6]"])
 class ConnectNoopLoop(asyncio.SelectorEventLoop):
     """sock_connect returns without connecting."""
 
@@ -98,6 +110,7 @@ class ConnectNoopLoop(asyncio.SelectorEventLoop):
         return None
 
 
+@breaks("sockets.sock_connect.resolves_hostname")
 class ConnectNeedsResolvedLoop(asyncio.SelectorEventLoop):
     """sock_connect refuses host names (the pre-3.5.2 behaviour)."""
 
@@ -110,6 +123,7 @@ class ConnectNeedsResolvedLoop(asyncio.SelectorEventLoop):
         return await super().sock_connect(sock, address)
 
 
+@breaks("sockets.sock_accept.address_is_peer", may_skip=["*[ipv6]"])
 class AcceptWrongAddressLoop(asyncio.SelectorEventLoop):
     """sock_accept returns the listening socket's own address instead of the peer's."""
 
@@ -118,6 +132,7 @@ class AcceptWrongAddressLoop(asyncio.SelectorEventLoop):
         return conn, sock.getsockname()
 
 
+@breaks("sockets.sock_accept.returns_usable_pair")
 class AcceptUnusableConnLoop(asyncio.SelectorEventLoop):
     """sock_accept returns a connection already shut down in both directions."""
 
@@ -127,6 +142,9 @@ class AcceptUnusableConnLoop(asyncio.SelectorEventLoop):
         return conn, address
 
 
+@breaks("sockets.sock_recvfrom.returns_data_and_address",
+        "sockets.sock_recvfrom_into.returns_count_and_address", "sockets.sock_sendto.sends_datagram",
+        python=">=3.11")
 class DatagramOpsBrokenLoop(asyncio.SelectorEventLoop):
     """sock_recvfrom(_into) lose the sender address; sock_sendto returns None (3.11+ methods)."""
 
@@ -142,6 +160,11 @@ class DatagramOpsBrokenLoop(asyncio.SelectorEventLoop):
         await super().sock_sendto(sock, data, address)
 
 
+@breaks("sockets.sock_recv.blocking_socket_refused_in_debug",
+        "sockets.sock_recv_into.blocking_socket_refused_in_debug",
+        "sockets.sock_sendall.blocking_socket_refused_in_debug",
+        "sockets.sock_accept.blocking_socket_refused_in_debug",
+        "sockets.sock_connect.blocking_socket_refused_in_debug")
 class BlockingSocketsAcceptedLoop(asyncio.SelectorEventLoop):
     """In debug mode, blocking sockets are silently switched to non-blocking instead of refused."""
 
@@ -166,6 +189,7 @@ class BlockingSocketsAcceptedLoop(asyncio.SelectorEventLoop):
         return await super().sock_connect(sock, address)
 
 
+@breaks("sockets.sock_sendall.error_raises")
 class SendallSwallowsErrorsLoop(asyncio.SelectorEventLoop):
     """sock_sendall returns None when sending fails."""
 
@@ -176,6 +200,7 @@ class SendallSwallowsErrorsLoop(asyncio.SelectorEventLoop):
             return None
 
 
+@breaks("sockets.sock_connect.refused_raises")
 class ConnectSwallowsErrorsLoop(asyncio.SelectorEventLoop):
     """sock_connect returns None when the connection is refused."""
 

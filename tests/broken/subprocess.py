@@ -6,6 +6,8 @@ stock asyncio's _make_subprocess_transport.
 
 import asyncio
 
+from tests.broken import breaks
+
 
 class _Patching(asyncio.SelectorEventLoop):
     def patch_protocol(self, protocol):
@@ -21,6 +23,7 @@ class _Patching(asyncio.SelectorEventLoop):
         return transport
 
 
+@breaks("subprocess.protocol.callback_order")
 class ProcessExitedTwiceLoop(_Patching):
     """process_exited is called twice."""
 
@@ -33,6 +36,7 @@ class ProcessExitedTwiceLoop(_Patching):
         protocol.process_exited = twice
 
 
+@breaks("subprocess.protocol.pipe_data_received")
 class SwappedFdLoop(_Patching):
     """stdout data is reported on fd 2 and stderr data on fd 1."""
 
@@ -41,6 +45,7 @@ class SwappedFdLoop(_Patching):
         protocol.pipe_data_received = lambda fd, data: orig(3 - fd, data)
 
 
+@breaks("subprocess.protocol.pipe_connection_lost")
 class NoPipeConnectionLostLoop(_Patching):
     """pipe_connection_lost is never delivered."""
 
@@ -48,6 +53,7 @@ class NoPipeConnectionLostLoop(_Patching):
         protocol.pipe_connection_lost = lambda fd, exc: None
 
 
+@breaks("subprocess.protocol.callback_order")
 class ConnectionMadeLateLoop(_Patching):
     """connection_made is delivered after the other callbacks, at connection_lost time."""
 
@@ -63,6 +69,7 @@ class ConnectionMadeLateLoop(_Patching):
         protocol.connection_lost = late_lost
 
 
+@breaks("subprocess.transport.get_pid")
 class WrongPidLoop(_Patching):
     """get_pid reports a pid that is not the child's."""
 
@@ -71,6 +78,7 @@ class WrongPidLoop(_Patching):
         transport.get_pid = lambda: real() + 1
 
 
+@breaks("subprocess.transport.get_returncode")
 class EarlyReturncodeLoop(_Patching):
     """get_returncode reports 0 while the child is still running."""
 
@@ -79,6 +87,8 @@ class EarlyReturncodeLoop(_Patching):
         transport.get_returncode = lambda: 0 if real() is None else real()
 
 
+@breaks("subprocess.transport.signals[kill]", "subprocess.transport.signals[terminate]",
+        "subprocess.transport.signals[send_signal]")
 class PositiveSignalReturncodeLoop(_Patching):
     """get_returncode reports the signal number as a positive exit status."""
 
@@ -87,6 +97,7 @@ class PositiveSignalReturncodeLoop(_Patching):
         transport.get_returncode = lambda: None if real() is None else abs(real())
 
 
+@breaks("subprocess.transport.get_pipe_transport")
 class NoPipeTransportsLoop(_Patching):
     """get_pipe_transport returns the stdout transport for every fd."""
 
@@ -95,6 +106,7 @@ class NoPipeTransportsLoop(_Patching):
         transport.get_pipe_transport = lambda fd: real(1)
 
 
+@breaks("subprocess.transport.stdin_write")
 class StdinDroppedLoop(_Patching):
     """Writes to the stdin pipe transport are dropped."""
 
@@ -104,6 +116,7 @@ class StdinDroppedLoop(_Patching):
             stdin.write = lambda data: None
 
 
+@breaks("subprocess.transport.close_kills")
 class CloseDoesNotKillLoop(_Patching):
     """SubprocessTransport.close() leaves a running child alone (until it is killed explicitly)."""
 
@@ -116,6 +129,7 @@ class CloseDoesNotKillLoop(_Patching):
         transport.close = close
 
 
+@breaks("subprocess.subprocess_exec.rejects_arguments[shell]")
 class AcceptsShellLoop(asyncio.SelectorEventLoop):
     """subprocess_exec ignores shell=True instead of refusing it."""
 
@@ -123,6 +137,7 @@ class AcceptsShellLoop(asyncio.SelectorEventLoop):
         return await super().subprocess_exec(protocol_factory, program, *args, **kwargs)
 
 
+@breaks("subprocess.subprocess_shell.rejects_non_string")
 class ShellAcceptsListLoop(asyncio.SelectorEventLoop):
     """subprocess_shell joins a list command instead of refusing it."""
 
@@ -132,6 +147,7 @@ class ShellAcceptsListLoop(asyncio.SelectorEventLoop):
         return await super().subprocess_shell(protocol_factory, cmd, **kwargs)
 
 
+@breaks("subprocess.subprocess_exec.returns_transport_protocol")
 class SwappedPairLoop(asyncio.SelectorEventLoop):
     """subprocess_exec returns (protocol, transport) instead of (transport, protocol)."""
 
@@ -140,6 +156,7 @@ class SwappedPairLoop(asyncio.SelectorEventLoop):
         return protocol, transport
 
 
+@breaks("subprocess.subprocess_shell.returns_transport_protocol")
 class NoShellLoop(asyncio.SelectorEventLoop):
     """subprocess_shell splits the command and executes it directly, without a shell."""
 

@@ -2,7 +2,10 @@
 
 import asyncio
 
+from tests.broken import breaks
 
+
+@breaks("tasks.create_task.returns_task")
 class NotATaskLoop(asyncio.SelectorEventLoop):
     """create_task returns a plain Future that mirrors the Task's outcome."""
 
@@ -23,6 +26,7 @@ class NotATaskLoop(asyncio.SelectorEventLoop):
         return fut
 
 
+@breaks("tasks.create_task.scheduled")
 class EagerTaskLoop(asyncio.SelectorEventLoop):
     """create_task runs the coroutine's first step before returning."""
 
@@ -32,6 +36,7 @@ class EagerTaskLoop(asyncio.SelectorEventLoop):
         return task
 
 
+@breaks("tasks.create_task.name")
 class NamelessTaskLoop(asyncio.SelectorEventLoop):
     """create_task ignores the name argument."""
 
@@ -39,6 +44,7 @@ class NamelessTaskLoop(asyncio.SelectorEventLoop):
         return super().create_task(coro, **kwargs)
 
 
+@breaks("tasks.create_task.context", python=">=3.11")
 class TaskContextIgnoredLoop(asyncio.SelectorEventLoop):
     """create_task ignores the context argument."""
 
@@ -46,6 +52,7 @@ class TaskContextIgnoredLoop(asyncio.SelectorEventLoop):
         return super().create_task(coro, **kwargs)
 
 
+@breaks("tasks.create_task.current_context")
 class TaskSharedContextLoop(asyncio.SelectorEventLoop):
     """Tasks without context= run in one context captured when the loop was created."""
 
@@ -62,6 +69,7 @@ class TaskSharedContextLoop(asyncio.SelectorEventLoop):
         return self._loop_context.run(asyncio.Task, coro, loop=self, name=name)
 
 
+@breaks("tasks.set_task_factory.used")
 class FactoryIgnoredLoop(asyncio.SelectorEventLoop):
     """create_task never calls the task factory (get_task_factory still reports it)."""
 
@@ -69,6 +77,7 @@ class FactoryIgnoredLoop(asyncio.SelectorEventLoop):
         return asyncio.Task(coro, loop=self, **kwargs)
 
 
+@breaks("tasks.set_task_factory.roundtrip")
 class FactoryNotResetLoop(asyncio.SelectorEventLoop):
     """set_task_factory(None) is ignored: the previous factory stays in use."""
 
@@ -77,6 +86,7 @@ class FactoryNotResetLoop(asyncio.SelectorEventLoop):
             super().set_task_factory(factory)
 
 
+@breaks("tasks.set_task_factory.roundtrip")
 class FactoryNotReportedLoop(asyncio.SelectorEventLoop):
     """get_task_factory always reports the default (None)."""
 
@@ -84,6 +94,7 @@ class FactoryNotReportedLoop(asyncio.SelectorEventLoop):
         return None
 
 
+@breaks("tasks.set_task_factory.used")
 class FactoryWrongArgsLoop(asyncio.SelectorEventLoop):
     """The task factory is called as factory(loop, coro) with a wrapper coroutine."""
 
@@ -98,6 +109,7 @@ class FactoryWrongArgsLoop(asyncio.SelectorEventLoop):
         return factory(self, wrapper())
 
 
+@breaks("tasks.get_task_factory.default_none")
 class DefaultNotNoneLoop(asyncio.SelectorEventLoop):
     """get_task_factory reports a callable for the default factory."""
 
@@ -106,6 +118,7 @@ class DefaultNotNoneLoop(asyncio.SelectorEventLoop):
         return factory if factory is not None else asyncio.Task
 
 
+@breaks("tasks.set_task_factory.context_kwarg", python=">=3.11")
 class FactoryContextDroppedLoop(asyncio.SelectorEventLoop):
     """create_task does not pass context= on to the task factory (runs the factory in it instead)."""
 
@@ -119,6 +132,7 @@ class FactoryContextDroppedLoop(asyncio.SelectorEventLoop):
         return task
 
 
+@breaks("tasks.set_task_factory.name_applied")
 class FactoryNameDroppedLoop(asyncio.SelectorEventLoop):
     """With a task factory set, create_task drops the name argument."""
 
@@ -128,6 +142,7 @@ class FactoryNameDroppedLoop(asyncio.SelectorEventLoop):
         return super().create_task(coro, **kwargs)
 
 
+@breaks("tasks.set_task_factory.rejects_non_callable")
 class AcceptsAnyFactoryLoop(asyncio.SelectorEventLoop):
     """set_task_factory accepts a non-callable factory."""
 

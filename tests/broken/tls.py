@@ -10,6 +10,7 @@ import asyncio
 import os
 import ssl
 
+from tests.broken import breaks
 from tests.broken.connections import ProtoProxy, proxied
 
 
@@ -42,6 +43,9 @@ class _PatchTlsTransportsLoop(asyncio.SelectorEventLoop):
 
 # -- closing --------------------------------------------------------------------------------
 
+@breaks("tls.create_connection.close_notify", "tls.start_tls.close_notify", "tls.create_server.ssl_context",
+        "tls.create_unix_server.ssl", "tls.connect_accepted_socket.ssl",
+        keeps=["tls.create_connection.peer_close_notify_lost_once"])
 class AbortOnCloseLoop(_PatchTlsTransportsLoop):
     """close() on a TLS transport aborts it: no close_notify is sent."""
 
@@ -82,18 +86,24 @@ class _TlsProxyLoop(asyncio.SelectorEventLoop):
         return await super().start_tls(transport, self.proxy_class(self, protocol), *args, **kwargs)
 
 
+@breaks("tls.create_connection.peer_close_notify_lost_once", "tls.create_server.peer_close_notify",
+        "tls.start_tls.peer_close_notify", keeps=["tls.create_connection.extra_info"])
 class DoubleLostTlsLoop(_TlsProxyLoop):
     """TLS connections call connection_lost twice."""
 
     proxy_class = _DoubleLost
 
 
+@breaks("tls.create_connection.peer_close_notify_eof_received",
+        keeps=["tls.create_connection.peer_close_notify_lost_once"], python=">=3.11")
 class NoEofReceivedTlsLoop(_TlsProxyLoop):
     """TLS connections never call eof_received (the peer's close_notify goes unreported)."""
 
     proxy_class = _NoEof
 
 
+@breaks("tls.create_connection.ssl_shutdown_timeout", keeps=["tls.create_connection.close_notify"],
+        python=">=3.11")
 class IgnoreShutdownTimeoutLoop(asyncio.SelectorEventLoop):
     """ssl_shutdown_timeout is replaced by 60 s (3.11+)."""
 
@@ -111,6 +121,7 @@ def _drop_ssl(kwargs):
     return kwargs
 
 
+@breaks("tls.create_connection.ssl_context", keeps=["tls.create_server.ssl_context"])
 class ClientIgnoresSslLoop(asyncio.SelectorEventLoop):
     """create_connection makes a plain connection whatever ssl says."""
 
@@ -118,6 +129,7 @@ class ClientIgnoresSslLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **_drop_ssl(kwargs))
 
 
+@breaks("tls.create_server.ssl_context", keeps=["tls.create_connection.ssl_context"])
 class ServerIgnoresSslLoop(asyncio.SelectorEventLoop):
     """create_server serves plain TCP whatever ssl says."""
 
@@ -125,6 +137,7 @@ class ServerIgnoresSslLoop(asyncio.SelectorEventLoop):
         return await super().create_server(*args, **_drop_ssl(kwargs))
 
 
+@breaks("tls.create_unix_connection.ssl", keeps=["tls.create_unix_server.ssl"])
 class UnixConnectionIgnoresSslLoop(asyncio.SelectorEventLoop):
     """create_unix_connection makes a plain connection whatever ssl says."""
 
@@ -132,6 +145,7 @@ class UnixConnectionIgnoresSslLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_connection(*args, **_drop_ssl(kwargs))
 
 
+@breaks("tls.create_unix_server.ssl", keeps=["tls.create_unix_connection.ssl"])
 class UnixServerIgnoresSslLoop(asyncio.SelectorEventLoop):
     """create_unix_server serves plain connections whatever ssl says."""
 
@@ -139,6 +153,7 @@ class UnixServerIgnoresSslLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_server(*args, **_drop_ssl(kwargs))
 
 
+@breaks("tls.connect_accepted_socket.ssl", keeps=["tls.create_connection.ssl_context"])
 class AcceptedIgnoresSslLoop(asyncio.SelectorEventLoop):
     """connect_accepted_socket makes a plain transport whatever ssl says."""
 
@@ -146,6 +161,7 @@ class AcceptedIgnoresSslLoop(asyncio.SelectorEventLoop):
         return await super().connect_accepted_socket(*args, **_drop_ssl(kwargs))
 
 
+@breaks("tls.create_connection.ssl_true_verifies", keeps=["tls.create_connection.ssl_true_default_context"])
 class SslTrueNoVerifyLoop(asyncio.SelectorEventLoop):
     """ssl=True uses a context that verifies nothing."""
 
@@ -155,6 +171,7 @@ class SslTrueNoVerifyLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
+@breaks("tls.create_connection.extra_info", keeps=["tls.create_connection.ssl_context"])
 class NoTlsExtraInfoLoop(_PatchTlsTransportsLoop):
     """TLS transports answer None for 'peercert' and 'cipher'."""
 
@@ -169,6 +186,8 @@ class NoTlsExtraInfoLoop(_PatchTlsTransportsLoop):
         transport.get_extra_info = get_extra_info
 
 
+@breaks("tls.create_server.mutual_tls_refuses", "tls.create_server.mutual_tls_accepts",
+        keeps=["tls.create_server.ssl_context"])
 class ServerIgnoresClientCertLoop(asyncio.SelectorEventLoop):
     """create_server stops requiring client certificates (verify_mode forced to CERT_NONE)."""
 
@@ -185,6 +204,9 @@ def _host_of(args, kwargs):
     return kwargs.get("host", args[1] if len(args) > 1 else None)
 
 
+@breaks("tls.create_connection.server_hostname_mismatch",
+        "tls.create_connection.server_hostname_defaults_to_host", "tls.start_tls.server_hostname_mismatch",
+        keeps=["tls.create_connection.server_hostname_override", "tls.start_tls.server_hostname_match"])
 class NoHostnameCheckLoop(asyncio.SelectorEventLoop):
     """Certificates are never matched against the server name (check_hostname disabled)."""
 
@@ -199,6 +221,8 @@ class NoHostnameCheckLoop(asyncio.SelectorEventLoop):
         return await super().start_tls(transport, protocol, sslcontext, **kwargs)
 
 
+@breaks("tls.create_connection.server_hostname_defaults_to_host",
+        keeps=["tls.create_connection.server_hostname_override"])
 class HostNotUsedLoop(asyncio.SelectorEventLoop):
     """Without server_hostname, the host is not used as the name to match (nor sent as SNI)."""
 
@@ -208,6 +232,8 @@ class HostNotUsedLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
+@breaks("tls.create_connection.server_hostname_override",
+        keeps=["tls.create_connection.server_hostname_defaults_to_host"])
 class ServerHostnameIgnoredLoop(asyncio.SelectorEventLoop):
     """server_hostname is replaced by host (no override)."""
 
@@ -218,6 +244,8 @@ class ServerHostnameIgnoredLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
+@breaks("tls.create_connection.server_hostname_empty",
+        keeps=["tls.create_connection.server_hostname_override"])
 class EmptyServerHostnameLoop(asyncio.SelectorEventLoop):
     """server_hostname='' falls back to host instead of disabling hostname matching."""
 
@@ -228,6 +256,8 @@ class EmptyServerHostnameLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
+@breaks("tls.create_connection.server_hostname_required",
+        "tls.create_unix_connection.server_hostname_required", keeps=["tls.create_connection.ssl_context"])
 class NoServerHostnameRequiredLoop(asyncio.SelectorEventLoop):
     """ssl without host and server_hostname is accepted ('localhost' is assumed)."""
 
@@ -242,6 +272,8 @@ class NoServerHostnameRequiredLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_connection(*args, **kwargs)
 
 
+@breaks("tls.create_connection.server_hostname_requires_ssl",
+        keeps=["tls.create_connection.handshake_timeout_requires_ssl"])
 class ServerHostnameWithoutSslLoop(asyncio.SelectorEventLoop):
     """server_hostname without ssl is silently ignored instead of refused."""
 
@@ -272,6 +304,10 @@ class _TimeoutRewriteLoop(asyncio.SelectorEventLoop):
         return await super().start_tls(*args, **self._rewrite(kwargs))
 
 
+@breaks("tls.create_connection.handshake_timeout", "tls.create_server.handshake_timeout",
+        "tls.connect_accepted_socket.handshake_timeout", "tls.start_tls.handshake_timeout",
+        "tls.start_tls.server_side_handshake_timeout",
+        keeps=["tls.create_connection.handshake_timeout_default"])
 class IgnoreHandshakeTimeoutLoop(_TimeoutRewriteLoop):
     """ssl_handshake_timeout is replaced by 60 s."""
 
@@ -281,6 +317,10 @@ class IgnoreHandshakeTimeoutLoop(_TimeoutRewriteLoop):
         return kwargs
 
 
+@breaks("tls.create_connection.handshake_timeout", "tls.create_server.handshake_timeout",
+        "tls.connect_accepted_socket.handshake_timeout", "tls.start_tls.handshake_timeout",
+        "tls.start_tls.server_side_handshake_timeout",
+        keeps=["tls.create_connection.handshake_timeout_default"])
 class EarlyHandshakeTimeoutLoop(_TimeoutRewriteLoop):
     """ssl_handshake_timeout fires ten times too early."""
 
@@ -290,6 +330,10 @@ class EarlyHandshakeTimeoutLoop(_TimeoutRewriteLoop):
         return kwargs
 
 
+@breaks("tls.create_connection.handshake_timeout_requires_ssl",
+        "tls.create_server.handshake_timeout_requires_ssl",
+        "tls.connect_accepted_socket.handshake_timeout_requires_ssl",
+        keeps=["tls.create_connection.handshake_timeout"])
 class HandshakeTimeoutWithoutSslLoop(_TimeoutRewriteLoop):
     """ssl_handshake_timeout without ssl is silently ignored instead of refused."""
 
@@ -302,6 +346,11 @@ class HandshakeTimeoutWithoutSslLoop(_TimeoutRewriteLoop):
         return await asyncio.SelectorEventLoop.start_tls(self, *args, **kwargs)
 
 
+@breaks("tls.create_connection.handshake_timeout_positive[zero]",
+        "tls.create_connection.handshake_timeout_positive[negative]",
+        "tls.start_tls.handshake_timeout_positive[zero]",
+        "tls.start_tls.handshake_timeout_positive[negative]",
+        keeps=["tls.create_connection.handshake_timeout"])
 class NoTimeoutValidationLoop(_TimeoutRewriteLoop):
     """A zero or negative ssl_handshake_timeout is taken as 'use the default'."""
 
@@ -314,6 +363,7 @@ class NoTimeoutValidationLoop(_TimeoutRewriteLoop):
 
 # -- start_tls ------------------------------------------------------------------------------
 
+@breaks("tls.start_tls.returns_new_transport", keeps=["tls.start_tls.sslcontext_type"])
 class StartTlsReturnsOldLoop(asyncio.SelectorEventLoop):
     """start_tls upgrades the connection but returns the transport it was given."""
 
@@ -331,6 +381,7 @@ class _WritesPlain(_TransportWrapper):
         self._plain.write(data)
 
 
+@breaks("tls.start_tls.encrypted_after_upgrade", keeps=["tls.start_tls.handshake_timeout"])
 class StartTlsPlainAfterLoop(asyncio.SelectorEventLoop):
     """The transport returned by start_tls writes through the old, plain transport."""
 
@@ -339,6 +390,7 @@ class StartTlsPlainAfterLoop(asyncio.SelectorEventLoop):
         return _WritesPlain(new, transport)
 
 
+@breaks("tls.start_tls.protocol_continues", keeps=["tls.start_tls.handshake_failure_closes"])
 class StartTlsWrongProtocolLoop(asyncio.SelectorEventLoop):
     """After start_tls the decrypted data goes to a fresh protocol, not the caller's."""
 
@@ -346,6 +398,7 @@ class StartTlsWrongProtocolLoop(asyncio.SelectorEventLoop):
         return await super().start_tls(transport, asyncio.Protocol(), *args, **kwargs)
 
 
+@breaks("tls.start_tls.server_side", keeps=["tls.start_tls.returns_new_transport"])
 class StartTlsServerSideIgnoredLoop(asyncio.SelectorEventLoop):
     """start_tls always does the client side of the handshake."""
 
@@ -354,6 +407,7 @@ class StartTlsServerSideIgnoredLoop(asyncio.SelectorEventLoop):
         return await super().start_tls(*args, **kwargs)
 
 
+@breaks("tls.start_tls.sslcontext_type", keeps=["tls.start_tls.returns_new_transport"])
 class StartTlsBadContextAcceptedLoop(asyncio.SelectorEventLoop):
     """start_tls with something that is not an SSLContext returns the plain transport."""
 
@@ -368,6 +422,7 @@ class _DeferredWrites(_TransportWrapper):
         self._real._loop.call_later(0.1, self._real.write, data)
 
 
+@breaks("tls.start_tls.plaintext_before_upgrade", keeps=["tls.start_tls.sslcontext_type"])
 class DeferredPlainWriteLoop(asyncio.SelectorEventLoop):
     """Plain writes are sent 0.1 s late, so data written before start_tls follows the ClientHello."""
 
@@ -394,6 +449,8 @@ class _NeverCloses(_TransportWrapper):
         pass
 
 
+@breaks("tls.start_tls.server_hostname_mismatch", "tls.start_tls.handshake_failure_closes",
+        keeps=["tls.start_tls.sslcontext_type"])
 class NoCloseOnFailureLoop(asyncio.SelectorEventLoop):
     """A failed start_tls handshake leaves the TCP connection open (half-open)."""
 
@@ -407,6 +464,7 @@ def _is_tls(transport):
     return transport.get_extra_info("sslcontext") is not None
 
 
+@breaks("tls.sendfile.fallback_over_tls", keeps=["tls.sendfile.no_fallback_refused"])
 class TlsSendfileShortLoop(asyncio.SelectorEventLoop):
     """sendfile over TLS sends half the file but reports all of it as sent."""
 
@@ -419,6 +477,7 @@ class TlsSendfileShortLoop(asyncio.SelectorEventLoop):
         return total
 
 
+@breaks("tls.sendfile.no_fallback_refused", keeps=["tls.sendfile.fallback_over_tls"])
 class TlsSendfileNoFallbackSendsLoop(asyncio.SelectorEventLoop):
     """sendfile(fallback=False) over TLS falls back anyway instead of refusing."""
 
