@@ -3,7 +3,7 @@
 A promise counts as *covered* when at least one MUST or SHOULD check declares it fully (a failing
 check would flag a loop that breaks it), *partial* when such checks cover only part of it, and
 *uncovered* otherwise. INFO checks never fail, so they cover nothing. A check's statements come from
-its ``covers=`` declaration, or from ``statements/coverage_map.toml`` while it has none.
+its ``covers=`` declaration.
 """
 
 from __future__ import annotations
@@ -17,14 +17,9 @@ COUNTING_LEVELS = ("MUST", "SHOULD")
 STATUSES = ("covered", "partial", "uncovered")
 
 
-def check_covers(checks: dict, mapping: dict | None = None) -> dict[str, tuple[list[str], list[str]]]:
-    """check base ID -> (full, partial), from each check's ``covers`` (meta dict key) or the map file."""
-    mapping = st.load_map() if mapping is None else mapping
-    out = {}
-    for check_id, meta in checks.items():
-        declared = meta.get("covers") or ()
-        out[check_id] = st.parse_covers(declared) if declared else mapping.get(check_id, ([], []))
-    return out
+def check_covers(checks: dict) -> dict[str, tuple[list[str], list[str]]]:
+    """check base ID -> (full, partial), from each check's ``covers=`` declaration."""
+    return {check_id: st.parse_covers(meta.get("covers") or ()) for check_id, meta in checks.items()}
 
 
 def compute(statements: dict, checks: dict, covers: dict) -> dict:

@@ -11,8 +11,7 @@ Data lives in ``loopconf/statements/*.toml``, one file per spec section. Each ``
 - ``audit``: ``<audit row>:<audit status>`` tracing it to reviews/spec-coverage-audit.md, when it came from there.
 
 Checks declare what they cover with ``covers=`` on ``@check``; entries are statement IDs, with the suffix
-``:partial`` when the check exercises only part of the statement. Until every check carries ``covers=``,
-``statements/coverage_map.toml`` (check base ID -> ``full``/``partial`` lists) is the fallback.
+``:partial`` when the check exercises only part of the statement. Every check declares at least one.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ else:  # pragma: no cover - exercised on 3.10 only
 from loopconf.checks import SECTIONS
 
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "statements")
-MAP_FILE = "coverage_map.toml"
 ALLOW_FILE = "allow_uncovered.toml"
 
 #: Statement kinds. Only promises count toward coverage.
@@ -105,7 +103,7 @@ def load(data_dir: str = DATA_DIR) -> dict[str, Statement]:
     """Every statement, by ID, validated (unique IDs, known sections and kinds, reasons for non-promises)."""
     out: dict[str, Statement] = {}
     for name in sorted(os.listdir(data_dir)):
-        if not name.endswith(".toml") or name in (MAP_FILE, ALLOW_FILE):
+        if not name.endswith(".toml") or name == ALLOW_FILE:
             continue
         data = _read(os.path.join(data_dir, name))
         section = data.get("section")
@@ -148,17 +146,6 @@ def parse_covers(entries) -> tuple[list[str], list[str]]:
 def covers_entries(full, partial) -> list[str]:
     """The ``covers=`` spelling of (full, partial) lists (inverse of :func:`parse_covers`)."""
     return [*full, *(f"{s}{PARTIAL_SUFFIX}" for s in partial)]
-
-
-def load_map(data_dir: str = DATA_DIR) -> dict[str, tuple[list[str], list[str]]]:
-    """The fallback mapping: check base ID -> (full, partial) statement IDs."""
-    data = _read(os.path.join(data_dir, MAP_FILE))
-    out = {}
-    for check_id, entry in data.items():
-        if not isinstance(entry, dict) or set(entry) - {"full", "partial"}:
-            raise CatalogueError(f"{MAP_FILE}: entry {check_id!r} must have only 'full' and 'partial' lists")
-        out[check_id] = (list(entry.get("full", [])), list(entry.get("partial", [])))
-    return out
 
 
 def load_allow_list(data_dir: str = DATA_DIR) -> dict[str, list[str]]:

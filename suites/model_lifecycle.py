@@ -214,7 +214,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                          "run, close() (repeated) and calls made after close: is_running() is True inside "
                          "callbacks and False outside run calls; after close() is_closed() stays True for "
                          "good, another close() does not raise, callbacks still pending at close never run, "
-                         "and a run started after close runs no callback.")
+                         "and a run started after close runs no callback.", covers=("is_running.1", "is_closed.1", "close.2", "close.6", "close.7"))
 def test_model_lifecycle(new_loop):
     machine = type("LifecycleMachine", (LifecycleMachine,), {"make_loop": staticmethod(new_loop)})
     run_state_machine_as_test(machine, settings=settings(model_settings(),
@@ -330,7 +330,7 @@ def _run_timers(loop, plan):
                          "cancelled before the run and some from inside another timer's callback: no timer "
                          "fires before its deadline, every timer not cancelled fires exactly once, a "
                          "cancelled one never fires after its cancellation, and timers whose deadlines "
-                         "differ by more than 1 ms fire in deadline order.")
+                         "differ by more than 1 ms fire in deadline order.", covers=("call_later.1", "call_later.4", "call_later.5", "call_later.7"))
 def test_model_timers_under_load(new_loop):
     base = model_settings()
 

@@ -83,7 +83,7 @@ class _Search:
                          "other threads) / Handle.cancel, with callbacks scheduling callbacks over several "
                          "runs: every callback runs exactly once unless cancelled first, a cancelled one "
                          "never runs, and each queue is FIFO (call_soon; call_soon_threadsafe per "
-                         "registering thread).")
+                         "registering thread).", covers=("call_soon.1", "call_soon.3", "call_soon.4", "call_soon.9"))
 def test_model_calls(new_loop):
 
     _Search(new_loop, 0.001).search(programs(timers=False, stops=False))
@@ -93,7 +93,7 @@ def test_model_calls(new_loop):
              requirement="For any program mixing call_later / call_at (delays negative, zero and small "
                          "positive) with call_soon and cancellation: no timer runs before its deadline, "
                          "timers with clearly distinct future deadlines run in deadline order, every "
-                         "callback runs exactly once unless cancelled first.")
+                         "callback runs exactly once unless cancelled first.", covers=("call_later.1", "call_later.4", "call_later.5", "call_later.7"))
 def test_model_delayed(new_loop):
 
     _Search(new_loop, 0.008).search(programs(timers=True, stops=False))
@@ -105,7 +105,7 @@ def test_model_delayed(new_loop):
                          "callbacks scheduled after the stop() call, or by the callback that called it, do "
                          "not run in that run_forever; when stop() comes from the first batch, every "
                          "callback queued before the run began still runs in it; together with the call and "
-                         "timer rules above.")
+                         "timer rules above.", covers=("run_forever.1", "run_forever.4", "run_forever.5"))
 def test_model_running(new_loop):
 
     _Search(new_loop, 0.008).search(programs(timers=True, stops=True))

@@ -19,14 +19,14 @@ scope = checks.scope(area="debug", section="page.debug")
 WAIT = 5.0
 
 
-@scope.check("get_debug", "returns_bool", requirement="get_debug returns the debug mode as a bool.")
+@scope.check("get_debug", "returns_bool", requirement="get_debug returns the debug mode as a bool.", covers=("get_debug.1",))
 def test_get_debug_bool(loop):
     value = loop.get_debug()
     expect(isinstance(value, bool), "get_debug did not return a bool", observed=repr(value))
 
 
 @scope.check("set_debug", "round_trip",
-             requirement="set_debug(enabled) sets the debug mode that get_debug then returns, both ways.")
+             requirement="set_debug(enabled) sets the debug mode that get_debug then returns, both ways.", covers=("set_debug.1",))
 def test_set_debug_round_trip(loop):
     observed = []
     for enabled in (True, False, True, False):
@@ -42,7 +42,7 @@ def _debug_expected_by_default() -> bool:
 
 @scope.check("get_debug", "default_from_environment",
              requirement="A new loop's debug mode is on exactly when PYTHONASYNCIODEBUG is set to a "
-                         "non-empty string (or Python runs in development mode, -X dev), off otherwise.")
+                         "non-empty string (or Python runs in development mode, -X dev), off otherwise.", covers=("get_debug.2",))
 def test_debug_default(loop):
     expect_equal(loop.get_debug(), _debug_expected_by_default(),
                  "a new loop's debug mode does not follow PYTHONASYNCIODEBUG / development mode")
@@ -50,7 +50,7 @@ def test_debug_default(loop):
 
 @scope.check("set_debug", "logged", topic="slow_callback", level=INFO,
              requirement="In debug mode a callback that runs longer than the slow-callback threshold (100 ms "
-                         "by default) is reported as a warning on the 'asyncio' logger.")
+                         "by default) is reported as a warning on the 'asyncio' logger.", covers=("slow_callback_duration.1",))
 def test_slow_callback_logged(loop):
     loop.set_debug(True)
     threshold = 0.1
@@ -70,7 +70,7 @@ def test_slow_callback_logged(loop):
              anchor="asyncio.loop.set_debug",
              requirement="In debug mode, calling a non-thread-safe method such as call_soon from a thread "
                          "other than the one running the loop raises RuntimeError (call_soon_threadsafe is "
-                         "the way).")
+                         "the way).", covers=("class.1", "debug.1"))
 def test_wrong_thread(loop):
     loop.set_debug(True)
     outcome = []
@@ -102,7 +102,7 @@ def test_wrong_thread(loop):
 @scope.check("set_debug", "source_traceback", topic="context", level=INFO, docs="3.8",
              anchor="asyncio.loop.call_exception_handler",
              requirement="In debug mode the handler context of a failing callback carries "
-                         "'source_traceback', where the callback was scheduled.")
+                         "'source_traceback', where the callback was scheduled.", covers=("call_exception_handler.13:partial",))
 def test_source_traceback(loop):
     loop.set_debug(True)
     calls = []

@@ -53,7 +53,7 @@ def _roundtrip(net, loop, client, proto):
 
 @scope.check("close", "stops_listening",
              requirement="Server.close() closes the listening sockets: once wait_closed() returns, new "
-                         "connections are refused and is_serving() is False.")
+                         "connections are refused and is_serving() is False.", covers=("create_server.5",))
 def test_close_stops_listening(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -67,7 +67,7 @@ def test_close_stops_listening(loop):
 
 @scope.check("close", "keeps_connections",
              requirement="Server.close() leaves the existing client connections open: they keep exchanging "
-                         "data.")
+                         "data.", covers=("server.close.1",))
 def test_close_keeps_connections(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -80,7 +80,7 @@ def test_close_keeps_connections(loop):
 
 @scope.check("close", "sockets_cleared", level=SHOULD, note="server-sockets-after-close",
              requirement="After Server.close() the sockets attribute reports no listening socket (the docs "
-                         "say None; CPython gives an empty sequence; both are accepted).")
+                         "say None; CPython gives an empty sequence; both are accepted).", covers=("server.close.2",))
 def test_close_sockets_cleared(loop):
     with Net(loop) as net:
         server, _, _ = _server(net, loop)
@@ -93,7 +93,7 @@ def test_close_sockets_cleared(loop):
 
 @scope.check("wait_closed", "until_closed",
              requirement="wait_closed() does not complete while the server is open, and completes once "
-                         "close() has been called (no connections active).")
+                         "close() has been called (no connections active).", covers=("server.wait_closed.1",))
 def test_wait_closed_until_closed(loop):
     with Net(loop) as net:
         server, _, _ = _server(net, loop)
@@ -105,7 +105,7 @@ def test_wait_closed_until_closed(loop):
 
 
 @scope.check("wait_closed", "active_connections", since="3.12.1",
-             requirement="After close(), wait_closed() also waits until every active connection has finished.")
+             requirement="After close(), wait_closed() also waits until every active connection has finished.", covers=("server.wait_closed.2",))
 def test_wait_closed_active_connections(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -123,7 +123,7 @@ def test_wait_closed_active_connections(loop):
 
 @scope.check("is_serving", "state",
              requirement="is_serving() is True while the server accepts new connections and False after "
-                         "close().")
+                         "close().", covers=("server.is_serving.1",))
 def test_is_serving(loop):
     with Net(loop) as net:
         server, _, _ = _server(net, loop)
@@ -133,7 +133,7 @@ def test_is_serving(loop):
         net.run(server.wait_closed())
 
 
-@scope.check("get_loop", "loop", requirement="get_loop() returns the event loop the server was created on.")
+@scope.check("get_loop", "loop", requirement="get_loop() returns the event loop the server was created on.", covers=("server.get_loop.1",))
 def test_get_loop(loop):
     with Net(loop) as net:
         server, _, _ = _server(net, loop)
@@ -142,7 +142,7 @@ def test_get_loop(loop):
 
 @scope.check("start_serving", "idempotent",
              requirement="start_serving() starts accepting connections and may be awaited again while "
-                         "serving.")
+                         "serving.", covers=("server.start_serving.1",))
 def test_start_serving_idempotent(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop, start_serving=False)
@@ -156,7 +156,7 @@ def test_start_serving_idempotent(loop):
 
 @scope.check("serve_forever", "cancel_closes",
              requirement="serve_forever() starts accepting connections and runs until cancelled; cancelling "
-                         "it closes the server.")
+                         "it closes the server.", covers=("create_server.25", "server.serve_forever.1"))
 def test_serve_forever_cancel(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop, start_serving=False)
@@ -183,7 +183,7 @@ def test_serve_forever_cancel(loop):
 
 @scope.check("serve_forever", "only_one", level=SHOULD,
              requirement="Only one serve_forever() may run per server: a second concurrent call should raise "
-                         "RuntimeError and leave the first one serving.")
+                         "RuntimeError and leave the first one serving.", covers=("server.serve_forever.2",))
 def test_serve_forever_only_one(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -212,7 +212,7 @@ def test_serve_forever_only_one(loop):
 
 @scope.check("sockets", "listening",
              requirement="The sockets attribute lists socket objects for the addresses the server listens "
-                         "on; connecting to each one is served.")
+                         "on; connecting to each one is served.", covers=("create_server.4", "server.sockets.1"))
 def test_sockets_listening(loop):
     with Net(loop) as net:
         server, factory, _ = _server(net, loop)
@@ -226,7 +226,7 @@ def test_sockets_listening(loop):
 
 @scope.check("__aexit__", "closes", topic="async_with", anchor="asyncio.Server",
              requirement="A Server is an asynchronous context manager: inside 'async with' it serves, and on "
-                         "exit it is closed and accepts no new connections.")
+                         "exit it is closed and accepts no new connections.", covers=("server.async_with.1",))
 def test_async_with(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -247,7 +247,7 @@ def test_async_with(loop):
 
 @scope.check("close_clients", "closes", since="3.13",
              requirement="close_clients() closes every existing incoming connection gracefully: pending data "
-                         "is delivered, then the client sees EOF and the protocol gets connection_lost.")
+                         "is delivered, then the client sees EOF and the protocol gets connection_lost.", covers=("server.close_clients.1",))
 def test_close_clients(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -264,7 +264,7 @@ def test_close_clients(loop):
 
 @scope.check("abort_clients", "aborts", since="3.13",
              requirement="abort_clients() aborts every existing incoming connection at once: connection_lost "
-                         "is called even though unsent data is pending and the client reads nothing.")
+                         "is called even though unsent data is pending and the client reads nothing.", covers=("server.abort_clients.1",))
 def test_abort_clients(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -287,7 +287,7 @@ def test_abort_clients(loop):
 
 @scope.check("sockets", "copy",
              requirement="The sockets attribute returns a copy: changing the returned sequence does not "
-                         "change the server's sockets (changed in 3.7).")
+                         "change the server's sockets (changed in 3.7).", covers=("server.sockets.1",))
 def test_sockets_copy(loop):
     with Net(loop) as net:
         server, _, address = _server(net, loop)

@@ -86,7 +86,7 @@ def _run(loop, coro_fn):
 
 @scope.check("subprocess_exec", "returns_transport_protocol",
              requirement="subprocess_exec returns (transport, protocol): an asyncio.SubprocessTransport and "
-                         "the protocol instance built by the factory.")
+                         "the protocol instance built by the factory.", covers=("subprocess_exec.1",))
 def test_exec_returns_pair(loop):
     async def body(spawned):
         transport, protocol, made = await _spawn(loop, *py("pass"), stdin=subprocess.DEVNULL)
@@ -100,7 +100,7 @@ def test_exec_returns_pair(loop):
 
 @scope.check("subprocess_shell", "returns_transport_protocol",
              requirement="subprocess_shell runs the command through the shell and returns (transport, "
-                         "protocol): an asyncio.SubprocessTransport and the factory's protocol.")
+                         "protocol): an asyncio.SubprocessTransport and the factory's protocol.", covers=("subprocess_shell.1",))
 def test_shell_returns_pair(loop):
     async def body(spawned):
         transport, protocol, made = await _spawn(loop, "echo $((6*7))", shell=True, stdin=subprocess.DEVNULL)
@@ -117,7 +117,7 @@ def test_shell_returns_pair(loop):
 
 @scope.check("subprocess_exec", "callback_order", topic="protocol",
              requirement="The protocol sees connection_made first, process_exited exactly once, and "
-                         "connection_lost exactly once, last.")
+                         "connection_lost exactly once, last.", covers=("subprocess_protocol.2",))
 def test_callback_order(loop):
     async def body(spawned):
         transport, protocol, _ = await _spawn(loop, *py("print('x')"), stdin=subprocess.DEVNULL)
@@ -135,7 +135,7 @@ def test_callback_order(loop):
 
 @scope.check("subprocess_exec", "pipe_data_received", topic="protocol",
              requirement="Output of the child reaches pipe_data_received(fd, data) with fd 1 for stdout and "
-                         "fd 2 for stderr, as bytes.")
+                         "fd 2 for stderr, as bytes.", covers=("subprocess_protocol.1",))
 def test_pipe_data_received(loop):
     code = "import sys; sys.stdout.write('lcx-out'); sys.stdout.flush(); sys.stderr.write('lcx-err')"
 
@@ -153,7 +153,7 @@ def test_pipe_data_received(loop):
 
 @scope.check("subprocess_exec", "pipe_connection_lost", topic="protocol",
              requirement="pipe_connection_lost(fd, exc) is called once for each of the child's stdout (1) "
-                         "and stderr (2) pipes, with exc None on a clean end of file, before connection_lost.")
+                         "and stderr (2) pipes, with exc None on a clean end of file, before connection_lost.", covers=("subprocess_protocol.1",))
 def test_pipe_connection_lost(loop):
     async def body(spawned):
         transport, protocol, _ = await _spawn(loop, *py("pass"), stdin=subprocess.DEVNULL)
@@ -173,7 +173,7 @@ def test_pipe_connection_lost(loop):
 # --- transport methods ------------------------------------------------------------------------------
 
 @scope.check("subprocess_exec", "get_pid", topic="transport",
-             requirement="SubprocessTransport.get_pid returns the child's process id.")
+             requirement="SubprocessTransport.get_pid returns the child's process id.", covers=("subprocess_transport.1",))
 def test_get_pid(loop):
     async def body(spawned):
         transport, protocol, _ = await _spawn(loop, *py("import os; print(os.getpid())"),
@@ -188,7 +188,7 @@ def test_get_pid(loop):
 
 @scope.check("subprocess_exec", "get_returncode", topic="transport",
              requirement="SubprocessTransport.get_returncode is None while the child runs and its exit "
-                         "status once it has exited.")
+                         "status once it has exited.", covers=("subprocess_transport.2",))
 def test_get_returncode(loop):
     async def body(spawned):
         transport, protocol, _ = await _spawn(loop, *py(READY_THEN_WAIT))
@@ -205,7 +205,7 @@ def test_get_returncode(loop):
 
 @scope.check("subprocess_exec", "signals", topic="transport",
              requirement="kill(), terminate() and send_signal(sig) deliver SIGKILL, SIGTERM and sig to the "
-                         "child; get_returncode is then minus the signal number.")
+                         "child; get_returncode is then minus the signal number.", covers=("subprocess_transport.3",))
 @pytest.mark.parametrize("how", ["kill", "terminate", "send_signal"])
 def test_signals(loop, how):
     expected = {"kill": signal.SIGKILL, "terminate": signal.SIGTERM, "send_signal": signal.SIGUSR2}[how]
@@ -227,7 +227,7 @@ def test_signals(loop, how):
 @scope.check("subprocess_exec", "get_pipe_transport", topic="transport",
              requirement="get_pipe_transport(0) is a WriteTransport for stdin, 1 and 2 are ReadTransports "
                          "for stdout and stderr when those are pipes, and None for a stream that is not a "
-                         "pipe.")
+                         "pipe.", covers=("subprocess_transport.4",))
 def test_get_pipe_transport(loop):
     async def body(spawned):
         transport, protocol, _ = await _spawn(loop, *py("import sys; sys.stdin.read()"))
@@ -253,7 +253,7 @@ def test_get_pipe_transport(loop):
 
 @scope.check("subprocess_exec", "stdin_write", topic="transport",
              requirement="Bytes written to the stdin pipe transport reach the child; closing it gives the "
-                         "child end of file.")
+                         "child end of file.", covers=("subprocess_transport.4",))
 def test_stdin_write(loop):
     cat = "import sys; sys.stdout.buffer.write(sys.stdin.buffer.read())"
 
@@ -272,7 +272,7 @@ def test_stdin_write(loop):
 
 @scope.check("subprocess_exec", "close_kills", topic="transport",
              requirement="SubprocessTransport.close() kills a child that is still running and closes its "
-                         "pipes; the protocol still learns that the process exited.")
+                         "pipes; the protocol still learns that the process exited.", covers=("subprocess_transport.5",))
 def test_close_kills(loop):
     async def body(spawned):
         transport, protocol, _ = await _spawn(loop, *py(READY_THEN_WAIT))
@@ -324,7 +324,7 @@ def _expect_rejected(loop, make, args, kwargs, what):
 
 @scope.check("subprocess_exec", "rejects_arguments",
              requirement="subprocess_exec refuses shell=True and the text-mode/buffering arguments "
-                         "(universal_newlines, text, bufsize other than 0, encoding, errors) with ValueError.")
+                         "(universal_newlines, text, bufsize other than 0, encoding, errors) with ValueError.", covers=("subprocess_exec.3",))
 @pytest.mark.parametrize("arg", sorted(EXEC_REJECTS))
 def test_exec_rejects(loop, arg):
     value = EXEC_REJECTS[arg]
@@ -334,7 +334,7 @@ def test_exec_rejects(loop, arg):
 
 @scope.check("subprocess_shell", "rejects_arguments",
              requirement="subprocess_shell refuses shell=False and the text-mode/buffering arguments "
-                         "(universal_newlines, text, bufsize other than 0, encoding, errors) with ValueError.")
+                         "(universal_newlines, text, bufsize other than 0, encoding, errors) with ValueError.", covers=("subprocess_exec.3",))
 @pytest.mark.parametrize("arg", sorted(SHELL_REJECTS))
 def test_shell_rejects(loop, arg):
     value = SHELL_REJECTS[arg]
@@ -345,7 +345,7 @@ def test_shell_rejects(loop, arg):
 
 @scope.check("subprocess_shell", "rejects_non_string",
              requirement="subprocess_shell takes the command as one str (or bytes); a list is refused with "
-                         "ValueError.")
+                         "ValueError.", covers=("subprocess_shell.2",))
 def test_shell_rejects_list(loop):
     _expect_rejected(loop, loop.subprocess_shell, (list(py("pass")),), {"stdin": subprocess.DEVNULL},
                      "subprocess_shell([...])")
@@ -353,7 +353,7 @@ def test_shell_rejects_list(loop):
 
 @scope.check("subprocess_exec", "popen_kwargs",
              requirement="Keyword arguments subprocess_exec does not interpret itself (such as cwd and env) "
-                         "reach subprocess.Popen: the child runs in that directory with that environment.")
+                         "reach subprocess.Popen: the child runs in that directory with that environment.", covers=("subprocess_exec.2",))
 def test_exec_popen_kwargs(loop):
     code = "import os, sys; sys.stdout.write(os.getcwd() + '|' + os.environ.get('LCX_AUDIT', '-'))"
     workdir = os.path.realpath(tempfile.mkdtemp(prefix="lcx-cwd-", dir="/tmp"))

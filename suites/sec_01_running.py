@@ -25,7 +25,7 @@ scope = checks.scope(area="running", section="19.5.1.1")
 
 @scope.check("run_forever", "until_stop",
              requirement="run_forever() keeps running the loop (callbacks and timers) until stop() is "
-                         "called, and returns once stop() has taken effect.")
+                         "called, and returns once stop() has taken effect.", covers=("run_forever.1", "stop.1"))
 def test_run_forever_until_stop(loop):
     steps = []
     stopped_at = []
@@ -50,7 +50,7 @@ def test_run_forever_until_stop(loop):
 
 @scope.check("run_forever", "before_run_forever_runs_ready", topic="stop",
              requirement="If stop() is called before run_forever(), run_forever() still runs the callbacks "
-                         "already scheduled (before or after the stop() call), then returns.")
+                         "already scheduled (before or after the stop() call), then returns.", covers=("run_forever.4",))
 def test_stop_before_run_forever_runs_ready(loop):
     ran = []
     loop.call_soon(ran.append, "before-stop")
@@ -63,7 +63,7 @@ def test_stop_before_run_forever_runs_ready(loop):
 
 @scope.check("run_forever", "before_run_forever_polls_io", topic="stop",
              requirement="If stop() is called before run_forever(), run_forever() polls for I/O once without "
-                         "blocking and runs the callbacks of the I/O events found ready.")
+                         "blocking and runs the callbacks of the I/O events found ready.", covers=("run_forever.2", "run_forever.3"))
 def test_stop_before_run_forever_polls_io(loop):
     a, b = socket.socketpair()
     try:
@@ -86,7 +86,7 @@ def test_stop_before_run_forever_polls_io(loop):
 
 @scope.check("run_forever", "before_run_forever_exits_promptly", topic="stop",
              requirement="If stop() is called before run_forever(), run_forever() returns after that single "
-                         "pass without waiting for a pending timer.")
+                         "pass without waiting for a pending timer.", covers=("run_forever.2",))
 def test_stop_before_run_forever_exits_promptly(loop):
     far = []
     loop.call_later(30, far.append, "far")
@@ -102,7 +102,7 @@ def test_stop_before_run_forever_exits_promptly(loop):
 
 @scope.check("stop", "resets_after_exit",
              requirement="A stop() is consumed by the run_forever() it ends: the next run_forever() runs "
-                         "again until the next stop().")
+                         "again until the next stop().", covers=("stop.1",))
 def test_stop_resets_after_exit(loop):
     loop.stop()
     run_forever_bounded(loop)
@@ -117,7 +117,7 @@ def test_stop_resets_after_exit(loop):
 
 @scope.check("stop", "current_batch_completes", anchor="asyncio.AbstractEventLoop.run_forever",
              requirement="stop() called from a callback lets the rest of the current batch of callbacks "
-                         "(those queued before the batch began) run before run_forever() exits.")
+                         "(those queued before the batch began) run before run_forever() exits.", covers=("run_forever.5",))
 def test_stop_current_batch_completes(loop):
     ran = []
 
@@ -136,7 +136,7 @@ def test_stop_current_batch_completes(loop):
 
 @scope.check("stop", "scheduled_by_batch_deferred", anchor="asyncio.AbstractEventLoop.run_forever",
              requirement="When stop() is called while running, callbacks scheduled by the current batch do "
-                         "not run in that run_forever(); they run in the next run_forever().")
+                         "not run in that run_forever(); they run in the next run_forever().", covers=("run_forever.6", "run_forever.8:partial"))
 def test_stop_scheduled_by_batch_deferred(loop):
     ran = []
 
@@ -164,7 +164,7 @@ def test_stop_scheduled_by_batch_deferred(loop):
 
 @scope.check("run_forever", "reentrant_raises", level=INFO, note="running-reentry-undocumented",
              requirement="Calling run_forever() or run_until_complete() while the loop is running raises "
-                         "RuntimeError (undocumented; stock asyncio behaviour).")
+                         "RuntimeError (undocumented; stock asyncio behaviour).", covers=("run_forever.9",))
 @pytest.mark.parametrize("method", ["run_forever", "run_until_complete"])
 def test_run_reentrant_raises(loop, method):
     seen = []
@@ -194,7 +194,7 @@ def test_run_reentrant_raises(loop, method):
 
 @scope.check("run_until_complete", "coroutine",
              requirement="run_until_complete() accepts a coroutine object, runs it to completion and returns "
-                         "its result.")
+                         "its result.", covers=("run_until_complete.2", "run_until_complete.3"))
 def test_run_until_complete_coroutine(loop):
     async def work():
         fut = loop.create_future()
@@ -206,7 +206,7 @@ def test_run_until_complete_coroutine(loop):
 
 @scope.check("run_until_complete", "coroutine_as_task",
              requirement="A coroutine passed to run_until_complete() runs wrapped in a Task of this loop (as "
-                         "ensure_future() would wrap it).")
+                         "ensure_future() would wrap it).", covers=("run_until_complete.2",))
 def test_run_until_complete_coroutine_as_task(loop):
     async def who():
         return asyncio.current_task(loop)
@@ -220,7 +220,7 @@ def test_run_until_complete_coroutine_as_task(loop):
 @scope.check("run_until_complete", "coroutine_uses_task_factory", level=SHOULD,
              note="run-until-complete-task-factory",
              requirement="The Task that wraps a coroutine passed to run_until_complete() is made through the "
-                         "loop's task creation, so a task factory set on the loop is used.")
+                         "loop's task creation, so a task factory set on the loop is used.", covers=("run_until_complete.2",))
 def test_run_until_complete_coroutine_uses_task_factory(loop):
     made = []
 
@@ -239,7 +239,7 @@ def test_run_until_complete_coroutine_uses_task_factory(loop):
 
 @scope.check("run_until_complete", "future",
              requirement="run_until_complete() on a Future runs the loop until the Future is done and "
-                         "returns its result.")
+                         "returns its result.", covers=("run_until_complete.1", "run_until_complete.3"))
 def test_run_until_complete_future(loop):
     fut = loop.create_future()
     loop.call_later(0.01, fut.set_result, "value")
@@ -249,7 +249,7 @@ def test_run_until_complete_future(loop):
 
 @scope.check("run_until_complete", "task",
              requirement="run_until_complete() on a Task runs the loop until the Task is done and returns "
-                         "its result.")
+                         "its result.", covers=("run_until_complete.1", "run_until_complete.3"))
 def test_run_until_complete_task(loop):
     async def work():
         await asyncio.sleep(0.01)
@@ -260,7 +260,7 @@ def test_run_until_complete_task(loop):
 
 
 @scope.check("run_until_complete", "raises",
-             requirement="run_until_complete() raises the exception of the Future (or coroutine) it ran.")
+             requirement="run_until_complete() raises the exception of the Future (or coroutine) it ran.", covers=("run_until_complete.4",))
 @pytest.mark.parametrize("kind", ["coroutine", "future"])
 def test_run_until_complete_raises(loop, kind):
     error = ValueError("boom")
@@ -280,7 +280,7 @@ def test_run_until_complete_raises(loop, kind):
 
 @scope.check("run_until_complete", "result_identity",
              requirement="run_until_complete() returns the very object the Future or coroutine produced, "
-                         "falsy results (0, '', [], False) included.")
+                         "falsy results (0, '', [], False) included.", covers=("run_until_complete.3",))
 @pytest.mark.parametrize("kind", ["zero", "empty_str", "empty_list", "false"])
 def test_run_until_complete_result_identity(loop, kind):
     value = {"zero": 0, "empty_str": "", "empty_list": [], "false": False}[kind]
@@ -299,7 +299,7 @@ def test_run_until_complete_result_identity(loop, kind):
 
 @scope.check("run_until_complete", "returns_when_done",
              requirement="run_until_complete() returns as soon as its Future is done, without waiting for "
-                         "other pending timers.")
+                         "other pending timers.", covers=("run_until_complete.1",))
 def test_run_until_complete_returns_when_done(loop):
     far = []
     loop.call_later(30, far.append, "far")
@@ -317,7 +317,7 @@ def test_run_until_complete_returns_when_done(loop):
 
 @scope.check("is_running", "status",
              requirement="is_running() is True while the loop runs (in callbacks and coroutines) and False "
-                         "before it runs and after run_forever()/run_until_complete() return.")
+                         "before it runs and after run_forever()/run_until_complete() return.", covers=("is_running.1",))
 def test_is_running_status(loop):
     observed = {"before": loop.is_running()}
 
@@ -347,7 +347,7 @@ def test_is_running_status(loop):
 
 @scope.check("is_closed", "status",
              requirement="is_closed() is False for a new loop (also after running it) and True once close() "
-                         "has been called.")
+                         "has been called.", covers=("is_closed.1",))
 def test_is_closed_status(loop):
     observed = {"new": loop.is_closed()}
     loop.call_soon(loop.stop)
@@ -363,7 +363,7 @@ def test_is_closed_status(loop):
 
 @scope.check("close", "while_running_raises", level=SHOULD, note="close-while-running-runtimeerror",
              requirement="close() on a running loop is refused with RuntimeError and leaves the loop open "
-                         "and running (the doc forbids closing a running loop).")
+                         "and running (the doc forbids closing a running loop).", covers=("close.1",))
 def test_close_while_running_raises(loop):
     seen = []
 
@@ -391,7 +391,7 @@ def test_close_while_running_raises(loop):
 
 @scope.check("close", "drops_pending",
              requirement="close() discards pending callbacks and timers: they are not run by close() nor "
-                         "ever afterwards (another loop is unaffected by them).")
+                         "ever afterwards (another loop is unaffected by them).", covers=("close.2",))
 def test_close_drops_pending(loop, new_loop):
     ran = []
     loop.call_soon(ran.append, "soon")
@@ -412,7 +412,7 @@ class _Callback:
 
 @scope.check("close", "clears_queues",
              requirement="close() clears the loop's queues: the loop keeps no reference to callbacks that "
-                         "were pending when it was closed.")
+                         "were pending when it was closed.", covers=("close.3",))
 def test_close_clears_queues(loop):
     soon, timer = _Callback(), _Callback()
     refs = [weakref.ref(soon), weakref.ref(timer)]
@@ -427,7 +427,7 @@ def test_close_clears_queues(loop):
 
 
 @scope.check("close", "idempotent",
-             requirement="close() may be called again on a closed loop; it has no further effect.")
+             requirement="close() may be called again on a closed loop; it has no further effect.", covers=("close.6",))
 def test_close_idempotent(loop):
     loop.close()
     loop.close()
@@ -437,7 +437,7 @@ def test_close_idempotent(loop):
 
 @scope.check("close", "irreversible",
              requirement="A closed loop stays closed: is_closed() remains True whatever is called on it "
-                         "afterwards.")
+                         "afterwards.", covers=("close.7",))
 def test_close_irreversible(loop):
     loop.close()
     attempts = [
@@ -460,7 +460,7 @@ async def _never_awaited():
 
 @scope.check("close", "methods_after_close_raise", level=SHOULD, note="after-close-runtimeerror",
              requirement="After close(), scheduling or running methods raise RuntimeError (the doc only says "
-                         "they should not be called; stock asyncio raises RuntimeError).")
+                         "they should not be called; stock asyncio raises RuntimeError).", covers=("close.8", "call_soon_threadsafe.4"))
 @pytest.mark.parametrize("method", ["run_forever", "run_until_complete", "call_soon",
                                     "call_soon_threadsafe", "call_later", "call_at", "create_task"])
 def test_methods_after_close_raise(loop, method):
@@ -484,7 +484,7 @@ def test_methods_after_close_raise(loop, method):
 
 @scope.check("close", "executor_not_waited",
              requirement="close() shuts the default executor down without waiting for running jobs: it "
-                         "returns while a job is still running, and the worker ends when the job does.")
+                         "returns while a job is still running, and the worker ends when the job does.", covers=("close.5",))
 def test_close_executor_not_waited(loop):
     started, release, finished = threading.Event(), threading.Event(), threading.Event()
 
@@ -523,7 +523,7 @@ def _fd_table() -> dict:
 @scope.check("close", "releases_resources", level=SHOULD, platforms=LINUX, note="close-releases-resources",
              requirement="close() itself releases the file descriptors the loop opened (selector, wake-up "
                          "pipe...): none stays open while the closed loop is still referenced, waiting for "
-                         "garbage collection.")
+                         "garbage collection.", covers=("close.9",))
 def test_close_releases_resources(new_loop):
     before = _fd_table()
     made = new_loop()
@@ -539,7 +539,7 @@ def test_close_releases_resources(new_loop):
 
 @scope.check("shutdown_asyncgens", "acloses_open",
              requirement="shutdown_asyncgens() closes every asynchronous generator still open on the loop "
-                         "with aclose(): their finally blocks run.")
+                         "with aclose(): their finally blocks run.", covers=("shutdown_asyncgens.2", "shutdown_asyncgens.1:partial"))
 def test_shutdown_asyncgens_acloses_open(loop):
     finalized = []
 
@@ -565,7 +565,7 @@ def test_shutdown_asyncgens_acloses_open(loop):
 
 @scope.check("shutdown_asyncgens", "warns_after", note="asyncgen-warning-category",
              requirement="After shutdown_asyncgens(), iterating a new asynchronous generator on the loop "
-                         "issues a warning.")
+                         "issues a warning.", covers=("shutdown_asyncgens.3",))
 def test_shutdown_asyncgens_warns_after(loop):
     loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), LIMIT))
 
@@ -585,7 +585,7 @@ def test_shutdown_asyncgens_warns_after(loop):
 
 @scope.check("stop", "scheduled_by_batch_deferred_many",
              requirement="However many callbacks the stopping batch schedules, none of them runs before "
-                         "run_forever() returns; they all run, in order, the next time the loop runs.")
+                         "run_forever() returns; they all run, in order, the next time the loop runs.", covers=("run_forever.6", "run_forever.7", "run_forever.8:partial"))
 @pytest.mark.parametrize("count", [1, 5, 20])
 def test_stop_scheduled_by_batch_deferred_many(loop, count):
     ran = []

@@ -17,7 +17,7 @@ handle_scope = checks.scope(area="handle", section="page.handle", anchor="asynci
 
 
 @scope.check("call_soon", "fifo",
-             requirement="Callbacks registered with call_soon run in the order they were registered.")
+             requirement="Callbacks registered with call_soon run in the order they were registered.", covers=("call_soon.1", "call_soon.3"))
 def test_call_soon_fifo(loop):
     order = []
     for i in range(10):
@@ -29,7 +29,7 @@ def test_call_soon_fifo(loop):
 
 @scope.check("call_soon", "fifo_while_running",
              requirement="Callbacks registered with call_soon from running callbacks also run in "
-                         "registration order.")
+                         "registration order.", covers=("call_soon.3",))
 def test_call_soon_fifo_while_running(loop):
     order = []
 
@@ -49,7 +49,7 @@ def test_call_soon_fifo_while_running(loop):
 
 @scope.check("call_soon", "exactly_once",
              requirement="Each callback registered with call_soon is called exactly once, however often the "
-                         "loop is run afterwards.")
+                         "loop is run afterwards.", covers=("call_soon.4",))
 def test_call_soon_exactly_once(loop):
     counts = {}
 
@@ -67,7 +67,7 @@ def test_call_soon_exactly_once(loop):
 
 @scope.check("call_soon", "after_return",
              requirement="call_soon never calls the callback itself: the callback runs after call_soon "
-                         "returned, once control is back in the loop.")
+                         "returned, once control is back in the loop.", covers=("call_soon.1", "call_soon.2"))
 def test_call_soon_after_return(loop):
     ran = []
     during = {}
@@ -88,7 +88,7 @@ def test_call_soon_after_return(loop):
 
 @scope.check("call_soon", "args",
              requirement="Positional arguments given to call_soon after the callback are passed to it, in "
-                         "order; keyword arguments can be bound with functools.partial.")
+                         "order; keyword arguments can be bound with functools.partial.", covers=("calls.intro.1", "call_soon.5", "call_soon.10", "call_later.9"))
 def test_call_soon_args(loop):
     seen = []
     loop.call_soon(lambda *a: seen.append(a))
@@ -102,13 +102,13 @@ def test_call_soon_args(loop):
 
 @scope.check("call_soon", "no_callback_keywords", level=INFO,
              requirement="call_soon does not forward keyword arguments to the callback: an unknown keyword "
-                         "is rejected with TypeError (keywords go through functools.partial).")
+                         "is rejected with TypeError (keywords go through functools.partial).", covers=("calls.intro.2",))
 def test_call_soon_no_callback_keywords(loop):
     expect_raises(TypeError, lambda: loop.call_soon(print, "x", flush=True),
                   what="call_soon accepted a keyword argument meant for the callback")
 
 
-@scope.check("call_soon", "returns_handle", requirement="call_soon returns an asyncio.Handle.")
+@scope.check("call_soon", "returns_handle", requirement="call_soon returns an asyncio.Handle.", covers=("call_soon.8",))
 def test_call_soon_returns_handle(loop):
     handle = loop.call_soon(lambda: None)
     expect(isinstance(handle, asyncio.Handle), "call_soon did not return an asyncio.Handle",
@@ -118,7 +118,7 @@ def test_call_soon_returns_handle(loop):
 
 @scope.check("call_soon", "cancel",
              requirement="Cancelling the Handle returned by call_soon before the callback ran prevents the "
-                         "call; the other callbacks still run.")
+                         "call; the other callbacks still run.", covers=("call_soon.1", "call_soon.9"))
 def test_call_soon_cancel(loop):
     ran = []
     loop.call_soon(ran.append, 1)
@@ -131,7 +131,7 @@ def test_call_soon_cancel(loop):
 
 
 @scope.check("call_soon", "cancel_same_batch",
-             requirement="A callback cancelled by an earlier callback of the same batch does not run.")
+             requirement="A callback cancelled by an earlier callback of the same batch does not run.", covers=("call_soon.9",))
 def test_call_soon_cancel_same_batch(loop):
     ran = []
     handles = {}
@@ -150,7 +150,7 @@ def test_call_soon_cancel_same_batch(loop):
 
 @scope.check("call_soon", "context",
              requirement="With context=, the callback runs in that contextvars.Context: it sees the "
-                         "Context's values, and the values it sets stay in that Context.")
+                         "Context's values, and the values it sets stay in that Context.", covers=("call_soon.6",))
 def test_call_soon_context(loop):
     ctx = contextvars.Context()
     ctx.run(VAR.set, "in-ctx")
@@ -174,7 +174,7 @@ def test_call_soon_context(loop):
 @scope.check("call_soon", "current_context", note="call-soon-context-copy",
              requirement="Without context=, the callback runs in (a copy of) the context current when "
                          "call_soon was called: it sees the values set then, and its own changes do not leak "
-                         "into the caller's context.")
+                         "into the caller's context.", covers=("call_soon.7",))
 def test_call_soon_current_context(loop):
     seen = []
 
@@ -199,7 +199,7 @@ def test_call_soon_current_context(loop):
 
 @scope.check("call_soon", "error_keeps_others", handler_calls=True,
              requirement="A callback that raises does not stop the other queued callbacks: each still runs "
-                         "exactly once, in order, and the error goes to the exception handler.")
+                         "exactly once, in order, and the error goes to the exception handler.", covers=("call_soon.4",))
 def test_call_soon_error_keeps_others(loop, handler_calls):
     ran = []
 
@@ -220,7 +220,7 @@ def test_call_soon_error_keeps_others(loop, handler_calls):
 
 @scope.check("call_soon_threadsafe", "wakes_loop",
              requirement="call_soon_threadsafe from another thread wakes a loop that is waiting for I/O, so "
-                         "the callback runs promptly.")
+                         "the callback runs promptly.", covers=("call_soon_threadsafe.2",))
 def test_call_soon_threadsafe_wakes_loop(loop):
     fut = loop.create_future()
     times = {}
@@ -246,7 +246,7 @@ def test_call_soon_threadsafe_wakes_loop(loop):
 
 @scope.check("call_soon_threadsafe", "wakes_loop_each_time",
              requirement="Every call_soon_threadsafe from another thread wakes a loop waiting for I/O, not "
-                         "only the first one.")
+                         "only the first one.", covers=("call_soon_threadsafe.2",))
 def test_call_soon_threadsafe_wakes_loop_each_time(loop):
     rounds = 3
     ran = [threading.Event() for _ in range(rounds)]
@@ -282,7 +282,7 @@ def test_call_soon_threadsafe_wakes_loop_each_time(loop):
 
 @scope.check("call_soon_threadsafe", "fifo_per_thread",
              requirement="Callbacks registered with call_soon_threadsafe run exactly once each, in "
-                         "registration order for each registering thread (the loop's own included).")
+                         "registration order for each registering thread (the loop's own included).", covers=("call_soon_threadsafe.1", "call_soon_threadsafe.2"))
 def test_call_soon_threadsafe_fifo_per_thread(loop):
     per_thread = 200
     names = ["t0", "t1", "t2"]
@@ -312,7 +312,7 @@ def test_call_soon_threadsafe_fifo_per_thread(loop):
 
 
 @scope.check("call_soon_threadsafe", "returns_handle",
-             requirement="call_soon_threadsafe returns an asyncio.Handle that cancels the callback.")
+             requirement="call_soon_threadsafe returns an asyncio.Handle that cancels the callback.", covers=("call_soon_threadsafe.1",))
 def test_call_soon_threadsafe_returns_handle(loop):
     ran = []
     result = {}
@@ -334,7 +334,7 @@ def test_call_soon_threadsafe_returns_handle(loop):
 
 @scope.check("call_soon_threadsafe", "args_and_context",
              requirement="call_soon_threadsafe passes positional arguments and honours context=, like "
-                         "call_soon.")
+                         "call_soon.", covers=("call_soon_threadsafe.1", "call_soon_threadsafe.3"))
 def test_call_soon_threadsafe_args_and_context(loop):
     ctx = contextvars.Context()
     ctx.run(VAR.set, "in-ctx")
@@ -354,7 +354,7 @@ def test_call_soon_threadsafe_args_and_context(loop):
 
 @handle_scope.check("Handle.cancel", "no_effect_after_run", topic="cancel", note="handle-cancel-after-run",
                     requirement="Cancelling a Handle whose callback already ran, or cancelling twice, raises "
-                                "nothing and has no effect on the loop.")
+                                "nothing and has no effect on the loop.", covers=("handle.cancel.1",))
 def test_handle_cancel_no_effect_after_run(loop):
     ran = []
     done = loop.call_soon(ran.append, "done")
@@ -369,7 +369,7 @@ def test_handle_cancel_no_effect_after_run(loop):
 
 @handle_scope.check("Handle.cancelled", "reports", topic="cancelled",
                     requirement="Handle.cancelled() is False for a pending callback and True once it was "
-                                "cancelled.")
+                                "cancelled.", covers=("handle.cancelled.1",))
 def test_handle_cancelled_reports(loop):
     handle = loop.call_soon(lambda: None)
     before = handle.cancelled()
@@ -380,7 +380,7 @@ def test_handle_cancelled_reports(loop):
 
 @handle_scope.check("Handle.cancelled", "timer_reports", topic="cancelled",
                     requirement="cancelled() of the TimerHandle returned by call_later / call_at is False "
-                                "while pending and True once cancelled.")
+                                "while pending and True once cancelled.", covers=("handle.cancelled.1",))
 def test_handle_cancelled_timer_reports(loop):
     observed = {}
     for name, make in (("call_later", lambda: loop.call_later(10, lambda: None)),

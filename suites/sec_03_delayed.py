@@ -38,8 +38,11 @@ def schedule(loop, method, delay, callback, *args, context=None):
     return loop.call_at(loop.time() + delay, callback, *args, **kwargs)
 
 
-def _declare(guarantee, requirement, level=MUST, note="", anchor=None):
-    """Declare ``delayed.<method>.<guarantee>`` for both methods from one body."""
+def _declare(guarantee, requirement, level=MUST, note="", anchor=None, covers=None):
+    """Declare ``delayed.<method>.<guarantee>`` for both methods from one body.
+
+    ``covers`` maps each method to the statements its check covers.
+    """
 
     def decorate(body):
         for method in METHODS:
@@ -49,14 +52,15 @@ def _declare(guarantee, requirement, level=MUST, note="", anchor=None):
             test.__name__ = f"test_{method}_{guarantee}"
             globals()[test.__name__] = scope.check(
                 method, guarantee, level=level, note=note, anchor=anchor,
-                requirement=requirement.format(method=method))(test)
+                covers=(covers or {}).get(method, ()), requirement=requirement.format(method=method))(test)
         return body
 
     return decorate
 
 
 @_declare("not_early", note="timer-clock-resolution",
-          requirement="A {method} callback is never called before its deadline as measured by loop.time().")
+          requirement="A {method} callback is never called before its deadline as measured by loop.time().",
+          covers={"call_later": ("delayed.intro.1", "call_later.1"), "call_at": ("delayed.intro.1", "call_at.1")})
 def _not_early(loop, method):
     # Short and longer delays, close together: a loop may treat short and long timers apart.
     delays = [0.05, 0.01, 0.04, 0.02, 0.03, 0.015, 0.025, 0.08, 0.065, 0.1]
@@ -77,7 +81,8 @@ def _not_early(loop, method):
           "A {method} callback for a delay of d seconds is never called before d real seconds "
           "have passed (the loop's clock runs at the pace of real time; the page measures delays "
           "by the loop's own clock only, so a virtual-time loop may differ).",
-          level=SHOULD, note="loop-clock-real-time")
+          level=SHOULD, note="loop-clock-real-time",
+          covers={"call_later": ("call_later.1",), "call_at": ("call_at.1",)})
 def _real_time_not_early(loop, method):
     delays = [0.05, 0.02, 0.035]
     fired = {}
@@ -92,7 +97,8 @@ def _real_time_not_early(loop, method):
     expect_equal(sorted(fired), sorted(delays), f"some {method} callbacks did not fire")
 
 
-@_declare("exactly_once", "A {method} callback is called exactly once.")
+@_declare("exactly_once", "A {method} callback is called exactly once.",
+          covers={"call_later": ("call_later.5",), "call_at": ("call_at.3",)})
 def _exactly_once(loop, method):
     counts = {}
 
@@ -106,7 +112,8 @@ def _exactly_once(loop, method):
     expect_equal(counts, {0: 1, 1: 1, 2: 1, 3: 1}, f"{method} callbacks ran a wrong number of times")
 
 
-@_declare("returns_timerhandle", "{method} returns an asyncio.TimerHandle.")
+@_declare("returns_timerhandle", "{method} returns an asyncio.TimerHandle.",
+          covers={"call_later": ("call_later.3",), "call_at": ("call_at.4",)})
 def _returns_timerhandle(loop, method):
     handle = schedule(loop, method, 0, lambda: None)
     run_once(loop)
@@ -116,7 +123,8 @@ def _returns_timerhandle(loop, method):
 
 @_declare("deadline_order",
           "{method} callbacks with different deadlines are called in deadline order, whatever "
-          "the order they were scheduled in.")
+          "the order they were scheduled in.",
+          covers={"call_later": ("call_later.7",), "call_at": ("call_at.1", "call_at.3")})
 def _deadline_order(loop, method):
     delays = [0.001 * i for i in range(1, 31)]
     random.Random(7).shuffle(delays)
@@ -139,7 +147,8 @@ def _deadline_order(loop, method):
 
 @_declare("cancel",
           "Cancelling the TimerHandle returned by {method} before the deadline (from outside "
-          "the loop or from an earlier callback) prevents the call.")
+          "the loop or from an earlier callback) prevents the call.",
+          covers={"call_later": ("call_later.4",), "call_at": ("call_at.3", "call_at.4")})
 def _cancel(loop, method):
     ran = []
     handles = {}
@@ -155,7 +164,8 @@ def _cancel(loop, method):
 
 
 @_declare("args",
-          "Positional arguments given to {method} after the callback are passed to it, in order.")
+          "Positional arguments given to {method} after the callback are passed to it, in order.",
+          covers={"call_later": ("call_later.8",), "call_at": ("call_at.3",)})
 def _args(loop, method):
     seen = []
     schedule(loop, method, 0, lambda *a: seen.append(a))
@@ -166,7 +176,8 @@ def _args(loop, method):
 
 @_declare("context",
           "With context=, the {method} callback runs in that contextvars.Context; values it "
-          "sets stay there.")
+          "sets stay there.",
+          covers={"call_later": ("call_later.10",), "call_at": ("call_at.5",)})
 def _context(loop, method):
     ctx = contextvars.Context()
     ctx.run(VAR.set, "in-ctx")
@@ -189,7 +200,8 @@ def _context(loop, method):
 
 @_declare("current_context", note="call-soon-context-copy",
           requirement="Without context=, the {method} callback runs in (a copy of) the context current "
-          "when it was scheduled.")
+          "when it was scheduled.",
+          covers={"call_later": ("call_later.11",), "call_at": ("call_at.5",)})
 def _current_context(loop, method):
     seen = []
 
@@ -204,7 +216,8 @@ def _current_context(loop, method):
 
 
 @_declare("zero_delay",
-          "A {method} callback whose deadline is now (delay 0) is called.")
+          "A {method} callback whose deadline is now (delay 0) is called.",
+          covers={"call_later": ("call_later.1",), "call_at": ("call_at.3",)})
 def _zero_delay(loop, method):
     ran = []
     if method == "call_later":
@@ -217,7 +230,8 @@ def _zero_delay(loop, method):
 
 @_declare("past_deadline", level=INFO, note="timer-due-undocumented",
           requirement="A {method} callback whose deadline has already passed (negative delay) is "
-                      "called as soon as possible (the doc does not cover past deadlines).")
+                      "called as soon as possible (the doc does not cover past deadlines).",
+          covers={"call_later": ("call_later.13",), "call_at": ("call_at.7",)})
 def _past_deadline(loop, method):
     ran = []
     if method == "call_later":
@@ -230,7 +244,8 @@ def _past_deadline(loop, method):
 
 @_declare("due_after_ready", level=INFO, note="timer-due-undocumented",
           requirement="A {method} callback that is due at once runs after the call_soon "
-                      "callbacks already queued before it was scheduled (the doc is silent).")
+                      "callbacks already queued before it was scheduled (the doc is silent).",
+          covers={"call_later": ("call_later.14",), "call_at": ("call_later.14",)})
 def _due_after_ready(loop, method):
     ran = []
     loop.call_soon(ran.append, "soon-1")
@@ -243,7 +258,7 @@ def _due_after_ready(loop, method):
     expect_equal(ran, ["soon-1", "soon-2", "timer"], "the due timer overtook queued callbacks")
 
 
-@scope.check("call_later", "int_and_float", requirement="call_later accepts the delay as an int or a float.")
+@scope.check("call_later", "int_and_float", requirement="call_later accepts the delay as an int or a float.", covers=("call_later.2",))
 def test_call_later_int_and_float(loop):
     ran = []
     loop.call_later(0, ran.append, "int")
@@ -252,7 +267,7 @@ def test_call_later_int_and_float(loop):
     expect_equal(ran, ["int", "float"], "int or float delays were not honoured")
 
 
-@scope.check("call_at", "int_and_float", requirement="call_at accepts the deadline as an int or a float.")
+@scope.check("call_at", "int_and_float", requirement="call_at accepts the deadline as an int or a float.", covers=("call_at.2",))
 def test_call_at_int_and_float(loop):
     ran = []
     now = loop.time()
@@ -264,7 +279,7 @@ def test_call_at_int_and_float(loop):
 
 @scope.check("call_later", "when", anchor="asyncio.TimerHandle.when",
              requirement="The TimerHandle returned by call_later reports (when()) a deadline equal to "
-                         "loop.time() at the call plus the delay.")
+                         "loop.time() at the call plus the delay.", covers=("timer_handle.when.1",))
 def test_call_later_when(loop):
     for delay in (0, 0.5, 2, 30.25):
         before = loop.time()
@@ -279,7 +294,7 @@ def test_call_later_when(loop):
 
 @scope.check("call_at", "when", anchor="asyncio.TimerHandle.when", note="timerhandle-when-type",
              requirement="The TimerHandle returned by call_at reports (when()) exactly the deadline it was "
-                         "given.")
+                         "given.", covers=("call_at.1", "timer_handle.when.1"))
 def test_call_at_when(loop):
     now = loop.time()
     for when in (now + 0.5, now + 30.125, math.floor(now) + 5):
@@ -288,14 +303,14 @@ def test_call_at_when(loop):
         handle.cancel()
 
 
-@scope.check("time", "float", requirement="time() returns the loop clock's current time as a float.")
+@scope.check("time", "float", requirement="time() returns the loop clock's current time as a float.", covers=("time.1",))
 def test_time_float(loop):
     value = loop.time()
     expect(isinstance(value, float), "time() did not return a float", observed=type(value).__name__)
 
 
 @scope.check("time", "monotonic", level=SHOULD,
-             requirement="time() never goes backwards (the doc wishes for a monotonic clock).")
+             requirement="time() never goes backwards (the doc wishes for a monotonic clock).", covers=("delayed.intro.2", "delayed.intro.5"))
 def test_time_monotonic(loop):
     readings = [loop.time() for _ in range(2000)]
     backwards = [(a, b) for a, b in zip(readings, readings[1:]) if b < a]
@@ -305,7 +320,7 @@ def test_time_monotonic(loop):
 @scope.check("time", "advances", level=SHOULD, note="loop-clock-real-time",
              requirement="time() advances at the pace of real time (it is the loop's clock, not a counter or "
                          "a constant; the page does not tie that clock to real time, CPython uses "
-                         "time.monotonic()).")
+                         "time.monotonic()).", covers=("time.2",))
 def test_time_advances(loop):
     # Nested readings: outer real >= loop >= inner real, whatever preemption happens between them.
     outer_start = time.monotonic()
@@ -323,7 +338,7 @@ def test_time_advances(loop):
 
 @scope.check("time", "current_in_callback", level=SHOULD, note="loop-clock-real-time",
              requirement="time() is the current time of the loop's clock: it advances while a callback runs "
-                         "(not a value cached at the start of the loop iteration).")
+                         "(not a value cached at the start of the loop iteration).", covers=("time.2",))
 def test_time_current_in_callback(loop):
     seen = []
 
@@ -343,7 +358,7 @@ def test_time_current_in_callback(loop):
 @scope.check("call_later", "measured_from_call", level=SHOULD, note="loop-clock-real-time",
              requirement="The delay of call_later is measured from the call: a timer set by a callback that "
                          "already ran for a while does not fire before the delay has passed in real time "
-                         "since the call_later call.")
+                         "since the call_later call.", covers=("call_later.1",))
 def test_call_later_measured_from_call(loop):
     fired = loop.create_future()
     set_at = []
@@ -361,6 +376,6 @@ def test_call_later_measured_from_call(loop):
 
 
 @scope.check("time", "not_wall_clock", level=INFO,
-             requirement="The loop's clock is generally a different clock than time.time().")
+             requirement="The loop's clock is generally a different clock than time.time().", covers=("delayed.intro.3",))
 def test_time_not_wall_clock(loop):
     expect(abs(loop.time() - time.time()) > 1.0, "time() reads the wall clock (time.time())")

@@ -12,7 +12,7 @@ scope = checks.scope(area="futures", section="19.5.1.4")
 
 @scope.check("create_future", "is_future",
              requirement="create_future() returns a new, pending asyncio.Future (an instance of "
-                         "asyncio.Future or a subclass), a distinct one on every call.")
+                         "asyncio.Future or a subclass), a distinct one on every call.", covers=("create_future.1",))
 def test_create_future_is_future(loop):
     first, second = loop.create_future(), loop.create_future()
     expect(isinstance(first, asyncio.Future), "create_future() did not return an asyncio.Future",
@@ -23,7 +23,7 @@ def test_create_future_is_future(loop):
 
 @scope.check("create_future", "attached",
              requirement="The Future from create_future() is attached to the loop that made it (get_loop() "
-                         "is that loop).")
+                         "is that loop).", covers=("create_future.2",))
 def test_create_future_attached(loop):
     fut = loop.create_future()
     expect(fut.get_loop() is loop, "the Future is attached to another loop",
@@ -32,7 +32,7 @@ def test_create_future_attached(loop):
 
 @scope.check("create_future", "callbacks_on_loop",
              requirement="Done callbacks of a Future from create_future() are scheduled on its loop: they "
-                         "run when the loop runs, not inside set_result().")
+                         "run when the loop runs, not inside set_result().", covers=("create_future.2",))
 def test_create_future_callbacks_on_loop(loop):
     fut = loop.create_future()
     seen = []
@@ -46,7 +46,7 @@ def test_create_future_callbacks_on_loop(loop):
 
 @scope.check("create_future", "awaitable",
              requirement="A coroutine running on the loop can await a Future from create_future() and gets "
-                         "its result when it is set.")
+                         "its result when it is set.", covers=("create_future.2",))
 def test_create_future_awaitable(loop):
     fut = loop.create_future()
 

@@ -18,7 +18,7 @@ async def _value(value):
 
 @scope.check("create_task", "returns_task",
              requirement="create_task(coro) returns an asyncio.Task (or a subclass) of this loop that runs "
-                         "the coroutine to completion.")
+                         "the coroutine to completion.", covers=("create_task.2", "create_task.3"))
 def test_create_task_returns_task(loop):
     task = loop.create_task(_value("result"))
     expect(isinstance(task, asyncio.Task), "create_task() did not return an asyncio.Task",
@@ -29,7 +29,7 @@ def test_create_task_returns_task(loop):
 
 @scope.check("create_task", "scheduled",
              requirement="create_task() schedules the coroutine: it does not start inside create_task(), and "
-                         "starts once the loop runs, even if nobody awaits the Task.")
+                         "starts once the loop runs, even if nobody awaits the Task.", covers=("create_task.1",))
 def test_create_task_scheduled(loop):
     started = []
 
@@ -45,7 +45,7 @@ def test_create_task_scheduled(loop):
 
 
 @scope.check("create_task", "name", since="3.8",
-             requirement="create_task(coro, name=...) gives the Task that name.")
+             requirement="create_task(coro, name=...) gives the Task that name.", covers=("create_task.4",))
 def test_create_task_name(loop):
     task = loop.create_task(_value(None), name="loopconf-task")
     run_until_bounded(loop, task)
@@ -53,7 +53,7 @@ def test_create_task_name(loop):
 
 
 @scope.check("create_task", "name_each", since="3.8",
-             requirement="Every create_task(coro, name=...) call names its own Task, not only the first.")
+             requirement="Every create_task(coro, name=...) call names its own Task, not only the first.", covers=("create_task.4",))
 def test_create_task_name_each(loop):
     names = [f"loopconf-task-{i}" for i in range(3)]
     tasks = [loop.create_task(_value(None), name=n) for n in names]
@@ -64,7 +64,7 @@ def test_create_task_name_each(loop):
 
 @scope.check("create_task", "context", since="3.11",
              requirement="create_task(coro, context=ctx) runs the coroutine in the given Context: it sees "
-                         "the Context's values and its changes stay there.")
+                         "the Context's values and its changes stay there.", covers=("create_task.5",))
 def test_create_task_context(loop):
     ctx = contextvars.Context()
     ctx.run(VAR.set, "in-ctx")
@@ -86,7 +86,7 @@ def test_create_task_context(loop):
 
 @scope.check("create_task", "current_context",
              requirement="Without a context argument, a Task runs in a copy of the context current at "
-                         "create_task() (Task semantics, PEP 567).")
+                         "create_task() (Task semantics, PEP 567).", covers=("create_task.5",))
 def test_create_task_current_context(loop):
     async def body():
         return VAR.get()
@@ -113,7 +113,7 @@ def _recording_factory(calls):
 
 
 @scope.check("get_task_factory", "default_none",
-             requirement="get_task_factory() returns None while the default task factory is in use.")
+             requirement="get_task_factory() returns None while the default task factory is in use.", covers=("get_task_factory.2",))
 def test_get_task_factory_default_none(loop):
     expect_equal(loop.get_task_factory(), None, "a new loop reports a task factory")
 
@@ -121,7 +121,7 @@ def test_get_task_factory_default_none(loop):
 @scope.check("set_task_factory", "roundtrip",
              requirement="get_task_factory() returns the factory given to set_task_factory(); "
                          "set_task_factory(None) restores the default (get_task_factory() is None again and "
-                         "create_task() no longer calls the factory).")
+                         "create_task() no longer calls the factory).", covers=("set_task_factory.2", "get_task_factory.1", "get_task_factory.2"))
 def test_set_task_factory_roundtrip(loop):
     calls = []
     factory = _recording_factory(calls)
@@ -137,7 +137,7 @@ def test_set_task_factory_roundtrip(loop):
 
 @scope.check("set_task_factory", "used",
              requirement="After set_task_factory(f), create_task(coro) calls f(loop, coro) with this loop "
-                         "and the coroutine object, and returns what f returned.")
+                         "and the coroutine object, and returns what f returned.", covers=("set_task_factory.1", "set_task_factory.3"))
 def test_set_task_factory_used(loop):
     calls = []
     loop.set_task_factory(_recording_factory(calls))
@@ -152,7 +152,7 @@ def test_set_task_factory_used(loop):
 
 
 @scope.check("set_task_factory", "context_kwarg", since="3.11",
-             requirement="create_task(coro, context=ctx) passes context=ctx on to the task factory.")
+             requirement="create_task(coro, context=ctx) passes context=ctx on to the task factory.", covers=("set_task_factory.5",))
 def test_set_task_factory_context_kwarg(loop):
     calls = []
     loop.set_task_factory(_recording_factory(calls))
@@ -165,7 +165,7 @@ def test_set_task_factory_context_kwarg(loop):
 
 
 @scope.check("set_task_factory", "name_applied", since="3.8",
-             requirement="create_task(coro, name=...) with a task factory set still gives the Task that name.")
+             requirement="create_task(coro, name=...) with a task factory set still gives the Task that name.", covers=("create_task.4",))
 def test_set_task_factory_name_applied(loop):
     loop.set_task_factory(_recording_factory([]))
     task = loop.create_task(_value(None), name="loopconf-named")
@@ -176,7 +176,7 @@ def test_set_task_factory_name_applied(loop):
 @scope.check("set_task_factory", "rejects_non_callable", level=SHOULD,
              note="task-factory-non-callable-typeerror",
              requirement="set_task_factory() refuses a factory that is neither None nor callable with "
-                         "TypeError and keeps the previous factory (the doc requires a callable or None).")
+                         "TypeError and keeps the previous factory (the doc requires a callable or None).", covers=("set_task_factory.4",))
 def test_set_task_factory_rejects_non_callable(loop):
     expect_raises(TypeError, loop.set_task_factory, "not callable",
                   what="set_task_factory() accepted a non-callable factory")

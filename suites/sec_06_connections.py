@@ -63,7 +63,7 @@ def _peer_send(peer, *chunks, shut=False):
 
 @scope.check("create_connection", "returns_pair",
              requirement="On success create_connection returns a (transport, protocol) pair whose protocol "
-                         "is the instance the factory returned.")
+                         "is the instance the factory returned.", covers=("create_connection.2", "create_connection.8", "create_connection.14", "create_connection.1:partial"))
 def test_create_connection_returns_pair(loop):
     with Net(loop) as net:
         listener = net.listener()
@@ -82,7 +82,7 @@ def test_create_connection_returns_pair(loop):
 
 
 @scope.check("create_connection", "factory_once",
-             requirement="protocol_factory is called exactly once, without arguments, per connection.")
+             requirement="protocol_factory is called exactly once, without arguments, per connection.", covers=("create_connection.10",))
 def test_create_connection_factory_once(loop):
     with Net(loop) as net:
         factory = Factory(loop)
@@ -93,7 +93,7 @@ def test_create_connection_factory_once(loop):
 
 @scope.check("create_connection", "synopsis_order",
              requirement="The connection is established before protocol_factory is called; connection_made "
-                         "receives the returned transport and runs before the coroutine returns.")
+                         "receives the returned transport and runs before the coroutine returns.", covers=("create_connection.9", "create_connection.11", "create_connection.12"))
 def test_create_connection_synopsis_order(loop):
     with Net(loop) as net:
         listener = net.listener()
@@ -135,7 +135,7 @@ def test_create_connection_synopsis_order(loop):
 @pytest.mark.parametrize("family", [socket.AF_INET, socket.AF_INET6], ids=["ipv4", "ipv6"])
 @scope.check("create_connection", "host_port",
              requirement="create_connection(host, port) connects a stream socket of the host's family (IPv4 "
-                         "or IPv6) to host:port, and data flows both ways.")
+                         "or IPv6) to host:port, and data flows both ways.", covers=("create_connection.2", "create_connection.3", "create_connection.5", "create_connection.13"))
 def test_create_connection_host_port(loop, family):
     require_family(family)
     with Net(loop) as net:
@@ -153,7 +153,7 @@ def test_create_connection_host_port(loop, family):
 @scope.check("create_connection", "family",
              requirement="family is passed to host resolution: family=AF_INET with 'localhost' yields an "
                          "AF_INET connection, and family=AF_INET6 with an IPv4 literal cannot resolve "
-                         "(OSError).")
+                         "(OSError).", covers=("create_connection.4", "create_connection.23"))
 def test_create_connection_family(loop):
     with Net(loop) as net:
         listener = net.listener(socket.AF_INET)
@@ -185,7 +185,7 @@ def test_create_connection_family(loop):
 
 @scope.check("create_connection", "flags_proto",
              requirement="proto and flags are passed to host resolution: proto=IPPROTO_TCP is accepted, and "
-                         "flags=AI_NUMERICHOST makes a host name unresolvable (OSError) but not a literal.")
+                         "flags=AI_NUMERICHOST makes a host name unresolvable (OSError) but not a literal.", covers=("create_connection.23",))
 def test_create_connection_flags_proto(loop):
     with Net(loop) as net:
         listener = net.listener()
@@ -206,7 +206,7 @@ def test_create_connection_flags_proto(loop):
 
 @scope.check("create_connection", "sock",
              requirement="With sock=, an already connected socket is used by the transport: data flows both "
-                         "ways and peername is the socket's peer.")
+                         "ways and peername is the socket's peer.", covers=("create_connection.25",))
 def test_create_connection_sock(loop):
     with Net(loop) as net:
         listener = net.listener()
@@ -224,7 +224,7 @@ def test_create_connection_sock(loop):
 @pytest.mark.parametrize("extra", ["host", "port"])
 @scope.check("create_connection", "sock_exclusive", level=SHOULD,
              requirement="sock must not be combined with host or port; a loop should reject the combination "
-                         "with ValueError rather than pick one silently.")
+                         "with ValueError rather than pick one silently.", covers=("create_connection.26",))
 def test_create_connection_sock_exclusive(loop, extra):
     with Net(loop) as net:
         listener = net.listener()
@@ -247,7 +247,7 @@ def test_create_connection_sock_exclusive(loop, extra):
 
 @scope.check("create_connection", "local_addr",
              requirement="local_addr=(host, port) binds the socket locally before connecting: its sockname "
-                         "is that address and the peer sees it as the remote address.")
+                         "is that address and the peer sees it as the remote address.", covers=("create_connection.27", "create_connection.28:partial"))
 def test_create_connection_local_addr(loop):
     with Net(loop) as net:
         listener = net.listener()
@@ -261,7 +261,7 @@ def test_create_connection_local_addr(loop):
 
 @scope.check("create_connection", "refused",
              requirement="When the connection cannot be established (refused), the coroutine raises OSError "
-                         "and protocol_factory is never called.")
+                         "and protocol_factory is never called.", covers=("create_connection.9", "create_connection.37:partial"))
 def test_create_connection_refused(loop):
     with Net(loop) as net:
         port = net.free_port()
@@ -279,7 +279,7 @@ def test_create_connection_refused(loop):
 
 @scope.check("create_connection", "refused_type", level=INFO,
              requirement="A refused connection to a single address raises ConnectionRefusedError (the "
-                         "OSError subclass for ECONNREFUSED).")
+                         "OSError subclass for ECONNREFUSED).", covers=("create_connection.41",))
 def test_create_connection_refused_type(loop):
     with Net(loop) as net:
         port = net.free_port()
@@ -293,7 +293,7 @@ def test_create_connection_refused_type(loop):
 
 
 @scope.check("create_connection", "tcp_nodelay",
-             requirement="TCP transports have TCP_NODELAY set by default (transports changed in 3.6).")
+             requirement="TCP transports have TCP_NODELAY set by default (transports changed in 3.6).", covers=("create_connection.38",))
 def test_create_connection_tcp_nodelay(loop):
     if not hasattr(socket, "TCP_NODELAY"):
         pytest.skip("socket.TCP_NODELAY is not defined on this platform")
@@ -306,7 +306,7 @@ def test_create_connection_tcp_nodelay(loop):
 
 @scope.check("create_connection", "happy_eyeballs", since="3.8",
              requirement="create_connection accepts happy_eyeballs_delay and interleave and still connects "
-                         "to the resolved address.")
+                         "to the resolved address.", covers=("create_connection.32:partial",))
 def test_create_connection_happy_eyeballs(loop):
     with Net(loop) as net:
         listener = net.listener()
@@ -320,7 +320,7 @@ def test_create_connection_happy_eyeballs(loop):
 
 @scope.check("create_connection", "all_errors", since="3.12",
              requirement="With all_errors=True a failed connection raises an ExceptionGroup holding every "
-                         "error, even a single ConnectionRefusedError.")
+                         "error, even a single ConnectionRefusedError.", covers=("create_connection.36",))
 def test_create_connection_all_errors(loop):
     with Net(loop) as net:
         port = net.free_port()
@@ -338,7 +338,7 @@ def test_create_connection_all_errors(loop):
 
 @scope.check("create_connection", "callback_order",
              requirement="Protocol callbacks run in the order connection_made, data_received*, eof_received, "
-                         "connection_lost; connection_lost exactly once when the peer closes.")
+                         "connection_lost; connection_lost exactly once when the peer closes.", covers=("create_connection.13",))
 def test_create_connection_callback_order(loop):
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
@@ -356,7 +356,7 @@ def test_create_connection_callback_order(loop):
 
 @scope.check("create_connection", "peer_reset_lost_once",
              requirement="When the peer aborts the connection, connection_lost is called exactly once and no "
-                         "callback follows it.")
+                         "callback follows it.", covers=("create_connection.13",))
 def test_create_connection_peer_reset(loop):
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
@@ -372,7 +372,7 @@ def test_create_connection_peer_reset(loop):
 
 @scope.check("create_connection", "extra_info_addresses",
              requirement="transport.get_extra_info('peername') and ('sockname') return the connection's "
-                         "remote and local addresses.")
+                         "remote and local addresses.", covers=("create_connection.13",))
 def test_create_connection_extra_info_addresses(loop):
     with Net(loop) as net:
         transport, _, peer = _connect(net, loop)
@@ -385,7 +385,7 @@ def test_create_connection_extra_info_addresses(loop):
 
 @scope.check("create_connection", "extra_info_socket", level=SHOULD, note="extra-info-socket-wrapper",
              requirement="transport.get_extra_info('socket') returns the connection's socket (a socket-like "
-                         "object whose family, type, fileno and addresses match the connection).")
+                         "object whose family, type, fileno and addresses match the connection).", covers=("create_connection.13",))
 def test_create_connection_extra_info_socket(loop):
     """The transport docs name socket.socket; CPython 3.8+ returns a TransportSocket wrapper, so
     this check accepts any object with the socket interface (spec note extra-info-socket-wrapper).
@@ -405,7 +405,7 @@ def test_create_connection_extra_info_socket(loop):
 
 @scope.check("create_connection", "write_writelines",
              requirement="The transport is a bidirectional stream: write() and writelines() deliver their "
-                         "bytes to the peer in order.")
+                         "bytes to the peer in order.", covers=("create_connection.13",))
 def test_create_connection_write_writelines(loop):
     with Net(loop) as net:
         transport, _, peer = _connect(net, loop)
@@ -418,7 +418,7 @@ def test_create_connection_write_writelines(loop):
 
 @scope.check("create_connection", "write_eof",
              requirement="The TCP transport supports half-close: can_write_eof() is True and write_eof() "
-                         "flushes written data then sends EOF, while data from the peer is still received.")
+                         "flushes written data then sends EOF, while data from the peer is still received.", covers=("create_connection.13",))
 def test_create_connection_write_eof(loop):
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
@@ -435,7 +435,7 @@ def test_create_connection_write_eof(loop):
 @scope.check("create_connection", "eof_keep_open",
              requirement="When the protocol's eof_received() returns a true value the transport stays open "
                          "for writing (closing it is left to the protocol); with a false value it closes "
-                         "itself.")
+                         "itself.", covers=("create_connection.13",))
 def test_create_connection_eof_keep_open(loop):
     """transport closes itself on EOF from the peer (Protocol.eof_received, asyncio protocols)."""
     with Net(loop) as net:
@@ -458,7 +458,7 @@ def test_create_connection_eof_keep_open(loop):
 
 @scope.check("create_connection", "close",
              requirement="transport.close() makes is_closing() True, flushes buffered data to the peer, then "
-                         "the peer sees EOF and connection_lost(None) is called exactly once.")
+                         "the peer sees EOF and connection_lost(None) is called exactly once.", covers=("create_connection.13",))
 def test_create_connection_close(loop):
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
@@ -479,7 +479,7 @@ def test_create_connection_close(loop):
 
 @scope.check("create_connection", "no_data_after_close",
              requirement="Once transport.close() has been called the protocol receives no more data, even "
-                         "while buffered outgoing data is still being flushed to the peer.")
+                         "while buffered outgoing data is still being flushed to the peer.", covers=("create_connection.13",))
 def test_create_connection_no_data_after_close(loop):
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
@@ -497,7 +497,7 @@ def test_create_connection_no_data_after_close(loop):
 
 @scope.check("create_connection", "abort",
              requirement="transport.abort() closes at once: buffered data is discarded and connection_lost "
-                         "is called without waiting for the peer to read.")
+                         "is called without waiting for the peer to read.", covers=("create_connection.13",))
 def test_create_connection_abort(loop):
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
@@ -515,7 +515,7 @@ def test_create_connection_abort(loop):
 
 @scope.check("create_connection", "pause_reading",
              requirement="After pause_reading() no data_received is delivered; after resume_reading() the "
-                         "pending data arrives.")
+                         "pending data arrives.", covers=("create_connection.13",))
 def test_create_connection_pause_reading(loop):
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
@@ -533,7 +533,7 @@ def test_create_connection_pause_reading(loop):
 
 @scope.check("create_connection", "pause_reading_after_data",
              requirement="pause_reading() also takes effect on a stream that has already received data, and "
-                         "again after a resume_reading(): no data_received until reading is resumed.")
+                         "again after a resume_reading(): no data_received until reading is resumed.", covers=("create_connection.13",))
 def test_create_connection_pause_reading_after_data(loop):
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
@@ -561,7 +561,7 @@ def test_create_connection_pause_reading_after_data(loop):
 
 @scope.check("create_connection", "is_reading",
              requirement="transport.is_reading() is True while the transport receives data, False after "
-                         "pause_reading() and True again after resume_reading().")
+                         "pause_reading() and True again after resume_reading().", covers=("create_connection.13",))
 def test_create_connection_is_reading(loop):
     with Net(loop) as net:
         transport, _, _ = _connect(net, loop)
@@ -576,7 +576,7 @@ def test_create_connection_is_reading(loop):
 @scope.check("create_connection", "write_buffer",
              requirement="get_write_buffer_size() is 0 when nothing is pending and grows when the peer does "
                          "not read; set_write_buffer_limits(high, low) is reflected by "
-                         "get_write_buffer_limits() as (low, high).")
+                         "get_write_buffer_limits() as (low, high).", covers=("create_connection.13",))
 def test_create_connection_write_buffer(loop):
     with Net(loop) as net:
         transport, _, peer = _connect(net, loop)
@@ -594,7 +594,7 @@ def test_create_connection_write_buffer(loop):
 @scope.check("create_connection", "flow_control_paired",
              requirement="pause_writing() and resume_writing() come in pairs: pause once when the buffer "
                          "goes over the high-water mark (even if later writes grow it further), resume once "
-                         "when it is drained to the low-water mark; the cycle can repeat.")
+                         "when it is drained to the low-water mark; the cycle can repeat.", covers=("create_connection.13",))
 def test_create_connection_flow_control_paired(loop):
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
@@ -624,7 +624,7 @@ def test_create_connection_flow_control_paired(loop):
 @scope.check("create_connection", "flow_control",
              requirement="When the write buffer exceeds the high-water mark the protocol's pause_writing() "
                          "is called; when the peer drains it to the low-water mark or below, "
-                         "resume_writing().")
+                         "resume_writing().", covers=("create_connection.13",))
 def test_create_connection_flow_control(loop):
     with Net(loop) as net:
         high, low = 65536, 16384
@@ -675,7 +675,7 @@ def _endpoint(net, loop, **kwargs):
 
 @scope.check("create_datagram_endpoint", "local_addr",
              requirement="local_addr binds the datagram socket; datagrams sent to it reach datagram_received "
-                         "with the sender's address, and sendto(data, addr) reaches addr.")
+                         "with the sender's address, and sendto(data, addr) reaches addr.", covers=("create_datagram_endpoint.3", "create_datagram_endpoint.6", "create_datagram_endpoint.5", "create_datagram_endpoint.1:partial", "create_datagram_endpoint.2:partial", "create_datagram_endpoint.7:partial"))
 def test_datagram_local_addr(loop):
     with Net(loop) as net:
         port = net.free_port(type=socket.SOCK_DGRAM)
@@ -692,7 +692,7 @@ def test_datagram_local_addr(loop):
 
 @scope.check("create_datagram_endpoint", "remote_addr",
              requirement="remote_addr connects the datagram socket: sendto(data) without an address reaches "
-                         "it, its datagrams are received, and peername is that address.")
+                         "it, its datagrams are received, and peername is that address.", covers=("create_datagram_endpoint.3", "create_datagram_endpoint.8", "create_datagram_endpoint.5", "create_datagram_endpoint.9:partial", "create_datagram_endpoint.10:partial"))
 def test_datagram_remote_addr(loop):
     with Net(loop) as net:
         peer = _udp_peer(net)
@@ -708,7 +708,7 @@ def test_datagram_remote_addr(loop):
 
 
 @scope.check("create_datagram_endpoint", "sock",
-             requirement="sock= uses an existing, connected datagram socket for the transport.")
+             requirement="sock= uses an existing, connected datagram socket for the transport.", covers=("create_datagram_endpoint.3", "create_datagram_endpoint.16"))
 def test_datagram_sock(loop):
     with Net(loop) as net:
         peer = _udp_peer(net)
@@ -728,7 +728,7 @@ def test_datagram_sock(loop):
 @pytest.mark.parametrize("extra", ["local_addr", "remote_addr"])
 @scope.check("create_datagram_endpoint", "sock_exclusive",
              requirement="sock= together with local_addr or remote_addr is rejected with ValueError (they "
-                         "must be None when sock is given).")
+                         "must be None when sock is given).", covers=("create_datagram_endpoint.17",))
 def test_datagram_sock_exclusive(loop, extra):
     with Net(loop) as net:
         peer = _udp_peer(net)
@@ -747,7 +747,7 @@ def test_datagram_sock_exclusive(loop, extra):
 @scope.check("create_datagram_endpoint", "error_received", level=SHOULD, platforms=LINUX,
              note="datagram-error-received-undocumented",
              requirement="On a connected datagram endpoint, an ICMP port-unreachable reported by the kernel "
-                         "reaches the protocol as error_received(ConnectionRefusedError), without closing it.")
+                         "reaches the protocol as error_received(ConnectionRefusedError), without closing it.", covers=("create_datagram_endpoint.8:partial",))
 def test_datagram_error_received(loop):
     with Net(loop) as net:
         port = net.free_port(type=socket.SOCK_DGRAM)
@@ -770,7 +770,7 @@ def test_datagram_error_received(loop):
 
 @scope.check("create_datagram_endpoint", "reuse_port",
              requirement="reuse_port=True sets SO_REUSEPORT, so two endpoints that both set it can bind the "
-                         "same address and port.")
+                         "same address and port.", covers=("create_datagram_endpoint.13",))
 def test_datagram_reuse_port(loop):
     require_reuseport()
     with Net(loop) as net:
@@ -787,7 +787,7 @@ def test_datagram_reuse_port(loop):
 
 @scope.check("create_datagram_endpoint", "allow_broadcast",
              requirement="allow_broadcast=True sets SO_BROADCAST on the endpoint's socket; it is not set "
-                         "otherwise.")
+                         "otherwise.", covers=("create_datagram_endpoint.15",))
 def test_datagram_allow_broadcast(loop):
     with Net(loop) as net:
         on, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0), allow_broadcast=True)
@@ -801,7 +801,7 @@ def test_datagram_allow_broadcast(loop):
 
 @scope.check("create_datagram_endpoint", "unix", platforms=UNIX,
              requirement="family=AF_UNIX creates UNIX datagram endpoints: local_addr/remote_addr are paths, "
-                         "and datagrams carry the sender's path.")
+                         "and datagrams carry the sender's path.", covers=("create_datagram_endpoint.2:partial", "create_datagram_endpoint.10:partial"))
 def test_datagram_unix(loop):
     with Net(loop) as net:
         server_path = short_unix_path(net, "srv")
@@ -818,7 +818,7 @@ def test_datagram_unix(loop):
 
 @scope.check("create_datagram_endpoint", "close",
              requirement="Closing a datagram transport makes is_closing() True and calls "
-                         "connection_lost(None) exactly once.")
+                         "connection_lost(None) exactly once.", covers=("create_datagram_endpoint.5",))
 def test_datagram_close(loop):
     with Net(loop) as net:
         transport, protocol = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
@@ -839,7 +839,7 @@ def _reuseaddr(transport):
 
 @scope.check("create_datagram_endpoint", "reuse_address_default", versions="<3.8.1", platforms=UNIX,
              note="datagram-reuse-address",
-             requirement="Without reuse_address, SO_REUSEADDR is set on UNIX (3.7 text; withdrawn in 3.8.1).")
+             requirement="Without reuse_address, SO_REUSEADDR is set on UNIX (3.7 text; withdrawn in 3.8.1).", covers=("create_datagram_endpoint.12",))
 def test_datagram_reuse_address_default_37(loop):
     with Net(loop) as net:
         transport, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
@@ -848,7 +848,7 @@ def test_datagram_reuse_address_default_37(loop):
 
 @scope.check("create_datagram_endpoint", "no_reuse_address", since="3.8.1", note="datagram-reuse-address",
              requirement="Since 3.8.1 a datagram endpoint does not set SO_REUSEADDR (a security fix "
-                         "replacing the 3.7 default).")
+                         "replacing the 3.7 default).", covers=("create_datagram_endpoint.19",))
 def test_datagram_no_reuse_address(loop):
     with Net(loop) as net:
         transport, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
@@ -857,7 +857,7 @@ def test_datagram_no_reuse_address(loop):
 
 @scope.check("create_datagram_endpoint", "reuse_address_rejected", versions=">=3.8.1,<3.11", docs="3.10",
              note="datagram-reuse-address",
-             requirement="Passing reuse_address=True raises an exception instead of setting SO_REUSEADDR.")
+             requirement="Passing reuse_address=True raises an exception instead of setting SO_REUSEADDR.", covers=("create_datagram_endpoint.19",))
 def test_datagram_reuse_address_rejected(loop):
     with Net(loop) as net:
         def run():
@@ -868,7 +868,7 @@ def test_datagram_reuse_address_rejected(loop):
 
 @scope.check("create_datagram_endpoint", "reuse_address_removed", since="3.11", note="datagram-reuse-address",
              requirement="The reuse_address parameter is removed; passing it raises TypeError like any "
-                         "unknown keyword argument.")
+                         "unknown keyword argument.", covers=("create_datagram_endpoint.20",))
 def test_datagram_reuse_address_removed(loop):
     with Net(loop) as net:
         for value in (True, False):
@@ -893,7 +893,7 @@ def _unix_roundtrip(net, loop, transport, protocol, peer):
 @pytest.mark.parametrize("kind", list(PATH_KINDS))
 @scope.check("create_unix_connection", "path", platforms=UNIX,
              requirement="create_unix_connection connects an AF_UNIX stream to path given as str, bytes or "
-                         "pathlib.Path; data flows both ways.")
+                         "pathlib.Path; data flows both ways.", covers=("create_unix_connection.2", "create_unix_connection.3", "create_unix_connection.6", "create_unix_connection.1:partial"))
 def test_unix_connection_path(loop, kind):
     with Net(loop) as net:
         path = short_unix_path(net)
@@ -908,7 +908,7 @@ def test_unix_connection_path(loop, kind):
 
 
 @scope.check("create_unix_connection", "abstract", platforms=LINUX,
-             requirement="create_unix_connection accepts a Linux abstract socket name (leading NUL byte).")
+             requirement="create_unix_connection accepts a Linux abstract socket name (leading NUL byte).", covers=("create_unix_connection.5",))
 def test_unix_connection_abstract(loop):
     with Net(loop) as net:
         name = "\0loopconf-" + uuid.uuid4().hex
@@ -919,7 +919,7 @@ def test_unix_connection_abstract(loop):
 
 
 @scope.check("create_unix_connection", "sock", platforms=UNIX,
-             requirement="create_unix_connection(sock=...) uses an already connected AF_UNIX socket.")
+             requirement="create_unix_connection(sock=...) uses an already connected AF_UNIX socket.", covers=("create_unix_connection.3", "create_unix_connection.7"))
 def test_unix_connection_sock(loop):
     with Net(loop) as net:
         path = short_unix_path(net)
@@ -933,7 +933,7 @@ def test_unix_connection_sock(loop):
 
 
 @scope.check("create_unix_connection", "path_required", platforms=UNIX,
-             requirement="create_unix_connection without path and without sock raises ValueError.")
+             requirement="create_unix_connection without path and without sock raises ValueError.", covers=("create_unix_connection.4",))
 def test_unix_connection_path_required(loop):
     with Net(loop) as net:
         def run():

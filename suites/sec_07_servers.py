@@ -52,7 +52,7 @@ def _roundtrip(net, loop, client, proto):
 
 @scope.check("create_server", "returns_server",
              requirement="create_server returns a Server (asyncio.AbstractServer) whose sockets attribute "
-                         "lists the listening sockets bound to host and port.")
+                         "lists the listening sockets bound to host and port.", covers=("create_server.2", "create_server.3", "create_server.4", "create_server.6", "create_server.23", "create_server.30:partial", "create_server.1:partial"))
 def test_create_server_returns_server(loop):
     with Net(loop) as net:
         server, factory = _server(net, loop, None, "127.0.0.1", 0)
@@ -71,7 +71,7 @@ def test_create_server_returns_server(loop):
 @pytest.mark.parametrize("host", [None, ""], ids=["none", "empty"])
 @scope.check("create_server", "all_interfaces",
              requirement="With host None or '', the server binds all interfaces: every listening socket is "
-                         "bound to a wildcard address (one socket per address family).")
+                         "bound to a wildcard address (one socket per address family).", covers=("create_server.8", "create_server.10"))
 def test_create_server_all_interfaces(loop, host):
     """Made with start_serving=False so nothing listens on the wildcard address during the check
     (network checks stay on loopback); binding is what the clause is about.
@@ -89,7 +89,7 @@ def test_create_server_all_interfaces(loop, host):
 
 @scope.check("create_server", "host_sequence",
              requirement="With host a sequence of strings, the server is bound to every host of the sequence "
-                         "and serves clients on each.")
+                         "and serves clients on each.", covers=("create_server.7", "create_server.10", "create_server.30:partial"))
 def test_create_server_host_sequence(loop):
     require_family(socket.AF_INET6)
     with Net(loop) as net:
@@ -103,7 +103,7 @@ def test_create_server_host_sequence(loop):
 
 @scope.check("create_server", "family",
              requirement="family forces the address family: family=AF_INET with 'localhost' binds only IPv4 "
-                         "sockets; family=AF_INET6 with an IPv4 literal cannot resolve (OSError).")
+                         "sockets; family=AF_INET6 with an IPv4 literal cannot resolve (OSError).", covers=("create_server.9",))
 def test_create_server_family(loop):
     with Net(loop) as net:
         server, _ = _server(net, loop, None, "localhost", 0, family=socket.AF_INET)
@@ -118,7 +118,7 @@ def test_create_server_family(loop):
 
 @scope.check("create_server", "flags",
              requirement="flags is passed to getaddrinfo(): flags=AI_NUMERICHOST makes a host name "
-                         "unresolvable (OSError).")
+                         "unresolvable (OSError).", covers=("create_server.11",))
 def test_create_server_flags(loop):
     with Net(loop) as net:
         _server(net, loop, None, "127.0.0.1", 0, flags=socket.AI_PASSIVE | socket.AI_NUMERICHOST)
@@ -129,7 +129,7 @@ def test_create_server_flags(loop):
         expect_raises(OSError, run, what="flags=AI_NUMERICHOST was ignored for 'localhost'")
 
 
-@scope.check("create_server", "sock", requirement="sock= serves on a pre-existing bound socket.")
+@scope.check("create_server", "sock", requirement="sock= serves on a pre-existing bound socket.", covers=("create_server.12",))
 def test_create_server_sock(loop):
     with Net(loop) as net:
         sock = net.sock(socket.AF_INET, socket.SOCK_STREAM)
@@ -143,7 +143,7 @@ def test_create_server_sock(loop):
 
 @pytest.mark.parametrize("extra", ["host", "port"])
 @scope.check("create_server", "sock_exclusive",
-             requirement="sock= together with host or port is rejected with ValueError (they must be None).")
+             requirement="sock= together with host or port is rejected with ValueError (they must be None).", covers=("create_server.13",))
 def test_create_server_sock_exclusive(loop, extra):
     with Net(loop) as net:
         sock = net.sock(socket.AF_INET, socket.SOCK_STREAM)
@@ -158,7 +158,7 @@ def test_create_server_sock_exclusive(loop, extra):
 
 @scope.check("create_server", "backlog",
              requirement="backlog is accepted and the server serves as many queued clients as the backlog "
-                         "allows.")
+                         "allows.", covers=("create_server.14:partial",))
 def test_create_server_backlog(loop):
     with Net(loop) as net:
         server, factory = _server(net, loop, None, "127.0.0.1", 0, backlog=5)
@@ -173,7 +173,7 @@ def test_create_server_backlog(loop):
 
 
 @scope.check("create_server", "reuse_address_default", platforms=POSIX,
-             requirement="Without reuse_address, SO_REUSEADDR is set on the listening sockets on UNIX.")
+             requirement="Without reuse_address, SO_REUSEADDR is set on the listening sockets on UNIX.", covers=("create_server.17", "create_server.18"))
 def test_create_server_reuse_address_default(loop):
     with Net(loop) as net:
         server, _ = _server(net, loop, None, "127.0.0.1", 0)
@@ -183,7 +183,7 @@ def test_create_server_reuse_address_default(loop):
 
 
 @scope.check("create_server", "reuse_address_false",
-             requirement="reuse_address=False leaves SO_REUSEADDR unset on the listening sockets.")
+             requirement="reuse_address=False leaves SO_REUSEADDR unset on the listening sockets.", covers=("create_server.17",))
 def test_create_server_reuse_address_false(loop):
     with Net(loop) as net:
         server, _ = _server(net, loop, None, "127.0.0.1", 0, reuse_address=False)
@@ -194,7 +194,7 @@ def test_create_server_reuse_address_false(loop):
 
 @scope.check("create_server", "reuse_port",
              requirement="reuse_port=True sets SO_REUSEPORT, so a second server that also sets it can bind "
-                         "the same address and port.")
+                         "the same address and port.", covers=("create_server.19",))
 def test_create_server_reuse_port(loop):
     require_reuseport()
     with Net(loop) as net:
@@ -210,7 +210,7 @@ def test_create_server_reuse_port(loop):
 
 @scope.check("create_server", "start_serving_false",
              requirement="With start_serving=False no connection is accepted (protocol_factory is not "
-                         "called) until start_serving() is awaited; then clients are served.")
+                         "called) until start_serving() is awaited; then clients are served.", covers=("create_server.24",))
 def test_create_server_start_serving_false(loop):
     with Net(loop) as net:
         server, factory = _server(net, loop, None, "127.0.0.1", 0, start_serving=False)
@@ -236,7 +236,7 @@ def test_create_server_start_serving_false(loop):
 
 @scope.check("create_server", "factory_per_connection",
              requirement="protocol_factory is called once, without arguments, for each accepted connection, "
-                         "and each connection gets its own protocol.")
+                         "and each connection gets its own protocol.", covers=("create_server.2",))
 def test_create_server_factory_per_connection(loop):
     with Net(loop) as net:
         server, factory = _server(net, loop, None, "127.0.0.1", 0)
@@ -259,7 +259,7 @@ class _Echo(Recorder):
 
 @scope.check("create_server", "many_clients",
              requirement="A server serves many concurrent clients (50): each one gets its own echoed data "
-                         "back.")
+                         "back.", covers=("create_server.2",))
 def test_create_server_many_clients(loop):
     with Net(loop) as net:
         server, factory = _server(net, loop, Factory(loop, _Echo), "127.0.0.1", 0)
@@ -278,7 +278,7 @@ def test_create_server_many_clients(loop):
 
 @scope.check("create_server", "callback_order",
              requirement="Server-side protocol callbacks run in the order connection_made, data_received*, "
-                         "eof_received, connection_lost (once) when the client sends and closes.")
+                         "eof_received, connection_lost (once) when the client sends and closes.", covers=("create_server.2",))
 def test_create_server_callback_order(loop):
     with Net(loop) as net:
         server, factory = _server(net, loop, None, "127.0.0.1", 0)
@@ -305,7 +305,7 @@ class _KeepOpenOnEof(Recorder):
 @scope.check("create_server", "eof_keep_open",
              requirement="On an accepted connection, when the protocol's eof_received() returns a true value "
                          "the transport stays open for writing after the client's EOF; the protocol closes "
-                         "it.")
+                         "it.", covers=("create_server.2",))
 def test_create_server_eof_keep_open(loop):
     """(Protocol.eof_received, asyncio protocols)."""
     with Net(loop) as net:
@@ -348,7 +348,7 @@ def _unix_served(net, loop, factory, path):
 @pytest.mark.parametrize("kind", list(PATH_KINDS))
 @scope.check("create_unix_server", "path", platforms=UNIX,
              requirement="create_unix_server listens on an AF_UNIX path given as str, bytes or pathlib.Path "
-                         "and serves clients connecting to it.")
+                         "and serves clients connecting to it.", covers=("create_unix_server.2", "create_unix_server.6", "create_unix_server.1:partial"))
 def test_unix_server_path(loop, kind):
     with Net(loop) as net:
         path = short_unix_path(net)
@@ -362,7 +362,7 @@ def test_unix_server_path(loop, kind):
 
 
 @scope.check("create_unix_server", "abstract", platforms=LINUX,
-             requirement="create_unix_server listens on a Linux abstract socket name (leading NUL byte).")
+             requirement="create_unix_server listens on a Linux abstract socket name (leading NUL byte).", covers=("create_unix_server.5",))
 def test_unix_server_abstract(loop):
     with Net(loop) as net:
         name = "\0loopconf-" + uuid.uuid4().hex
@@ -373,7 +373,7 @@ def test_unix_server_abstract(loop):
 
 
 @scope.check("create_unix_server", "sock", platforms=UNIX,
-             requirement="create_unix_server(sock=...) serves on a pre-existing bound AF_UNIX socket.")
+             requirement="create_unix_server(sock=...) serves on a pre-existing bound AF_UNIX socket.", covers=("create_unix_server.4",))
 def test_unix_server_sock(loop):
     with Net(loop) as net:
         path = short_unix_path(net)
@@ -386,7 +386,7 @@ def test_unix_server_sock(loop):
 
 
 @scope.check("create_unix_server", "path_required", platforms=UNIX,
-             requirement="create_unix_server without path and without sock raises ValueError.")
+             requirement="create_unix_server without path and without sock raises ValueError.", covers=("create_unix_server.3",))
 def test_unix_server_path_required(loop):
     with Net(loop) as net:
         def run():
@@ -396,7 +396,7 @@ def test_unix_server_path_required(loop):
 
 
 @scope.check("create_unix_server", "cleanup_socket", since="3.13", platforms=UNIX,
-             requirement="By default (cleanup_socket=True) closing the server removes its socket file.")
+             requirement="By default (cleanup_socket=True) closing the server removes its socket file.", covers=("create_unix_server.12",))
 def test_unix_server_cleanup_socket(loop):
     with Net(loop) as net:
         path = short_unix_path(net)
@@ -411,7 +411,7 @@ def test_unix_server_cleanup_socket(loop):
 
 @scope.check("connect_accepted_socket", "pair", anchor="asyncio.BaseEventLoop.connect_accepted_socket",
              requirement="A socket accepted outside the loop becomes a (transport, protocol) pair: the "
-                         "factory's protocol gets connection_made and data flows both ways.")
+                         "factory's protocol gets connection_made and data flows both ways.", covers=("connect_accepted_socket.2", "connect_accepted_socket.7", "connect_accepted_socket.3", "connect_accepted_socket.1:partial"))
 def test_connect_accepted_socket(loop):
     with Net(loop) as net:
         listener = net.listener()
@@ -432,7 +432,7 @@ def test_connect_accepted_socket(loop):
 
 @scope.check("connect_accepted_socket", "unix", platforms=UNIX,
              anchor="asyncio.BaseEventLoop.connect_accepted_socket",
-             requirement="connect_accepted_socket also works with an accepted AF_UNIX socket.")
+             requirement="connect_accepted_socket also works with an accepted AF_UNIX socket.", covers=("connect_accepted_socket.2",))
 def test_connect_accepted_socket_unix(loop):
     with Net(loop) as net:
         path = short_unix_path(net)
@@ -449,7 +449,7 @@ def test_connect_accepted_socket_unix(loop):
 
 @scope.check("create_server", "tcp_nodelay",
              requirement="Accepted TCP connections have TCP_NODELAY set by default (transports changed in "
-                         "3.6).")
+                         "3.6).", covers=("create_server.28",))
 def test_create_server_tcp_nodelay(loop):
     if not hasattr(socket, "TCP_NODELAY"):
         pytest.skip("socket.TCP_NODELAY is not defined on this platform")
@@ -463,7 +463,7 @@ def test_create_server_tcp_nodelay(loop):
 
 @scope.check("create_server", "keep_alive", since="3.13",
              requirement="keep_alive=True enables SO_KEEPALIVE, so accepted connections send keep-alive "
-                         "probes; without it SO_KEEPALIVE stays off.")
+                         "probes; without it SO_KEEPALIVE stays off.", covers=("create_server.27",))
 def test_create_server_keep_alive(loop):
     with Net(loop) as net:
         for keep_alive in (True, False):

@@ -20,7 +20,7 @@ API = "transport"
 
 @scope.check("sendfile", "returns_total",
              requirement="sendfile returns the total number of bytes it sent (the whole file when no offset "
-                         "or count is given).")
+                         "or count is given).", covers=("sendfile.3", "sendfile.1:partial"))
 def test_sendfile_returns_total(loop):
     sf.returns_total(loop, API)
 
@@ -28,26 +28,26 @@ def test_sendfile_returns_total(loop):
 @pytest.mark.parametrize("kind", ["unix", "tcp"])
 @scope.check("sendfile", "peer_receives_file",
              requirement="After sendfile returns, the peer receives exactly the file's bytes, in order, with "
-                         "nothing missing or added.")
+                         "nothing missing or added.", covers=("sendfile.2",))
 def test_sendfile_peer_receives_file(loop, kind):
     sf.peer_receives_file(loop, API, kind)
 
 
 @scope.check("sendfile", "offset_and_count",
              requirement="With offset and count, sendfile sends exactly count bytes starting at offset and "
-                         "returns count.")
+                         "returns count.", covers=("sendfile.3", "sendfile.6", "sendfile.7"))
 def test_sendfile_offset_and_count(loop):
     sf.offset_and_count(loop, API)
 
 
 @scope.check("sendfile", "offset_to_eof",
-             requirement="With an offset and no count, sendfile sends from offset until the end of the file.")
+             requirement="With an offset and no count, sendfile sends from offset until the end of the file.", covers=("sendfile.3", "sendfile.6", "sendfile.7"))
 def test_sendfile_offset_to_eof(loop):
     sf.offset_to_eof(loop, API)
 
 
 @scope.check("sendfile", "file_position_on_return",
-             requirement="When sendfile returns, the file position is offset plus the number of bytes sent.")
+             requirement="When sendfile returns, the file position is offset plus the number of bytes sent.", covers=("sendfile.8",))
 def test_sendfile_file_position_on_return(loop):
     sf.file_position_on_return(loop, API)
 
@@ -55,27 +55,27 @@ def test_sendfile_file_position_on_return(loop):
 @scope.check("sendfile", "fallback_when_unavailable", level=SHOULD,
              note="cpython-sendfile-fallback-buffer-reuse",
              requirement="With fallback=True, sendfile still sends the whole file (reading and sending it "
-                         "itself) when the sendfile syscall is not supported.")
+                         "itself) when the sendfile syscall is not supported.", covers=("sendfile.10",))
 def test_sendfile_fallback_when_unavailable(loop):
     sf.fallback_when_unavailable(loop, API)
 
 
 @scope.check("sendfile", "no_fallback_raises",
              requirement="With fallback=False, sendfile raises SendfileNotAvailableError when the sendfile "
-                         "syscall is not supported.")
+                         "syscall is not supported.", covers=("sendfile.11",))
 def test_sendfile_no_fallback_raises(loop):
     sf.no_fallback_raises(loop, API)
 
 
 @scope.check("sendfile", "file_position_on_error",
              requirement="When sendfile fails, the file position tells how many bytes were sent (offset plus "
-                         "the bytes the peer received).")
+                         "the bytes the peer received).", covers=("sendfile.9:partial",))
 def test_sendfile_file_position_on_error(loop):
     sf.file_position_on_error(loop, API)
 
 
 @scope.check("sendfile", "text_file_refused", level=SHOULD, note="sendfile-caller-obligations",
-             requirement="sendfile refuses (raises) a file opened in text mode instead of sending it.")
+             requirement="sendfile refuses (raises) a file opened in text mode instead of sending it.", covers=("sendfile.5",))
 def test_sendfile_text_file_refused(loop):
     """The doc states this as the caller's obligation and names no exception, so the check only
     requires a refusal (SHOULD). Stock asyncio 3.10-3.13 raises ValueError.
@@ -86,7 +86,7 @@ def test_sendfile_text_file_refused(loop):
 @scope.check("sendfile", "non_regular_refused_without_fallback", level=SHOULD,
              note="sendfile-caller-obligations",
              requirement="With fallback=False, sendfile refuses (raises) a file that is not a regular file "
-                         "(an in-memory binary stream).")
+                         "(an in-memory binary stream).", covers=("sendfile.5",))
 def test_sendfile_non_regular_refused_without_fallback(loop):
     """Caller obligation without a documented exception: SHOULD. Stock asyncio 3.10-3.13 raises
     SendfileNotAvailableError here (and, undocumented, sends the stream when fallback=True,

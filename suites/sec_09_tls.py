@@ -128,7 +128,7 @@ def silent(peer):
 
 @scope.check("start_tls", "returns_new_transport",
              requirement="start_tls returns a new transport (not the one passed in) that carries TLS: it "
-                         "offers 'ssl_object' and the server certificate as 'peercert'.")
+                         "offers 'ssl_object' and the server certificate as 'peercert'.", covers=("start_tls.3", "start_tls.1:partial"))
 def test_start_tls_returns_new_transport(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -149,7 +149,7 @@ def test_start_tls_returns_new_transport(loop, certs):
 @scope.check("start_tls", "protocol_continues",
              requirement="After start_tls the same protocol object keeps receiving: the peer's data sent "
                          "over TLS arrives decrypted in its data_received, and writes on the new transport "
-                         "reach the peer decrypted.")
+                         "reach the peer decrypted.", covers=("start_tls.4",))
 def test_start_tls_protocol_continues(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -167,7 +167,7 @@ def test_start_tls_protocol_continues(loop, certs):
 
 @scope.check("start_tls", "plaintext_before_upgrade",
              requirement="Data written on the plain transport just before start_tls reaches the peer as "
-                         "plaintext, ahead of the TLS handshake.")
+                         "plaintext, ahead of the TLS handshake.", covers=("start_tls.2",))
 def test_start_tls_plaintext_before(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -191,7 +191,7 @@ def test_start_tls_plaintext_before(loop, certs):
 
 @scope.check("start_tls", "encrypted_after_upgrade",
              requirement="After start_tls, data written on the new transport is encrypted on the wire: the "
-                         "peer decrypts it, and the plaintext never appears in the raw bytes it received.")
+                         "peer decrypts it, and the plaintext never appears in the raw bytes it received.", covers=("start_tls.2",))
 def test_start_tls_encrypted_after(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -217,7 +217,7 @@ def test_start_tls_encrypted_after(loop, certs):
 @scope.check("start_tls", "server_hostname_mismatch",
              requirement="start_tls matches the server certificate against server_hostname: a name it does "
                          "not match fails with ssl.SSLCertVerificationError and the connection is closed (no "
-                         "half-open connection).")
+                         "half-open connection).", covers=("start_tls.9",))
 def test_start_tls_server_hostname_mismatch(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -235,7 +235,7 @@ def test_start_tls_server_hostname_mismatch(loop, certs):
 
 @scope.check("start_tls", "server_hostname_match",
              requirement="start_tls sends server_hostname to the server (SNI) and accepts a certificate "
-                         "valid for it, here with host '127.0.0.1' and server_hostname 'localhost'.")
+                         "valid for it, here with host '127.0.0.1' and server_hostname 'localhost'.", covers=("start_tls.9",))
 def test_start_tls_server_hostname_match(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -255,7 +255,7 @@ def test_start_tls_server_hostname_match(loop, certs):
 
 @scope.check("start_tls", "handshake_failure_closes",
              requirement="A failed start_tls handshake (certificate from an untrusted CA) raises "
-                         "ssl.SSLError and closes the connection: the peer sees it end.")
+                         "ssl.SSLError and closes the connection: the peer sees it end.", covers=("start_tls.2",))
 def test_start_tls_handshake_failure_closes(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -273,7 +273,7 @@ def test_start_tls_handshake_failure_closes(loop, certs):
 
 @scope.check("start_tls", "handshake_timeout",
              requirement="With ssl_handshake_timeout, a peer that never answers the ClientHello makes "
-                         "start_tls fail no earlier than the timeout, and the connection is closed.")
+                         "start_tls fail no earlier than the timeout, and the connection is closed.", covers=("start_tls.10",))
 def test_start_tls_handshake_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -293,7 +293,7 @@ def test_start_tls_handshake_timeout(loop, certs):
 
 @pytest.mark.parametrize("value", [0, -1], ids=["zero", "negative"])
 @scope.check("start_tls", "handshake_timeout_positive", level=SHOULD, note="tls-handshake-timeout-validation",
-             requirement="start_tls refuses a zero or negative ssl_handshake_timeout with ValueError.")
+             requirement="start_tls refuses a zero or negative ssl_handshake_timeout with ValueError.", covers=("start_tls.13",))
 def test_start_tls_handshake_timeout_positive(loop, certs, value):
     with Net(loop) as net:
         listener = net.listener()
@@ -315,7 +315,7 @@ def test_start_tls_handshake_timeout_positive(loop, certs, value):
 
 @scope.check("start_tls", "sslcontext_type", level=SHOULD, note="tls-start-tls-argument-types",
              requirement="start_tls refuses an sslcontext that is not an ssl.SSLContext with TypeError, "
-                         "leaving the plain connection open.")
+                         "leaving the plain connection open.", covers=("start_tls.7",))
 def test_start_tls_sslcontext_type(loop):
     with Net(loop) as net:
         listener = net.listener()
@@ -340,7 +340,7 @@ def test_start_tls_sslcontext_type(loop):
 @scope.check("start_tls", "server_side",
              requirement="start_tls(server_side=True) upgrades a connection accepted by create_server: after "
                          "a plaintext exchange a TLS client completes the handshake, data flows both ways "
-                         "through the same protocol, and close() ends the session with close_notify.")
+                         "through the same protocol, and close() ends the session with close_notify.", covers=("start_tls.6", "start_tls.8"))
 def test_start_tls_server_side(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory = net.adopt(Factory(loop))
@@ -385,7 +385,7 @@ def test_start_tls_server_side(loop, certs):
 @scope.check("start_tls", "server_side_handshake_timeout",
              requirement="start_tls(server_side=True, ssl_handshake_timeout=...) on an accepted connection "
                          "whose client never sends a ClientHello fails no earlier than the timeout and "
-                         "closes the connection.")
+                         "closes the connection.", covers=("start_tls.8", "start_tls.10"))
 def test_start_tls_server_side_handshake_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory = net.adopt(Factory(loop))
@@ -437,7 +437,7 @@ def test_start_tls_server_side_handshake_timeout(loop, certs):
 
 @scope.check("start_tls", "close_notify",
              requirement="close() on the transport returned by start_tls sends pending data, then "
-                         "close_notify, and calls connection_lost(None) once.")
+                         "close_notify, and calls connection_lost(None) once.", covers=("start_tls.4",))
 def test_start_tls_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
         tls.close_notify(net, loop, _upgraded(net, loop, threads, certs))
@@ -445,7 +445,7 @@ def test_start_tls_close_notify(loop, certs):
 
 @scope.check("start_tls", "peer_close_notify",
              requirement="When the peer ends the upgraded session with close_notify, the protocol gets the "
-                         "data sent before it and connection_lost(None) exactly once.")
+                         "data sent before it and connection_lost(None) exactly once.", covers=("start_tls.4",))
 def test_start_tls_peer_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
         tls.peer_close_notify(net, loop, _upgraded(net, loop, threads, certs))
@@ -456,7 +456,7 @@ def test_start_tls_peer_close_notify(loop, certs):
 @scope.check("start_tls", "old_transport_after_upgrade", level=INFO,
              requirement="The transport passed to start_tls must not be used again. Recorded: stock asyncio "
                          "keeps it open and a write() on it puts raw bytes on the wire past TLS (breaking "
-                         "the session).")
+                         "the session).", covers=("start_tls.5",))
 def test_start_tls_old_transport(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -488,7 +488,7 @@ def test_start_tls_old_transport(loop, certs):
 
 @scope.check("start_tls", "on_tls_transport", level=INFO,
              requirement="start_tls on a transport that is already TLS: stock asyncio 3.10 refuses with "
-                         "TypeError, 3.11+ layers a second TLS session inside the first; either is accepted.")
+                         "TypeError, 3.11+ layers a second TLS session inside the first; either is accepted.", covers=("start_tls.14",))
 def test_start_tls_on_tls_transport(loop, certs):
     with Net(loop) as net:
         sctx = server_context(certs)

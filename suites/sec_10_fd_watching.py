@@ -94,7 +94,7 @@ def _settle(net, loop):
 @pytest.mark.parametrize("kind", ["socket", "pipe"])
 @scope.check("add_reader", "calls_with_args",
              requirement="Once the watched fd is readable, the loop calls the add_reader callback with the "
-                         "positional arguments given to add_reader (sockets and pipes).")
+                         "positional arguments given to add_reader (sockets and pipes).", covers=("add_reader.1", "add_reader.3"))
 def test_add_reader_calls_with_args(loop, kind):
     def body(net, w):
         calls = Calls(loop, on_call=lambda: loop.remove_reader(w.read_fd))
@@ -107,7 +107,7 @@ def test_add_reader_calls_with_args(loop, kind):
 
 @scope.check("add_reader", "replaces_callback", docs="3.12",
              requirement="add_reader for an fd that already has a reader callback replaces it: only the new "
-                         "callback runs.")
+                         "callback runs.", covers=("add_reader.4",))
 def test_add_reader_replaces_callback(loop):
     def body(net, w):
         old = Calls(loop)
@@ -124,7 +124,7 @@ def test_add_reader_replaces_callback(loop):
 # -- remove_reader ------------------------------------------------------------------------------
 
 @scope.check("remove_reader", "returns_true", docs="3.10",
-             requirement="remove_reader returns True when the fd was being watched for reading.")
+             requirement="remove_reader returns True when the fd was being watched for reading.", covers=("remove_reader.2",))
 def test_remove_reader_returns_true(loop):
     def body(net, w):
         loop.add_reader(w.read_fd, Calls(loop))
@@ -136,7 +136,7 @@ def test_remove_reader_returns_true(loop):
 
 @scope.check("remove_reader", "returns_false", docs="3.10",
              requirement="remove_reader returns False when the fd was not being watched for reading (never "
-                         "added, already removed, or watched only for writing).")
+                         "added, already removed, or watched only for writing).", covers=("remove_reader.2",))
 def test_remove_reader_returns_false(loop):
     def body(net, w):
         observed = {"never added": loop.remove_reader(w.read_fd)}
@@ -152,7 +152,7 @@ def test_remove_reader_returns_false(loop):
 
 @scope.check("remove_reader", "stops_callbacks",
              requirement="After remove_reader, the removed callback is not called even though the fd is "
-                         "readable.")
+                         "readable.", covers=("remove_reader.1",))
 def test_remove_reader_stops_callbacks(loop):
     def body(net, w):
         calls = Calls(loop)
@@ -166,7 +166,7 @@ def test_remove_reader_stops_callbacks(loop):
 
 @scope.check("remove_reader", "keeps_writer",
              requirement="remove_reader stops only read watching: a writer callback on the same fd still "
-                         "runs.")
+                         "runs.", covers=("remove_reader.1",))
 def test_remove_reader_keeps_writer(loop):
     def body(net, w):
         writer = Calls(loop, on_call=lambda: loop.remove_writer(w.write_fd))
@@ -182,7 +182,7 @@ def test_remove_reader_keeps_writer(loop):
 @pytest.mark.parametrize("kind", ["socket", "pipe"])
 @scope.check("add_writer", "calls_with_args",
              requirement="Once the watched fd is writable, the loop calls the add_writer callback with the "
-                         "positional arguments given to add_writer (sockets and pipes).")
+                         "positional arguments given to add_writer (sockets and pipes).", covers=("add_writer.1", "add_writer.3"))
 def test_add_writer_calls_with_args(loop, kind):
     def body(net, w):
         calls = Calls(loop, on_call=lambda: loop.remove_writer(w.write_fd))
@@ -194,7 +194,7 @@ def test_add_writer_calls_with_args(loop, kind):
 
 @scope.check("add_writer", "replaces_callback", docs="3.12",
              requirement="add_writer for an fd that already has a writer callback replaces it: only the new "
-                         "callback runs.")
+                         "callback runs.", covers=("add_writer.4",))
 def test_add_writer_replaces_callback(loop):
     def body(net, w):
         old = Calls(loop)
@@ -210,7 +210,7 @@ def test_add_writer_replaces_callback(loop):
 # -- remove_writer ------------------------------------------------------------------------------
 
 @scope.check("remove_writer", "returns_true", docs="3.10",
-             requirement="remove_writer returns True when the fd was being watched for writing.")
+             requirement="remove_writer returns True when the fd was being watched for writing.", covers=("remove_writer.2",))
 def test_remove_writer_returns_true(loop):
     def body(net, w):
         loop.add_writer(w.write_fd, Calls(loop))
@@ -222,7 +222,7 @@ def test_remove_writer_returns_true(loop):
 
 @scope.check("remove_writer", "returns_false", docs="3.10",
              requirement="remove_writer returns False when the fd was not being watched for writing (never "
-                         "added, already removed, or watched only for reading).")
+                         "added, already removed, or watched only for reading).", covers=("remove_writer.2",))
 def test_remove_writer_returns_false(loop):
     def body(net, w):
         observed = {"never added": loop.remove_writer(w.write_fd)}
@@ -238,7 +238,7 @@ def test_remove_writer_returns_false(loop):
 
 @scope.check("remove_writer", "stops_callbacks",
              requirement="After remove_writer, the removed callback is not called even though the fd is "
-                         "writable.")
+                         "writable.", covers=("remove_writer.1",))
 def test_remove_writer_stops_callbacks(loop):
     def body(net, w):
         calls = Calls(loop)
@@ -251,7 +251,7 @@ def test_remove_writer_stops_callbacks(loop):
 
 @scope.check("remove_writer", "keeps_reader",
              requirement="remove_writer stops only write watching: a reader callback on the same fd still "
-                         "runs.")
+                         "runs.", covers=("remove_writer.1",))
 def test_remove_writer_keeps_reader(loop):
     def body(net, w):
         reader = Calls(loop, on_call=lambda: loop.remove_reader(w.read_fd))
@@ -265,7 +265,7 @@ def test_remove_writer_keeps_reader(loop):
 
 @scope.check("remove_reader", "returns_true_with_writer", docs="3.10",
              requirement="remove_reader/remove_writer return True for a watched fd also when the fd is "
-                         "watched in the other direction too.")
+                         "watched in the other direction too.", covers=("remove_reader.2",))
 def test_remove_reader_returns_true_with_writer(loop):
     a, b = socket.socketpair()
     try:

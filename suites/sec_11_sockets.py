@@ -48,7 +48,7 @@ def _listener(net, where):
 # -- sock_recv ------------------------------------------------------------------------------
 
 @scope.check("sock_recv", "returns_bytes",
-             requirement="sock_recv returns a bytes object holding the data received.")
+             requirement="sock_recv returns a bytes object holding the data received.", covers=("sock_recv.3",))
 def test_sock_recv_returns_bytes(loop):
     with Net(loop) as net:
         a, b = _pair(net)
@@ -61,7 +61,7 @@ def test_sock_recv_returns_bytes(loop):
 
 @scope.check("sock_recv", "at_most_nbytes",
              requirement="sock_recv returns at most nbytes bytes per call; the rest stays for later calls, "
-                         "in order.")
+                         "in order.", covers=("sock_recv.4",))
 def test_sock_recv_at_most_nbytes(loop):
     sent = payload(1000)
     with Net(loop) as net:
@@ -77,7 +77,7 @@ def test_sock_recv_at_most_nbytes(loop):
 
 
 @scope.check("sock_recv", "waits_for_data",
-             requirement="sock_recv on a socket with no data waiting returns the data that arrives later.")
+             requirement="sock_recv on a socket with no data waiting returns the data that arrives later.", covers=("sock_recv.1", "sock_recv.2"))
 def test_sock_recv_waits_for_data(loop):
     with Net(loop) as net:
         a, b = _pair(net)
@@ -96,7 +96,7 @@ def test_sock_recv_waits_for_data(loop):
 
 
 @scope.check("sock_recv", "eof_returns_empty",
-             requirement="sock_recv returns an empty bytes object once the peer has closed the connection.")
+             requirement="sock_recv returns an empty bytes object once the peer has closed the connection.", covers=("sock_recv.2",))
 def test_sock_recv_eof_returns_empty(loop):
     with Net(loop) as net:
         a, b = _pair(net)
@@ -107,7 +107,7 @@ def test_sock_recv_eof_returns_empty(loop):
 
 @scope.check("sock_recv", "cancel_leaves_socket_usable",
              requirement="Cancelling a pending sock_recv consumes nothing: a later sock_recv on the same "
-                         "socket receives the data sent after the cancellation.")
+                         "socket receives the data sent after the cancellation.", covers=("sock_recv.1", "sock_recv.2"))
 def test_sock_recv_cancel_leaves_socket_usable(loop):
     with Net(loop) as net:
         a, b = _pair(net)
@@ -135,7 +135,7 @@ def test_sock_recv_cancel_leaves_socket_usable(loop):
 # -- sock_recv_into ---------------------------------------------------------------------------
 
 @scope.check("sock_recv_into", "returns_count",
-             requirement="sock_recv_into returns the number of bytes written into the buffer, as an int.")
+             requirement="sock_recv_into returns the number of bytes written into the buffer, as an int.", covers=("sock_recv_into.4",))
 def test_sock_recv_into_returns_count(loop):
     with Net(loop) as net:
         a, b = _pair(net)
@@ -148,7 +148,7 @@ def test_sock_recv_into_returns_count(loop):
 
 @scope.check("sock_recv_into", "writes_buffer",
              requirement="sock_recv_into writes the received data at the start of the given buffer and "
-                         "leaves the rest of it untouched.")
+                         "leaves the rest of it untouched.", covers=("sock_recv_into.2", "sock_recv_into.1:partial"))
 def test_sock_recv_into_writes_buffer(loop):
     with Net(loop) as net:
         a, b = _pair(net)
@@ -161,7 +161,7 @@ def test_sock_recv_into_writes_buffer(loop):
 
 # -- sock_sendall -----------------------------------------------------------------------------
 
-@scope.check("sock_sendall", "returns_none", requirement="sock_sendall returns None on success.")
+@scope.check("sock_sendall", "returns_none", requirement="sock_sendall returns None on success.", covers=("sock_sendall.2", "sock_sendall.5", "sock_sendall.1:partial"))
 def test_sock_sendall_returns_none(loop):
     with Net(loop) as net:
         a, b = _pair(net)
@@ -173,7 +173,7 @@ def test_sock_sendall_returns_none(loop):
 
 @scope.check("sock_sendall", "sends_everything",
              requirement="sock_sendall sends all the data, even far more than the socket buffers hold, "
-                         "before it returns.")
+                         "before it returns.", covers=("sock_sendall.2", "sock_sendall.4"))
 def test_sock_sendall_sends_everything(loop):
     data = payload(4 << 20)
     with Net(loop) as net:
@@ -190,7 +190,7 @@ def test_sock_sendall_sends_everything(loop):
 
 @scope.check("sock_sendall", "error_raises",
              requirement="When sending fails (the peer has closed the connection), sock_sendall raises an "
-                         "exception instead of returning.")
+                         "exception instead of returning.", covers=("sock_sendall.6",))
 def test_sock_sendall_error_raises(loop):
     with Net(loop) as net:
         a, b = _pair(net)
@@ -216,7 +216,7 @@ def test_sock_sendall_error_raises(loop):
 @pytest.mark.parametrize("where", ["ipv4", "ipv6", "unix"])
 @scope.check("sock_connect", "connects",
              requirement="sock_connect connects the socket to a listening socket at the given (already "
-                         "resolved) address.")
+                         "resolved) address.", covers=("sock_connect.2", "sock_connect.1:partial"))
 def test_sock_connect_connects(loop, where):
     with Net(loop) as net:
         listener, family, address = _listener(net, where)
@@ -230,7 +230,7 @@ def test_sock_connect_connects(loop, where):
 
 @scope.check("sock_connect", "resolves_hostname",
              requirement="sock_connect accepts an address whose host is a name ('localhost') and resolves it "
-                         "before connecting.")
+                         "before connecting.", covers=("sock_connect.3:partial",))
 def test_sock_connect_resolves_hostname(loop):
     with Net(loop) as net:
         listener = net.listener(socket.AF_INET)
@@ -251,7 +251,7 @@ def test_sock_connect_resolves_hostname(loop):
 
 @scope.check("sock_connect", "refused_raises",
              requirement="sock_connect to an address where nothing listens raises ConnectionRefusedError, as "
-                         "a blocking connect does.")
+                         "a blocking connect does.", covers=("sock_connect.2",))
 def test_sock_connect_refused_raises(loop):
     with Net(loop) as net:
         closed = net.sock(socket.AF_INET, socket.SOCK_STREAM)
@@ -285,7 +285,7 @@ def _accepted(net, loop, where):
 
 @scope.check("sock_accept", "returns_usable_pair",
              requirement="sock_accept returns a pair (conn, address) where conn is a new socket that can "
-                         "send and receive on the accepted connection.")
+                         "send and receive on the accepted connection.", covers=("sock_accept.4", "sock_accept.1:partial", "sock_accept.2:partial"))
 def test_sock_accept_returns_usable_pair(loop):
     with Net(loop) as net:
         client, result = _accepted(net, loop, "ipv4")
@@ -305,7 +305,7 @@ def test_sock_accept_returns_usable_pair(loop):
 @pytest.mark.parametrize("where", ["ipv4", "ipv6"])
 @scope.check("sock_accept", "address_is_peer",
              requirement="The address returned by sock_accept is the address the connecting socket is bound "
-                         "to.")
+                         "to.", covers=("sock_accept.5",))
 def test_sock_accept_address_is_peer(loop, where):
     with Net(loop) as net:
         client, (conn, address) = _accepted(net, loop, where)
@@ -321,62 +321,62 @@ SOCK = "socket"
 
 @scope.check("sock_sendfile", "returns_total",
              requirement="sock_sendfile returns the total number of bytes it sent (the whole file when no "
-                         "offset or count is given).")
+                         "offset or count is given).", covers=("sock_sendfile.3", "sock_sendfile.1:partial"))
 def test_sock_sendfile_returns_total(loop):
     sf.returns_total(loop, SOCK)
 
 
 @pytest.mark.parametrize("kind", ["unix", "tcp"])
 @scope.check("sock_sendfile", "peer_receives_file",
-             requirement="After sock_sendfile returns, the peer receives exactly the file's bytes.")
+             requirement="After sock_sendfile returns, the peer receives exactly the file's bytes.", covers=("sock_sendfile.4",))
 def test_sock_sendfile_peer_receives_file(loop, kind):
     sf.peer_receives_file(loop, SOCK, kind)
 
 
 @scope.check("sock_sendfile", "offset_and_count",
              requirement="With offset and count, sock_sendfile sends exactly count bytes starting at offset "
-                         "and returns count.")
+                         "and returns count.", covers=("sock_sendfile.7", "sock_sendfile.8"))
 def test_sock_sendfile_offset_and_count(loop):
     sf.offset_and_count(loop, SOCK)
 
 
 @scope.check("sock_sendfile", "offset_to_eof",
              requirement="With an offset and no count, sock_sendfile sends from offset until the end of the "
-                         "file.")
+                         "file.", covers=("sock_sendfile.7",))
 def test_sock_sendfile_offset_to_eof(loop):
     sf.offset_to_eof(loop, SOCK)
 
 
 @scope.check("sock_sendfile", "file_position_on_return",
              requirement="When sock_sendfile returns, the file position is offset plus the number of bytes "
-                         "sent.")
+                         "sent.", covers=("sock_sendfile.9",))
 def test_sock_sendfile_file_position_on_return(loop):
     sf.file_position_on_return(loop, SOCK)
 
 
 @scope.check("sock_sendfile", "fallback_when_unavailable",
              requirement="With fallback=True, sock_sendfile still sends the whole file when the sendfile "
-                         "syscall is not supported.")
+                         "syscall is not supported.", covers=("sock_sendfile.11",))
 def test_sock_sendfile_fallback_when_unavailable(loop):
     sf.fallback_when_unavailable(loop, SOCK)
 
 
 @scope.check("sock_sendfile", "no_fallback_raises",
              requirement="With fallback=False, sock_sendfile raises SendfileNotAvailableError when the "
-                         "sendfile syscall is not supported.")
+                         "sendfile syscall is not supported.", covers=("sock_sendfile.12",))
 def test_sock_sendfile_no_fallback_raises(loop):
     sf.no_fallback_raises(loop, SOCK)
 
 
 @scope.check("sock_sendfile", "file_position_on_error",
              requirement="When sock_sendfile fails, the file position is offset plus the bytes the peer "
-                         "received.")
+                         "received.", covers=("sock_sendfile.10:partial",))
 def test_sock_sendfile_file_position_on_error(loop):
     sf.file_position_on_error(loop, SOCK)
 
 
 @scope.check("sock_sendfile", "text_file_refused", level=SHOULD, note="sendfile-caller-obligations",
-             requirement="sock_sendfile refuses (raises) a file opened in text mode instead of sending it.")
+             requirement="sock_sendfile refuses (raises) a file opened in text mode instead of sending it.", covers=("sock_sendfile.6",))
 def test_sock_sendfile_text_file_refused(loop):
     """Caller obligation without a documented exception: SHOULD. Stock asyncio 3.10-3.13 raises
     ValueError.
@@ -387,14 +387,14 @@ def test_sock_sendfile_text_file_refused(loop):
 @scope.check("sock_sendfile", "non_regular_refused_without_fallback", level=SHOULD,
              note="sendfile-caller-obligations",
              requirement="With fallback=False, sock_sendfile refuses (raises) a file that is not a regular "
-                         "file.")
+                         "file.", covers=("sock_sendfile.6",))
 def test_sock_sendfile_non_regular_refused_without_fallback(loop):
     """Caller obligation: SHOULD. Stock asyncio 3.10-3.13 raises SendfileNotAvailableError."""
     sf.non_regular_refused_without_fallback(loop, SOCK)
 
 
 @scope.check("sock_sendfile", "non_stream_socket_refused", level=SHOULD, note="sendfile-caller-obligations",
-             requirement="sock_sendfile refuses (raises) a socket that is not of type SOCK_STREAM.")
+             requirement="sock_sendfile refuses (raises) a socket that is not of type SOCK_STREAM.", covers=("sock_sendfile.5",))
 def test_sock_sendfile_non_stream_socket_refused(loop):
     """Caller obligation without a documented exception: SHOULD. Stock asyncio 3.10-3.13 raises
     ValueError.
@@ -433,7 +433,7 @@ def _udp_pair(net):
 
 @scope.check("sock_recvfrom", "returns_data_and_address", since="3.11",
              requirement="sock_recvfrom returns (data, address): the datagram received and the sender's "
-                         "address.")
+                         "address.", covers=("sock_recvfrom.1",))
 def test_sock_recvfrom_returns_data_and_address(loop):
     with Net(loop) as net:
         a, b = _udp_pair(net)
@@ -445,7 +445,7 @@ def test_sock_recvfrom_returns_data_and_address(loop):
 
 @scope.check("sock_recvfrom_into", "returns_count_and_address", since="3.11",
              requirement="sock_recvfrom_into writes the datagram into the buffer and returns (count, "
-                         "address).")
+                         "address).", covers=("sock_recvfrom_into.1:partial",))
 def test_sock_recvfrom_into_returns_count_and_address(loop):
     with Net(loop) as net:
         a, b = _udp_pair(net)
@@ -458,7 +458,7 @@ def test_sock_recvfrom_into_returns_count_and_address(loop):
 
 @scope.check("sock_sendto", "sends_datagram", since="3.11",
              requirement="sock_sendto sends the data as one datagram to the address and returns the number "
-                         "of bytes sent.")
+                         "of bytes sent.", covers=("sock_sendto.1",))
 def test_sock_sendto_sends_datagram(loop):
     with Net(loop) as net:
         a, b = _udp_pair(net)
@@ -495,8 +495,8 @@ def _blocking_case(net, loop, method):
     raise AssertionError(method)
 
 
-def _blocking_check(method):
-    @scope.check(method, "blocking_socket_refused_in_debug", level=INFO, note=BLOCKING_NOTE,
+def _blocking_check(method, statement):
+    @scope.check(method, "blocking_socket_refused_in_debug", level=INFO, note=BLOCKING_NOTE, covers=(statement,),
                  requirement=f"In debug mode, {method} refuses a blocking socket with ValueError.")
     def test(loop):
         """With SelectorEventLoop the socket must be non-blocking.
@@ -527,6 +527,10 @@ def _blocking_check(method):
     return test
 
 
-for _m in ("sock_recv", "sock_recv_into", "sock_sendall", "sock_accept", "sock_connect"):
-    globals()[f"test_{_m}_blocking_socket_refused_in_debug"] = _blocking_check(_m)
-del _m
+#: The non-blocking-socket obligation of each method (statement catalogue).
+_BLOCKING_STATEMENTS = {"sock_recv": "sock_recv.5", "sock_recv_into": "sock_recv_into.5",
+                        "sock_sendall": "sock_sendall.8", "sock_accept": "sock_accept.6",
+                        "sock_connect": "sock_connect.4"}
+for _m, _s in _BLOCKING_STATEMENTS.items():
+    globals()[f"test_{_m}_blocking_socket_refused_in_debug"] = _blocking_check(_m, _s)
+del _m, _s

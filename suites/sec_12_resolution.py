@@ -59,7 +59,7 @@ async def _aoutcome(aw):
 
 @scope.check("getaddrinfo", "is_coroutine",
              requirement="getaddrinfo is a coroutine method: calling it returns a coroutine (not a Future) "
-                         "whose result is the address list.")
+                         "whose result is the address list.", covers=("getaddrinfo.1",))
 def test_getaddrinfo_is_coroutine(loop):
     with Net(loop) as net:
         aw = loop.getaddrinfo("127.0.0.1", 80, flags=socket.AI_NUMERICHOST)
@@ -75,7 +75,7 @@ def test_getaddrinfo_is_coroutine(loop):
 @pytest.mark.parametrize("case", list(GAI_CASES))
 @scope.check("getaddrinfo", "matches_socket",
              requirement="getaddrinfo gives the same answer as socket.getaddrinfo for the same host, port, "
-                         "family, type, proto and flags.")
+                         "family, type, proto and flags.", covers=("getaddrinfo.2",))
 def test_getaddrinfo_matches_socket(loop, case):
     args, kwargs = GAI_CASES[case]
     expected = _outcome(socket.getaddrinfo, *args, **kwargs)
@@ -85,7 +85,7 @@ def test_getaddrinfo_matches_socket(loop, case):
 
 
 @scope.check("getaddrinfo", "raises_gaierror",
-             requirement="A failed resolution raises socket.gaierror, as socket.getaddrinfo does.")
+             requirement="A failed resolution raises socket.gaierror, as socket.getaddrinfo does.", covers=("getaddrinfo.2",))
 def test_getaddrinfo_raises_gaierror(loop):
     args, kwargs = ("not-a-number.invalid", 80), {"flags": socket.AI_NUMERICHOST}
     expected = _outcome(socket.getaddrinfo, *args, **kwargs)
@@ -98,7 +98,7 @@ def test_getaddrinfo_raises_gaierror(loop):
 
 @scope.check("getaddrinfo", "does_not_block",
              requirement="getaddrinfo does not block the loop: other callbacks run while a slow resolution "
-                         "is in progress.")
+                         "is in progress.", covers=("getaddrinfo.3",))
 def test_getaddrinfo_does_not_block(loop):
     _non_blocking(loop, "getaddrinfo",
                   lambda args, kw: args[1:2] == (MARK_PORT,) or kw.get("port") == MARK_PORT,
@@ -110,7 +110,7 @@ def test_getaddrinfo_does_not_block(loop):
 
 @scope.check("getnameinfo", "is_coroutine",
              requirement="getnameinfo is a coroutine method: calling it returns a coroutine (not a Future) "
-                         "whose result is the (host, port) pair.")
+                         "whose result is the (host, port) pair.", covers=("getnameinfo.1",))
 def test_getnameinfo_is_coroutine(loop):
     with Net(loop) as net:
         aw = loop.getnameinfo(("127.0.0.1", 80), socket.NI_NUMERICHOST | socket.NI_NUMERICSERV)
@@ -125,7 +125,7 @@ def test_getnameinfo_is_coroutine(loop):
 @pytest.mark.parametrize("case", list(GNI_CASES))
 @scope.check("getnameinfo", "matches_socket",
              requirement="getnameinfo gives the same answer as socket.getnameinfo for the same address and "
-                         "flags.")
+                         "flags.", covers=("getnameinfo.2",))
 def test_getnameinfo_matches_socket(loop, case):
     sockaddr, flags = GNI_CASES[case]
     expected = _outcome(socket.getnameinfo, sockaddr, flags)
@@ -135,7 +135,7 @@ def test_getnameinfo_matches_socket(loop, case):
 
 
 @scope.check("getnameinfo", "raises_gaierror",
-             requirement="A failed reverse lookup raises socket.gaierror, as socket.getnameinfo does.")
+             requirement="A failed reverse lookup raises socket.gaierror, as socket.getnameinfo does.", covers=("getnameinfo.2",))
 def test_getnameinfo_raises_gaierror(loop):
     sockaddr = ("not-an-address.invalid", 80)
     expected = _outcome(socket.getnameinfo, sockaddr, 0)
@@ -148,7 +148,7 @@ def test_getnameinfo_raises_gaierror(loop):
 
 @scope.check("getnameinfo", "does_not_block",
              requirement="getnameinfo does not block the loop: other callbacks run while a slow lookup is in "
-                         "progress.")
+                         "progress.", covers=("getnameinfo.3",))
 def test_getnameinfo_does_not_block(loop):
     sockaddr = ("127.0.0.1", MARK_PORT)
     flags = socket.NI_NUMERICHOST | socket.NI_NUMERICSERV

@@ -88,7 +88,7 @@ def _write_pipe(p, loop):
 
 @scope.check("connect_read_pipe", "returns_pair",
              requirement="connect_read_pipe returns (transport, protocol): the protocol the factory built "
-                         "and a transport offering the ReadTransport interface, passed to connection_made.")
+                         "and a transport offering the ReadTransport interface, passed to connection_made.", covers=("connect_read_pipe.5", "connect_read_pipe.1:partial"))
 def test_connect_read_pipe_returns_pair(loop):
     with Pipes(loop) as p:
         r, _ = p.pipe()
@@ -107,7 +107,7 @@ def test_connect_read_pipe_returns_pair(loop):
 
 @scope.check("connect_read_pipe", "data_received",
              requirement="Bytes written into the pipe are delivered to the protocol's data_received, in "
-                         "order.")
+                         "order.", covers=("connect_read_pipe.2", "connect_read_pipe.4"))
 def test_connect_read_pipe_data_received(loop):
     with Pipes(loop) as p:
         _, protocol, w, _ = _read_pipe(p, loop)
@@ -120,7 +120,7 @@ def test_connect_read_pipe_data_received(loop):
 
 @scope.check("connect_read_pipe", "eof_received",
              requirement="When the write end is closed, the protocol gets eof_received and then "
-                         "connection_lost(None).")
+                         "connection_lost(None).", covers=("connect_read_pipe.2",))
 def test_connect_read_pipe_eof_received(loop):
     with Pipes(loop) as p:
         _, protocol, w, _ = _read_pipe(p, loop)
@@ -136,7 +136,7 @@ def test_connect_read_pipe_eof_received(loop):
 
 @scope.check("connect_read_pipe", "connection_lost_once",
              requirement="connection_lost is called exactly once, whether the pipe ends or the transport is "
-                         "closed afterwards.")
+                         "closed afterwards.", covers=("connect_read_pipe.5",))
 def test_connect_read_pipe_connection_lost_once(loop):
     with Pipes(loop) as p:
         transport, protocol, w, _ = _read_pipe(p, loop)
@@ -149,7 +149,7 @@ def test_connect_read_pipe_connection_lost_once(loop):
 
 @scope.check("connect_read_pipe", "close",
              requirement="transport.close() on a read pipe makes is_closing() true and leads to exactly one "
-                         "connection_lost(None); data written afterwards is not delivered.")
+                         "connection_lost(None); data written afterwards is not delivered.", covers=("connect_read_pipe.5",))
 def test_connect_read_pipe_close(loop):
     with Pipes(loop) as p:
         transport, protocol, w, _ = _read_pipe(p, loop)
@@ -168,7 +168,7 @@ def test_connect_read_pipe_close(loop):
 
 @scope.check("connect_read_pipe", "pause_resume_reading",
              requirement="After pause_reading no data_received is called although data waits in the pipe; "
-                         "after resume_reading the waiting data is delivered.")
+                         "after resume_reading the waiting data is delivered.", covers=("connect_read_pipe.5",))
 def test_connect_read_pipe_pause_resume_reading(loop):
     with Pipes(loop) as p:
         transport, protocol, w, _ = _read_pipe(p, loop)
@@ -182,7 +182,7 @@ def test_connect_read_pipe_pause_resume_reading(loop):
 
 
 @scope.check("connect_read_pipe", "sets_non_blocking", level=SHOULD, note="pipes-nonblocking-selector-only",
-             requirement="connect_read_pipe switches the pipe to non-blocking mode.")
+             requirement="connect_read_pipe switches the pipe to non-blocking mode.", covers=("connect_read_pipe.6",))
 def test_connect_read_pipe_sets_non_blocking(loop):
     """for other loops: the clause promises it for SelectorEventLoop only)."""
     with Pipes(loop) as p:
@@ -194,7 +194,7 @@ def test_connect_read_pipe_sets_non_blocking(loop):
 
 
 @scope.check("connect_read_pipe", "extra_info_pipe",
-             requirement="The read-pipe transport's get_extra_info('pipe') returns the pipe object passed in.")
+             requirement="The read-pipe transport's get_extra_info('pipe') returns the pipe object passed in.", covers=("connect_read_pipe.5",))
 def test_connect_read_pipe_extra_info_pipe(loop):
     with Pipes(loop) as p:
         transport, _, _, pipe = _read_pipe(p, loop)
@@ -203,7 +203,7 @@ def test_connect_read_pipe_extra_info_pipe(loop):
 
 
 @scope.check("connect_read_pipe", "subprocess_stdout",
-             requirement="connect_read_pipe reads a child process's stdout pipe to its end.")
+             requirement="connect_read_pipe reads a child process's stdout pipe to its end.", covers=("connect_read_pipe.2",))
 def test_connect_read_pipe_subprocess_stdout(loop):
     code = "import sys; sys.stdout.write('x' * 100000 + 'end'); sys.stdout.flush()"
     proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
@@ -229,7 +229,7 @@ def test_connect_read_pipe_subprocess_stdout(loop):
 
 @scope.check("connect_write_pipe", "returns_pair",
              requirement="connect_write_pipe returns (transport, protocol): the protocol the factory built "
-                         "and a transport offering the WriteTransport interface, passed to connection_made.")
+                         "and a transport offering the WriteTransport interface, passed to connection_made.", covers=("connect_write_pipe.5", "connect_write_pipe.1:partial"))
 def test_connect_write_pipe_returns_pair(loop):
     with Pipes(loop) as p:
         _, w = p.pipe()
@@ -250,7 +250,7 @@ def test_connect_write_pipe_returns_pair(loop):
 
 @scope.check("connect_write_pipe", "delivers_data",
              requirement="Everything written to a write-pipe transport (more than the pipe buffer holds) "
-                         "reaches the reader, and close() flushes it before connection_lost(None).")
+                         "reaches the reader, and close() flushes it before connection_lost(None).", covers=("connect_write_pipe.2", "connect_write_pipe.5", "connect_write_pipe.4"))
 def test_connect_write_pipe_delivers_data(loop):
     data = payload(1 << 20)
     with Pipes(loop) as p:
@@ -271,7 +271,7 @@ def test_connect_write_pipe_delivers_data(loop):
 
 
 @scope.check("connect_write_pipe", "sets_non_blocking", level=SHOULD, note="pipes-nonblocking-selector-only",
-             requirement="connect_write_pipe switches the pipe to non-blocking mode.")
+             requirement="connect_write_pipe switches the pipe to non-blocking mode.", covers=("connect_write_pipe.6",))
 def test_connect_write_pipe_sets_non_blocking(loop):
     """for other loops)."""
     with Pipes(loop) as p:
@@ -284,7 +284,7 @@ def test_connect_write_pipe_sets_non_blocking(loop):
 
 @scope.check("connect_write_pipe", "reader_closed_connection_lost",
              requirement="Writing to a pipe whose read end is closed ends the transport: connection_lost is "
-                         "called, exactly once.")
+                         "called, exactly once.", covers=("connect_write_pipe.5",))
 def test_connect_write_pipe_reader_closed_connection_lost(loop):
     with Pipes(loop) as p:
         transport, protocol, r, _ = _write_pipe(p, loop)
@@ -297,7 +297,7 @@ def test_connect_write_pipe_reader_closed_connection_lost(loop):
 
 @scope.check("connect_write_pipe", "broken_pipe_error", level=SHOULD, note="pipes-write-error-argument",
              requirement="When a write fails because the read end is closed, connection_lost receives the "
-                         "OSError (BrokenPipeError or a similar connection error), not None.")
+                         "OSError (BrokenPipeError or a similar connection error), not None.", covers=("connect_write_pipe.5",))
 def test_connect_write_pipe_broken_pipe_error(loop):
     """SHOULD: the page does not spell out the argument; the protocol interface passes the error
     when the connection is lost for a reason other than EOF or our own close.
@@ -314,7 +314,7 @@ def test_connect_write_pipe_broken_pipe_error(loop):
 
 @scope.check("connect_write_pipe", "extra_info_pipe",
              requirement="The write-pipe transport's get_extra_info('pipe') returns the pipe object passed "
-                         "in.")
+                         "in.", covers=("connect_write_pipe.5",))
 def test_connect_write_pipe_extra_info_pipe(loop):
     with Pipes(loop) as p:
         transport, _, _, pipe = _write_pipe(p, loop)

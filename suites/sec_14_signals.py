@@ -44,7 +44,7 @@ def signals_ok():
 
 @scope.check("add_signal_handler", "runs_callback",
              requirement="When the signal arrives, the loop runs the registered callback with its positional "
-                         "arguments, in the loop's thread.")
+                         "arguments, in the loop's thread.", covers=("add_signal_handler.1",))
 def test_runs_callback(loop, signals_ok):
     seen = []
     loop.add_signal_handler(signal.SIGUSR1, lambda *a: seen.append((a, threading.get_ident())), "a", 2)
@@ -59,7 +59,7 @@ def test_runs_callback(loop, signals_ok):
 
 @scope.check("add_signal_handler", "independent_signals",
              requirement="Handlers for different signals are independent: each signal runs only its own "
-                         "callback.")
+                         "callback.", covers=("add_signal_handler.1",))
 def test_independent_signals(loop, signals_ok):
     seen = []
     loop.add_signal_handler(signal.SIGUSR1, seen.append, "usr1")
@@ -77,7 +77,7 @@ def test_independent_signals(loop, signals_ok):
 
 @scope.check("add_signal_handler", "replaces",
              requirement="Adding a handler for a signal that already has one replaces it: only the newest "
-                         "callback runs.")
+                         "callback runs.", covers=("add_signal_handler.1",))
 def test_replaces(loop, signals_ok):
     seen = []
     loop.add_signal_handler(signal.SIGUSR1, seen.append, "first")
@@ -93,7 +93,7 @@ def test_replaces(loop, signals_ok):
 
 
 @scope.check("add_signal_handler", "invalid_signal",
-             requirement="An invalid signal number is rejected with ValueError and nothing is installed.")
+             requirement="An invalid signal number is rejected with ValueError and nothing is installed.", covers=("add_signal_handler.2",))
 @pytest.mark.parametrize("signum", [0, 10000, "NSIG"])
 def test_invalid_signal(loop, signals_ok, signum):
     if signum == "NSIG":
@@ -104,7 +104,7 @@ def test_invalid_signal(loop, signals_ok, signum):
 
 @scope.check("add_signal_handler", "uncatchable", level=SHOULD, note="signals-uncatchable-runtimeerror",
              requirement="An uncatchable signal (SIGKILL, SIGSTOP) is refused: the page names ValueError, "
-                         "CPython 3.10-3.13 raise RuntimeError; either is accepted, and nothing is installed.")
+                         "CPython 3.10-3.13 raise RuntimeError; either is accepted, and nothing is installed.", covers=("add_signal_handler.3:partial",))
 @pytest.mark.parametrize("name", ["SIGKILL", "SIGSTOP"])
 def test_uncatchable(loop, signals_ok, name):
     signum = getattr(signal, name)
@@ -116,7 +116,7 @@ def test_uncatchable(loop, signals_ok, name):
 
 @scope.check("add_signal_handler", "off_main_thread",
              requirement="Setting up a signal handler from a thread other than the main thread fails with "
-                         "RuntimeError (a problem setting up the handler) and installs nothing.")
+                         "RuntimeError (a problem setting up the handler) and installs nothing.", covers=("add_signal_handler.4", "add_signal_handler.7"))
 def test_off_main_thread(loop, signals_ok):
     before = signal.getsignal(signal.SIGUSR1)
     errors = []
@@ -143,7 +143,7 @@ def test_off_main_thread(loop, signals_ok):
 
 
 @scope.check("remove_signal_handler", "returns_true",
-             requirement="remove_signal_handler returns True when it removed a handler.")
+             requirement="remove_signal_handler returns True when it removed a handler.", covers=("remove_signal_handler.2",))
 def test_remove_true(loop, signals_ok):
     loop.add_signal_handler(signal.SIGUSR1, lambda: None)
     result = loop.remove_signal_handler(signal.SIGUSR1)
@@ -153,7 +153,7 @@ def test_remove_true(loop, signals_ok):
 
 @scope.check("remove_signal_handler", "returns_false",
              requirement="remove_signal_handler returns False when the signal has no handler, including "
-                         "after the handler was already removed.")
+                         "after the handler was already removed.", covers=("remove_signal_handler.3",))
 def test_remove_false(loop, signals_ok):
     first = loop.remove_signal_handler(signal.SIGUSR2)
     expect(first is False, "remove_signal_handler did not return False with no handler",
@@ -167,7 +167,7 @@ def test_remove_false(loop, signals_ok):
 
 @scope.check("remove_signal_handler", "restores_default",
              requirement="After remove_signal_handler the signal is back to its default disposition "
-                         "(SIG_DFL).")
+                         "(SIG_DFL).", covers=("remove_signal_handler.1",))
 @pytest.mark.parametrize("name", ["SIGUSR1", "SIGUSR2"])
 def test_restores_default(loop, signals_ok, name):
     signum = getattr(signal, name)
@@ -181,7 +181,7 @@ def test_restores_default(loop, signals_ok, name):
 
 @scope.check("remove_signal_handler", "restores_sigint", level=SHOULD,
              requirement="After removing a SIGINT handler, SIGINT is back to Python's default handler "
-                         "(signal.default_int_handler, raising KeyboardInterrupt), as CPython does.")
+                         "(signal.default_int_handler, raising KeyboardInterrupt), as CPython does.", covers=("remove_signal_handler.1",))
 def test_restores_sigint(loop, signals_ok):
     loop.add_signal_handler(signal.SIGINT, lambda: None)
     loop.remove_signal_handler(signal.SIGINT)
@@ -192,7 +192,7 @@ def test_restores_sigint(loop, signals_ok):
 
 @scope.check("add_signal_handler", "wakes_selector",
              requirement="A signal arriving while the loop waits for I/O wakes it: the callback runs "
-                         "promptly, not at the next timer.")
+                         "promptly, not at the next timer.", covers=("add_signal_handler.1",))
 def test_wakes_selector(loop, signals_ok):
     ran = []
     sent = []
@@ -232,7 +232,7 @@ def test_wakes_selector(loop, signals_ok):
 
 @scope.check("close", "removes_handlers", anchor="asyncio.AbstractEventLoop.add_signal_handler",
              requirement="Closing the loop removes the signal handlers it installed: dispositions return to "
-                         "their defaults.")
+                         "their defaults.", covers=("close.10",))
 def test_close_removes_handlers(loop, signals_ok):
     signal.signal(signal.SIGUSR1, signal.SIG_DFL)
     signal.signal(signal.SIGUSR2, signal.SIG_DFL)
@@ -246,7 +246,7 @@ def test_close_removes_handlers(loop, signals_ok):
 
 @scope.check("add_signal_handler", "callback_error_to_handler", handler_calls=True,
              requirement="An exception raised by a signal callback goes to the loop's exception handler "
-                         "(with the exception instance) and does not stop the loop or remove the handler.")
+                         "(with the exception instance) and does not stop the loop or remove the handler.", covers=("add_signal_handler.6:partial",))
 def test_callback_error_to_handler(loop, signals_ok, handler_calls):
     exc = ValueError("lcx-signal-callback")
     calls = []
@@ -287,7 +287,7 @@ def signals_ok():
 @scope.check("add_signal_handler", "runs_as_loop_callback", docs="3.8",
              requirement="The signal callback is run by the loop along with its other callbacks, never "
                          "inside the Python-level signal handler: a signal arriving while a callback runs is "
-                         "handled only after that callback has returned.")
+                         "handled only after that callback has returned.", covers=("add_signal_handler.6",))
 def test_add_signal_handler_runs_as_loop_callback(loop, signals_ok):
     """callbacks, so it may use the loop (docs of 3.8 on)."""
     order = []

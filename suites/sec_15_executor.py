@@ -31,7 +31,7 @@ def _await(loop, fut, timeout=WAIT):
 
 @scope.check("run_in_executor", "returns_asyncio_future",
              requirement="run_in_executor returns an asyncio.Future that resolves to the function's return "
-                         "value.")
+                         "value.", covers=("run_in_executor.5",))
 def test_returns_asyncio_future(loop):
     fut = loop.run_in_executor(None, pow, 2, 10)
     is_future = isinstance(fut, asyncio.Future)
@@ -43,7 +43,7 @@ def test_returns_asyncio_future(loop):
 
 @scope.check("run_in_executor", "other_thread_with_args",
              requirement="With executor None, func runs in a thread other than the loop's, called with the "
-                         "positional arguments given.")
+                         "positional arguments given.", covers=("executor.intro.1", "run_in_executor.3", "run_in_executor.4"))
 def test_other_thread_with_args(loop):
     def job(*args):
         return args, threading.get_ident()
@@ -55,7 +55,7 @@ def test_other_thread_with_args(loop):
 
 @scope.check("run_in_executor", "uses_given_executor",
              requirement="run_in_executor(executor, func) runs func in the executor passed, not the default "
-                         "one.")
+                         "one.", covers=("run_in_executor.1",))
 def test_uses_given_executor(loop):
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcx-given")
     try:
@@ -68,7 +68,7 @@ def test_uses_given_executor(loop):
 
 @scope.check("set_default_executor", "used_for_none",
              requirement="After set_default_executor(executor), run_in_executor(None, func) runs func in "
-                         "that executor.")
+                         "that executor.", covers=("run_in_executor.3", "set_default_executor.1"))
 def test_set_default_used(loop):
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcx-default")
     try:
@@ -92,7 +92,7 @@ class _InlineExecutor(concurrent.futures.Executor):
 @scope.check("set_default_executor", "rejects_non_thread_pool", since="3.11",
              anchor="asyncio.loop.set_default_executor",
              requirement="From 3.11, set_default_executor rejects an executor that is not a "
-                         "ThreadPoolExecutor with TypeError.")
+                         "ThreadPoolExecutor with TypeError.", covers=("set_default_executor.2",))
 def test_rejects_non_thread_pool(loop):
     try:
         loop.set_default_executor(_InlineExecutor())
@@ -107,7 +107,7 @@ def test_rejects_non_thread_pool(loop):
 
 
 @scope.check("run_in_executor", "exception_propagates",
-             requirement="An exception raised by func is the exception of the returned future.")
+             requirement="An exception raised by func is the exception of the returned future.", covers=("run_in_executor.5",))
 def test_exception_propagates(loop):
     def job():
         raise LcxError("from the executor", 7)
@@ -123,7 +123,7 @@ def test_exception_propagates(loop):
 
 @scope.check("close", "default_executor_not_awaited", section="19.5.1.1",
              requirement="close() shuts the default executor down without waiting: it returns while a job is "
-                         "still running, and the job's thread then ends on its own.")
+                         "still running, and the job's thread then ends on its own.", covers=("close.4", "close.5"))
 def test_close_does_not_wait(loop):
     started, release = threading.Event(), threading.Event()
     finished, threads = [], []
@@ -153,7 +153,7 @@ def test_close_does_not_wait(loop):
 @scope.check("shutdown_default_executor", "waits", since="3.9",
              anchor="asyncio.loop.shutdown_default_executor",
              requirement="shutdown_default_executor completes only after the default executor's running jobs "
-                         "finished and its threads were joined.")
+                         "finished and its threads were joined.", covers=("shutdown_default_executor.1",))
 def test_shutdown_waits(loop):
     release = threading.Event()
     finished, threads = [], []
@@ -181,7 +181,7 @@ def test_shutdown_waits(loop):
 
 @scope.check("shutdown_default_executor", "refuses_new_work", since="3.9",
              anchor="asyncio.loop.shutdown_default_executor",
-             requirement="After shutdown_default_executor, run_in_executor(None, ...) raises RuntimeError.")
+             requirement="After shutdown_default_executor, run_in_executor(None, ...) raises RuntimeError.", covers=("shutdown_default_executor.2",))
 def test_shutdown_refuses(loop):
     _await(loop, loop.run_in_executor(None, int))
     loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(), WAIT))
@@ -202,7 +202,7 @@ def test_shutdown_refuses(loop):
              anchor="asyncio.loop.shutdown_default_executor", note="executor-shutdown-timeout-3.12.1",
              requirement="shutdown_default_executor(timeout=t) returns after about t seconds even if a job "
                          "is still running, emitting a RuntimeWarning (CPython 3.12.0-3.12.1 ignore the "
-                         "timeout until the executor has joined; the check applies from 3.12.2).")
+                         "timeout until the executor has joined; the check applies from 3.12.2).", covers=("shutdown_default_executor.3",))
 def test_shutdown_timeout(loop):
     started, release = threading.Event(), threading.Event()
     finished, threads = [], []
@@ -241,7 +241,7 @@ def test_shutdown_timeout(loop):
 
 @scope.check("close", "shuts_down_set_default_executor",
              requirement="The default executor that close() shuts down is also one installed with "
-                         "set_default_executor: after close() its idle worker threads end.")
+                         "set_default_executor: after close() its idle worker threads end.", covers=("close.4",))
 def test_close_shuts_down_set_default_executor(loop):
     """whoever created it."""
     import concurrent.futures

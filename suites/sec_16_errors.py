@@ -62,7 +62,7 @@ def _expect_message_and_exception(context, exc, what):
 
 @scope.check("set_exception_handler", "called_with_loop_and_context",
              requirement="A handler set with set_exception_handler is called as handler(loop, context) with "
-                         "the loop itself and a dict context when a callback raises.")
+                         "the loop itself and a dict context when a callback raises.", covers=("set_exception_handler.1", "set_exception_handler.3", "set_exception_handler.4"))
 def test_handler_called_with_loop_and_context(loop):
     seen = []
     loop.set_exception_handler(lambda lp, ctx: seen.append((lp, ctx)))
@@ -75,7 +75,7 @@ def test_handler_called_with_loop_and_context(loop):
 
 
 @scope.check("get_exception_handler", "returns_handler",
-             requirement="get_exception_handler returns the very handler installed by set_exception_handler.")
+             requirement="get_exception_handler returns the very handler installed by set_exception_handler.", covers=("get_exception_handler.1",))
 def test_get_returns_handler(loop):
     def handler(lp, ctx):
         pass
@@ -87,7 +87,7 @@ def test_get_returns_handler(loop):
 @scope.check("set_exception_handler", "none_restores_default",
              requirement="set_exception_handler(None) reinstates the default handler: get_exception_handler "
                          "then returns None, the former handler is no longer called and errors are logged by "
-                         "the default handler (on any logger: the page names none).")
+                         "the default handler (on any logger: the page names none).", covers=("set_exception_handler.2", "get_exception_handler.2", "default_exception_handler.1"))
 def test_none_restores_default(loop):
     former = []
     loop.set_exception_handler(lambda lp, ctx: former.append(ctx))
@@ -106,7 +106,7 @@ def test_none_restores_default(loop):
 @scope.check("set_exception_handler", "rejects_non_callable", level=SHOULD,
              requirement="set_exception_handler rejects a handler that is neither callable nor None with "
                          "TypeError and keeps the handler it had (CPython behaviour: the page only says a "
-                         "handler is None or a callable taking (loop, context)).")
+                         "handler is None or a callable taking (loop, context)).", covers=("set_exception_handler.6",))
 def test_rejects_non_callable(loop):
     def handler(lp, ctx):
         pass
@@ -120,7 +120,7 @@ def test_rejects_non_callable(loop):
 
 @scope.check("set_exception_handler", "handler_error_contained",
              requirement="An exception raised by a custom exception handler does not propagate out of the "
-                         "loop: run_forever returns normally and later callbacks still run.")
+                         "loop: run_forever returns normally and later callbacks still run.", covers=("set_exception_handler.7",))
 def test_handler_error_contained(loop):
     def bad_handler(lp, ctx):
         raise LcxError("from the handler")
@@ -137,7 +137,7 @@ def test_handler_error_contained(loop):
 
 @scope.check("set_exception_handler", "handler_error_logged", level=SHOULD,
              requirement="An exception raised by a custom exception handler is reported on the 'asyncio' "
-                         "logger (CPython behaviour; the page only says how handlers are installed).")
+                         "logger (CPython behaviour; the page only says how handlers are installed).", covers=("set_exception_handler.7",))
 def test_handler_error_logged(loop):
     def bad_handler(lp, ctx):
         raise LcxError("lcx-handler-marker")
@@ -156,7 +156,7 @@ def test_handler_error_logged(loop):
 
 @scope.check("default_exception_handler", "logs_message",
              requirement="default_exception_handler(context) logs the context's message at ERROR level or "
-                         "above (on any logger: the page names none).")
+                         "above (on any logger: the page names none).", covers=("default_exception_handler.2",))
 def test_default_logs_message(loop):
     with any_log() as records:
         loop.default_exception_handler({"message": "lcx-message-marker"})
@@ -170,7 +170,7 @@ def test_default_logs_message(loop):
 
 @scope.check("default_exception_handler", "asyncio_logger", level=SHOULD, note="default-handler-logger",
              requirement="default_exception_handler(context) logs the message on the 'asyncio' logger, where "
-                         "CPython logs it and where applications look for it (the page names no logger).")
+                         "CPython logs it and where applications look for it (the page names no logger).", covers=("default_exception_handler.4",))
 def test_default_logs_on_asyncio_logger(loop):
     with any_log() as records:
         loop.default_exception_handler({"message": "lcx-logger-marker"})
@@ -189,7 +189,7 @@ def _raise_marker_frame():
 
 @scope.check("default_exception_handler", "logs_traceback",
              requirement="When the context carries an exception, default_exception_handler logs it with its "
-                         "traceback (on any logger).")
+                         "traceback (on any logger).", covers=("default_exception_handler.2",))
 def test_default_logs_traceback(loop):
     try:
         _raise_marker_frame()
@@ -205,7 +205,7 @@ def test_default_logs_traceback(loop):
 
 @scope.check("call_exception_handler", "calls_current_handler",
              requirement="call_exception_handler(context) calls the installed handler once with the loop and "
-                         "that context.")
+                         "that context.", covers=("set_exception_handler.3", "call_exception_handler.1", "set_exception_handler.4"))
 def test_call_exception_handler_custom(loop):
     seen = []
     loop.set_exception_handler(lambda lp, ctx: seen.append((lp, ctx)))
@@ -221,7 +221,7 @@ def test_call_exception_handler_custom(loop):
 
 @scope.check("call_exception_handler", "default_when_unset",
              requirement="With no custom handler, call_exception_handler(context) uses the default handler, "
-                         "which logs the message (on any logger).")
+                         "which logs the message (on any logger).", covers=("default_exception_handler.1", "call_exception_handler.1"))
 def test_call_exception_handler_default(loop):
     loop.set_exception_handler(None)
     with any_log() as records:
@@ -242,7 +242,7 @@ def _recording(loop):
 @scope.check("call_exception_handler", "call_soon_callback", topic="context",
              requirement="An exception escaping a call_soon callback reaches the handler with 'message' "
                          "(str), 'exception' (the raised instance) and 'handle' (the Handle call_soon "
-                         "returned).")
+                         "returned).", covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.5"))
 def test_context_call_soon(loop):
     calls = _recording(loop)
     exc = LcxError("soon")
@@ -261,7 +261,7 @@ def test_context_call_soon(loop):
 @scope.check("call_exception_handler", "call_later_callback", topic="context",
              requirement="An exception escaping a call_later callback reaches the handler with 'message' "
                          "(str), 'exception' (the raised instance) and 'handle' (the TimerHandle call_later "
-                         "returned).")
+                         "returned).", covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.5"))
 def test_context_call_later(loop):
     calls = _recording(loop)
     exc = LcxError("later")
@@ -279,7 +279,7 @@ def test_context_call_later(loop):
 
 @scope.check("call_exception_handler", "future_never_retrieved", topic="context",
              requirement="A future whose exception is never retrieved reports, when garbage-collected, "
-                         "'message' (str), 'exception' (its exception) and 'future' (the future itself).")
+                         "'message' (str), 'exception' (its exception) and 'future' (the future itself).", covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.4"))
 def test_context_future_gc(loop):
     calls = _recording(loop)
     exc = LcxError("future")
@@ -303,7 +303,7 @@ def test_context_future_gc(loop):
 @scope.check("call_exception_handler", "task_never_retrieved", topic="context",
              requirement="A task whose exception is never retrieved reports, when garbage-collected, "
                          "'message' (str), 'exception' (its exception) and 'future' (the task itself; "
-                         "CPython 3.10-3.13 add no 'task' key).")
+                         "CPython 3.10-3.13 add no 'task' key).", covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.4"))
 def test_context_task_gc(loop):
     calls = _recording(loop)
     exc = LcxError("task")
@@ -406,7 +406,7 @@ def _protocol_failure(loop, where):
 @scope.check("call_exception_handler", "protocol_data_received", topic="context",
              requirement="An exception escaping data_received of a stream transport made by "
                          "create_connection reaches the handler with 'message', 'exception' (the instance), "
-                         "'transport' (that transport) and 'protocol' (that protocol).")
+                         "'transport' (that transport) and 'protocol' (that protocol).", covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.6", "call_exception_handler.7"))
 def test_context_data_received(loop):
     calls, exc, transport, protocol = _protocol_failure(loop, "data_received")
     context = _one_context(calls, "a failing data_received")
@@ -426,7 +426,7 @@ def test_context_data_received(loop):
 @scope.check("call_exception_handler", "protocol_connection_made", topic="context",
              requirement="An exception escaping connection_made of a stream transport made by "
                          "create_connection reaches the handler with 'message' (str) and 'exception' (the "
-                         "instance).")
+                         "instance).", covers=("call_exception_handler.2", "call_exception_handler.3"))
 def test_context_connection_made(loop):
     calls, exc, transport, protocol = _protocol_failure(loop, "connection_made")
     context = _one_context(calls, "a failing connection_made")
@@ -437,7 +437,7 @@ def test_context_connection_made(loop):
              note="errors-connection-made-context",
              requirement="For an exception in connection_made, keys the page lists ('transport', 'protocol', "
                          "'handle') are optional; any that are present hold the right objects. CPython "
-                         "reports only 'handle' (connection_made runs as a scheduled callback).")
+                         "reports only 'handle' (connection_made runs as a scheduled callback).", covers=("call_exception_handler.2", "call_exception_handler.3"))
 def test_context_connection_made_keys(loop):
     calls, exc, transport, protocol = _protocol_failure(loop, "connection_made")
     context = _one_context(calls, "a failing connection_made")
@@ -456,7 +456,7 @@ def test_context_connection_made_keys(loop):
              anchor="asyncio.loop.call_exception_handler",
              requirement="When shutdown_asyncgens closes an unfinished async generator whose aclose raises, "
                          "the handler gets 'message' (str), 'exception' (the instance) and 'asyncgen' (that "
-                         "generator; key documented from 3.8).")
+                         "generator; key documented from 3.8).", covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.11"))
 def test_context_asyncgen(loop):
     calls = _recording(loop)
     exc = LcxError("aclose")
@@ -486,7 +486,7 @@ def test_context_asyncgen(loop):
 # --- events the handler must not see ---------------------------------------------------------------
 
 @scope.check("set_exception_handler", "not_called_for_normal_callbacks", topic="handler",
-             requirement="Callbacks and timers that return normally never reach the exception handler.")
+             requirement="Callbacks and timers that return normally never reach the exception handler.", covers=("set_exception_handler.1",))
 def test_not_called_for_normal(loop, handler_calls):
     ran = []
     loop.call_soon(ran.append, 1)
@@ -499,7 +499,7 @@ def test_not_called_for_normal(loop, handler_calls):
 
 @scope.check("set_exception_handler", "not_called_for_retrieved_exception", topic="handler",
              requirement="A future or task whose exception was retrieved does not reach the exception "
-                         "handler when garbage-collected.")
+                         "handler when garbage-collected.", covers=("set_exception_handler.1",))
 def test_not_called_for_retrieved(loop, handler_calls):
     def make():
         fut = loop.create_future()

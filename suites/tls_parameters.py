@@ -74,7 +74,7 @@ def _tls_connection(net, loop, threads, certs):
 @scope.check("create_connection", "ssl_context",
              requirement="create_connection(ssl=<SSLContext>) makes a TLS transport using that context: the "
                          "handshake with a TLS server completes and application data flows both ways "
-                         "encrypted.")
+                         "encrypted.", covers=("create_connection.15", "create_connection.16"))
 def test_create_connection_ssl_context(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -88,7 +88,7 @@ def test_create_connection_ssl_context(loop, certs):
 
 @scope.check("create_connection", "ssl_true_default_context",
              requirement="create_connection(ssl=True) makes a TLS transport with a default context that uses "
-                         "the system's default trust store (here pointed at the test CA with SSL_CERT_FILE).")
+                         "the system's default trust store (here pointed at the test CA with SSL_CERT_FILE).", covers=("create_connection.17", "create_connection.39"))
 def test_create_connection_ssl_true(loop, certs, monkeypatch):
     with Net(loop) as net, Threads() as threads:
         cafile = os.path.join(net.tempdir(), "ca.pem")
@@ -107,7 +107,7 @@ def test_create_connection_ssl_true(loop, certs, monkeypatch):
 @scope.check("create_connection", "ssl_true_verifies",
              requirement="The default context of ssl=True verifies the server: a certificate from a CA the "
                          "system does not trust fails with ssl.SSLCertVerificationError, and no protocol "
-                         "callback runs.")
+                         "callback runs.", covers=("create_connection.17", "create_connection.39"))
 def test_create_connection_ssl_true_verifies(loop, certs, monkeypatch):
     with Net(loop) as net, Threads() as threads:
         monkeypatch.delenv("SSL_CERT_FILE", raising=False)
@@ -127,7 +127,7 @@ def test_create_connection_ssl_true_verifies(loop, certs, monkeypatch):
 @scope.check("create_connection", "extra_info", anchor="asyncio.BaseTransport.get_extra_info",
              requirement="A TLS transport offers the TLS extra info: 'sslcontext' (the context used), "
                          "'peercert' (dict), 'cipher' (3-tuple), 'ssl_object' (with version()), "
-                         "'compression' (None or str).")
+                         "'compression' (None or str).", covers=("create_connection.16",))
 def test_create_connection_extra_info(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -160,7 +160,7 @@ def test_create_connection_extra_info(loop, certs):
 @scope.check("create_connection", "server_hostname_defaults_to_host",
              requirement="Without server_hostname the host argument is the name the certificate is matched "
                          "against (and sent as SNI): 'localhost' matches a localhost certificate, while "
-                         "'127.0.0.1' does not match a certificate for another name.")
+                         "'127.0.0.1' does not match a certificate for another name.", covers=("create_connection.20",))
 def test_create_connection_server_hostname_default(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -187,7 +187,7 @@ def test_create_connection_server_hostname_default(loop, certs):
 
 @scope.check("create_connection", "server_hostname_override",
              requirement="server_hostname overrides host for certificate matching: host '127.0.0.1' with "
-                         "server_hostname naming the certificate's identity connects.")
+                         "server_hostname naming the certificate's identity connects.", covers=("create_connection.19",))
 def test_create_connection_server_hostname_override(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -206,7 +206,7 @@ def test_create_connection_server_hostname_override(loop, certs):
 @scope.check("create_connection", "server_hostname_mismatch",
              requirement="A server_hostname the certificate does not match fails the connection with "
                          "ssl.SSLCertVerificationError; connection_made is never called and the TCP "
-                         "connection is closed.")
+                         "connection is closed.", covers=("create_connection.19",))
 def test_create_connection_server_hostname_mismatch(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -225,7 +225,7 @@ def test_create_connection_server_hostname_mismatch(loop, certs):
 
 @scope.check("create_connection", "server_hostname_empty",
              requirement="server_hostname='' disables hostname matching: a certificate for another name from "
-                         "a trusted CA is accepted (the chain is still verified).")
+                         "a trusted CA is accepted (the chain is still verified).", covers=("create_connection.22",))
 def test_create_connection_server_hostname_empty(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -250,7 +250,7 @@ def test_create_connection_server_hostname_empty(loop, certs):
 
 @scope.check("create_connection", "server_hostname_required",
              requirement="With ssl and no host (sock=...) and no server_hostname, create_connection raises "
-                         "ValueError.")
+                         "ValueError.", covers=("create_connection.21",))
 def test_create_connection_server_hostname_required(loop, certs):
     with Net(loop) as net:
         listener = net.listener()
@@ -266,7 +266,7 @@ def test_create_connection_server_hostname_required(loop, certs):
 
 
 @scope.check("create_connection", "server_hostname_requires_ssl",
-             requirement="server_hostname without ssl is refused with ValueError.")
+             requirement="server_hostname without ssl is refused with ValueError.", covers=("create_connection.18",))
 def test_create_connection_server_hostname_requires_ssl(loop):
     with Net(loop) as net:
         port = net.listener().getsockname()[1]
@@ -277,7 +277,7 @@ def test_create_connection_server_hostname_requires_ssl(loop):
 @scope.check("create_connection", "handshake_timeout",
              requirement="With ssl_handshake_timeout, a server that accepts TCP but never answers the TLS "
                          "handshake makes create_connection fail no earlier than the timeout, close the "
-                         "connection, and call no protocol callback.")
+                         "connection, and call no protocol callback.", covers=("create_connection.29",))
 def test_create_connection_handshake_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -289,7 +289,7 @@ def test_create_connection_handshake_timeout(loop, certs):
 
 
 @scope.check("create_connection", "handshake_timeout_requires_ssl",
-             requirement="ssl_handshake_timeout without ssl is refused with ValueError.")
+             requirement="ssl_handshake_timeout without ssl is refused with ValueError.", covers=("create_connection.43",))
 def test_create_connection_handshake_timeout_requires_ssl(loop):
     with Net(loop) as net:
         port = net.listener().getsockname()[1]
@@ -300,7 +300,7 @@ def test_create_connection_handshake_timeout_requires_ssl(loop):
 @pytest.mark.parametrize("value", [0, -1], ids=["zero", "negative"])
 @scope.check("create_connection", "handshake_timeout_positive", level=SHOULD,
              note="tls-handshake-timeout-validation",
-             requirement="A zero or negative ssl_handshake_timeout is refused with ValueError.")
+             requirement="A zero or negative ssl_handshake_timeout is refused with ValueError.", covers=("create_connection.42",))
 def test_create_connection_handshake_timeout_positive(loop, certs, value):
     with Net(loop) as net:
         listener = net.listener()
@@ -316,7 +316,7 @@ def test_create_connection_handshake_timeout_positive(loop, certs, value):
 @scope.check("create_connection", "handshake_timeout_default", level=INFO,
              requirement="ssl_handshake_timeout defaults to None (meaning 60 s, not waited for here): where "
                          "the signature names it its default is None, and a handshake with None completes "
-                         "normally.")
+                         "normally.", covers=("create_connection.30:partial",))
 def test_create_connection_handshake_timeout_default(loop, certs):
     try:  # judged only when the signature names the parameter (wrappers may take **kwargs)
         param = inspect.signature(loop.create_connection).parameters.get("ssl_handshake_timeout")
@@ -337,7 +337,7 @@ def test_create_connection_handshake_timeout_default(loop, certs):
 
 @scope.check("create_connection", "close_notify",
              requirement="close() on a TLS transport ends the TLS session cleanly: buffered data is sent, "
-                         "then close_notify, and connection_lost(None) is called once.")
+                         "then close_notify, and connection_lost(None) is called once.", covers=("create_connection.15",))
 def test_create_connection_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
         tls.close_notify(net, loop, _tls_connection(net, loop, threads, certs))
@@ -345,7 +345,7 @@ def test_create_connection_close_notify(loop, certs):
 
 @scope.check("create_connection", "peer_close_notify_lost_once",
              requirement="When the TLS peer sends close_notify and closes, the protocol gets the data sent "
-                         "before it and connection_lost(None) exactly once.")
+                         "before it and connection_lost(None) exactly once.", covers=("create_connection.15",))
 def test_create_connection_peer_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
         tls.peer_close_notify(net, loop, _tls_connection(net, loop, threads, certs))
@@ -354,7 +354,7 @@ def test_create_connection_peer_close_notify(loop, certs):
 @scope.check("create_connection", "peer_close_notify_eof_received", since="3.11",
              anchor="asyncio.Protocol.eof_received", note="tls-close-notify-eof-received",
              requirement="When the TLS peer sends close_notify, the protocol's eof_received is called (once, "
-                         "before connection_lost).")
+                         "before connection_lost).", covers=("create_connection.15",))
 def test_create_connection_peer_close_notify_eof(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -376,7 +376,7 @@ def test_create_connection_peer_close_notify_eof(loop, certs):
 
 @scope.check("create_connection", "write_eof", level=INFO, anchor="asyncio.WriteTransport.write_eof",
              requirement="What a TLS transport does with can_write_eof()/write_eof() (stock asyncio: False, "
-                         "and write_eof raises NotImplementedError); recorded, not required.")
+                         "and write_eof raises NotImplementedError); recorded, not required.", covers=("create_connection.44",))
 def test_create_connection_write_eof(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -405,7 +405,7 @@ def test_create_connection_write_eof(loop, certs):
 @scope.check("create_connection", "ssl_shutdown_timeout", since="3.11",
              requirement="ssl_shutdown_timeout bounds the wait for the peer's close_notify after close(): a "
                          "peer that never answers is cut off no earlier than the timeout; without ssl it is "
-                         "refused with ValueError.")
+                         "refused with ValueError.", covers=("create_connection.34",))
 def test_create_connection_ssl_shutdown_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -450,7 +450,7 @@ def test_create_connection_ssl_shutdown_timeout(loop, certs):
 
 @scope.check("create_unix_connection", "ssl", platforms=UNIX,
              requirement="create_unix_connection(ssl=<SSLContext>, server_hostname=...) makes a TLS "
-                         "transport over a UNIX socket; data flows both ways and close() sends close_notify.")
+                         "transport over a UNIX socket; data flows both ways and close() sends close_notify.", covers=("create_unix_connection.8", "create_unix_connection.9"))
 def test_create_unix_connection_ssl(loop, certs):
     with Net(loop) as net, Threads() as threads:
         path = short_unix_path(net)
@@ -465,7 +465,7 @@ def test_create_unix_connection_ssl(loop, certs):
 
 @scope.check("create_unix_connection", "server_hostname_required", platforms=UNIX,
              requirement="create_unix_connection with ssl and no server_hostname raises ValueError (there is "
-                         "no host to default to).")
+                         "no host to default to).", covers=("create_unix_connection.9",))
 def test_create_unix_connection_server_hostname_required(loop, certs):
     """server_hostname must be given."""
     with Net(loop) as net:
@@ -490,7 +490,7 @@ def _serve(net, loop, ctx, **kwargs):
 @scope.check("create_server", "ssl_context", section="19.5.1.7",
              requirement="create_server(ssl=<SSLContext>) serves TLS: a TLS client completes the handshake, "
                          "data flows both ways, and the server transport reports the server context as "
-                         "'sslcontext'.")
+                         "'sslcontext'.", covers=("create_server.16",))
 def test_create_server_ssl_context(loop, certs):
     with Net(loop) as net, Threads() as threads:
         sctx = server_context(certs)
@@ -506,7 +506,7 @@ def test_create_server_ssl_context(loop, certs):
 @scope.check("create_server", "handshake_timeout", section="19.5.1.7",
              requirement="With ssl_handshake_timeout, a client that connects but never sends a ClientHello "
                          "is disconnected by the server no earlier than the timeout, and the protocol's "
-                         "connection_made is never called.")
+                         "connection_made is never called.", covers=("create_server.21",))
 def test_create_server_handshake_timeout(loop, certs):
     with Net(loop) as net:
         factory, _, address = _serve(net, loop, server_context(certs), ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
@@ -521,7 +521,7 @@ def test_create_server_handshake_timeout(loop, certs):
 
 
 @scope.check("create_server", "handshake_timeout_requires_ssl", section="19.5.1.7",
-             requirement="create_server with ssl_handshake_timeout but no ssl is refused with ValueError.")
+             requirement="create_server with ssl_handshake_timeout but no ssl is refused with ValueError.", covers=("create_server.31",))
 def test_create_server_handshake_timeout_requires_ssl(loop):
     with Net(loop) as net:
         tls.refused_without_ssl(net, loop, lambda factory: loop.create_server(
@@ -530,7 +530,7 @@ def test_create_server_handshake_timeout_requires_ssl(loop):
 
 @scope.check("create_server", "peer_close_notify", section="19.5.1.7",
              requirement="When a TLS client sends close_notify, the server protocol gets the data sent "
-                         "before it and connection_lost(None) exactly once.")
+                         "before it and connection_lost(None) exactly once.", covers=("create_server.16",))
 def test_create_server_peer_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory, _, address = _serve(net, loop, server_context(certs))
@@ -553,7 +553,7 @@ def test_create_server_peer_close_notify(loop, certs):
 @scope.check("create_server", "mutual_tls_accepts", section="19.5.1.7",
              requirement="A server context requiring client certificates accepts a client presenting one "
                          "from the trusted CA, and the server transport's 'peercert' is that client "
-                         "certificate.")
+                         "certificate.", covers=("create_server.16",))
 def test_create_server_mutual_tls_accepts(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory, _, address = _serve(net, loop, server_context(certs, require_client_cert=True))
@@ -571,7 +571,7 @@ def test_create_server_mutual_tls_accepts(loop, certs):
 @scope.check("create_server", "mutual_tls_refuses", section="19.5.1.7",
              requirement="A server context requiring client certificates refuses a client without one: the "
                          "client's TLS session fails and the server protocol's connection_made is never "
-                         "called.")
+                         "called.", covers=("create_server.16",))
 def test_create_server_mutual_tls_refuses(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory, _, address = _serve(net, loop, server_context(certs, require_client_cert=True))
@@ -610,7 +610,7 @@ async def _wait_thread(loop, peer, step=0.01):
 
 @scope.check("create_unix_server", "ssl", section="19.5.1.7", platforms=UNIX,
              requirement="create_unix_server(ssl=<SSLContext>) serves TLS over a UNIX socket: a TLS client "
-                         "completes the handshake and data flows both ways.")
+                         "completes the handshake and data flows both ways.", covers=("create_unix_server.8",))
 def test_create_unix_server_ssl(loop, certs):
     with Net(loop) as net, Threads() as threads:
         path = short_unix_path(net)
@@ -626,7 +626,7 @@ def test_create_unix_server_ssl(loop, certs):
 @scope.check("connect_accepted_socket", "ssl", section="19.5.1.7",
              anchor="asyncio.BaseEventLoop.connect_accepted_socket",
              requirement="connect_accepted_socket(sock, ssl=<SSLContext>) does the server side of TLS on an "
-                         "accepted socket: the client completes the handshake and data flows both ways.")
+                         "accepted socket: the client completes the handshake and data flows both ways.", covers=("connect_accepted_socket.4",))
 def test_connect_accepted_socket_ssl(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -648,7 +648,7 @@ def test_connect_accepted_socket_ssl(loop, certs):
 @scope.check("connect_accepted_socket", "handshake_timeout", section="19.5.1.7",
              anchor="asyncio.BaseEventLoop.connect_accepted_socket",
              requirement="With ssl_handshake_timeout, a client that never sends a ClientHello makes "
-                         "connect_accepted_socket fail no earlier than the timeout and close the connection.")
+                         "connect_accepted_socket fail no earlier than the timeout and close the connection.", covers=("connect_accepted_socket.5",))
 def test_connect_accepted_socket_handshake_timeout(loop, certs):
     with Net(loop) as net:
         listener = net.listener()
@@ -663,7 +663,7 @@ def test_connect_accepted_socket_handshake_timeout(loop, certs):
 @scope.check("connect_accepted_socket", "handshake_timeout_requires_ssl", section="19.5.1.7",
              anchor="asyncio.BaseEventLoop.connect_accepted_socket",
              requirement="connect_accepted_socket with ssl_handshake_timeout but no ssl is refused with "
-                         "ValueError.")
+                         "ValueError.", covers=("connect_accepted_socket.10",))
 def test_connect_accepted_socket_handshake_timeout_requires_ssl(loop):
     with Net(loop) as net:
         listener = net.listener()
@@ -682,7 +682,7 @@ SENDFILE_SIZE = 300_000
 @scope.check("sendfile", "fallback_over_tls", section="19.5.1.8",
              requirement="sendfile on a TLS transport (no sendfile syscall possible) falls back to reading "
                          "and sending the file: the peer decrypts exactly the file, and the byte count is "
-                         "returned.")
+                         "returned.", covers=("sendfile.8", "sendfile.10", "sendfile.12"))
 def test_sendfile_fallback_over_tls(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -705,7 +705,7 @@ def test_sendfile_fallback_over_tls(loop, certs):
 @scope.check("sendfile", "no_fallback_refused", section="19.5.1.8", level=SHOULD,
              note="tls-sendfile-no-fallback-runtimeerror",
              requirement="sendfile(fallback=False) on a TLS transport refuses with SendfileNotAvailableError "
-                         "(or its base RuntimeError, as stock asyncio does) and sends nothing.")
+                         "(or its base RuntimeError, as stock asyncio does) and sends nothing.", covers=("sendfile.11",))
 def test_sendfile_no_fallback_over_tls(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()

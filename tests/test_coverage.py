@@ -77,14 +77,10 @@ def test_verbatim_detector_flags_a_copied_sentence():
     assert st.verbatim_runs(fake, "callbacks are called in the order in which they are registered") != []
 
 
-def test_every_check_is_mapped_and_its_covers_exist(catalogue, checks, covers):
-    mapping = st.load_map()
-    assert set(checks) <= set(mapping) | {c for c, m in checks.items() if m.get("covers")}
+def test_every_check_declares_covers_that_exist(catalogue, checks, covers):
     assert st.unknown_references(catalogue, covers) == []
-    assert st.unknown_references(catalogue, mapping) == []
-    assert not set(mapping) - set(checks), "coverage_map.toml names checks that no longer exist"
-    for check_id, (full, partial) in covers.items():
-        assert full or partial, f"{check_id} covers no statement"
+    uncovering = [check_id for check_id, (full, partial) in covers.items() if not (full or partial)]
+    assert uncovering == [], "checks without covers=: say which statements they check"
 
 
 def test_covers_spelling_round_trips():
@@ -111,12 +107,6 @@ def test_info_checks_cover_nothing(catalogue):
     status = coverage.compute(catalogue, checks, {"a": (["call_soon.3"], []), "b": ([], ["call_soon.4"])})
     assert status["call_soon.3"]["status"] == "uncovered"
     assert status["call_soon.4"]["status"] == "partial"
-
-
-def test_declared_covers_take_precedence_over_the_map():
-    mapping = {"c": (["call_soon.3"], [])}
-    assert coverage.check_covers({"c": {"covers": ["x.1:partial"]}}, mapping) == {"c": ([], ["x.1"])}
-    assert coverage.check_covers({"c": {}}, mapping) == {"c": (["call_soon.3"], [])}
 
 
 def test_coverage_command_json(tmp_path):
