@@ -13,7 +13,7 @@ import os
 import sys
 import time
 
-from loopconf import __version__, runner
+from loopconf import __version__, runner, stability
 from loopconf.expectations import (EXIT_FAIL, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, ExpectationsError,
                                    apply, baseline_toml, exit_code, load)
 from loopconf.results import Results, merge, run_info
@@ -43,6 +43,9 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
                    help="seconds one check may take before it is a timeout (default 10)")
     p.add_argument("--thorough", action="store_true",
                    help="model-based checks generate many more examples")
+    p.add_argument("--repeat", type=int, default=1, metavar="N",
+                   help="stability mode: run the selection N times in fresh workers and report every "
+                        "check whose outcome changed (verdict 'flaky'); use before writing a baseline")
     p.add_argument("--allow-thread", action="append", default=[], metavar="GLOB",
                    help="thread names (glob) the loop may leave running after close, e.g. its own "
                         "worker pool; exempt from the leaked-thread invariant (repeatable)")
@@ -142,6 +145,9 @@ def execute(args, argv) -> Results:
                               allow_threads=getattr(args, "allow_thread", []))
     if args.timeout <= 0:
         raise UsageError("--timeout must be positive")
+    repeat = getattr(args, "repeat", 1)
+    if repeat < 1:
+        raise UsageError("--repeat takes a whole number of runs, 1 or more")
     console = make_console(quiet=getattr(args, "quiet", False) or getattr(args, "json", False), stream=sys.stderr)
     started = time.time()
     infos, seen = [], {}
@@ -156,20 +162,26 @@ def execute(args, argv) -> Results:
     catalogue = runner.collect(selection)
     if not catalogue:
         raise UsageError("no check matches the selection (see `loopconf list`)")
-    all_results = []
-    with LiveProgress(console, enabled=True) as live:
-        for info in infos:
-            if info.status != "ok":
-                continue
-            live.start_loop(info.key, len(catalogue))
-            sections = {entry["check_id"]: entry["meta"]["section"] for entry in catalogue}
-            all_results += runner.run_loop(info, catalogue, config,
-                                           on_result=lambda r: live.result(r, sections.get(r.check_id, "")))
-    finished = time.time()
     checks = {entry["check_id"]: entry["meta"] for entry in catalogue}
     notes = notes_for(meta.get("note") for meta in checks.values())
-    return Results(run=run_info(["loopconf", *argv], started, finished), loops=infos, checks=checks,
-                   results=all_results, spec_notes=notes)
+    sections = {entry["check_id"]: entry["meta"]["section"] for entry in catalogue}
+    runs = []
+    with LiveProgress(console, enabled=True) as live:
+        for rep in range(repeat):
+            rep_started, rep_results = time.time(), []
+            for info in infos:
+                if info.status != "ok":
+                    continue
+                live.start_loop(info.key, len(catalogue))  # a fresh bar per repeat
+                rep_results += runner.run_loop(info, catalogue, config,
+                                               on_result=lambda r: live.result(r, sections.get(r.check_id, "")))
+            runs.append(Results(run=run_info(["loopconf", *argv], rep_started, time.time()), loops=infos,
+                                checks=checks, results=rep_results, spec_notes=notes))
+    if repeat == 1:
+        return runs[0]
+    combined = stability.combine(runs)
+    combined.run.update(run_info(["loopconf", *argv], started, time.time()), repeat=repeat)
+    return combined
 
 
 def write_reports(results: Results, out: str) -> None:

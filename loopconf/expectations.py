@@ -7,7 +7,7 @@ An expectations file (TOML) lists known deviations, so that a run fails only on 
     [[expected]]
     loop = "uvloop"                 # a --loop spec, a loop class, or a glob over either
     check = "sockets.sock_sendfile.*"   # a check ID or a glob over IDs
-    outcome = "fail"                # or a list: ["fail", "timeout"]
+    outcome = "fail"                # or alternatives: ["fail", "timeout"], ["fail", "pass"]
     reason = "uses its own sendfile path"
     issue = "https://github.com/MagicStack/uvloop/issues/..."
     python = ">=3.12"               # optional PEP 440 specifier on the Python version
@@ -21,6 +21,13 @@ non-strict       a non-passing SHOULD check (gates only with --strict)
 expected         the outcome is one the file lists for it
 unexpected-pass  the file lists a non-passing outcome but the check passed
                  (gates only with --strict-expectations)
+flaky            the check's outcome differed between repeats of the same run (``--repeat N``)
+                 and the file does not list every outcome seen; gates like a regression for
+                 MUST checks (like non-strict for SHOULD, informative for INFO)
+
+A check known to be intermittent on a loop lists every outcome it may have, ``pass`` included
+(``outcome = ["fail", "pass"]``): any of them is ``expected``, and so is a repeat run that saw
+several of them. ``pass`` alone is refused (there is nothing to expect).
 """
 
 from __future__ import annotations
@@ -38,7 +45,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-OUTCOMES_EXPECTABLE = ("fail", "missing", "skip", "timeout", "crash", "error")
+OUTCOMES_EXPECTABLE = ("fail", "missing", "skip", "timeout", "crash", "error", "blocked")
+#: Outcomes allowed only as one alternative among others (an intermittent check).
+OUTCOMES_ALTERNATIVE = ("pass",)
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -102,10 +111,14 @@ def parse(data: dict, path: str = "<expectations>") -> list:
                 raise ExpectationsError(f"{where}: missing '{key}'")
         outcomes = entry["outcome"]
         outcomes = (outcomes,) if isinstance(outcomes, str) else tuple(outcomes)
-        bad = [o for o in outcomes if o not in OUTCOMES_EXPECTABLE]
+        bad = [o for o in outcomes if o not in OUTCOMES_EXPECTABLE + OUTCOMES_ALTERNATIVE]
         if bad or not outcomes:
             raise ExpectationsError(
                 f"{where}: outcome must be one or more of {', '.join(OUTCOMES_EXPECTABLE)} (got {bad or outcomes})")
+        if not any(o in OUTCOMES_EXPECTABLE for o in outcomes):
+            raise ExpectationsError(
+                f"{where}: outcome 'pass' is only allowed beside a non-passing outcome, "
+                f"for an intermittent check (e.g. [\"fail\", \"pass\"])")
         python = str(entry.get("python", ""))
         if python:
             try:
@@ -131,15 +144,19 @@ def apply(results, expectations: list) -> list:
             used.add(id(exp))
             r.expectation = ",".join(exp.outcomes)
             r.reason = " ".join(p for p in (exp.reason, exp.issue) if p)
-            if r.outcome in exp.outcomes:
+            if all(o in exp.outcomes for o in _seen(r)):
                 r.verdict = "expected"
+            elif _flipped(r):
+                r.verdict = _flaky(level)
             elif r.outcome in ("pass", "skip"):
                 r.verdict = "unexpected-pass"
             else:
                 r.verdict = "regression" if level == "MUST" else ("non-strict" if level == "SHOULD" else "info")
             continue
         r.expectation, r.reason = "", ""
-        if r.outcome in ("pass", "skip"):
+        if _flipped(r):
+            r.verdict = _flaky(level)
+        elif r.outcome in ("pass", "skip"):
             r.verdict = "ok"
         elif r.outcome == "error":
             r.verdict = "regression"
@@ -155,6 +172,21 @@ def apply(results, expectations: list) -> list:
                                              fnmatch.fnmatchcase(c.split("[", 1)[0], e.check) for c in known)]
 
 
+def _seen(r) -> list:
+    """Every outcome the check had in this run (several in stability mode)."""
+    return list(r.outcomes_seen) or [r.outcome]
+
+
+def _flipped(r) -> bool:
+    """The check's outcome differed between repeats of this run."""
+    return len(set(r.outcomes_seen)) > 1
+
+
+def _flaky(level: str) -> str:
+    """An unstable INFO check stays informative; MUST and SHOULD ones are flaky."""
+    return "info" if level == "INFO" else "flaky"
+
+
 def exit_code(results, *, strict: bool = False, strict_expectations: bool = False) -> int:
     """0 conformant (modulo expectations), 1 conformance failures, 2 factory errors, 3 internal."""
     if any(loop.status != "ok" for loop in results.loops):
@@ -162,8 +194,11 @@ def exit_code(results, *, strict: bool = False, strict_expectations: bool = Fals
     if any(r.outcome == "error" and r.verdict != "expected" for r in results.results):
         return EXIT_INTERNAL
     gating = {"regression"}
+    if any(r.verdict == "flaky" and results.meta(r.check_id).get("level", "MUST") == "MUST"
+           for r in results.results):
+        return EXIT_FAIL
     if strict:
-        gating.add("non-strict")
+        gating.update(("non-strict", "flaky"))
     if strict_expectations:
         gating.add("unexpected-pass")
     return EXIT_FAIL if any(r.verdict in gating for r in results.results) else EXIT_OK
@@ -175,11 +210,13 @@ def baseline_toml(results) -> str:
              f"# Python {results.run.get('python')} on {results.run.get('sys_platform')};"
              " edit reasons and issue links by hand.", "version = 1", ""]
     for r in sorted(results.results, key=lambda r: (r.loop, r.check_id)):
-        if r.outcome in ("pass", "skip"):
+        seen = list(dict.fromkeys(_seen(r)))
+        if all(o in ("pass", "skip") for o in seen):
             continue
         loop = next(loop for loop in results.loops if loop.key == r.loop)
+        outcome = _toml_str(seen[0]) if len(seen) == 1 else "[" + ", ".join(map(_toml_str, seen)) + "]"
         lines += ["[[expected]]", f"loop = {_toml_str(loop.spec)}", f"check = {_toml_str(r.check_id)}",
-                  f"outcome = {_toml_str(r.outcome)}",
+                  f"outcome = {outcome}",
                   f"reason = {_toml_str(r.message.splitlines()[0][:200] if r.message else '')}", ""]
     return "\n".join(lines)
 

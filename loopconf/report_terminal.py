@@ -125,9 +125,24 @@ def headline(results) -> list:
     return lines
 
 
+def print_unstable(console: Console, results) -> None:
+    """Stability mode (``--repeat N``): every check whose outcome changed between repeats."""
+    from loopconf.stability import describe, unstable
+
+    repeat = results.run.get("repeat", 1)
+    if repeat <= 1:
+        return
+    flips = unstable(results)
+    console.print(f"\n[bold]Stability: {repeat} runs, {len(flips)} check(s) changed outcome[/]")
+    for r in flips:
+        console.print(f"  FLAKY    {r.loop}  {r.check_id}  ({describe(r.outcomes_seen)})", markup=False,
+                      soft_wrap=True)
+
+
 def print_report(console: Console, results, *, max_failures: int = 50) -> None:
     console.print(summary_table(results))
-    bad = [r for r in results.results if r.verdict in ("regression", "non-strict", "unexpected-pass")]
+    print_unstable(console, results)
+    bad = [r for r in results.results if r.verdict in ("regression", "flaky", "non-strict", "unexpected-pass")]
     if bad:
         console.print(f"\n[bold]Checks needing attention ({len(bad)}):[/]")
         for r in bad[:max_failures]:

@@ -50,8 +50,11 @@ class Result:
     reproducer: str = ""
     # Filled by the expectations gate (loopconf.expectations):
     expectation: str = ""  # expected outcome(s) listed for this check, if any
-    verdict: str = ""  # ok | regression | expected | unexpected-pass | non-strict | info
+    verdict: str = ""  # ok | regression | expected | unexpected-pass | non-strict | info | flaky
     reason: str = ""  # reason / issue link from the expectations file
+    # Filled in stability mode (loopconf.stability, ``--repeat N``):
+    outcomes_seen: list = dataclasses.field(default_factory=list)  # outcome of each repeat
+    reruns: int = 0  # how many times the check ran beyond the first (never hidden)
 
 
 @dataclasses.dataclass
