@@ -46,6 +46,10 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-thread", action="append", default=[], metavar="GLOB",
                    help="thread names (glob) the loop may leave running after close, e.g. its own "
                         "worker pool; exempt from the leaked-thread invariant (repeatable)")
+    p.add_argument("--invariants", choices=("attributed", "strict", "off"), default="attributed",
+                   help="what leaks and lifecycle faults seen after a check do: attributed (default; a "
+                        "loop-wide one fails its hygiene check once), strict (any fails the check), off "
+                        "(recorded only)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,8 +135,10 @@ def execute(args, argv) -> Results:
     """Probe, collect and run; return the results (every check accounted for)."""
     from loopconf.report_terminal import LiveProgress, make_console
 
-    selection = runner.Selection(checks=args.check, sections=args.section, keyword=args.keyword)
-    config = runner.RunConfig(selection=selection, workers=_workers(args.workers), timeout=args.timeout,
+    invariants = getattr(args, "invariants", "attributed")
+    selection = runner.Selection(checks=args.check, sections=args.section, keyword=args.keyword,
+                                 with_hygiene=invariants == "attributed")
+    config = runner.RunConfig(invariants=invariants, selection=selection, workers=_workers(args.workers), timeout=args.timeout,
                               hypothesis_profile="thorough" if args.thorough else "default",
                               log_dir=getattr(args, "log_dir", ""),
                               allow_threads=getattr(args, "allow_thread", []))
@@ -152,7 +158,7 @@ def execute(args, argv) -> Results:
     catalogue = runner.collect(selection)
     if not catalogue:
         raise UsageError("no check matches the selection (see `loopconf list`)")
-    all_results = []
+    all_results, loop_findings = [], []
     with LiveProgress(console, enabled=True) as live:
         for info in infos:
             if info.status != "ok":
@@ -160,12 +166,13 @@ def execute(args, argv) -> Results:
             live.start_loop(info.key, len(catalogue))
             sections = {entry["check_id"]: entry["meta"]["section"] for entry in catalogue}
             all_results += runner.run_loop(info, catalogue, config,
-                                           on_result=lambda r: live.result(r, sections.get(r.check_id, "")))
+                                           on_result=lambda r: live.result(r, sections.get(r.check_id, "")),
+                                           loop_findings=loop_findings)
     finished = time.time()
     checks = {entry["check_id"]: entry["meta"] for entry in catalogue}
     notes = notes_for(meta.get("note") for meta in checks.values())
-    return Results(run=run_info(["loopconf", *argv], started, finished), loops=infos, checks=checks,
-                   results=all_results, spec_notes=notes)
+    return Results(run=run_info(["loopconf", *argv], started, finished, invariants=invariants), loops=infos,
+                   checks=checks, results=all_results, spec_notes=notes, loop_findings=loop_findings)
 
 
 def write_reports(results: Results, out: str) -> None:

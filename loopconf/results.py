@@ -16,7 +16,7 @@ from typing import Iterable
 from loopconf import __version__
 from loopconf.checks import SECTIONS, SPEC_DOC
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclasses.dataclass
@@ -52,6 +52,12 @@ class Result:
     expectation: str = ""  # expected outcome(s) listed for this check, if any
     verdict: str = ""  # ok | regression | expected | unexpected-pass | non-strict | info
     reason: str = ""  # reason / issue link from the expectations file
+    # Schema 2 (issue #14):
+    findings: list = dataclasses.field(default_factory=list)  # [{kind, resource, detail}] after the check
+    attributed_to: str = ""  # hygiene check a loop-wide finding of this record was moved to
+    blocked_by: str = ""  # outcome blocked: the check owning the clause that broke on the way
+    reruns: int = 0  # times the runner ran this check again (no hidden reruns)
+    outcomes_seen: list = dataclasses.field(default_factory=list)  # outcomes across --repeat runs
 
 
 @dataclasses.dataclass
@@ -61,6 +67,7 @@ class Results:
     checks: dict  # check_id -> metadata dict (loopconf.checks.CheckMeta.to_dict())
     results: list
     spec_notes: list = dataclasses.field(default_factory=list)
+    loop_findings: list = dataclasses.field(default_factory=list)  # loopconf.attribution.attribute()
     schema_version: int = SCHEMA_VERSION
 
     # -- queries ---------------------------------------------------------------------------
@@ -72,6 +79,10 @@ class Results:
 
     def meta(self, check_id: str) -> dict:
         return self.checks.get(check_id) or self.checks.get(check_id.split("[", 1)[0]) or {}
+
+    def findings_for(self, key: str) -> list:
+        """Loop-wide findings of one loop (attributed mode), in the order found."""
+        return [f for f in self.loop_findings if f["loop"] == key]
 
     def by_check(self) -> dict:
         """{check_id: {loop_key: Result}} in catalogue order."""
@@ -89,6 +100,7 @@ class Results:
             "checks": self.checks,
             "results": [dataclasses.asdict(r) for r in self.results],
             "spec_notes": self.spec_notes,
+            "loop_findings": self.loop_findings,
         }
 
     def write(self, path: str) -> None:
@@ -109,6 +121,7 @@ class Results:
             checks=data["checks"],
             results=[Result(**{k: v for k, v in d.items() if k in result_fields}) for d in data["results"]],
             spec_notes=data.get("spec_notes", []),
+            loop_findings=data.get("loop_findings", []),
         )
 
     @classmethod
@@ -117,8 +130,11 @@ class Results:
             return cls.from_dict(json.load(f))
 
 
-def run_info(argv: Iterable[str], started: float, finished: float) -> dict:
+def run_info(argv: Iterable[str], started: float, finished: float, invariants: str = "attributed",
+             repeat: int = 1) -> dict:
     return {
+        "invariants": invariants,
+        "repeat": repeat,
         "loopconf_version": __version__,
         "spec": SPEC_DOC,
         "python": platform.python_version(),
@@ -138,7 +154,7 @@ def merge(many: list) -> Results:
     if not many:
         raise ValueError("nothing to merge")
     first = many[0]
-    loops, results, checks, notes = {}, {}, {}, {}
+    loops, results, checks, notes, wide = {}, {}, {}, {}, {}
     for res in many:
         checks.update(res.checks)
         for loop in res.loops:
@@ -147,13 +163,18 @@ def merge(many: list) -> Results:
             results[(r.loop, r.check_id)] = r
         for note in res.spec_notes:
             notes[note["id"]] = note
+        for f in res.loop_findings:
+            wide[(f["loop"], f["check_id"], f["kind"], f["resource"])] = f
     run = dict(first.run)
     run["merged_from"] = [r.run.get("started") for r in many]
     run["started"] = min(r.run.get("started", 0) for r in many)
     run["finished"] = max(r.run.get("finished", 0) for r in many)
     run["duration"] = round(sum(r.run.get("duration", 0) for r in many), 3)
+    modes = {r.run.get("invariants", "attributed") for r in many}
+    run["invariants"] = modes.pop() if len(modes) == 1 else "mixed"
     return Results(run=run, loops=list(loops.values()), checks=checks,
-                   results=list(results.values()), spec_notes=list(notes.values()))
+                   results=list(results.values()), spec_notes=list(notes.values()),
+                   loop_findings=list(wide.values()))
 
 
 def section_order(section: str) -> tuple:
