@@ -11,7 +11,7 @@ How they affect outcomes depends on the run's ``--invariants`` mode:
                 (:func:`attribute`, run by the runner once a loop's checks are all recorded).
 
 Recurrence rule. A finding is loop-wide for a loop when the dedicated hygiene probes
-(``suites/hygiene.py``: create a loop, run one trivial coroutine, close it) show the same kind
+(``suites/sec_01_hygiene.py``: create a loop, run one trivial coroutine, close it) show the same kind
 and the same resource description for that loop. The probes are the minimal lifecycle every
 check goes through, so what they leave behind is, by construction, not caused by what any other
 check exercised. A leak that needs a feature to appear (a server's listening socket, a

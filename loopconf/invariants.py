@@ -23,6 +23,7 @@ import fnmatch
 import os
 import re
 import signal
+import socket
 import stat
 import threading
 import time
@@ -118,6 +119,8 @@ def _describe_fd(fd: int, sockets: dict) -> tuple[str, str]:
         target = ""
     if target:
         m = _INODE.match(target)
+        if m and m.group(1) == "socket":
+            return _describe_socket(fd), f"fd {fd} -> {target}"
         if m:
             return m.group(1), f"fd {fd} -> {target}"
         return target, f"fd {fd}"
@@ -125,11 +128,33 @@ def _describe_fd(fd: int, sockets: dict) -> tuple[str, str]:
         mode = os.fstat(fd).st_mode
     except OSError:
         return "fd", f"fd {fd}"
-    for test, name in ((stat.S_ISFIFO, "pipe"), (stat.S_ISSOCK, "socket"), (stat.S_ISREG, "file"),
+    if stat.S_ISSOCK(mode):
+        return _describe_socket(fd), f"fd {fd}"
+    for test, name in ((stat.S_ISFIFO, "pipe"), (stat.S_ISREG, "file"),
                        (stat.S_ISCHR, "character device"), (stat.S_ISDIR, "directory")):
         if test(mode):
             return name, f"fd {fd}"
     return "fd", f"fd {fd}"
+
+
+def _describe_socket(fd: int) -> str:
+    """'socket FAMILY TYPE [LISTEN]' for a socket psutil's table did not list (e.g. wildcard-bound)."""
+    try:
+        dup = socket.socket(fileno=os.dup(fd))
+    except OSError:
+        return "socket"
+    try:
+        family = getattr(dup.family, "name", str(dup.family))
+        kind = getattr(dup.type, "name", str(dup.type))
+        listening = ""
+        if hasattr(socket, "SO_ACCEPTCONN"):
+            try:
+                listening = "LISTEN" if dup.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN) else ""
+            except OSError:
+                pass
+        return " ".join(filter(None, ["socket", family, kind, listening]))
+    finally:
+        dup.close()
 
 
 # -- children --------------------------------------------------------------------------------

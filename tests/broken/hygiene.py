@@ -37,12 +37,17 @@ class LeakyServerLoop(asyncio.SelectorEventLoop):
 
 
 class RunningForeverLoop(asyncio.SelectorEventLoop):
-    """is_running() is True always, even when the loop is not running (close() still works)."""
+    """Once run, is_running() stays True for good, even when the loop is stopped (close() still works)."""
 
     _closing = False
+    _has_run = False
 
     def is_running(self):
-        return not self._closing
+        return self._has_run and not self._closing
+
+    def run_forever(self):
+        self._has_run = True
+        super().run_forever()
 
     def _check_running(self):
         if self._thread_id is not None:
@@ -73,6 +78,11 @@ class NotASocketExtraInfoLoop(asyncio.SelectorEventLoop):
 
     def _make_socket_transport(self, sock, *args, **kwargs):
         transport = super()._make_socket_transport(sock, *args, **kwargs)
+        transport._extra["socket"] = _NotASocket(sock)
+        return transport
+
+    def _make_datagram_transport(self, sock, *args, **kwargs):
+        transport = super()._make_datagram_transport(sock, *args, **kwargs)
         transport._extra["socket"] = _NotASocket(sock)
         return transport
 
