@@ -111,8 +111,11 @@ class Results:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Results":
-        if data.get("schema_version") != SCHEMA_VERSION:
-            raise ValueError(f"unsupported results schema_version {data.get('schema_version')!r}")
+        version = data.get("schema_version")
+        if version not in (1, SCHEMA_VERSION):
+            raise ValueError(f"unsupported results schema_version {version!r}")
+        if version == 1:  # 0.1 runs: every finding failed its check (today's --invariants strict)
+            data = dict(data, run={"invariants": "strict", **data["run"]})
         loop_fields = {f.name for f in dataclasses.fields(LoopInfo)}
         result_fields = {f.name for f in dataclasses.fields(Result)}
         return cls(
