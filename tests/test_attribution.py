@@ -142,3 +142,45 @@ def test_missing_is_not_turned_into_fail(tmp_path, mode):
     assert "missing" in {r["outcome"] for r in recs}
     # the stored traceback does not keep the loop (and its pipe) alive
     assert all(not attribution.failing(r["findings"]) for r in recs), [r["findings"] for r in recs]
+
+
+# -- reports and the wire --------------------------------------------------------------------------
+def _results(mode="attributed"):
+    from loopconf.results import LoopInfo, Results
+
+    recs = [_rec("hygiene.close.releases_fds", "fail", [FD]), _rec("a", findings=[FD]), _rec("b", "blocked"),
+            _rec("c", findings=[{"kind": "unmeasured", "resource": "child", "detail": ""}])]
+    recs[2].blocked_by = "x.owner"
+    wide = attribution.apply_mode(recs, "l", mode)
+    checks = {r.check_id: {"level": "MUST", "section": "19.5.1.1"} for r in recs}
+    return Results(run={"invariants": mode}, loops=[LoopInfo(key="l", spec="l")], checks=checks, results=recs,
+                   loop_findings=wide)
+
+
+def test_terminal_report_shows_mode_and_loop_wide_findings_first():
+    import io
+
+    from rich.console import Console
+
+    from loopconf.report_terminal import print_report, score
+
+    res = _results()
+    buf = io.StringIO()
+    print_report(Console(file=buf, width=200, no_color=True), res)
+    text = buf.getvalue()
+    assert text.index("invariants: attributed") < text.index("LOOP-WIDE") < text.index("outcomes by spec section")
+    assert text.count("LOOP-WIDE") == 1 and "hygiene.close.releases_fds" in text and ": a" in text
+    assert "child leaks not measured on this platform" in text
+    s = score(res, "l")
+    assert (s["blocked"], s["must_applicable"], s["must_pass"], s["hygiene_fail"]) == (1, 3, 2, 1)
+
+
+def test_one_reproducer_for_runner_and_plugin():
+    from loopconf import plugin, runner, wire
+
+    assert not hasattr(plugin, "reproducer") or plugin.reproducer is wire.reproducer
+    assert not hasattr(runner, "reproduce_prefix") or runner.reproduce_prefix is wire.reproduce_prefix
+    assert wire.reproducer(wire.reproduce_prefix("my loop:f", "strict"), "a.b[x]") == \
+        "loopconf run --loop 'my loop:f' --invariants strict --check 'a.b[x]' -n 0"
+    assert wire.reproducer(wire.reproduce_prefix("asyncio"), "a.b") == "loopconf run --loop asyncio --check a.b -n 0"
+    assert set(wire.OUTCOMES) == {"pass", "fail", "missing", "skip", "blocked", "timeout", "crash", "error"}
