@@ -49,6 +49,10 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-thread", action="append", default=[], metavar="GLOB",
                    help="thread names (glob) the loop may leave running after close, e.g. its own "
                         "worker pool; exempt from the leaked-thread invariant (repeatable)")
+    p.add_argument("--invariants", choices=("attributed", "strict", "off"), default="attributed",
+                   help="what leaks and lifecycle faults seen after a check do: attributed (default; a "
+                        "loop-wide one fails its hygiene check once), strict (any fails the check), off "
+                        "(recorded only)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -138,8 +142,10 @@ def execute(args, argv) -> Results:
     """Probe, collect and run; return the results (every check accounted for)."""
     from loopconf.report_terminal import LiveProgress, make_console
 
-    selection = runner.Selection(checks=args.check, sections=args.section, keyword=args.keyword)
-    config = runner.RunConfig(selection=selection, workers=_workers(args.workers), timeout=args.timeout,
+    invariants = getattr(args, "invariants", "attributed")
+    selection = runner.Selection(checks=args.check, sections=args.section, keyword=args.keyword,
+                                 with_hygiene=invariants == "attributed")
+    config = runner.RunConfig(invariants=invariants, selection=selection, workers=_workers(args.workers), timeout=args.timeout,
                               hypothesis_profile="thorough" if args.thorough else "default",
                               log_dir=getattr(args, "log_dir", ""),
                               allow_threads=getattr(args, "allow_thread", []))
@@ -167,20 +173,22 @@ def execute(args, argv) -> Results:
     sections = {entry["check_id"]: entry["meta"]["section"] for entry in catalogue}
     runs = []
     with LiveProgress(console, enabled=True) as live:
-        for rep in range(repeat):
-            rep_started, rep_results = time.time(), []
+        for _ in range(repeat):
+            rep_started, rep_results, loop_findings = time.time(), [], []
             for info in infos:
                 if info.status != "ok":
                     continue
                 live.start_loop(info.key, len(catalogue))  # a fresh bar per repeat
                 rep_results += runner.run_loop(info, catalogue, config,
-                                               on_result=lambda r: live.result(r, sections.get(r.check_id, "")))
-            runs.append(Results(run=run_info(["loopconf", *argv], rep_started, time.time()), loops=infos,
-                                checks=checks, results=rep_results, spec_notes=notes))
+                                               on_result=lambda r: live.result(r, sections.get(r.check_id, "")),
+                                               loop_findings=loop_findings)
+            runs.append(Results(run=run_info(["loopconf", *argv], rep_started, time.time(), invariants=invariants),
+                                loops=infos, checks=checks, results=rep_results, spec_notes=notes,
+                                loop_findings=loop_findings))
     if repeat == 1:
         return runs[0]
     combined = stability.combine(runs)
-    combined.run.update(run_info(["loopconf", *argv], started, time.time()), repeat=repeat)
+    combined.run.update(run_info(["loopconf", *argv], started, time.time(), invariants=invariants), repeat=repeat)
     return combined
 
 

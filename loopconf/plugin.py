@@ -23,35 +23,43 @@ import time
 
 import pytest
 
+import traceback as tb_module
+
 from loopconf import crashes
+from loopconf.attribution import is_hygiene, judge_strict
 from loopconf.checks import check_id_of, meta_of
 from loopconf.outcomes import classify_exception, combine
-
-STREAM_VERSION = 1
+from loopconf.wire import Opt, check_record, collected_record, death_record, reproduce_prefix, reproducer
 
 
 def pytest_addoption(parser):
     group = parser.getgroup("loopconf", "loopconf conformance suite")
-    group.addoption("--loopconf-loop", dest="loopconf_loop", default=None,
-                    help="loop factory under test: module:attr or asyncio/reference/uvloop")
-    group.addoption("--loopconf-check", dest="loopconf_check", action="append", default=[],
-                    help="run only checks whose ID matches (glob; base ID matches all parameters)")
-    group.addoption("--loopconf-section", dest="loopconf_section", action="append", default=[],
-                    help="run only checks of this spec section (e.g. 19.5.1.2)")
-    group.addoption("--loopconf-exclude", dest="loopconf_exclude", default=None,
-                    help="file of pytest node IDs not to run (already recorded)")
-    group.addoption("--loopconf-stream", dest="loopconf_stream", default=None,
-                    help="append one JSON record per finished check to this file")
-    group.addoption("--loopconf-state", dest="loopconf_state", default=None,
-                    help="folder for per-worker crash and timeout evidence")
-    group.addoption("--loopconf-timeout", dest="loopconf_timeout", type=float, default=None,
-                    help="seconds a single check may take before it is a timeout")
-    group.addoption("--loopconf-allow-thread", dest="loopconf_allow_thread", action="append", default=[],
-                    help="thread name glob exempt from the leaked-thread invariant (a loop's own pool)")
-    group.addoption("--loopconf-catalogue", dest="loopconf_catalogue", default=None,
-                    help="with --collect-only: write the selected checks' metadata to this JSON file")
-    group.addoption("--loopconf-reproduce", dest="loopconf_reproduce", default="",
-                    help="command prefix used to build each record's reproducer")
+    add = group.addoption
+    add(Opt.LOOP, dest=Opt.dest(Opt.LOOP), default=None,
+        help="loop factory under test: module:attr or asyncio/reference/uvloop")
+    add(Opt.CHECK, dest=Opt.dest(Opt.CHECK), action="append", default=[],
+        help="run only checks whose ID matches (glob; base ID matches all parameters)")
+    add(Opt.SECTION, dest=Opt.dest(Opt.SECTION), action="append", default=[],
+        help="run only checks of this spec section (e.g. 19.5.1.2)")
+    add(Opt.EXCLUDE, dest=Opt.dest(Opt.EXCLUDE), default=None,
+        help="file of pytest node IDs not to run (already recorded)")
+    add(Opt.STREAM, dest=Opt.dest(Opt.STREAM), default=None,
+        help="append one JSON record per finished check to this file")
+    add(Opt.STATE, dest=Opt.dest(Opt.STATE), default=None,
+        help="folder for per-worker crash and timeout evidence")
+    add(Opt.TIMEOUT, dest=Opt.dest(Opt.TIMEOUT), type=float, default=None,
+        help="seconds a single check may take before it is a timeout")
+    add(Opt.ALLOW_THREAD, dest=Opt.dest(Opt.ALLOW_THREAD), action="append", default=[],
+        help="thread name glob exempt from the leaked-thread invariant (a loop's own pool)")
+    add(Opt.CATALOGUE, dest=Opt.dest(Opt.CATALOGUE), default=None,
+        help="with --collect-only: write the selected checks' metadata to this JSON file")
+    add(Opt.REPRODUCE, dest=Opt.dest(Opt.REPRODUCE), default="",
+        help="command prefix used to build each record's reproducer")
+    add(Opt.INVARIANTS, dest=Opt.dest(Opt.INVARIANTS), default="strict", choices=("strict", "off"),
+        help="strict (default here): a finding fails a passing check; off: findings are only "
+             "recorded (the runner then judges them, e.g. attributed mode)")
+    add(Opt.WITH_HYGIENE, dest=Opt.dest(Opt.WITH_HYGIENE), action="store_true", default=False,
+        help="keep the hygiene probes (hygiene.*) whatever --loopconf-check/--loopconf-section select")
 
 
 def pytest_configure(config):
@@ -107,11 +115,13 @@ class LoopconfSession:
         for item in items:
             meta = meta_of(item)
             cid = check_id_of(item)
+            pinned = self.opt.loopconf_with_hygiene and meta is not None and is_hygiene(cid)
             if (
                 meta is None
                 or item.nodeid in excluded
-                or (self.opt.loopconf_check and not matches_check(cid, self.opt.loopconf_check))
-                or (self.opt.loopconf_section and not matches_section(meta.section, self.opt.loopconf_section))
+                or (not pinned and self.opt.loopconf_check and not matches_check(cid, self.opt.loopconf_check))
+                or (not pinned and self.opt.loopconf_section
+                    and not matches_section(meta.section, self.opt.loopconf_section))
             ):
                 drop.append(item)
                 continue
@@ -143,7 +153,7 @@ class LoopconfSession:
     def _announce(self, count):
         if not self.announced:
             self.announced = True
-            self._emit({"type": "collected", "count": count})
+            self._emit(collected_record(count))
 
     # -- watchdog --------------------------------------------------------------------------
     @pytest.hookimpl(hookwrapper=True)
@@ -174,6 +184,7 @@ class LoopconfSession:
         meta = meta_of(item)
         if meta is None:
             return
+        blocked_by = ""
         if report.skipped:
             kind = "skip"
             message = _skip_reason(report)
@@ -183,13 +194,19 @@ class LoopconfSession:
             kind, message = classify_exception(exc, call.when)
             expected = _jsonable(getattr(exc, "expected", None))
             observed = _jsonable(getattr(exc, "observed", None))
+            blocked_by = getattr(exc, "blocked_by", "") or ""
         else:
             kind, message, expected, observed = "pass", "", None, None
+        findings = []
+        if call.when == "teardown":
+            findings = list(getattr(item, "loopconf_findings", None) or [])
         data = {"when": call.when, "outcome": kind, "message": message,
                 "expected": expected, "observed": observed,
                 "check_id": check_id_of(item), "meta": meta.to_dict(),
-                "duration": call.duration}
+                "duration": call.duration, "findings": findings, "blocked_by": blocked_by}
         report.user_properties.append(("loopconf", json.dumps(data, default=repr)))
+        if call.when == "call" and call.excinfo is not None:
+            _release_frames(call.excinfo)
 
     # -- aggregation into one record per check (controller, or the only process) -----------
     def pytest_runtest_logreport(self, report):
@@ -201,12 +218,9 @@ class LoopconfSession:
         data = next((json.loads(v) for k, v in report.user_properties if k == "loopconf"), None)
         if data is None:
             return
-        rec = self.pending.setdefault(report.nodeid, {
-            "type": "check", "nodeid": report.nodeid, "check_id": data["check_id"],
-            "meta": data["meta"], "outcome": None, "message": "", "expected": None,
-            "observed": None, "traceback": "", "duration": 0.0,
-        })
+        rec = self.pending.setdefault(report.nodeid, check_record(report.nodeid, data["check_id"], data["meta"]))
         rec["duration"] += data["duration"] or 0.0
+        rec["findings"] += data.get("findings") or []
         if data["when"] == "teardown" and data["outcome"] == "skip":
             data["outcome"] = "pass"
         new = combine(rec["outcome"], data["outcome"])
@@ -215,7 +229,8 @@ class LoopconfSession:
             if data["outcome"] != "pass" and (data["message"] or not rec["message"]):
                 rec["message"] = data["message"]
                 rec["expected"], rec["observed"] = data["expected"], data["observed"]
-                if data["outcome"] in ("fail", "error", "missing"):
+                rec["blocked_by"] = data.get("blocked_by") or ""
+                if data["outcome"] in ("fail", "error", "missing", "blocked"):
                     rec["traceback"] = _longrepr(report)
         if report.when == "teardown":
             self._finish(report.nodeid)
@@ -227,14 +242,14 @@ class LoopconfSession:
         prior = self.pending.pop(nodeid, None) or {}
         meta = prior.get("meta")
         message = crashes.death_message(kind, self.opt.loopconf_timeout, evidence)
-        rec = {"type": "check", "nodeid": nodeid, "check_id": prior.get("check_id"),
-               "meta": meta, "outcome": kind, "message": message, "expected": None,
-               "observed": None, "traceback": evidence, "duration": prior.get("duration", 0.0)}
-        self._emit(rec)
+        self._emit(death_record(nodeid, kind, message, evidence, check_id=prior.get("check_id"), meta=meta,
+                                duration=prior.get("duration", 0.0)))
 
     def _finish(self, nodeid):
         rec = self.pending.pop(nodeid)
         rec["outcome"] = rec["outcome"] or "pass"
+        if self.opt.loopconf_invariants == "strict":
+            rec["outcome"], rec["message"] = judge_strict(rec["outcome"], rec["message"], rec["findings"])
         self._emit(rec)
 
     def _emit(self, record):
@@ -242,22 +257,32 @@ class LoopconfSession:
         if not path:
             return
         if record.get("type") == "check":
-            record["reproducer"] = reproducer(self.opt, record)
+            prefix = self.opt.loopconf_reproduce or reproduce_prefix(self.opt.loopconf_loop or "asyncio", "strict")
+            record["reproducer"] = reproducer(prefix, record.get("check_id") or record.get("nodeid"))
         record["time"] = time.time()
         with open(path, "a") as f:
             f.write(json.dumps(record, default=repr) + "\n")
 
 
-def reproducer(opt, record) -> str:
-    prefix = opt.loopconf_reproduce or f"loopconf run --loop {_shell(opt.loopconf_loop or 'asyncio')}"
-    cid = record.get("check_id") or record.get("nodeid")
-    return f"{prefix} --check {_shell(cid)} -n 0"
+def _release_frames(excinfo) -> None:
+    """Clear the frames of a check's traceback once its report text is built.
 
+    pytest keeps the exception (and ``sys.last_traceback``); their frames hold the check's locals,
+    among them the loop, which would then outlive ``close()`` and show as a leak of a check that
+    merely raised (NotImplementedError from a loop that frees its fds when collected).
+    """
+    import sys
 
-def _shell(text: str) -> str:
-    import shlex
-
-    return shlex.quote(text)
+    try:
+        tb_module.clear_frames(excinfo.tb)
+    except Exception:  # noqa: BLE001 - a frame still executing cannot be cleared; nothing to do
+        pass
+    for name in ("last_traceback", "last_value", "last_type", "last_exc"):
+        if hasattr(sys, name):
+            try:
+                delattr(sys, name)
+            except AttributeError:
+                pass
 
 
 def _skip_reason(report) -> str:

@@ -14,9 +14,12 @@ from rich.table import Table
 from loopconf.checks import SECTIONS
 from loopconf.results import score, section_order
 
-OUTCOME_STYLE = {"pass": "green", "fail": "red", "missing": "yellow", "skip": "dim",
+OUTCOME_STYLE = {"pass": "green", "fail": "red", "missing": "yellow", "skip": "dim", "blocked": "cyan",
                  "timeout": "magenta", "crash": "bold red", "error": "bold magenta"}
-COLUMNS = ("pass", "fail", "missing", "skip", "timeout", "crash", "error")
+COLUMNS = ("pass", "fail", "missing", "skip", "blocked", "timeout", "crash", "error")
+MODE_TEXT = {"attributed": "invariants: attributed (a loop-wide leak fails its hygiene check once)",
+             "strict": "invariants: strict (any leak or lifecycle fault fails the check it followed)",
+             "off": "invariants: off (findings recorded, never failing)"}
 
 
 def make_console(quiet: bool = False, stream=None) -> Console:
@@ -110,8 +113,36 @@ def summary_table(results) -> Table:
     return table
 
 
+def mode_line(results) -> str:
+    mode = results.run.get("invariants", "attributed")
+    return MODE_TEXT.get(mode, f"invariants: {mode}")
+
+
+def unmeasured_kinds(results, key: str) -> list:
+    """Kinds the platform could not measure for this loop (``unmeasured`` findings)."""
+    kinds = {f["resource"] for r in results.for_loop(key) for f in r.findings if f["kind"] == "unmeasured"}
+    return sorted(kinds)
+
+
+def loop_findings_lines(results, max_checks: int = 6) -> list:
+    """Loop-wide findings first, once per loop, with the checks they touched."""
+    from loopconf.invariants import describe
+
+    lines = []
+    for loop in results.loops:
+        for f in results.findings_for(loop.key):
+            seen = f["seen_in"]
+            shown = ", ".join(seen[:max_checks]) + (f", ... (+{len(seen) - max_checks})" if len(seen) > max_checks else "")
+            lines.append(f"{loop.key}: LOOP-WIDE {describe(f)} -> fails {f['check_id']}; "
+                         f"also seen after {len(seen)} other check{'s' if len(seen) != 1 else ''}"
+                         + (f": {shown}" if seen else ""))
+        for kind in unmeasured_kinds(results, loop.key):
+            lines.append(f"{loop.key}: {kind} leaks not measured on this platform")
+    return lines
+
+
 def headline(results) -> list:
-    """One line per loop: MUST passed / applicable, SHOULD, missing, verdict counts."""
+    """One line per loop: MUST passed / applicable, SHOULD, missing, blocked, verdict counts."""
     lines = []
     for loop in results.loops:
         if loop.status != "ok":
@@ -120,7 +151,7 @@ def headline(results) -> list:
         s = score(results, loop.key)
         lines.append(
             f"{loop.key} ({loop.cls} {loop.version}): MUST {s['must_pass']}/{s['must_applicable']}, "
-            f"SHOULD {s['should_pass']}/{s['should_applicable']}, missing {s['missing']}, "
+            f"SHOULD {s['should_pass']}/{s['should_applicable']}, missing {s['missing']}, blocked {s['blocked']}, "
             f"regressions {s['regressions']}, expected {s['expected']}, unexpected passes {s['unexpected_pass']}")
     return lines
 
@@ -140,6 +171,12 @@ def print_unstable(console: Console, results) -> None:
 
 
 def print_report(console: Console, results, *, max_failures: int = 50) -> None:
+    console.print(mode_line(results), markup=False)
+    wide = loop_findings_lines(results)
+    if wide:
+        console.print("[bold]Loop-wide findings:[/]")
+        for line in wide:
+            console.print("  " + line, markup=False)
     console.print(summary_table(results))
     print_unstable(console, results)
     bad = [r for r in results.results if r.verdict in ("regression", "flaky", "non-strict", "unexpected-pass")]
@@ -153,6 +190,9 @@ def print_report(console: Console, results, *, max_failures: int = 50) -> None:
                           markup=True)
             if r.verdict == "unexpected-pass":
                 console.print(f"         listed as expected {r.expectation}, but it passed", markup=False)
+            elif r.outcome == "blocked":
+                console.print(f"         blocked by {r.blocked_by or 'another check'}: {r.message.splitlines()[0][:160]}",
+                              markup=False)
             elif r.message:
                 console.print(f"         {r.message.splitlines()[0][:200]}", markup=False)
             console.print(f"         reproduce: {r.reproducer}", markup=False)

@@ -16,7 +16,7 @@ from typing import Iterable
 from loopconf import __version__
 from loopconf.checks import SECTIONS, SPEC_DOC
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclasses.dataclass
@@ -50,11 +50,14 @@ class Result:
     reproducer: str = ""
     # Filled by the expectations gate (loopconf.expectations):
     expectation: str = ""  # expected outcome(s) listed for this check, if any
-    verdict: str = ""  # ok | regression | expected | unexpected-pass | non-strict | info | flaky
+    verdict: str = ""  # ok | regression | expected | unexpected-pass | non-strict | info
     reason: str = ""  # reason / issue link from the expectations file
-    # Filled in stability mode (loopconf.stability, ``--repeat N``):
-    outcomes_seen: list = dataclasses.field(default_factory=list)  # outcome of each repeat
-    reruns: int = 0  # how many times the check ran beyond the first (never hidden)
+    # Schema 2 (issue #14):
+    findings: list = dataclasses.field(default_factory=list)  # [{kind, resource, detail}] after the check
+    attributed_to: str = ""  # hygiene check a loop-wide finding of this record was moved to
+    blocked_by: str = ""  # outcome blocked: the check owning the clause that broke on the way
+    reruns: int = 0  # times the runner ran this check again (no hidden reruns)
+    outcomes_seen: list = dataclasses.field(default_factory=list)  # outcomes across --repeat runs
 
 
 @dataclasses.dataclass
@@ -64,6 +67,7 @@ class Results:
     checks: dict  # check_id -> metadata dict (loopconf.checks.CheckMeta.to_dict())
     results: list
     spec_notes: list = dataclasses.field(default_factory=list)
+    loop_findings: list = dataclasses.field(default_factory=list)  # loopconf.attribution.attribute()
     schema_version: int = SCHEMA_VERSION
 
     # -- queries ---------------------------------------------------------------------------
@@ -75,6 +79,10 @@ class Results:
 
     def meta(self, check_id: str) -> dict:
         return self.checks.get(check_id) or self.checks.get(check_id.split("[", 1)[0]) or {}
+
+    def findings_for(self, key: str) -> list:
+        """Loop-wide findings of one loop (attributed mode), in the order found."""
+        return [f for f in self.loop_findings if f["loop"] == key]
 
     def by_check(self) -> dict:
         """{check_id: {loop_key: Result}} in catalogue order."""
@@ -92,6 +100,7 @@ class Results:
             "checks": self.checks,
             "results": [dataclasses.asdict(r) for r in self.results],
             "spec_notes": self.spec_notes,
+            "loop_findings": self.loop_findings,
         }
 
     def write(self, path: str) -> None:
@@ -102,8 +111,11 @@ class Results:
 
     @classmethod
     def from_dict(cls, data: dict) -> "Results":
-        if data.get("schema_version") != SCHEMA_VERSION:
-            raise ValueError(f"unsupported results schema_version {data.get('schema_version')!r}")
+        version = data.get("schema_version")
+        if version not in (1, SCHEMA_VERSION):
+            raise ValueError(f"unsupported results schema_version {version!r}")
+        if version == 1:  # 0.1 runs: every finding failed its check (today's --invariants strict)
+            data = dict(data, run={"invariants": "strict", **data["run"]})
         loop_fields = {f.name for f in dataclasses.fields(LoopInfo)}
         result_fields = {f.name for f in dataclasses.fields(Result)}
         return cls(
@@ -112,6 +124,7 @@ class Results:
             checks=data["checks"],
             results=[Result(**{k: v for k, v in d.items() if k in result_fields}) for d in data["results"]],
             spec_notes=data.get("spec_notes", []),
+            loop_findings=data.get("loop_findings", []),
         )
 
     @classmethod
@@ -120,8 +133,11 @@ class Results:
             return cls.from_dict(json.load(f))
 
 
-def run_info(argv: Iterable[str], started: float, finished: float) -> dict:
+def run_info(argv: Iterable[str], started: float, finished: float, invariants: str = "attributed",
+             repeat: int = 1) -> dict:
     return {
+        "invariants": invariants,
+        "repeat": repeat,
         "loopconf_version": __version__,
         "spec": SPEC_DOC,
         "python": platform.python_version(),
@@ -141,7 +157,7 @@ def merge(many: list) -> Results:
     if not many:
         raise ValueError("nothing to merge")
     first = many[0]
-    loops, results, checks, notes = {}, {}, {}, {}
+    loops, results, checks, notes, wide = {}, {}, {}, {}, {}
     for res in many:
         checks.update(res.checks)
         for loop in res.loops:
@@ -150,13 +166,18 @@ def merge(many: list) -> Results:
             results[(r.loop, r.check_id)] = r
         for note in res.spec_notes:
             notes[note["id"]] = note
+        for f in res.loop_findings:
+            wide[(f["loop"], f["check_id"], f["kind"], f["resource"])] = f
     run = dict(first.run)
     run["merged_from"] = [r.run.get("started") for r in many]
     run["started"] = min(r.run.get("started", 0) for r in many)
     run["finished"] = max(r.run.get("finished", 0) for r in many)
     run["duration"] = round(sum(r.run.get("duration", 0) for r in many), 3)
+    modes = {r.run.get("invariants", "attributed") for r in many}
+    run["invariants"] = modes.pop() if len(modes) == 1 else "mixed"
     return Results(run=run, loops=list(loops.values()), checks=checks,
-                   results=list(results.values()), spec_notes=list(notes.values()))
+                   results=list(results.values()), spec_notes=list(notes.values()),
+                   loop_findings=list(wide.values()))
 
 
 def section_order(section: str) -> tuple:
@@ -169,15 +190,20 @@ FAILING_OUTCOMES = ("fail", "timeout", "crash", "error")
 
 
 def score(results: Results, key: str) -> dict:
-    """Headline numbers of one loop of a run: MUST/SHOULD passed of applicable (not skipped) checks,
-    the count of each outcome and of each expectations verdict. Shared by the terminal, HTML and
-    JSON summaries and by the report publisher (loopconf.publish)."""
+    """Headline numbers of one loop of a run: MUST/SHOULD passed of applicable checks, the count of
+    each outcome and of each expectations verdict. Shared by the terminal, HTML and JSON summaries
+    and by the report publisher (loopconf.publish).
+
+    Applicable means neither skipped nor blocked: a blocked check could not judge its own clause
+    (another documented API broke on the way), so it is counted apart, not as a pass or a failure.
+    Hygiene checks (loop-wide findings) count like any other check.
+    """
     recs = results.for_loop(key)
 
     def level(r):
         return results.meta(r.check_id).get("level", "MUST")
 
-    applicable = [r for r in recs if r.outcome != "skip"]
+    applicable = [r for r in recs if r.outcome not in ("skip", "blocked")]
     counts = {
         "must_applicable": sum(level(r) == "MUST" for r in applicable),
         "must_pass": sum(level(r) == "MUST" and r.outcome == "pass" for r in applicable),
@@ -187,6 +213,7 @@ def score(results: Results, key: str) -> dict:
         "missing": sum(r.outcome == "missing" for r in recs),
         "skipped": sum(r.outcome == "skip" for r in recs),
         "blocked": sum(r.outcome == "blocked" for r in recs),
+        "hygiene_fail": sum(r.check_id.startswith("hygiene.") and r.outcome == "fail" for r in recs),
         "regressions": sum(r.verdict == "regression" for r in recs),
         "expected": sum(r.verdict == "expected" for r in recs),
         "unexpected_pass": sum(r.verdict == "unexpected-pass" for r in recs),

@@ -25,7 +25,9 @@ import time
 from typing import Callable
 
 from loopconf import crashes
+from loopconf.attribution import apply_mode
 from loopconf.results import LoopInfo, Result
+from loopconf.wire import DEFAULT_INVARIANTS, Opt, death_record, reproduce_prefix, reproducer
 
 PYTEST_BASE = ["-p", "no:faulthandler", "-p", "no:cacheprovider", "-p", "no:asyncio", "-q",
                "-o", "console_output_style=classic"]
@@ -36,15 +38,19 @@ class Selection:
     checks: list = dataclasses.field(default_factory=list)
     sections: list = dataclasses.field(default_factory=list)
     keyword: str = ""
+    #: keep the hygiene probes whatever else is selected (attributed mode compares against them)
+    with_hygiene: bool = False
 
     def pytest_args(self) -> list:
         args = []
         for c in self.checks:
-            args += ["--loopconf-check", c]
+            args += [Opt.CHECK, c]
         for s in self.sections:
-            args += ["--loopconf-section", s]
+            args += [Opt.SECTION, s]
         if self.keyword:
-            args += ["-k", self.keyword]
+            args += ["-k", f"({self.keyword}) or hygiene" if self.with_hygiene else self.keyword]
+        if self.with_hygiene:
+            args.append(Opt.WITH_HYGIENE)
         return args
 
 
@@ -56,6 +62,7 @@ class RunConfig:
     hypothesis_profile: str = "default"
     log_dir: str = ""
     allow_threads: list = dataclasses.field(default_factory=list)
+    invariants: str = DEFAULT_INVARIANTS  # attributed | strict | off (loopconf.attribution)
 
 
 def suites_dir() -> pathlib.Path:
@@ -88,7 +95,7 @@ def collect(selection: Selection) -> list:
     """The selected checks: [{nodeid, check_id, meta, not_applicable}] in suite order."""
     with tempfile.TemporaryDirectory(prefix="loopconf-") as tmp:
         path = os.path.join(tmp, "catalogue.json")
-        cmd = _pytest_cmd(["--collect-only", "--loopconf-catalogue", path, *selection.pytest_args()])
+        cmd = _pytest_cmd(["--collect-only", Opt.CATALOGUE, path, *selection.pytest_args()])
         proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), stdin=subprocess.DEVNULL)
         if not os.path.exists(path):
             if proc.returncode == 5:
@@ -123,16 +130,18 @@ def probe(spec: str, timeout: float = 120.0) -> LoopInfo:
     return info
 
 
-def reproduce_prefix(spec: str) -> str:
-    return f"loopconf run --loop {shlex.quote(spec)}"
-
-
 def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
-             on_result: Callable[[Result], None] = lambda r: None) -> list:
-    """Run the catalogue against one loop; return one Result per catalogue entry."""
+             on_result: Callable[[Result], None] = lambda r: None, loop_findings: list | None = None) -> list:
+    """Run the catalogue against one loop; return one Result per catalogue entry.
+
+    Once every check is recorded, the findings are judged under ``config.invariants``
+    (``loopconf.attribution``); the loop-wide findings are appended to ``loop_findings``.
+    ``on_result`` sees each record as it arrives, before that judgement.
+    """
     by_node = {entry["nodeid"]: entry for entry in catalogue}
     done: dict = {}
     started = time.monotonic()
+    prefix = reproduce_prefix(info.spec, config.invariants)
 
     def record(rec: dict) -> None:
         nodeid = rec["nodeid"]
@@ -144,7 +153,8 @@ def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
             message=rec.get("message") or "", expected=rec.get("expected"),
             observed=rec.get("observed"), traceback=rec.get("traceback") or "",
             duration=round(rec.get("duration") or 0.0, 4),
-            reproducer=f"{reproduce_prefix(info.spec)} --check {shlex.quote(entry['check_id'])} -n 0",
+            reproducer=rec.get("reproducer") or reproducer(prefix, entry["check_id"]),
+            findings=list(rec.get("findings") or []), blocked_by=rec.get("blocked_by") or "",
         )
         done[nodeid] = result
         on_result(result)
@@ -160,14 +170,14 @@ def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
                 break
             with open(exclude, "w") as f:
                 f.write("\n".join(done))
-            selected = [*config.selection.pytest_args(), "--loopconf-exclude", exclude]
+            selected = [*config.selection.pytest_args(), Opt.EXCLUDE, exclude]
             workers = [] if str(config.workers) == "0" else ["-n", str(config.workers),
                                                              "--max-worker-restart", str(len(catalogue) + 4)]
-            allowed = [arg for glob in config.allow_threads for arg in ("--loopconf-allow-thread", glob)]
-            cmd = _pytest_cmd([*workers, *selected, *allowed, "--loopconf-loop", info.spec,
-                               "--loopconf-stream", stream, "--loopconf-state", state,
-                               "--loopconf-timeout", f"{config.timeout:g}",
-                               "--loopconf-reproduce", reproduce_prefix(info.spec)])
+            allowed = [arg for glob in config.allow_threads for arg in (Opt.ALLOW_THREAD, glob)]
+            cmd = _pytest_cmd([*workers, *selected, *allowed, Opt.LOOP, info.spec,
+                               Opt.STREAM, stream, Opt.STATE, state,
+                               Opt.TIMEOUT, f"{config.timeout:g}",
+                               Opt.REPRODUCE, prefix, Opt.INVARIANTS, "off"])
             before = len(done)
             with open(log_path, "a") as log:
                 log.write(f"$ {shlex.join(cmd)}\n")
@@ -182,18 +192,22 @@ def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
                     raise
             for nodeid, outcome, evidence in crashes.classify(state):
                 if nodeid in by_node and nodeid not in done:
-                    record({"nodeid": nodeid, "outcome": outcome, "traceback": evidence,
-                            "message": crashes.death_message(outcome, config.timeout, evidence)})
+                    record(death_record(nodeid, outcome, crashes.death_message(outcome, config.timeout, evidence),
+                                        evidence))
             if len(done) == before:
                 # No progress at all: the suite process itself is broken. Account for the rest.
                 tail = _tail(log_path)
                 for nodeid in by_node:
                     if nodeid not in done:
-                        record({"nodeid": nodeid, "outcome": "error", "traceback": tail,
-                                "message": f"the suite process exited ({proc.returncode}) before running this check"})
+                        record(death_record(nodeid, "error", f"the suite process exited ({proc.returncode}) "
+                                                             "before running this check", tail))
                 break
     info.duration = round(time.monotonic() - started, 3)
-    return [done[n] for n in by_node if n in done]
+    results = [done[n] for n in by_node if n in done]
+    wide = apply_mode(results, info.key, config.invariants)
+    if loop_findings is not None:
+        loop_findings.extend(wide)
+    return results
 
 
 def _follow(proc: subprocess.Popen, stream: str, record: Callable, all_done: Callable[[], bool],

@@ -306,3 +306,18 @@ note(
     decision="SHOULD: the check stays strict about the bytes received, but a stock CPython bug must not fail "
     "the gate; the failure shows as non-strict.",
 )
+
+
+# -- hygiene probes (suites/hygiene.py, loopconf.attribution) ----------------------------------
+note(
+    "hygiene-loop-wide",
+    clause="19.5.1.1 close (asyncio.AbstractEventLoop.close)",
+    doc="close() clears the queues, shuts the executor down without waiting for it, and is irreversible; "
+    "the page does not list the operating-system resources (threads, descriptors, processes) a closed loop "
+    "must have given back.",
+    cpython="After create, run and close, a selector loop holds no descriptor, thread or child process of its "
+    "own (the executor's threads end soon after close()).",
+    decision="The hygiene probes releases_fds, stops_threads and reaps_children are SHOULD. They own what the "
+    "minimal lifecycle leaves behind: in attributed mode the same leak seen after other checks is reported "
+    "once, on the probe, instead of failing each of those checks.",
+)

@@ -21,6 +21,7 @@ from loopconf.evidence import Violation, expect, expect_equal, expect_raises
 from ._support.net import (LOOPBACK, TIMEOUT, DatagramRecorder, Factory, Net, Recorder,
                                  io_rounds, read_exactly, read_to_eof, require_family,
                                  require_reuseport, short_unix_path)
+from ._support.net import extra_socket
 
 scope = checks.scope(area="connections", section="19.5.1.6")
 CHUNK = b"\x5a" * 65536
@@ -140,7 +141,7 @@ def test_create_connection_host_port(loop, family):
     require_family(family)
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop, family=family)
-        sock = transport.get_extra_info("socket")
+        sock = extra_socket(transport, optional=True)
         if sock is not None:
             expect_equal(sock.family, family, "socket family of the connection")
             expect_equal(sock.type, socket.SOCK_STREAM, "socket type of the connection")
@@ -163,7 +164,7 @@ def test_create_connection_family(loop):
         net.accept(listener)
         expect_equal(transport.get_extra_info("peername")[:2], ("127.0.0.1", port),
                      "peer of a family=AF_INET connection to 'localhost'")
-        sock = transport.get_extra_info("socket")
+        sock = extra_socket(transport, optional=True)
         if sock is not None:
             expect_equal(sock.family, socket.AF_INET, "socket family with family=AF_INET")
         factory = Factory(loop)
@@ -299,7 +300,7 @@ def test_create_connection_tcp_nodelay(loop):
         pytest.skip("socket.TCP_NODELAY is not defined on this platform")
     with Net(loop) as net:
         transport, _, _ = _connect(net, loop)
-        sock = transport.get_extra_info("socket")
+        sock = extra_socket(transport)
         expect(sock is not None, "get_extra_info('socket') returned None")
         expect(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0, "TCP_NODELAY is not set")
 
@@ -521,7 +522,7 @@ def test_create_connection_pause_reading(loop):
         transport, protocol, peer = _connect(net, loop)
         transport.pause_reading()
         peer.sendall(b"while paused")
-        sock = transport.get_extra_info("socket")
+        sock = extra_socket(transport, optional=True)
         if sock is not None:
             select.select([sock.fileno()], [], [], TIMEOUT)  # the data is there to read
         net.run(io_rounds(loop, 3))
@@ -537,7 +538,7 @@ def test_create_connection_pause_reading(loop):
 def test_create_connection_pause_reading_after_data(loop):
     with Net(loop) as net:
         transport, protocol, peer = _connect(net, loop)
-        sock = transport.get_extra_info("socket")
+        sock = extra_socket(transport, optional=True)
         expected = b""
         for round_ in (1, 2):
             chunk = f"before pause {round_};".encode()
@@ -779,7 +780,7 @@ def test_datagram_reuse_port(loop):
         second, _ = _endpoint(net, loop, local_addr=addr, reuse_port=True)
         expect_equal(second.get_extra_info("sockname"), addr, "second endpoint's sockname")
         for t in (first, second):
-            sock = t.get_extra_info("socket")
+            sock = extra_socket(t, optional=True)
             if sock is not None:
                 expect(sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT) != 0,
                        "SO_REUSEPORT is not set with reuse_port=True")
@@ -793,7 +794,7 @@ def test_datagram_allow_broadcast(loop):
         on, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0), allow_broadcast=True)
         off, _ = _endpoint(net, loop, local_addr=("127.0.0.1", 0))
         for transport, expected in ((on, True), (off, False)):
-            sock = transport.get_extra_info("socket")
+            sock = extra_socket(transport)
             expect(sock is not None, "get_extra_info('socket') returned None")
             expect_equal(bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST)), expected,
                          f"SO_BROADCAST with allow_broadcast={'True' if expected else 'unset'}")
@@ -832,7 +833,7 @@ def test_datagram_close(loop):
 
 
 def _reuseaddr(transport):
-    sock = transport.get_extra_info("socket")
+    sock = extra_socket(transport)
     expect(sock is not None, "get_extra_info('socket') returned None")
     return bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR))
 
@@ -901,7 +902,7 @@ def test_unix_connection_path(loop, kind):
         transport, protocol = net.pair(net.run(
             loop.create_unix_connection(lambda: Recorder(loop), PATH_KINDS[kind](path))))
         peer = net.accept(listener)
-        sock = transport.get_extra_info("socket")
+        sock = extra_socket(transport, optional=True)
         if sock is not None:
             expect_equal((sock.family, sock.type), (socket.AF_UNIX, socket.SOCK_STREAM), "socket family/type")
         _unix_roundtrip(net, loop, transport, protocol, peer)

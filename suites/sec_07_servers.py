@@ -18,6 +18,7 @@ from loopconf.checks import LINUX, POSIX, UNIX
 from loopconf.evidence import expect, expect_equal, expect_raises
 from ._support.net import (Factory, Net, Recorder, io_rounds, read_exactly, read_to_eof,
                            require_family, require_reuseport, short_unix_path)
+from ._support.net import extra_socket
 
 scope = checks.scope(area="servers", section="19.5.1.7")
 
@@ -456,7 +457,7 @@ def test_create_server_tcp_nodelay(loop):
     with Net(loop) as net:
         server, factory = _server(net, loop, None, "127.0.0.1", 0)
         _, proto = net.run(_served(loop, net, factory, _addresses(server)[0]))
-        sock = proto.transport.get_extra_info("socket")
+        sock = extra_socket(proto.transport)
         expect(sock is not None, "get_extra_info('socket') returned None")
         expect(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0, "TCP_NODELAY is not set")
 
@@ -469,7 +470,7 @@ def test_create_server_keep_alive(loop):
         for keep_alive in (True, False):
             server, factory = _server(net, loop, None, "127.0.0.1", 0, keep_alive=keep_alive)
             _, proto = net.run(_served(loop, net, factory, _addresses(server)[0]))
-            sock = proto.transport.get_extra_info("socket")
+            sock = extra_socket(proto.transport)
             expect(sock is not None, "get_extra_info('socket') returned None")
             expect_equal(bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)), keep_alive,
                          f"SO_KEEPALIVE on an accepted connection with keep_alive={keep_alive}")

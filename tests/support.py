@@ -79,7 +79,12 @@ def read_results(out_dir) -> dict:
         return json.load(f)
 
 
-def outcome_map(results: dict) -> dict:
-    """{(loop key, check_id): outcome} of a results.json document."""
-    return {(r["loop"], r["check_id"]): r["outcome"] for r in results["results"]}
+def outcome_map(results: dict, hygiene: bool = False) -> dict:
+    """{(loop key, check_id): outcome} of a results.json document.
+
+    The hygiene probes (hygiene.*) run in every attributed-mode run whatever was selected; they
+    are left out unless ``hygiene`` is true.
+    """
+    return {(r["loop"], r["check_id"]): r["outcome"] for r in results["results"]
+            if hygiene or not r["check_id"].startswith("hygiene.")}
 

@@ -17,13 +17,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
 import shutil
 import socket
 import tempfile
+import threading
 
 import pytest
 
 from loopconf.evidence import Violation
+from loopconf.preconditions import precondition
+
 from .limits import TIMEOUT
 
 LOOPBACK = {socket.AF_INET: "127.0.0.1", socket.AF_INET6: "::1"}
@@ -329,12 +333,36 @@ class Net:
         self._dirs.clear()
 
 
+#: The check that owns a transport's 'socket' extra info (used on the way by other checks).
+EXTRA_INFO_SOCKET = "connections.create_connection.extra_info_socket"
+#: The check that owns loop.sock_recv (used on the way by io_rounds).
+SOCK_RECV = "sockets.sock_recv.returns_bytes"
+
+
+def extra_socket(transport, optional: bool = False):
+    """``transport.get_extra_info('socket')`` for a check that only needs it on the way.
+
+    If the transport gives no socket-like object (None unless ``optional``, or an object without
+    the socket interface), the check ends ``blocked`` by the extra-info check, which reports it.
+    """
+    with precondition(EXTRA_INFO_SOCKET, "transport.get_extra_info('socket')"):
+        sock = transport.get_extra_info("socket")
+        if sock is None:
+            if optional:
+                return None
+            raise Violation("returned None")
+        for attr in ("family", "type", "fileno", "getsockopt"):
+            getattr(sock, attr)
+    return sock
+
+
 async def io_rounds(loop, rounds: int = 2):
     """Return after the loop has polled for I/O at least ``rounds`` times.
 
     Each round makes a socketpair end readable and waits for the loop to notice it, which
     needs a poll; anything already readable or writable before the poll is reported in the
-    same poll, and the extra sleep(0) lets the callbacks scheduled by it run.
+    same poll, and the extra sleep(0) lets the callbacks scheduled by it run. The witness is
+    loop.sock_recv: a loop whose sock_recv fails blocks the calling check (``blocked``).
     """
     a, b = socket.socketpair()
     try:
@@ -342,7 +370,10 @@ async def io_rounds(loop, rounds: int = 2):
         b.setblocking(False)
         for _ in range(rounds):
             b.send(b"x")
-            await loop.sock_recv(a, 1)
+            with precondition(SOCK_RECV, "loop.sock_recv as an I/O-poll witness"):
+                got = await loop.sock_recv(a, 1)
+                if got != b"x":
+                    raise Violation(f"sock_recv returned {got!r}, not b'x'")
             await asyncio.sleep(0)
             await asyncio.sleep(0)
     finally:
@@ -350,31 +381,59 @@ async def io_rounds(loop, rounds: int = 2):
         b.close()
 
 
-async def read_exactly(loop, sock: socket.socket, size: int) -> bytes:
-    """Read ``size`` bytes from a raw socket through the loop (stops early at EOF)."""
+async def _read_in_thread(sock: socket.socket, size: int, to_eof: bool) -> bytes:
+    """Read from a raw peer socket in a plain thread while the loop keeps running.
+
+    The peer is not the API under test: reading it through the loop (sock_recv) would make the
+    check depend on another method. The coroutine waits with sleep(0.001) steps; cancelling it
+    (a watchdog) stops the thread within one select() period.
+    """
     sock.setblocking(False)
     chunks = bytearray()
-    while len(chunks) < size:
-        data = await loop.sock_recv(sock, min(65536, size - len(chunks)))
-        if not data:
-            break
-        chunks += data
+    done = threading.Event()
+    stop = threading.Event()
+
+    def reader():
+        try:
+            while len(chunks) < size and not stop.is_set():
+                readable, _, _ = select.select([sock], [], [], 0.02)
+                if not readable:
+                    continue
+                try:
+                    data = sock.recv(min(65536, size - len(chunks)))
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except (ConnectionResetError, OSError):
+                    if to_eof:
+                        break
+                    raise
+                if not data:
+                    break
+                chunks.extend(data)
+        except OSError:
+            pass
+        finally:
+            done.set()
+
+    thread = threading.Thread(target=reader, name="loopconf-peer-reader", daemon=True)
+    thread.start()
+    try:
+        while not done.is_set():
+            await asyncio.sleep(0.001)
+    finally:
+        stop.set()
+        thread.join()
     return bytes(chunks)
+
+
+async def read_exactly(loop, sock: socket.socket, size: int) -> bytes:
+    """Read ``size`` bytes from a raw peer socket (stops early at EOF), in a plain thread."""
+    return await _read_in_thread(sock, size, to_eof=False)
 
 
 async def read_to_eof(loop, sock: socket.socket, limit: int = 1 << 26) -> bytes:
-    """Read from a raw socket through the loop until EOF (or a reset, treated as EOF)."""
-    sock.setblocking(False)
-    chunks = bytearray()
-    while len(chunks) < limit:
-        try:
-            data = await loop.sock_recv(sock, 65536)
-        except ConnectionResetError:
-            break
-        if not data:
-            break
-        chunks += data
-    return bytes(chunks)
+    """Read from a raw peer socket until EOF (or a reset, treated as EOF), in a plain thread."""
+    return await _read_in_thread(sock, limit, to_eof=True)
 
 
 def sockopt(sock_like, option, level=socket.SOL_SOCKET) -> int:
