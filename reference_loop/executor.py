@@ -5,6 +5,7 @@ shutdown_default_executor (added in later Pythons).
 from __future__ import annotations
 
 import concurrent.futures
+import inspect
 import sys
 import threading
 import warnings
@@ -31,8 +32,7 @@ class ExecutorMixin:
         ThreadPoolExecutor); return an asyncio.Future for the result."""
         self._check_closed()
         if self._debug:
-            from asyncio import iscoroutine, iscoroutinefunction
-            if iscoroutine(func) or iscoroutinefunction(func):
+            if inspect.iscoroutine(func) or inspect.iscoroutinefunction(func):
                 raise TypeError("coroutines cannot be used with run_in_executor()")
         if executor is None:
             executor = self._default_executor

@@ -318,7 +318,37 @@ class SchedulingMixin:
 
     # ------------------------------------------------------------------ 19.5.1.5 tasks
 
-    if sys.version_info >= (3, 13, 3):
+    if sys.version_info >= (3, 14):
+        def create_task(self, coro, **kwargs):
+            """19.5.1.5 create_task: wrap ``coro`` in a Task (or the factory's object).
+
+            As the 3.14 docs say: every keyword given (name, context, eager_start, ...) goes on
+            unchanged, None values included, to the Task or to the custom factory, called as
+            factory(loop, coro, **kwargs); eager_start is honoured by the Task itself.
+            """
+            self._check_closed()
+            factory = self._task_factory
+            if factory is None:
+                return Task(coro, loop=self, **kwargs)
+            return factory(self, coro, **kwargs)
+    elif sys.version_info >= (3, 13, 4):
+        def create_task(self, coro, *, name=None, context=None, **kwargs):
+            """19.5.1.5 create_task: wrap ``coro`` in a Task (or the factory's object).
+
+            As the 3.13.4+ docs say: extra keywords go on to the Task or the custom factory; a
+            factory gets context= only when one is given and never name=, which is then applied
+            with set_name() (when not None).
+            """
+            self._check_closed()
+            factory = self._task_factory
+            if factory is None:
+                return Task(coro, loop=self, name=name, context=context, **kwargs)
+            if context is not None:
+                kwargs["context"] = context
+            task = factory(self, coro, **kwargs)
+            _set_task_name(task, name)
+            return task
+    elif sys.version_info >= (3, 13, 3):
         def create_task(self, coro, *, name=None, context=None, **kwargs):
             """19.5.1.5 create_task: wrap ``coro`` in a Task (or the factory's object).
 

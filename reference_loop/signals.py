@@ -8,11 +8,11 @@ Handle like any other callback, so the user callback runs in the loop, not in th
 from __future__ import annotations
 
 import errno
+import inspect
 import logging
 import signal
 import sys
 import warnings
-from asyncio import iscoroutine, iscoroutinefunction
 
 from .handles import Handle
 
@@ -46,7 +46,7 @@ class SignalsMixin:
         ValueError for an invalid or uncatchable signal; RuntimeError when the handler cannot
         be set up (e.g. not in the main thread).
         """
-        if iscoroutine(callback) or iscoroutinefunction(callback):
+        if inspect.iscoroutine(callback) or inspect.iscoroutinefunction(callback):
             raise TypeError("coroutines cannot be used with add_signal_handler()")
         self._check_signal(sig)
         if sig in _uncatchable():

@@ -490,9 +490,30 @@ def test_hostname_mismatch_fails(loop, server_ctx, client_ctx):
     assert all(protocol.events == [] for protocol in made)
 
 
+def _ssl_refuses_empty_hostname(ctx) -> bool:
+    """3.13.16+/3.14.8+: the ssl module refuses check_hostname without a server_hostname."""
+    try:
+        ctx.wrap_bio(ssl.MemoryBIO(), ssl.MemoryBIO(), server_hostname=None)
+    except ValueError:
+        return True
+    return False
+
+
 def test_empty_server_hostname_disables_matching(loop, server_ctx, client_ctx):
-    """19.5.1.6 server_hostname='': no host name matching (the chain is still verified)."""
+    """19.5.1.6 server_hostname='': no host name matching (the chain is still verified); where
+    the ssl module refuses check_hostname without a name (3.13.16+, 3.14.8+), ValueError."""
+    refuses = _ssl_refuses_empty_hostname(client_ctx)
+
+    async def refused():
+        ours, theirs = socket.socketpair()
+        with ours, theirs:
+            with pytest.raises(ValueError):
+                await loop.create_connection(
+                    lambda: Recorder(loop), sock=ours, ssl=client_ctx, server_hostname="")
+
     async def main():
+        if refuses:
+            return await refused()
         server, first, first_client, _ = await tls_pair(loop, server_ctx, client_ctx)
         port = server.sockets[0].getsockname()[1]
         sock = socket.create_connection(("127.0.0.1", port))
