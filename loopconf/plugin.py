@@ -29,6 +29,9 @@ from loopconf.outcomes import classify_exception, combine
 
 STREAM_VERSION = 1
 
+# The user-facing side (loop required, -k over check IDs, --loopconf-expect): loopconf.plugin_gate.
+pytest_plugins = ["loopconf.plugin_gate"]
+
 
 def pytest_addoption(parser):
     group = parser.getgroup("loopconf", "loopconf conformance suite")
@@ -107,9 +110,11 @@ class LoopconfSession:
         for item in items:
             meta = meta_of(item)
             cid = check_id_of(item)
+            if meta is None:  # not a loopconf check: never ours to deselect
+                keep.append(item)
+                continue
             if (
-                meta is None
-                or item.nodeid in excluded
+                item.nodeid in excluded
                 or (self.opt.loopconf_check and not matches_check(cid, self.opt.loopconf_check))
                 or (self.opt.loopconf_section and not matches_section(meta.section, self.opt.loopconf_section))
             ):
@@ -132,6 +137,8 @@ class LoopconfSession:
         entries = []
         for item in session.items:
             meta = meta_of(item)
+            if meta is None:
+                continue
             entries.append({"nodeid": item.nodeid, "check_id": check_id_of(item),
                             "meta": meta.to_dict(), "not_applicable": meta.applies()})
         with open(path, "w") as f:
