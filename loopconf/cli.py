@@ -117,6 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress and no tables: only the headline")
     run.add_argument("--json", action="store_true",
                      help="print a JSON summary (scores and the failing check IDs with verdicts) instead of tables")
+    run.add_argument("--tag", default="", metavar="TEXT",
+                     help="append @TEXT to every loop's label (e.g. --tag py3.12-linux), so shards of a CI "
+                          "matrix merge side by side with `loopconf report`")
     _add_ci_outputs(run)
 
     lst = add("list", "print the check catalogue")
@@ -289,6 +292,8 @@ def execute(args, argv, log_dir: str = "") -> Results:
         seen[spec] = seen.get(spec, 0) + 1
         if seen[spec] > 1:
             info.key = f"{spec}#{seen[spec]}"
+        if getattr(args, "tag", ""):
+            info.key = f"{info.key}@{args.tag}"
         if info.status != "ok":
             print(f"loopconf: error: {info.error}", file=sys.stderr)
         infos.append(info)
