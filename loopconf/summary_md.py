@@ -68,11 +68,11 @@ def render(results, *, report_url: str = "", artifact: str = "") -> str:
         lines.append(f"### {title} ({len(recs)})")
         lines.append("")
         if note:
-            lines += [note, ""]
+            lines.extend([note, ""])
         if not recs:
-            lines += ["None.", ""]
+            lines.extend(["None.", ""])
             return
-        lines += ["| loop | check | level | clause | outcome | message |", "|---|---|---|---|---|---|"]
+        lines.extend(["| loop | check | level | clause | outcome | message |", "|---|---|---|---|---|---|"])
         for r in recs[:MAX_ROWS]:
             meta = results.meta(r.check_id)
             clause = f"{meta.get('section', '')} {meta.get('method', '')}".strip()
