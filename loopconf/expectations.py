@@ -131,8 +131,13 @@ def parse(data: dict, path: str = "<expectations>") -> list:
     return out
 
 
-def apply(results, expectations: list) -> list:
-    """Give every result its verdict; return the expectations that matched no known check."""
+def apply(results, expectations: list, known=None) -> list:
+    """Give every result its verdict; return the expectations that match no known check.
+
+    ``known`` is every check ID the running loopconf has (the full catalogue); by default the
+    checks of ``results``. A subset run passes the full catalogue, so that entries for checks
+    that merely were not selected are not reported as matching nothing.
+    """
     python = results.run.get("python", "0")
     platform = results.run.get("sys_platform", sys.platform)
     loops = {loop.key: loop for loop in results.loops}
@@ -166,7 +171,7 @@ def apply(results, expectations: list) -> list:
             r.verdict = "non-strict"
         else:
             r.verdict = "info"
-    known = set(results.checks)
+    known = set(results.checks if known is None else known)
     return [e for e in expectations
             if id(e) not in used and not any(fnmatch.fnmatchcase(c, e.check) or
                                              fnmatch.fnmatchcase(c.split("[", 1)[0], e.check) for c in known)]

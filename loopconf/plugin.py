@@ -31,6 +31,9 @@ from loopconf.checks import check_id_of, meta_of
 from loopconf.outcomes import classify_exception, combine
 from loopconf.wire import Opt, check_record, collected_record, death_record, reproduce_prefix, reproducer
 
+# The user-facing side (loop required, -k over check IDs, --loopconf-expect): loopconf.plugin_gate.
+pytest_plugins = ["loopconf.plugin_gate"]
+
 
 def pytest_addoption(parser):
     group = parser.getgroup("loopconf", "loopconf conformance suite")
@@ -115,10 +118,12 @@ class LoopconfSession:
         for item in items:
             meta = meta_of(item)
             cid = check_id_of(item)
-            pinned = self.opt.loopconf_with_hygiene and meta is not None and is_hygiene(cid)
+            if meta is None:  # not a loopconf check: never ours to deselect
+                keep.append(item)
+                continue
+            pinned = self.opt.loopconf_with_hygiene and is_hygiene(cid)
             if (
-                meta is None
-                or item.nodeid in excluded
+                item.nodeid in excluded
                 or (not pinned and self.opt.loopconf_check and not matches_check(cid, self.opt.loopconf_check))
                 or (not pinned and self.opt.loopconf_section
                     and not matches_section(meta.section, self.opt.loopconf_section))
@@ -142,6 +147,8 @@ class LoopconfSession:
         entries = []
         for item in session.items:
             meta = meta_of(item)
+            if meta is None:
+                continue
             entries.append({"nodeid": item.nodeid, "check_id": check_id_of(item),
                             "meta": meta.to_dict(), "not_applicable": meta.applies()})
         with open(path, "w") as f:

@@ -195,7 +195,12 @@ def print_report(console: Console, results, *, max_failures: int = 50) -> None:
                               markup=False)
             elif r.message:
                 console.print(f"         {r.message.splitlines()[0][:200]}", markup=False)
-            console.print(f"         reproduce: {r.reproducer}", markup=False)
+            console.print(f"         reproduce: {r.reproducer}", markup=False, soft_wrap=True)
+            if r.nodeid and r.outcome not in ("pass", "skip"):
+                from loopconf.reproduce import pytest_command
+
+                spec = next((loop.spec for loop in results.loops if loop.key == r.loop), r.loop)
+                console.print(f"         debug:     {pytest_command(spec, r.nodeid)}", markup=False, soft_wrap=True)
         if len(bad) > max_failures:
             console.print(f"... and {len(bad) - max_failures} more (see the HTML/JSON report)")
     console.print()

@@ -27,9 +27,10 @@ def _one_line_error(proc, needle):
 def test_bad_loop_spec(tmp_path, spec, needle):
     proc = loopconf("run", "--loop", spec, "--out", str(tmp_path), *FEW)
     _one_line_error(proc, needle)
-    # The run still writes its report, with the loop marked as not run.
-    assert (tmp_path / "results.json").exists()
-    assert (tmp_path / "report.html").exists()
+    # No loop ran: no report (an earlier one is never replaced by an empty one) and no table.
+    assert not (tmp_path / "results.json").exists()
+    assert not (tmp_path / "report.html").exists()
+    assert "outcomes by spec section" not in proc.stdout
 
 
 def test_bad_loop_does_not_stop_the_others(tmp_path):

@@ -66,7 +66,7 @@ def test_report_rerenders_and_merges(run_dir, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     merged = tmp_path / "merged"
     proc = loopconf("report", str(run_dir / "results.json"), str(other / "results.json"), "--out", str(merged))
-    assert proc.returncode == 1, proc.stdout + proc.stderr  # the merged run still contains failures
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # re-rendering succeeded (verdicts don't matter)
     results = read_results(merged)
     jsonschema.validate(results, SCHEMA)
     assert {loop["key"] for loop in results["loops"]} == {"asyncio", HOSTILE, LIFO, "reference"}
@@ -93,7 +93,8 @@ def test_diff_reports_regressions(run_dir, tmp_path):
 
 def test_baseline_then_gate(run_dir, tmp_path):
     expect = tmp_path / "expect.toml"
-    proc = loopconf("baseline", "--from", str(run_dir / "results.json"), "-o", str(expect))
+    # run_dir ran a selection: a baseline from it needs --partial (see tests/test_cli_safety.py).
+    proc = loopconf("baseline", "--from", str(run_dir / "results.json"), "-o", str(expect), "--partial")
     assert proc.returncode == 0, proc.stderr
     text = expect.read_text()
     assert text.count("[[expected]]") == 2 and LIFO in text and HOSTILE in text
@@ -107,6 +108,7 @@ def test_baseline_then_gate(run_dir, tmp_path):
     # ...and a listed failure that now passes is an unexpected pass, fatal under --strict-expectations.
     expect.write_text('[[expected]]\nloop = "asyncio"\ncheck = "calls.call_soon.*"\noutcome = "fail"\n'
                       'reason = "pretend"\n\n[[expected]]\nloop = "*"\ncheck = "no.such.check"\noutcome = "fail"\n')
+    out = tmp_path / "gated2"  # a fresh folder: a smaller run would be written beside the fuller one
     proc = loopconf("run", "--loop", "asyncio", "-n", "0", "--expect", str(expect), "--out", str(out),
                     "--check", "calls.call_soon.fifo")
     assert proc.returncode == 0, proc.stdout + proc.stderr
