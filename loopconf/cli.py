@@ -21,6 +21,7 @@ whose ``--out`` folder holds a fuller report is written beside it, in
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import shutil
@@ -252,9 +253,11 @@ def _workers(value: str) -> str:
 
 
 def _selection(args) -> runner.Selection:
-    """The checks to run; in attributed mode the hygiene checks always come along (they judge the
-    loop-wide findings of whatever ran)."""
-    with_hygiene = getattr(args, "invariants", "attributed") == "attributed" and hasattr(args, "loop")
+    """The checks to run. Attributed mode compares findings with the hygiene probes: they come along
+    with every section or -k selection and full run; an explicit --check list runs only what it
+    names (a reproducer stays exact)."""
+    with_hygiene = (getattr(args, "invariants", "attributed") == "attributed" and hasattr(args, "loop")
+                    and not args.check)
     return runner.Selection(checks=args.check, sections=args.section, keyword=args.keyword,
                             with_hygiene=with_hygiene)
 
@@ -270,7 +273,11 @@ def _collect(args) -> list:
     """The selected catalogue; a selection matching nothing is a usage error naming its inputs."""
     from loopconf.checks import SECTIONS
 
-    catalogue = runner.collect(_selection(args))
+    selection = _selection(args)
+    catalogue = runner.collect(selection)
+    if selection.with_hygiene and all(e["check_id"].startswith("hygiene.") for e in catalogue):
+        # only the probes matched: the user's selection itself matched nothing
+        catalogue = catalogue if runner.collect(dataclasses.replace(selection, with_hygiene=False)) else []
     if catalogue:
         return catalogue
     hint = ""

@@ -21,6 +21,8 @@ non-strict       a non-passing SHOULD check (gates only with --strict)
 expected         the outcome is one the file lists for it
 unexpected-pass  the file lists a non-passing outcome but the check passed
                  (gates only with --strict-expectations)
+blocked          the check could not reach its own clause (another documented API broke on the
+                 way, named in ``blocked_by``); counted apart, never gating by itself
 flaky            the check's outcome differed between repeats of the same run (``--repeat N``)
                  and the file does not list every outcome seen; gates like a regression for
                  MUST checks (like non-strict for SHOULD, informative for INFO)
@@ -161,6 +163,10 @@ def apply(results, expectations: list, known=None) -> list:
         r.expectation, r.reason = "", ""
         if _flipped(r):
             r.verdict = _flaky(level)
+        elif r.outcome in ("pass", "skip"):
+            r.verdict = "ok"
+        elif r.outcome == "blocked":  # its own clause was not reached: the clause that broke is judged
+            r.verdict = "blocked"     # by the check named in blocked_by, never gating by itself
         elif r.outcome in ("pass", "skip"):
             r.verdict = "ok"
         elif r.outcome == "error":
