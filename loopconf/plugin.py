@@ -65,6 +65,25 @@ def pytest_addoption(parser):
         help="keep the hygiene probes (hygiene.*) whatever --loopconf-check/--loopconf-section select")
 
 
+#: Checks that take far longer than the rest (model-based checks run many examples; the timeout
+#: checks wait out a deadline). Run first, so parallel workers never wait on one long check at the end.
+LONG_CHECKS = ("model.*", "*.*timeout*")
+
+
+def longest_first(items: list) -> list:
+    """``items`` with the long checks first, otherwise in collection (spec) order.
+
+    pytest-xdist hands checks to workers in this order, so a long check met last would leave the
+    other workers idle while it runs (the serial tail). The order of records in the report does
+    not depend on it.
+    """
+    def long(item) -> bool:
+        cid = check_id_of(item) or ""
+        return any(fnmatch.fnmatchcase(cid, pattern) for pattern in LONG_CHECKS)
+
+    return [i for i in items if long(i)] + [i for i in items if not long(i)]
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "loopconf(meta): a loopconf conformance check (see loopconf.checks)")
     if _active(config):
@@ -136,7 +155,8 @@ class LoopconfSession:
             keep.append(item)
         if drop:
             config.hook.pytest_deselected(items=drop)
-            items[:] = keep
+        # the catalogue (--collect-only) keeps spec order; a run hands out the long checks first
+        items[:] = keep if self.opt.loopconf_catalogue else longest_first(keep)
         if not self.is_worker:
             self._announce(len(items))
 

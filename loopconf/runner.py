@@ -171,7 +171,9 @@ def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
             with open(exclude, "w") as f:
                 f.write("\n".join(done))
             selected = [*config.selection.pytest_args(), Opt.EXCLUDE, exclude]
-            workers = [] if str(config.workers) == "0" else ["-n", str(config.workers),
+            # worksteal: an idle worker takes pending checks from a busy one, so no worker idles
+            # while another still has a queue (checks differ in length by three orders of magnitude)
+            workers = [] if str(config.workers) == "0" else ["-n", str(config.workers), "--dist", "worksteal",
                                                              "--max-worker-restart", str(len(catalogue) + 4)]
             allowed = [arg for glob in config.allow_threads for arg in (Opt.ALLOW_THREAD, glob)]
             cmd = _pytest_cmd([*workers, *selected, *allowed, Opt.LOOP, info.spec,
