@@ -226,7 +226,7 @@ def test_create_connection_sock(loop):
 
 
 @pytest.mark.parametrize("extra", ["host", "port"])
-@scope.check("create_connection", "sock_exclusive", level=SHOULD,
+@scope.check("create_connection", "sock_exclusive", level=SHOULD, note="sock-exclusive-caller-obligation",
              requirement="sock must not be combined with host or port; a loop should reject the combination "
                          "with ValueError rather than pick one silently.", covers=("create_connection.26",))
 def test_create_connection_sock_exclusive(loop, extra):
@@ -730,9 +730,10 @@ def test_datagram_sock(loop):
 
 
 @pytest.mark.parametrize("extra", ["local_addr", "remote_addr"])
-@scope.check("create_datagram_endpoint", "sock_exclusive",
-             requirement="sock= together with local_addr or remote_addr is rejected with ValueError (they "
-                         "must be None when sock is given).", covers=("create_datagram_endpoint.17",))
+@scope.check("create_datagram_endpoint", "sock_exclusive", level=SHOULD, note="sock-exclusive-caller-obligation",
+             requirement="sock= together with local_addr or remote_addr should be rejected with ValueError "
+                         "(the caller must leave them None when sock is given).",
+             covers=("create_datagram_endpoint.17",))
 def test_datagram_sock_exclusive(loop, extra):
     with Net(loop) as net:
         peer = _udp_peer(net)
@@ -936,8 +937,10 @@ def test_unix_connection_sock(loop):
         _unix_roundtrip(net, loop, transport, protocol, peer)
 
 
-@scope.check("create_unix_connection", "path_required", platforms=UNIX,
-             requirement="create_unix_connection without path and without sock raises ValueError.", covers=("create_unix_connection.4",))
+@scope.check("create_unix_connection", "path_required", platforms=UNIX, level=SHOULD,
+             note="unix-path-required-valueerror",
+             requirement="create_unix_connection without path and without sock should raise ValueError.",
+             covers=("create_unix_connection.4",))
 def test_unix_connection_path_required(loop):
     with Net(loop) as net:
         def run():
