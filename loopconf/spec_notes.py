@@ -52,6 +52,67 @@ note(
     "no_reuse_address (>=3.8.1), reuse_address_rejected (3.8.1-3.10), reuse_address_removed (>=3.11).",
 )
 note(
+    "sock-exclusive-caller-obligation",
+    clause="19.5.1.6 create_connection / create_datagram_endpoint, sock (also create_server, 19.5.1.7)",
+    doc="When sock is given the caller is told not to pass the address arguments (host/port, local_addr/"
+    "remote_addr); the page names no exception for a caller who does.",
+    cpython="Raises ValueError for the combination.",
+    decision="The *.sock_exclusive checks are SHOULD: refusing is the expected, safe behaviour, but the clause "
+    "is the caller's obligation.",
+)
+note(
+    "unix-path-required-valueerror",
+    clause="19.5.1.6 create_unix_connection, path (also create_unix_server, 19.5.1.7)",
+    doc="path is required unless sock is given; the page names no exception for a call with neither.",
+    cpython="Raises ValueError.",
+    decision="The *.path_required checks are SHOULD (caller obligation, no documented error).",
+)
+note(
+    "server-hostname-caller-obligation",
+    clause="19.5.1.6 create_connection / create_unix_connection, server_hostname",
+    doc="server_hostname is meant only with ssl, and must be supplied when there is no host to default to "
+    "(sock=, or a UNIX path); the page names no exception for breaking either rule.",
+    cpython="Raises ValueError in both cases.",
+    decision="tls.create_connection.server_hostname_required / .server_hostname_requires_ssl and "
+    "tls.create_unix_connection.server_hostname_required are SHOULD.",
+)
+note(
+    "handshake-timeout-without-ssl",
+    clause="19.5.1.6-7 ssl_handshake_timeout (and ssl_shutdown_timeout, 3.11) of every entry point",
+    doc="The TLS timeouts are documented for TLS connections; the page names no error when one is passed "
+    "without ssl.",
+    cpython="Raises ValueError.",
+    decision="The *.handshake_timeout_requires_ssl and *.ssl_shutdown_timeout_requires_ssl checks are SHOULD.",
+)
+note(
+    "ssl-shutdown-timeout-bound",
+    clause="19.5.1.6 create_connection / create_unix_connection, ssl_shutdown_timeout (3.11)",
+    doc="ssl_shutdown_timeout is how long to wait for the TLS shutdown to complete before aborting the "
+    "connection: it bounds the wait; it does not oblige the loop to wait for the peer's close_notify.",
+    cpython="Sends close_notify, waits up to the timeout for the peer's, then aborts.",
+    decision="MUST: close_notify is sent and a silent peer is cut off within the timeout (late-side slack). "
+    "SHOULD: the loop waits the full timeout first (.ssl_shutdown_timeout_waits). The 30 s default itself is "
+    "not measured.",
+)
+note(
+    "tls-cert-error-class",
+    clause="19.5.1.6 create_connection, ssl / server_hostname (certificate verification)",
+    doc="The page says the certificate is verified and matched; it does not name the exception of a failed "
+    "verification.",
+    cpython="Raises ssl.SSLCertVerificationError (an ssl.SSLError, hence OSError).",
+    decision="MUST: the connection fails with an OSError (ssl.SSLError included) and no protocol callback "
+    "runs. SHOULD: the class is ssl.SSLCertVerificationError (tls.create_connection.cert_error_class).",
+)
+note(
+    "tls-handshake-timeout-default",
+    clause="19.5.1.6 create_connection / create_unix_connection, ssl_handshake_timeout",
+    doc="None (the default) means a 60-second handshake limit.",
+    cpython="Uses 60 s.",
+    decision="Waiting 60 s per check is not affordable: the checks hold the handshake back for 1 s and require "
+    "that it still completes (catches a tiny or zero default). The statement stays partial: an exact 60 s is "
+    "not measured.",
+)
+note(
     "datagram-error-received-undocumented",
     clause="19.5.1.6 create_datagram_endpoint (DatagramProtocol.error_received, protocols page)",
     doc="The loop page promises nothing about ICMP errors; the protocol page says error_received is called "

@@ -11,6 +11,8 @@ import os
 import pathlib
 import select
 import socket
+import threading
+import time
 import uuid
 
 import pytest
@@ -22,6 +24,8 @@ from ._support.net import (LOOPBACK, TIMEOUT, DatagramRecorder, Factory, Net, Re
                                  io_rounds, read_exactly, read_to_eof, require_family,
                                  require_reuseport, short_unix_path)
 from ._support.net import extra_socket
+from ._support import backlog, names
+from ._support.resolver import BLOCK_LIMIT, SlowResolver
 
 scope = checks.scope(area="connections", section="19.5.1.6")
 CHUNK = b"\x5a" * 65536
@@ -223,7 +227,7 @@ def test_create_connection_sock(loop):
 
 
 @pytest.mark.parametrize("extra", ["host", "port"])
-@scope.check("create_connection", "sock_exclusive", level=SHOULD,
+@scope.check("create_connection", "sock_exclusive", level=SHOULD, note="sock-exclusive-caller-obligation",
              requirement="sock must not be combined with host or port; a loop should reject the combination "
                          "with ValueError rather than pick one silently.", covers=("create_connection.26",))
 def test_create_connection_sock_exclusive(loop, extra):
@@ -727,9 +731,10 @@ def test_datagram_sock(loop):
 
 
 @pytest.mark.parametrize("extra", ["local_addr", "remote_addr"])
-@scope.check("create_datagram_endpoint", "sock_exclusive",
-             requirement="sock= together with local_addr or remote_addr is rejected with ValueError (they "
-                         "must be None when sock is given).", covers=("create_datagram_endpoint.17",))
+@scope.check("create_datagram_endpoint", "sock_exclusive", level=SHOULD, note="sock-exclusive-caller-obligation",
+             requirement="sock= together with local_addr or remote_addr should be rejected with ValueError "
+                         "(the caller must leave them None when sock is given).",
+             covers=("create_datagram_endpoint.17",))
 def test_datagram_sock_exclusive(loop, extra):
     with Net(loop) as net:
         peer = _udp_peer(net)
@@ -933,11 +938,351 @@ def test_unix_connection_sock(loop):
         _unix_roundtrip(net, loop, transport, protocol, peer)
 
 
-@scope.check("create_unix_connection", "path_required", platforms=UNIX,
-             requirement="create_unix_connection without path and without sock raises ValueError.", covers=("create_unix_connection.4",))
+@scope.check("create_unix_connection", "path_required", platforms=UNIX, level=SHOULD,
+             note="unix-path-required-valueerror",
+             requirement="create_unix_connection without path and without sock should raise ValueError.",
+             covers=("create_unix_connection.4",))
 def test_unix_connection_path_required(loop):
     with Net(loop) as net:
         def run():
             return net.pair(net.run(loop.create_unix_connection(lambda: Recorder(loop))))
 
         expect_raises(ValueError, run, what="create_unix_connection() without path or sock")
+
+
+# -- create_connection: resolution and connecting without blocking the loop (gap #16) ---------
+
+def _wait_thread(thread):
+    thread.join(TIMEOUT + BLOCK_LIMIT)
+
+
+def _slow_resolution(net, loop):
+    """create_connection to a private name whose getaddrinfo is held until a loop callback runs."""
+    listener = net.listener()
+    host = names.name("slow")
+    with names.FakeNames({host: [(socket.AF_INET, "127.0.0.1")]}), \
+            SlowResolver(loop, "getaddrinfo", lambda args, kw: bool(args) and args[0] == host) as slow:
+        async def scenario():
+            slow.poll()
+            return await loop.create_connection(lambda: Recorder(loop), host, listener.getsockname()[1])
+
+        try:
+            net.pair(net.run(scenario(), timeout=BLOCK_LIMIT + TIMEOUT,
+                             what="create_connection while its name resolution is held back"))
+        except OSError:
+            if not slow.entered.is_set():
+                pytest.skip("the loop does not call socket.getaddrinfo; a slow resolution cannot be simulated")
+            raise
+    if not slow.entered.is_set():
+        pytest.skip("the loop does not call socket.getaddrinfo; a slow resolution cannot be simulated")
+    net.accept(listener)
+    expect(not slow.blocked_loop, f"create_connection resolved the host on the loop thread: no callback ran "
+                                  f"while getaddrinfo was in progress (held {BLOCK_LIMIT:g}s)",
+           expected="resolution off the loop thread")
+    expect(slow.released_by_loop, "no loop callback ran while create_connection was resolving")
+
+
+def _slow_connect(net, loop):
+    """create_connection to a listener whose full accept queue keeps the attempt pending until a loop
+    callback, run while the attempt is pending (SYN_SENT), frees the queue."""
+    listener = backlog.full_listener(net)
+    port = listener.getsockname()[1]
+    lock = threading.Lock()
+    state = {"by": None}
+
+    def release(by):
+        with lock:
+            if state["by"] is None:
+                state["by"] = by
+                backlog.drain(net, listener)
+
+    def poll():
+        if state["by"] is not None:
+            return
+        if backlog.syn_sent_to(port):
+            release("loop")
+        else:
+            loop.call_later(0.001, poll)
+
+    def guard():
+        deadline = time.monotonic() + BLOCK_LIMIT
+        while state["by"] is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        release("guard")
+
+    thread = threading.Thread(target=guard, daemon=True)
+    thread.start()
+    try:
+        async def scenario():
+            poll()
+            return await loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port)
+
+        net.pair(net.run(scenario(), timeout=BLOCK_LIMIT + 2 * TIMEOUT,
+                         what="create_connection to a listener that answers only after its queue is freed"))
+    finally:
+        release("cleanup")
+        _wait_thread(thread)
+    net.accept(listener)
+    expect(state["by"] == "loop", "create_connection blocked the loop while connecting: no callback ran "
+                                  f"while the connection attempt was pending (released after {BLOCK_LIMIT:g}s "
+                                  "by a helper thread)", expected="callbacks run during the connect",
+           observed=f"released by the {state['by']}")
+
+
+@pytest.mark.parametrize("phase", ["resolving", "connecting"])
+@scope.check("create_connection", "does_not_block", platforms=LINUX,
+             requirement="create_connection does not block the loop: other callbacks run while it resolves the "
+                         "host and while the connection attempt is pending.", covers=("create_connection.7",))
+def test_create_connection_does_not_block(loop, phase):
+    with Net(loop) as net:
+        (_slow_resolution if phase == "resolving" else _slow_connect)(net, loop)
+
+
+@scope.check("create_connection", "local_addr_resolved",
+             requirement="The host of local_addr is resolved through getaddrinfo like host is: a name that "
+                         "only the resolver knows is bound as its address.", covers=("create_connection.28",))
+def test_create_connection_local_addr_resolved(loop):
+    with Net(loop) as net:
+        listener = net.listener()
+        host, local = names.name("remote"), names.name("local")
+        with names.FakeNames({host: [(socket.AF_INET, "127.0.0.1")],
+                              local: [(socket.AF_INET, "127.0.0.1")]}) as fake:
+            try:
+                transport, _ = net.pair(net.run(loop.create_connection(
+                    lambda: Recorder(loop), host, listener.getsockname()[1], local_addr=(local, 0))))
+            except OSError as exc:
+                fake.require_used()
+                raise Violation("create_connection failed with a local_addr host name the resolver knows",
+                                observed=f"{type(exc).__name__}: {exc}") from None
+        peer = net.accept(listener)
+        expect(any(c["host"] == local for c in fake.calls), "local_addr's host was not passed to getaddrinfo",
+               observed=fake.calls)
+        expect_equal(transport.get_extra_info("sockname")[0], "127.0.0.1", "local address with a local_addr name")
+        expect_equal(peer.getpeername(), transport.get_extra_info("sockname"), "remote address seen by the peer")
+
+
+@scope.check("create_connection", "happy_eyeballs_parallel", since="3.8", platforms=LINUX,
+             requirement="With happy_eyeballs_delay, when the first address's attempt has not completed after "
+                         "the delay the next address is tried in parallel: a name resolving to a pending "
+                         "address, then a listening one, connects to the second without waiting for the first.",
+             covers=("create_connection.32",))
+def test_create_connection_happy_eyeballs_parallel(loop):
+    with Net(loop) as net:
+        stuck = backlog.full_listener(net)
+        good = net.listener()
+        host = names.name("eyeballs")
+        with names.FakeNames({host: [(socket.AF_INET, "127.0.0.1", stuck.getsockname()[1]),
+                                     (socket.AF_INET, "127.0.0.1", good.getsockname()[1])]}) as fake:
+            try:
+                transport, _ = net.pair(net.run(loop.create_connection(
+                    lambda: Recorder(loop), host, good.getsockname()[1], happy_eyeballs_delay=0.05),
+                    what="create_connection with happy_eyeballs_delay=0.05 (first address never answers)"))
+            except OSError:
+                fake.require_used()
+                raise
+        net.accept(good)
+        expect_equal(transport.get_extra_info("peername"), good.getsockname(),
+                     "address connected to (the second, listening one)")
+        net.run(io_rounds(loop, 3))
+        expect(not backlog.syn_sent_to(stuck.getsockname()[1]),
+               "the losing attempt to the first address was left pending after the race was won")
+
+
+def _interleave_names(net):
+    """[::1 refusing, ::1 listening, 127.0.0.1 listening]: which listener is reached shows the order tried."""
+    require_family(socket.AF_INET6)
+    v6 = net.listener(socket.AF_INET6)
+    v4 = net.listener(socket.AF_INET)
+    host = names.name("interleave")
+    entries = [(socket.AF_INET6, "::1", net.free_port(socket.AF_INET6)),
+               (socket.AF_INET6, "::1", v6.getsockname()[1]),
+               (socket.AF_INET, "127.0.0.1", v4.getsockname()[1])]
+    return host, entries, {socket.AF_INET6: v6, socket.AF_INET: v4}
+
+
+INTERLEAVE_CASES = {
+    "default": ({}, socket.AF_INET6),
+    "zero": ({"interleave": 0}, socket.AF_INET6),
+    "one": ({"interleave": 1}, socket.AF_INET),
+    "delay_default": ({"happy_eyeballs_delay": 30.0}, socket.AF_INET),
+}
+
+
+@pytest.mark.parametrize("case", list(INTERLEAVE_CASES))
+@scope.check("create_connection", "interleave", since="3.8",
+             requirement="interleave reorders the resolved addresses by family: 0 (the default without "
+                         "happy_eyeballs_delay) keeps the getaddrinfo order, 1 (the default with it) alternates "
+                         "families, so after a refused first IPv6 address the next attempt is IPv6 or IPv4 "
+                         "accordingly.", covers=("create_connection.33",))
+def test_create_connection_interleave(loop, case):
+    kwargs, family = INTERLEAVE_CASES[case]
+    with Net(loop) as net:
+        host, entries, listeners = _interleave_names(net)
+        with names.FakeNames({host: entries}) as fake:
+            try:
+                transport, _ = net.pair(net.run(loop.create_connection(lambda: Recorder(loop), host, 1, **kwargs),
+                                                what=f"create_connection({kwargs})"))
+            except OSError:
+                fake.require_used()
+                raise
+        peer = transport.get_extra_info("peername")
+        expect_equal(peer[:2], listeners[family].getsockname()[:2],
+                     f"address connected to with {kwargs or 'no interleave/happy_eyeballs_delay'} after the "
+                     "first (IPv6) address refused")
+        net.accept(listeners[family])
+
+
+@pytest.mark.parametrize("case", ["same", "different"])
+@scope.check("create_connection", "errors_combined", since="3.12",
+             requirement="Without all_errors, when every address fails: the same error on every attempt "
+                         "raises that error; different errors raise one OSError whose message holds each "
+                         "attempt's message.", covers=("create_connection.37",))
+def test_create_connection_errors_combined(loop, case):
+    with Net(loop) as net:
+        p1, p2 = net.free_port(), net.free_port()
+        ports = [p1, p1] if case == "same" else [p1, p2]
+        host = names.name("refusing")
+        with names.FakeNames({host: [(socket.AF_INET, "127.0.0.1", p) for p in ports]}) as fake:
+            def run():
+                return net.pair(net.run(loop.create_connection(lambda: Recorder(loop), host, p1)))
+
+            exc = expect_raises(OSError, run, what="connecting to two refusing addresses did not fail")
+            fake.require_used()
+        expect(not isinstance(exc, BaseExceptionGroup),  # noqa: F821
+               "without all_errors the failure was an ExceptionGroup", observed=repr(exc))
+        if case == "same":
+            expect(isinstance(exc, ConnectionRefusedError),
+                   "two identical refusals did not raise that refusal itself", expected="ConnectionRefusedError",
+                   observed=repr(exc))
+        else:
+            text = str(exc)
+            expect(str(p1) in text and str(p2) in text,
+                   "the combined OSError's message does not hold both attempts' messages (both ports)",
+                   observed=text)
+
+
+# -- sock= ownership (3.11) ---------------------------------------------------------------------
+
+def _fd_closed(sock):
+    return sock.fileno() == -1
+
+
+@scope.check("create_connection", "sock_closed_with_transport", since="3.11",
+             requirement="A socket passed with sock= belongs to the transport: once the transport is closed "
+                         "(connection_lost called) the socket object is closed too.",
+             covers=("create_connection.40",))
+def test_create_connection_sock_closed_with_transport(loop):
+    with Net(loop) as net:
+        listener = net.listener()
+        client = net.connect(listener.getsockname())
+        net.accept(listener)
+        client.setblocking(False)
+        transport, protocol = net.pair(net.run(loop.create_connection(lambda: Recorder(loop), sock=client)))
+        transport.close()
+        net.run(asyncio.shield(protocol.lost), what="connection_lost after close()")
+        net.run(io_rounds(loop, 1))
+        expect(_fd_closed(client), "the socket passed with sock= is still open after the transport closed",
+               observed=f"fileno()={client.fileno()}")
+
+
+@scope.check("create_datagram_endpoint", "sock_closed_with_transport", since="3.11",
+             requirement="A socket passed with sock= belongs to the datagram transport: once it is closed "
+                         "(connection_lost called) the socket object is closed too.",
+             covers=("create_datagram_endpoint.21",))
+def test_datagram_sock_closed_with_transport(loop):
+    with Net(loop) as net:
+        sock = net.sock(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.setblocking(False)
+        transport, protocol = _endpoint(net, loop, sock=sock)
+        transport.close()
+        net.run(asyncio.shield(protocol.lost), what="connection_lost after close()")
+        net.run(io_rounds(loop, 1))
+        expect(_fd_closed(sock), "the socket passed with sock= is still open after the transport closed",
+               observed=f"fileno()={sock.fileno()}")
+
+
+# -- datagram endpoints: IPv6, names, family/proto/flags ------------------------------------------
+
+@scope.check("create_datagram_endpoint", "ipv6",
+             requirement="An IPv6 local address makes an AF_INET6 datagram endpoint (as does family=AF_INET6 "
+                         "with a remote address); datagrams flow both ways over ::1.",
+             covers=("create_datagram_endpoint.2",))
+def test_datagram_ipv6(loop):
+    require_family(socket.AF_INET6)
+    with Net(loop) as net:
+        transport, protocol = _endpoint(net, loop, local_addr=("::1", 0))
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            expect_equal(sock.family, socket.AF_INET6, "socket family of a ('::1', 0) endpoint")
+        here = transport.get_extra_info("sockname")
+        expect_equal(here[0], "::1", "sockname host of a ('::1', 0) endpoint")
+        peer = _udp_peer(net, socket.AF_INET6)
+        peer.sendto(b"ping", here[:2])
+        data, addr = net.run(protocol.queue.get(), what="datagram_received over IPv6")
+        expect_equal((data, addr[:2]), (b"ping", peer.getsockname()[:2]), "datagram_received(data, addr)")
+        client, client_proto = _endpoint(net, loop, remote_addr=("::1", peer.getsockname()[1]),
+                                         family=socket.AF_INET6)
+        client.sendto(b"pong")
+        net.run(io_rounds(loop, 1))
+        expect_equal(peer.recvfrom(100)[0], b"pong", "datagram the IPv6 peer received")
+        csock = client.get_extra_info("socket")
+        if csock is not None:
+            expect_equal(csock.family, socket.AF_INET6, "socket family with family=AF_INET6")
+
+
+@scope.check("create_datagram_endpoint", "names_resolved",
+             requirement="The hosts of local_addr and remote_addr are resolved through getaddrinfo: names only "
+                         "the resolver knows are bound and connected to as their addresses.",
+             covers=("create_datagram_endpoint.7", "create_datagram_endpoint.9"))
+def test_datagram_names_resolved(loop):
+    with Net(loop) as net:
+        peer = _udp_peer(net)
+        local, remote = names.name("dgram-local"), names.name("dgram-remote")
+        with names.FakeNames({local: [(socket.AF_INET, "127.0.0.1")],
+                              remote: [(socket.AF_INET, "127.0.0.1")]}) as fake:
+            try:
+                transport, protocol = _endpoint(net, loop, local_addr=(local, 0),
+                                                remote_addr=(remote, peer.getsockname()[1]))
+            except OSError as exc:
+                fake.require_used()
+                raise Violation("create_datagram_endpoint failed with host names the resolver knows",
+                                observed=f"{type(exc).__name__}: {exc}") from None
+        asked = {c["host"] for c in fake.calls}
+        expect(asked == {local, remote}, "local_addr/remote_addr hosts passed to getaddrinfo",
+               expected=sorted({local, remote}), observed=sorted(asked))
+        expect_equal(transport.get_extra_info("peername"), peer.getsockname(), "peername with a remote_addr name")
+        expect_equal(transport.get_extra_info("sockname")[0], "127.0.0.1", "sockname host with a local_addr name")
+        transport.sendto(b"ping")
+        net.run(io_rounds(loop, 1))
+        expect_equal(peer.recvfrom(100), (b"ping", transport.get_extra_info("sockname")), "datagram the peer got")
+
+
+@scope.check("create_datagram_endpoint", "family_proto_flags",
+             requirement="family, proto and flags reach getaddrinfo when the addresses are resolved "
+                         "(AI_NUMERICHOST then makes a host name unresolvable).",
+             covers=("create_datagram_endpoint.10",))
+def test_datagram_family_proto_flags(loop):
+    with Net(loop) as net:
+        peer = _udp_peer(net)
+        remote = names.name("dgram-flags")
+        with names.FakeNames({remote: [(socket.AF_INET, "127.0.0.1")]}) as fake:
+            try:
+                _endpoint(net, loop, remote_addr=(remote, peer.getsockname()[1]), family=socket.AF_INET,
+                          proto=socket.IPPROTO_UDP, flags=socket.AI_CANONNAME)
+            except OSError:
+                fake.require_used()
+                raise
+            calls = list(fake.calls)
+            fake.calls.clear()
+            try:
+                result = _endpoint(net, loop, remote_addr=(remote, peer.getsockname()[1]),
+                                   flags=socket.AI_NUMERICHOST)
+            except OSError:
+                result = None
+        expect(calls, "getaddrinfo was not called for remote_addr's host")
+        seen = calls[-1]
+        expect_equal((seen["family"], seen["proto"], bool(seen["flags"] & socket.AI_CANONNAME)),
+                     (socket.AF_INET, socket.IPPROTO_UDP, True),
+                     "(family, proto, AI_CANONNAME set) passed to getaddrinfo")
+        expect(result is None, "flags=AI_NUMERICHOST was ignored: a host name was resolved", observed=result)

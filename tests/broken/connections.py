@@ -484,3 +484,153 @@ class DatagramLostTwiceLoop(asyncio.SelectorEventLoop):
         factory, holder = proxied(self, protocol_factory, _DatagramLostTwice)
         transport, _ = await super().create_datagram_endpoint(factory, *args, **kwargs)
         return transport, holder["inner"]
+
+
+# -- gap #16: resolution/connect without blocking, names, Happy Eyeballs, sock= ownership -------
+
+@breaks("connections.create_connection.does_not_block[resolving]",
+        keeps=["connections.create_connection.does_not_block[connecting]"], platforms=["linux"])
+class BlockingResolveLoop(asyncio.SelectorEventLoop):
+    """getaddrinfo runs socket.getaddrinfo on the loop thread (blocks the loop while resolving)."""
+
+    async def getaddrinfo(self, host, port, *, family=0, type=0, proto=0, flags=0):
+        return socket.getaddrinfo(host, port, family, type, proto, flags)
+
+
+@breaks("connections.create_connection.does_not_block[connecting]",
+        keeps=["connections.create_connection.does_not_block[resolving]"], platforms=["linux"])
+class BlockingConnectLoop(asyncio.SelectorEventLoop):
+    """sock_connect (used by create_connection) connects in blocking mode on the loop thread."""
+
+    async def sock_connect(self, sock, address):
+        sock.setblocking(True)
+        try:
+            sock.connect(address)
+        finally:
+            sock.setblocking(False)
+
+
+@breaks("connections.create_connection.local_addr_resolved", keeps=["connections.create_connection.local_addr"])
+class UnresolvedLocalAddrLoop(asyncio.SelectorEventLoop):
+    """create_connection binds local_addr as given, without resolving its host through getaddrinfo."""
+
+    async def create_connection(self, protocol_factory, host=None, port=None, *, local_addr=None, **kwargs):
+        if local_addr is None:
+            return await super().create_connection(protocol_factory, host, port, **kwargs)
+        infos = await self.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, type_, proto, _, address = infos[0]
+        sock = socket.socket(family, type_, proto)
+        try:
+            sock.setblocking(False)
+            sock.bind(local_addr)
+            await self.sock_connect(sock, address)
+        except BaseException:
+            sock.close()
+            raise
+        return await super().create_connection(protocol_factory, sock=sock, **kwargs)
+
+
+@breaks("connections.create_connection.happy_eyeballs_parallel",
+        keeps=["connections.create_connection.interleave[default]"], python=">=3.8", platforms=["linux"])
+class SequentialEyeballsLoop(asyncio.SelectorEventLoop):
+    """happy_eyeballs_delay is accepted and ignored: addresses are tried one after the other."""
+
+    async def create_connection(self, *args, happy_eyeballs_delay=None, **kwargs):
+        return await super().create_connection(*args, **kwargs)
+
+
+@breaks("connections.create_connection.interleave[one]",
+        keeps=["connections.create_connection.interleave[default]",
+               "connections.create_connection.interleave[delay_default]"], python=">=3.8")
+class IgnoreInterleaveLoop(asyncio.SelectorEventLoop):
+    """An explicit interleave is ignored (the default still applies)."""
+
+    async def create_connection(self, *args, interleave=None, **kwargs):
+        return await super().create_connection(*args, **kwargs)
+
+
+@breaks("connections.create_connection.interleave[delay_default]",
+        keeps=["connections.create_connection.interleave[one]"], python=">=3.8")
+class NoDefaultInterleaveLoop(asyncio.SelectorEventLoop):
+    """With happy_eyeballs_delay and no interleave, the addresses keep the getaddrinfo order (default 0)."""
+
+    async def create_connection(self, *args, interleave=None, **kwargs):
+        return await super().create_connection(*args, interleave=interleave or 0, **kwargs)
+
+
+@breaks("connections.create_connection.errors_combined[different]",
+        keeps=["connections.create_connection.errors_combined[same]"], python=">=3.12")
+class LastErrorOnlyLoop(asyncio.SelectorEventLoop):
+    """A connection that fails on every address raises only the last attempt's error."""
+
+    async def create_connection(self, *args, all_errors=False, **kwargs):
+        if all_errors:
+            return await super().create_connection(*args, all_errors=True, **kwargs)
+        try:
+            return await super().create_connection(*args, all_errors=True, **kwargs)
+        except ExceptionGroup as group:  # noqa: F821
+            raise group.exceptions[-1] from None
+
+
+@breaks("connections.create_connection.sock_closed_with_transport",
+        keeps=["connections.create_connection.sock"], python=">=3.11")
+class DupTcpSockLoop(asyncio.SelectorEventLoop):
+    """create_connection(sock=) works on a dup() of the socket, so closing the transport leaves it open."""
+
+    async def create_connection(self, *args, sock=None, **kwargs):
+        if sock is not None:
+            sock = sock.dup()
+        return await super().create_connection(*args, sock=sock, **kwargs)
+
+
+@breaks("connections.create_datagram_endpoint.sock_closed_with_transport",
+        keeps=["connections.create_datagram_endpoint.sock"], python=">=3.11")
+class DupDatagramSockLoop(asyncio.SelectorEventLoop):
+    """create_datagram_endpoint(sock=) works on a dup() of the socket."""
+
+    async def create_datagram_endpoint(self, *args, sock=None, **kwargs):
+        if sock is not None:
+            sock = sock.dup()
+        return await super().create_datagram_endpoint(*args, sock=sock, **kwargs)
+
+
+@breaks("connections.create_datagram_endpoint.ipv6", keeps=["connections.create_datagram_endpoint.local_addr"])
+class DatagramIPv4OnlyLoop(asyncio.SelectorEventLoop):
+    """create_datagram_endpoint refuses IPv6 addresses and family=AF_INET6."""
+
+    async def create_datagram_endpoint(self, protocol_factory, local_addr=None, remote_addr=None, **kwargs):
+        for addr in (local_addr, remote_addr):
+            if isinstance(addr, tuple) and ":" in str(addr[0]):
+                raise OSError("IPv6 datagrams are not supported")
+        if kwargs.get("family") == socket.AF_INET6:
+            raise OSError("IPv6 datagrams are not supported")
+        return await super().create_datagram_endpoint(protocol_factory, local_addr, remote_addr, **kwargs)
+
+
+@breaks("connections.create_datagram_endpoint.names_resolved",
+        keeps=["connections.create_datagram_endpoint.local_addr", "connections.create_datagram_endpoint.remote_addr"])
+class DatagramUnresolvedLocalLoop(asyncio.SelectorEventLoop):
+    """create_datagram_endpoint binds local_addr as given (its host never goes through getaddrinfo)."""
+
+    async def create_datagram_endpoint(self, protocol_factory, local_addr=None, remote_addr=None, **kwargs):
+        if local_addr is None or remote_addr is None:
+            return await super().create_datagram_endpoint(protocol_factory, local_addr, remote_addr, **kwargs)
+        infos = await self.getaddrinfo(*remote_addr, type=socket.SOCK_DGRAM)
+        sock = socket.socket(infos[0][0], socket.SOCK_DGRAM)
+        try:
+            sock.setblocking(False)
+            sock.bind(local_addr)
+            sock.connect(infos[0][4])
+        except BaseException:
+            sock.close()
+            raise
+        return await super().create_datagram_endpoint(protocol_factory, sock=sock)
+
+
+@breaks("connections.create_datagram_endpoint.family_proto_flags",
+        keeps=["connections.create_datagram_endpoint.remote_addr"])
+class DatagramDropsFlagsLoop(asyncio.SelectorEventLoop):
+    """create_datagram_endpoint does not pass proto and flags to resolution."""
+
+    async def create_datagram_endpoint(self, *args, proto=0, flags=0, **kwargs):
+        return await super().create_datagram_endpoint(*args, **kwargs)

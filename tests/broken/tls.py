@@ -485,3 +485,79 @@ class TlsSendfileNoFallbackSendsLoop(asyncio.SelectorEventLoop):
         if _is_tls(transport):
             fallback = True
         return await super().sendfile(transport, file, offset, count, fallback=fallback)
+
+
+# -- gap #16: connection-side TLS parameters ------------------------------------------------
+
+@breaks("tls.create_connection.handshake_default_not_early",
+        "tls.create_unix_connection.handshake_default_not_early",
+        keeps=["tls.create_connection.handshake_timeout", "tls.create_unix_connection.handshake_timeout"])
+class TinyDefaultHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
+    """ssl_handshake_timeout=None (the default) means 0.5 s instead of 60 s."""
+
+    async def create_connection(self, *args, ssl_handshake_timeout=None, **kwargs):
+        if kwargs.get("ssl") and ssl_handshake_timeout is None:
+            ssl_handshake_timeout = 0.5
+        return await super().create_connection(*args, ssl_handshake_timeout=ssl_handshake_timeout, **kwargs)
+
+    async def create_unix_connection(self, *args, ssl_handshake_timeout=None, **kwargs):
+        if kwargs.get("ssl") and ssl_handshake_timeout is None:
+            ssl_handshake_timeout = 0.5
+        return await super().create_unix_connection(*args, ssl_handshake_timeout=ssl_handshake_timeout,
+                                                    **kwargs)
+
+
+@breaks("tls.create_unix_connection.handshake_timeout",
+        keeps=["tls.create_unix_connection.ssl", "tls.create_connection.handshake_timeout"])
+class UnixIgnoreHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
+    """create_unix_connection replaces ssl_handshake_timeout by 60 s."""
+
+    async def create_unix_connection(self, *args, **kwargs):
+        if kwargs.get("ssl_handshake_timeout") is not None:
+            kwargs["ssl_handshake_timeout"] = 60.0
+        return await super().create_unix_connection(*args, **kwargs)
+
+
+@breaks("tls.create_unix_connection.ssl_shutdown_timeout",
+        keeps=["tls.create_unix_connection.ssl", "tls.create_connection.ssl_shutdown_timeout"], python=">=3.11")
+class UnixIgnoreShutdownTimeoutLoop(asyncio.SelectorEventLoop):
+    """create_unix_connection replaces ssl_shutdown_timeout by 60 s (3.11+)."""
+
+    async def create_unix_connection(self, *args, **kwargs):
+        if kwargs.get("ssl_shutdown_timeout") is not None:
+            kwargs["ssl_shutdown_timeout"] = 60.0
+        return await super().create_unix_connection(*args, **kwargs)
+
+
+@breaks("tls.create_connection.ssl_shutdown_timeout_waits",
+        keeps=["tls.create_connection.ssl_shutdown_timeout"], python=">=3.11")
+class EarlyShutdownTimeoutLoop(asyncio.SelectorEventLoop):
+    """ssl_shutdown_timeout fires ten times too early (3.11+)."""
+
+    async def create_connection(self, *args, **kwargs):
+        if kwargs.get("ssl") and kwargs.get("ssl_shutdown_timeout"):
+            kwargs["ssl_shutdown_timeout"] /= 10
+        return await super().create_connection(*args, **kwargs)
+
+
+@breaks("tls.create_connection.ssl_shutdown_timeout_requires_ssl",
+        keeps=["tls.create_connection.ssl_shutdown_timeout"], python=">=3.11")
+class ShutdownTimeoutWithoutSslLoop(asyncio.SelectorEventLoop):
+    """ssl_shutdown_timeout without ssl is silently ignored instead of refused (3.11+)."""
+
+    async def create_connection(self, *args, **kwargs):
+        if not kwargs.get("ssl"):
+            kwargs.pop("ssl_shutdown_timeout", None)
+        return await super().create_connection(*args, **kwargs)
+
+
+@breaks("tls.create_connection.cert_error_class",
+        keeps=["tls.create_connection.server_hostname_mismatch"])
+class PlainSslErrorLoop(asyncio.SelectorEventLoop):
+    """A failed certificate verification is reported as a plain ssl.SSLError."""
+
+    async def create_connection(self, *args, **kwargs):
+        try:
+            return await super().create_connection(*args, **kwargs)
+        except ssl.SSLCertVerificationError as exc:
+            raise ssl.SSLError(f"verification failed: {exc}") from None
