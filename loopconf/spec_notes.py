@@ -346,3 +346,13 @@ note(
     "as 0 or as a tiny limit. Waiting the full 60 s / 30 s per entry point to prove the upper side is out of a "
     "check's budget and is not measured; the explicit-timeout checks prove the limit is enforced at all.",
 )
+note(
+    "sendfile-uses-os-sendfile",
+    clause="19.5.1.8 sendfile (asyncio.AbstractEventLoop.sendfile)",
+    doc="sendfile uses the high-performance os.sendfile where the platform and transport allow it, and "
+    "otherwise falls back (when allowed) to reading and sending the file.",
+    cpython="Selector loops call os.sendfile for plain socket transports with a regular file.",
+    decision="sendfile.sendfile.uses_os_sendfile is SHOULD: the promise is about the mechanism, which is only "
+    "observable for a loop that goes through the os module (a loop with its own zero-copy path, e.g. in C, "
+    "cannot be observed); the bytes the peer receives are checked at MUST level elsewhere.",
+)

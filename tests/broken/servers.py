@@ -593,3 +593,27 @@ class PortNoneRejectedLoop(asyncio.SelectorEventLoop):
         if host is not None and port is None and kwargs.get("sock") is None:
             raise TypeError("port must be an integer")
         return await super().create_server(protocol_factory, host, port, **kwargs)
+
+
+@breaks("servers.create_server.is_coroutine", "servers.create_unix_server.is_coroutine",
+        "servers.connect_accepted_socket.is_coroutine", "sendfile.sendfile.is_coroutine", "tls.start_tls.is_coroutine",
+        keeps=["servers.create_server.returns_server", "servers.connect_accepted_socket.pair",
+               "sendfile.sendfile.returns_total", "tls.start_tls.returns_new_transport"])
+class TaskNotCoroutineLoop(asyncio.SelectorEventLoop):
+    """create_server, create_unix_server, connect_accepted_socket, sendfile and start_tls return a
+    Task (awaitable, already scheduled) instead of a coroutine object."""
+
+    def create_server(self, *args, **kwargs):
+        return asyncio.ensure_future(super().create_server(*args, **kwargs), loop=self)
+
+    def create_unix_server(self, *args, **kwargs):
+        return asyncio.ensure_future(super().create_unix_server(*args, **kwargs), loop=self)
+
+    def connect_accepted_socket(self, *args, **kwargs):
+        return asyncio.ensure_future(super().connect_accepted_socket(*args, **kwargs), loop=self)
+
+    def sendfile(self, *args, **kwargs):
+        return asyncio.ensure_future(super().sendfile(*args, **kwargs), loop=self)
+
+    def start_tls(self, *args, **kwargs):
+        return asyncio.ensure_future(super().start_tls(*args, **kwargs), loop=self)
