@@ -607,5 +607,6 @@ def test_start_tls_is_coroutine(loop, certs):
         transport, protocol = plain_connection(net, loop, listener)
         net.accept(listener)
         expect_coroutine(net, lambda: loop.start_tls(transport, protocol, client_context(certs),
-                                                     server_hostname="localhost", ssl_handshake_timeout=0.5),
+                                                     server_hostname="localhost",
+                                                     ssl_handshake_timeout=HANDSHAKE_TIMEOUT),
                          "start_tls()")
