@@ -382,3 +382,54 @@ note(
     "minimal lifecycle leaves behind: in attributed mode the same leak seen after other checks is reported "
     "once, on the probe, instead of failing each of those checks.",
 )
+
+
+
+# -- 19.5.1.7-9 gaps (issue #16): server-side caller obligations, default TLS timeouts ----------
+note(
+    "server-sock-exclusive-caller-obligation",
+    clause="19.5.1.7 create_server, sock",
+    doc="A caller passing sock= has to leave host and port unset; the page names no exception for a call "
+    "that passes both.",
+    cpython="Raises ValueError('host/port and sock can not be specified at the same time').",
+    decision="servers.create_server.sock_exclusive is SHOULD: refusing the ambiguous call with ValueError is "
+    "the expected behaviour, but the documented contract is the caller's obligation.",
+)
+note(
+    "unix-server-path-required-caller-obligation",
+    clause="19.5.1.7 create_unix_server, path",
+    doc="The caller has to give path unless sock is given; no exception is named for a call with neither.",
+    cpython="Raises ValueError('path was not specified, and no sock specified').",
+    decision="servers.create_unix_server.path_required is SHOULD (a caller obligation, not a loop promise).",
+)
+note(
+    "server-handshake-timeout-without-ssl",
+    clause="19.5.1.7 create_server / connect_accepted_socket, ssl_handshake_timeout",
+    doc="ssl_handshake_timeout is described for TLS servers and connections only; the page does not say what "
+    "a loop does when it is given without ssl.",
+    cpython="Raises ValueError('ssl_handshake_timeout is only meaningful with ssl').",
+    decision="tls.create_server.handshake_timeout_requires_ssl and "
+    "tls.connect_accepted_socket.handshake_timeout_requires_ssl are SHOULD: a refusal is expected, but the "
+    "docs only describe the caller's use of the option.",
+)
+note(
+    "tls-default-timeouts-lower-bound",
+    clause="19.5.1.7-9 create_server / connect_accepted_socket / start_tls: ssl_handshake_timeout=None (60 s), "
+    "ssl_shutdown_timeout=None (30 s, 3.11 docs)",
+    doc="None, the default, stands for a 60-second handshake limit and (3.11+) a 30-second TLS shutdown limit.",
+    cpython="Uses 60.0 and 30.0 seconds.",
+    decision="The *_default checks are MUST but one-sided: with the default, a stalled handshake (or an "
+    "unanswered close_notify) is still pending after a 1-second probe, which catches a loop that treats None "
+    "as 0 or as a tiny limit. Waiting the full 60 s / 30 s per entry point to prove the upper side is out of a "
+    "check's budget and is not measured; the explicit-timeout checks prove the limit is enforced at all.",
+)
+note(
+    "sendfile-uses-os-sendfile",
+    clause="19.5.1.8 sendfile (asyncio.AbstractEventLoop.sendfile)",
+    doc="sendfile uses the high-performance os.sendfile where the platform and transport allow it, and "
+    "otherwise falls back (when allowed) to reading and sending the file.",
+    cpython="Selector loops call os.sendfile for plain socket transports with a regular file.",
+    decision="sendfile.sendfile.uses_os_sendfile is SHOULD: the promise is about the mechanism, which is only "
+    "observable for a loop that goes through the os module (a loop with its own zero-copy path, e.g. in C, "
+    "cannot be observed); the bytes the peer receives are checked at MUST level elsewhere.",
+)

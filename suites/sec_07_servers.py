@@ -9,13 +9,15 @@ import asyncio
 import os
 import pathlib
 import socket
+import struct
 import uuid
 
 import pytest
 
 from loopconf import checks
-from loopconf.checks import LINUX, POSIX, UNIX
+from loopconf.checks import LINUX, POSIX, SHOULD, UNIX
 from loopconf.evidence import expect, expect_equal, expect_raises
+from ._support.coroutines import expect_coroutine
 from ._support.net import (Factory, Net, Recorder, io_rounds, read_exactly, read_to_eof,
                            require_family, require_reuseport, short_unix_path)
 from ._support.net import extra_socket
@@ -143,7 +145,7 @@ def test_create_server_sock(loop):
 
 
 @pytest.mark.parametrize("extra", ["host", "port"])
-@scope.check("create_server", "sock_exclusive",
+@scope.check("create_server", "sock_exclusive", level=SHOULD, note="server-sock-exclusive-caller-obligation",
              requirement="sock= together with host or port is rejected with ValueError (they must be None).", covers=("create_server.13",))
 def test_create_server_sock_exclusive(loop, extra):
     with Net(loop) as net:
@@ -386,7 +388,8 @@ def test_unix_server_sock(loop):
         _roundtrip(net, loop, client, proto)
 
 
-@scope.check("create_unix_server", "path_required", platforms=UNIX,
+@scope.check("create_unix_server", "path_required", platforms=UNIX, level=SHOULD,
+             note="unix-server-path-required-caller-obligation",
              requirement="create_unix_server without path and without sock raises ValueError.", covers=("create_unix_server.3",))
 def test_unix_server_path_required(loop):
     with Net(loop) as net:
@@ -474,3 +477,276 @@ def test_create_server_keep_alive(loop):
             expect(sock is not None, "get_extra_info('socket') returned None")
             expect_equal(bool(sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)), keep_alive,
                          f"SO_KEEPALIVE on an accepted connection with keep_alive={keep_alive}")
+
+
+# -- backlog (issue #16: the value reaches listen()) ------------------------------------------
+
+def _somaxconn() -> int:
+    """The kernel's cap on listen() backlogs (Linux); a larger backlog is silently lowered."""
+    try:
+        with open("/proc/sys/net/core/somaxconn") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return 1 << 16
+
+
+def _tcp_listen_backlog(sock) -> int:
+    """The accept-queue limit of a listening TCP socket, read from the kernel (Linux TCP_INFO:
+    for a socket in LISTEN state, tcpi_sacked holds the backlog given to listen())."""
+    info = sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    state, = struct.unpack_from("B", info, 0)
+    expect_equal(state, 10, "TCP state of the server socket (10 = LISTEN)")
+    return struct.unpack_from("I", info, 28)[0]
+
+
+def _unix_queue_room(path) -> int:
+    """How many non-blocking connects a UNIX listener at ``path`` takes before refusing with
+    EAGAIN while nobody accepts (Linux: backlog + 1). The clients are closed again."""
+    clients = []
+    try:
+        while len(clients) < 4 * 1024:
+            c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            c.setblocking(False)
+            try:
+                c.connect(path)
+            except BlockingIOError:
+                c.close()
+                break
+            except OSError:
+                c.close()
+                raise
+            clients.append(c)
+        return len(clients)
+    finally:
+        for c in clients:
+            c.close()
+
+
+@pytest.mark.parametrize("backlog", [7, None], ids=["given", "default"])
+@scope.check("create_server", "backlog_listen", platforms=LINUX,
+             requirement="backlog is what create_server hands to listen() as the accept-queue limit of its "
+                         "sockets, 100 when not given (read back from the kernel; capped by somaxconn).",
+             covers=("create_server.14", "create_server.15"))
+def test_create_server_backlog_listen(loop, backlog):
+    """Linux reports a listening socket's backlog in TCP_INFO, so the value is read back exactly;
+    no client is needed (counting queued clients cannot tell backlog 5 from 100)."""
+    kwargs = {} if backlog is None else {"backlog": backlog}
+    expected = min(100 if backlog is None else backlog, _somaxconn())
+    with Net(loop) as net:
+        server, _ = _server(net, loop, None, "127.0.0.1", 0, **kwargs)
+        expect_equal(_tcp_listen_backlog(server.sockets[0]), expected,
+                     f"listen() backlog of the server socket with {kwargs or 'no backlog argument'}")
+
+
+@pytest.mark.parametrize("backlog", [3, None], ids=["given", "default"])
+@scope.check("create_unix_server", "backlog", platforms=LINUX,
+             requirement="create_unix_server hands backlog to listen() (100 when not given): while nobody "
+                         "accepts, the socket queues backlog (+1 on Linux) connections and refuses the next.",
+             covers=("create_unix_server.7",))
+def test_unix_server_backlog(loop, backlog):
+    """Clients connect without the loop running, so the server cannot accept and the queue fills;
+    Linux refuses a non-blocking UNIX connect to a full queue with EAGAIN at once."""
+    kwargs = {} if backlog is None else {"backlog": backlog}
+    limit = min(100 if backlog is None else backlog, _somaxconn())
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        net.adopt(net.run(loop.create_unix_server(lambda: Recorder(loop), path, **kwargs)))
+        room = _unix_queue_room(path)
+        expect(room in (limit, limit + 1),
+               f"connections queued by a UNIX server nobody accepts from, with {kwargs or 'no backlog argument'}",
+               expected=f"{limit} or {limit + 1} (backlog {limit})", observed=room)
+
+
+# -- create_unix_server start_serving ---------------------------------------------------------
+
+@scope.check("create_unix_server", "start_serving_false", platforms=UNIX,
+             requirement="create_unix_server(start_serving=False) accepts no connection (protocol_factory "
+                         "not called) until start_serving() is awaited; then clients are served.",
+             covers=("create_unix_server.10",))
+def test_unix_server_start_serving_false(loop):
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        factory = net.adopt(Factory(loop))
+        server = net.adopt(net.run(loop.create_unix_server(factory, path, start_serving=False)))
+        expect(server.is_serving() is False, "is_serving() with start_serving=False",
+               observed=server.is_serving())
+        early = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
+        early.setblocking(False)
+        try:
+            early.connect(path)  # queued if the socket already listens, refused if it does not
+        except OSError:
+            pass
+        net.run(io_rounds(loop, 3))
+        expect_equal(len(factory.calls), 0, "protocol_factory calls before start_serving()")
+        net.run(server.start_serving(), what="Server.start_serving()")
+        expect(server.is_serving() is True, "is_serving() after start_serving()")
+        client, proto = _unix_served(net, loop, factory, path)
+        _roundtrip(net, loop, client, proto)
+
+
+@scope.check("create_unix_server", "start_serving_false_serve_forever", platforms=UNIX,
+             requirement="After create_unix_server(start_serving=False), awaiting serve_forever() starts "
+                         "accepting.", covers=("create_unix_server.10",))
+def test_unix_server_start_serving_false_serve_forever(loop):
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        factory = net.adopt(Factory(loop))
+        server = net.adopt(net.run(loop.create_unix_server(factory, path, start_serving=False)))
+        task = loop.create_task(server.serve_forever())
+        try:
+            net.run(io_rounds(loop, 2))
+            expect(server.is_serving() is True, "is_serving() while serve_forever() runs")
+            client, proto = _unix_served(net, loop, factory, path)
+            _roundtrip(net, loop, client, proto)
+        finally:
+            task.cancel()
+            try:
+                net.run(task)
+            except (asyncio.CancelledError, Exception):
+                pass
+
+
+# -- sockets passed with sock= belong to the loop (3.11) --------------------------------------
+
+def _fd_closed(sock, fd) -> bool:
+    """True when ``sock`` (whose descriptor was ``fd``) is closed: the object says so, or the
+    descriptor is no longer open in this process."""
+    if sock.fileno() == -1:
+        return True
+    try:
+        os.fstat(fd)
+    except OSError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("kind", ["tcp", "unix"])
+@scope.check("create_server", "sock_closed_by_close", since="3.11",
+             requirement="A socket passed to create_server/create_unix_server with sock= belongs to the "
+                         "server: after Server.close() and wait_closed() it is closed.",
+             covers=("create_server.29",))
+def test_create_server_sock_closed_by_close(loop, kind):
+    with Net(loop) as net:
+        if kind == "tcp":
+            sock = net.sock(socket.AF_INET, socket.SOCK_STREAM)
+            sock.bind(("127.0.0.1", 0))
+            server = net.adopt(net.run(loop.create_server(lambda: Recorder(loop), sock=sock)))
+        else:
+            sock = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.bind(short_unix_path(net))
+            server = net.adopt(net.run(loop.create_unix_server(lambda: Recorder(loop), sock=sock)))
+        fd = sock.fileno()
+        server.close()
+        net.run(server.wait_closed(), what="Server.wait_closed() after close()")
+        expect(_fd_closed(sock, fd), "the socket passed with sock= is still open after Server.close()",
+               expected="sock.fileno() == -1 (or its descriptor closed)", observed=f"fileno() = {sock.fileno()}")
+
+
+@scope.check("connect_accepted_socket", "sock_closed_by_close", since="3.11",
+             anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+             requirement="The socket passed to connect_accepted_socket belongs to the transport: after "
+                         "transport.close() (connection_lost called) it is closed.",
+             covers=("connect_accepted_socket.9",))
+def test_connect_accepted_socket_sock_closed_by_close(loop):
+    with Net(loop) as net:
+        listener = net.listener()
+        net.connect(listener.getsockname())
+        accepted = net.accept(listener)
+        accepted.setblocking(False)
+        fd = accepted.fileno()
+        factory = net.adopt(Factory(loop))
+        transport, proto = net.pair(net.run(loop.connect_accepted_socket(factory, accepted)))
+        transport.close()
+        net.run(asyncio.shield(proto.lost), what="connection_lost after transport.close()")
+        expect(_fd_closed(accepted, fd), "the accepted socket is still open after transport.close()",
+               expected="sock.fileno() == -1 (or its descriptor closed)",
+               observed=f"fileno() = {accepted.fileno()}")
+
+
+# -- cleanup_socket=False and replaced socket files (3.13) ------------------------------------
+
+@scope.check("create_unix_server", "cleanup_socket_false", since="3.13", platforms=UNIX,
+             requirement="With cleanup_socket=False, closing the server leaves its socket file in place.",
+             covers=("create_unix_server.13",))
+def test_unix_server_cleanup_socket_false(loop):
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        server = net.adopt(net.run(loop.create_unix_server(lambda: Recorder(loop), path, cleanup_socket=False)))
+        server.close()
+        net.run(server.wait_closed())
+        expect(os.path.exists(path), "the socket file was removed although cleanup_socket=False")
+
+
+@scope.check("create_unix_server", "cleanup_socket_replaced", since="3.13", platforms=UNIX,
+             requirement="Closing the server does not remove a socket file that replaced its own at the path "
+                         "since the server was created (cleanup_socket left True).",
+             covers=("create_unix_server.13",))
+def test_unix_server_cleanup_socket_replaced(loop):
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        server = net.adopt(net.run(loop.create_unix_server(lambda: Recorder(loop), path)))
+        os.unlink(path)
+        other = net.unix_listener(path)  # another socket now owns the path
+        server.close()
+        net.run(server.wait_closed())
+        expect(os.path.exists(path), "closing the server removed a socket file it did not create")
+        client = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
+        client.settimeout(3.0)
+        client.connect(path)
+        net.accept(other)
+
+
+# -- port None (3.8 docs) --------------------------------------------------------------------
+
+@scope.check("create_server", "port_none", docs="3.8",
+             requirement="port=None (like 0) makes the server pick unused ports: with a sequence of hosts "
+                         "every socket gets a non-zero port and serves clients.",
+             covers=("create_server.30",))
+def test_create_server_port_none(loop):
+    with Net(loop) as net:
+        hosts = ["127.0.0.1"]
+        try:
+            require_family(socket.AF_INET6)
+            hosts.append("::1")
+        except pytest.skip.Exception:
+            pass
+        server, factory = _server(net, loop, None, hosts, None)
+        by_host = {s.getsockname()[0]: s for s in server.sockets}
+        expect_equal(sorted(by_host), sorted(hosts), "bound hosts with port=None")
+        for host, sock in by_host.items():
+            port = sock.getsockname()[1]
+            expect(port > 0, f"port of the socket for {host} with port=None", observed=port)
+            client, proto = net.run(_served(loop, net, factory, sock.getsockname()[:2], sock.family))
+            _roundtrip(net, loop, client, proto)
+
+
+# -- the methods are coroutines --------------------------------------------------------------
+
+@scope.check("create_server", "is_coroutine",
+             requirement="create_server() returns a coroutine object (asyncio.iscoroutine), not a Future or "
+                         "another awaitable.", covers=("create_server.1",))
+def test_create_server_is_coroutine(loop):
+    with Net(loop) as net:
+        expect_coroutine(net, lambda: loop.create_server(lambda: Recorder(loop), "127.0.0.1", 0), "create_server()")
+
+
+@scope.check("create_unix_server", "is_coroutine", platforms=UNIX,
+             requirement="create_unix_server() returns a coroutine object (asyncio.iscoroutine).",
+             covers=("create_unix_server.1",))
+def test_unix_server_is_coroutine(loop):
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        expect_coroutine(net, lambda: loop.create_unix_server(lambda: Recorder(loop), path), "create_unix_server()")
+
+
+@scope.check("connect_accepted_socket", "is_coroutine", anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+             requirement="connect_accepted_socket() returns a coroutine object (asyncio.iscoroutine).",
+             covers=("connect_accepted_socket.1",))
+def test_connect_accepted_socket_is_coroutine(loop):
+    with Net(loop) as net:
+        listener = net.listener()
+        net.connect(listener.getsockname())
+        accepted = net.accept(listener)
+        accepted.setblocking(False)
+        expect_coroutine(net, lambda: loop.connect_accepted_socket(lambda: Recorder(loop), accepted),
+                         "connect_accepted_socket()")

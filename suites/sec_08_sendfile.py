@@ -10,9 +10,10 @@ The same scenarios serve loop.sock_sendfile in sec_11_sockets.py (see _support/s
 import pytest
 
 from loopconf import checks
-from loopconf.checks import SHOULD
+from loopconf.checks import LINUX, POSIX, SHOULD
 
 from ._support import sendfile as sf
+from ._support.coroutines import expect_coroutine
 
 scope = checks.scope(area="sendfile", section="19.5.1.8")
 API = "transport"
@@ -93,3 +94,30 @@ def test_sendfile_non_regular_refused_without_fallback(loop):
     which is not checked).
     """
     sf.non_regular_refused_without_fallback(loop, API)
+
+
+@scope.check("sendfile", "uses_os_sendfile", level=SHOULD, note="sendfile-uses-os-sendfile", platforms=POSIX,
+             requirement="On a plain stream socket transport with a regular file, sendfile goes through "
+                         "os.sendfile (the zero-copy path), and the peer receives exactly the file.",
+             covers=("sendfile.4",))
+def test_sendfile_uses_os_sendfile(loop):
+    sf.uses_os_sendfile(loop, API)
+
+
+@scope.check("sendfile", "file_position_on_midway_error", platforms=LINUX,
+             requirement="When a transfer fails part-way (the peer stops receiving), the file position is "
+                         "offset plus the bytes that actually reached the peer, whether sendfile raises or "
+                         "returns.", covers=("sendfile.9",))
+def test_sendfile_file_position_on_midway_error(loop):
+    """Linux: after the peer's shutdown(SHUT_RD) a UNIX stream socket takes no more data, so the
+    bytes the peer drains are exactly the bytes the kernel accepted from the sender."""
+    sf.file_position_on_midway_error(loop, API)
+
+
+@scope.check("sendfile", "is_coroutine",
+             requirement="sendfile() returns a coroutine object (asyncio.iscoroutine), not a Future or another "
+                         "awaitable.", covers=("sendfile.1",))
+def test_sendfile_is_coroutine(loop):
+    with sf.Net(loop) as net, sf.data_file(1000) as f, sf.Sender(loop, net, API) as s:
+        expect_coroutine(net, lambda: loop.sendfile(s.transport, f), "sendfile()")
+        s.finish()

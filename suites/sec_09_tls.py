@@ -8,6 +8,7 @@ connection and server methods are in tls_parameters.py; the scenarios both files
 """
 
 import asyncio
+import inspect
 import socket
 import ssl
 
@@ -18,6 +19,7 @@ from loopconf.checks import INFO, SHOULD
 from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 from ._support.net import TIMEOUT, Factory, Net, Recorder, io_rounds
 from ._support import tls_scenarios as tls
+from ._support.coroutines import expect_coroutine
 from ._support.tls import (HANDSHAKE_TIMEOUT, PeerThread, TLSPeer, Threads, certs,  # noqa: F401
                            client_context, read_line, read_raw_to_eof, server_context)
 
@@ -76,8 +78,9 @@ def upgrade_fails(net, loop, transport, protocol, ctx, timeout=TIMEOUT, **kwargs
     raise Violation("start_tls succeeded although the handshake must fail", observed=new)
 
 
-def _upgraded(net, loop, threads, certs):
-    """Opener (see tls_scenarios): a plain connection upgraded with start_tls (client side)."""
+def _upgraded(net, loop, threads, certs, **kwargs):
+    """Opener (see tls_scenarios): a plain connection upgraded with start_tls (client side);
+    ``kwargs`` go to start_tls."""
 
     def open_tls(script):
         listener = net.listener()
@@ -88,7 +91,8 @@ def _upgraded(net, loop, threads, certs):
 
         peer = upgrading_server(threads, listener, server_context(certs), upgraded_script)
         transport, protocol = plain_connection(net, loop, listener)
-        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
+        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost",
+                      **kwargs)
         return new, protocol, lambda: peer.result()[1]
 
     return open_tls
@@ -547,3 +551,62 @@ def test_start_tls_on_tls_transport(loop, certs):
                      "bytes through the inner TLS session")
         result.close()
         net.run(protocol.lost, what="connection_lost after closing the inner transport")
+
+
+# -- default handshake timeout, ssl_shutdown_timeout (issue #16) ----------------------------
+
+@scope.check("start_tls", "handshake_timeout_default", note="tls-default-timeouts-lower-bound",
+             requirement="Without ssl_handshake_timeout (None: 60 s), start_tls with a peer that never answers "
+                         "the ClientHello is still waiting after 1 s and the connection stays open; a "
+                         "signature that names the parameter defaults it to None.", covers=("start_tls.11",))
+def test_start_tls_handshake_timeout_default(loop, certs):
+    try:
+        param = inspect.signature(loop.start_tls).parameters.get("ssl_handshake_timeout")
+    except (ValueError, TypeError):
+        param = None
+    if param is not None:
+        expect(param.default is None, "the signature default of ssl_handshake_timeout of start_tls is not None",
+               observed=param.default)
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+        peer = upgrading_server(threads, listener, server_context(certs), silent)
+        transport, protocol = plain_connection(net, loop, listener)
+        transport.write(HELLO)
+        tls.call_still_pending(net, loop, loop.start_tls(transport, protocol, client_context(certs),
+                                                         server_hostname="localhost"), "start_tls")
+        transport.close()
+        _, closed = peer.result()
+        expect(closed, "the peer did not see the connection end after the pending start_tls was cancelled "
+               "and the transport closed")
+
+
+@scope.check("start_tls", "ssl_shutdown_timeout", since="3.11",
+             requirement="ssl_shutdown_timeout of start_tls bounds the TLS shutdown of the upgraded transport: "
+                         "after close(), a peer that never answers the close_notify is cut off within the "
+                         "bound.", covers=("start_tls.12",))
+def test_start_tls_ssl_shutdown_timeout(loop, certs):
+    with Net(loop) as net, Threads() as threads:
+        tls.shutdown_timeout(net, loop, _upgraded(net, loop, threads, certs, ssl_shutdown_timeout=HANDSHAKE_TIMEOUT))
+
+
+@scope.check("start_tls", "ssl_shutdown_timeout_default", since="3.11", note="tls-default-timeouts-lower-bound",
+             requirement="Without ssl_shutdown_timeout (None: 30 s) the upgraded transport still waits for the "
+                         "peer's close_notify 1 s after close(); connection_lost follows once the peer drops "
+                         "the connection.", covers=("start_tls.12",))
+def test_start_tls_ssl_shutdown_timeout_default(loop, certs):
+    with Net(loop) as net, Threads() as threads:
+        tls.shutdown_timeout_default(net, loop, _upgraded(net, loop, threads, certs))
+
+
+@scope.check("start_tls", "is_coroutine",
+             requirement="start_tls() returns a coroutine object (asyncio.iscoroutine), not a Future or another "
+                         "awaitable.", covers=("start_tls.1",))
+def test_start_tls_is_coroutine(loop, certs):
+    with Net(loop) as net:
+        listener = net.listener()
+        transport, protocol = plain_connection(net, loop, listener)
+        net.accept(listener)
+        expect_coroutine(net, lambda: loop.start_tls(transport, protocol, client_context(certs),
+                                                     server_hostname="localhost",
+                                                     ssl_handshake_timeout=HANDSHAKE_TIMEOUT),
+                         "start_tls()")

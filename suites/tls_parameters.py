@@ -653,7 +653,8 @@ def test_create_server_handshake_timeout(loop, certs):
         expect_no_callbacks(factory, "the handshake never happened")
 
 
-@scope.check("create_server", "handshake_timeout_requires_ssl", section="19.5.1.7",
+@scope.check("create_server", "handshake_timeout_requires_ssl", section="19.5.1.7", level=SHOULD,
+             note="server-handshake-timeout-without-ssl",
              requirement="create_server with ssl_handshake_timeout but no ssl is refused with ValueError.", covers=("create_server.31",))
 def test_create_server_handshake_timeout_requires_ssl(loop):
     with Net(loop) as net:
@@ -793,7 +794,8 @@ def test_connect_accepted_socket_handshake_timeout(loop, certs):
         net.run(read_to_eof(loop, client), what="EOF on the client after the handshake timeout")
 
 
-@scope.check("connect_accepted_socket", "handshake_timeout_requires_ssl", section="19.5.1.7",
+@scope.check("connect_accepted_socket", "handshake_timeout_requires_ssl", section="19.5.1.7", level=SHOULD,
+             note="server-handshake-timeout-without-ssl",
              anchor="asyncio.BaseEventLoop.connect_accepted_socket",
              requirement="connect_accepted_socket with ssl_handshake_timeout but no ssl is refused with "
                          "ValueError.", covers=("connect_accepted_socket.10",))
@@ -862,3 +864,175 @@ def test_sendfile_no_fallback_over_tls(loop, certs):
                         expected="SendfileNotAvailableError")
         expect_equal(data, b"", "bytes the peer received from the refused sendfile")
         expect_equal(position, 0, "file position after the refused sendfile")
+
+
+# -- server side: default and explicit TLS timeouts (issue #16) -----------------------------
+
+def _server_opener(net, loop, threads, certs, unix=False, **kwargs):
+    """Opener (see tls_scenarios): a TLS client thread served by create_server or
+    create_unix_server(ssl=..., **kwargs); yields the server side's transport and protocol."""
+
+    def open_tls(script):
+        if unix:
+            factory = net.adopt(Factory(loop))
+            address = short_unix_path(net)
+            net.adopt(net.run(loop.create_unix_server(factory, address, ssl=server_context(certs), **kwargs)))
+            family = socket.AF_UNIX
+        else:
+            factory, _, address = _serve(net, loop, server_context(certs), **kwargs)
+            family = socket.AF_INET
+        peer = tls_client(threads, address, client_context(certs), script, family=family)
+        protocol = net.run(factory.new_protocol.get(), what="a protocol for the TLS client")
+        net.run(protocol.made, what="connection_made for the TLS client")
+        return protocol.transport, protocol, peer.result
+
+    return open_tls
+
+
+def _accepted_opener(net, loop, threads, certs, **kwargs):
+    """Opener: connect_accepted_socket(ssl=..., **kwargs) on a socket a TLS client connected to."""
+
+    def open_tls(script):
+        listener = net.listener()
+        peer = tls_client(threads, listener.getsockname(), client_context(certs), script)
+        conn = net.accept(listener)
+        conn.setblocking(False)
+        protocol = Recorder(loop)
+        transport, _ = net.pair(net.run(loop.connect_accepted_socket(
+            lambda: protocol, conn, ssl=server_context(certs), **kwargs)))
+        return transport, protocol, peer.result
+
+    return open_tls
+
+
+def _signature_default(method, name):
+    """The signature default of parameter ``name``, or inspect.Parameter.empty when the signature
+    does not name it (wrappers taking **kwargs)."""
+    try:
+        param = inspect.signature(method).parameters.get(name)
+    except (ValueError, TypeError):
+        param = None
+    return inspect.Parameter.empty if param is None else param.default
+
+
+def _expect_none_default(method, name, what):
+    default = _signature_default(method, name)
+    if default is not inspect.Parameter.empty:
+        expect(default is None, f"the signature default of {name} of {what} is not None", observed=default)
+
+
+@scope.check("create_unix_server", "handshake_timeout", section="19.5.1.7", platforms=UNIX,
+             requirement="create_unix_server(ssl=..., ssl_handshake_timeout=...) drops a UNIX client that "
+                         "never sends a ClientHello no earlier than the timeout, and the protocol's "
+                         "connection_made is never called.", covers=("create_unix_server.9",))
+def test_create_unix_server_handshake_timeout(loop, certs):
+    with Net(loop) as net:
+        path = short_unix_path(net)
+        factory = net.adopt(Factory(loop))
+        net.adopt(net.run(loop.create_unix_server(factory, path, ssl=server_context(certs),
+                                                  ssl_handshake_timeout=HANDSHAKE_TIMEOUT)))
+        start = loop.time()
+        client = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
+        client.settimeout(TIMEOUT)
+        client.connect(path)
+        net.run(read_to_eof(loop, client), timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
+                what="the UNIX server never dropped a client that does not start the handshake")
+        elapsed = loop.time() - start
+        expect(elapsed >= HANDSHAKE_TIMEOUT, "the server dropped the client before ssl_handshake_timeout",
+               expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s")
+        expect_no_callbacks(factory, "the handshake never happened")
+
+
+@pytest.mark.parametrize("kind", ["tcp", "unix"])
+@scope.check("create_server", "handshake_timeout_default", section="19.5.1.7",
+             note="tls-default-timeouts-lower-bound",
+             requirement="Without ssl_handshake_timeout (None: 60 s) a TLS server keeps a client stalled in "
+                         "the handshake connected well past a short timeout (probed after 1 s), without "
+                         "protocol callbacks; a signature that names the parameter defaults it to None.",
+             covers=("create_server.22",))
+def test_create_server_handshake_timeout_default(loop, certs, kind):
+    if kind == "unix" and not sys.platform.startswith(UNIX):
+        pytest.skip("AF_UNIX servers need a UNIX platform")
+    method = loop.create_server if kind == "tcp" else loop.create_unix_server
+    _expect_none_default(method, "ssl_handshake_timeout", method.__name__)
+    with Net(loop) as net:
+        factory = net.adopt(Factory(loop))
+        if kind == "tcp":
+            server = net.adopt(net.run(loop.create_server(factory, "127.0.0.1", 0, ssl=server_context(certs))))
+            client = net.connect(server.sockets[0].getsockname())
+        else:
+            path = short_unix_path(net)
+            net.adopt(net.run(loop.create_unix_server(factory, path, ssl=server_context(certs))))
+            client = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
+            client.settimeout(TIMEOUT)
+            client.connect(path)
+        tls.silent_client_still_pending(net, loop, factory, client, method.__name__)
+
+
+@scope.check("connect_accepted_socket", "handshake_timeout_default", section="19.5.1.7",
+             anchor="asyncio.BaseEventLoop.connect_accepted_socket", note="tls-default-timeouts-lower-bound",
+             requirement="Without ssl_handshake_timeout (None: 60 s), connect_accepted_socket(ssl=...) is still "
+                         "waiting for a silent client's handshake after 1 s; a signature that names the "
+                         "parameter defaults it to None.", covers=("connect_accepted_socket.6",))
+def test_connect_accepted_socket_handshake_timeout_default(loop, certs):
+    _expect_none_default(loop.connect_accepted_socket, "ssl_handshake_timeout", "connect_accepted_socket")
+    with Net(loop) as net:
+        listener = net.listener()
+        client = net.connect(listener.getsockname())
+        conn = net.accept(listener)
+        conn.setblocking(False)
+        factory = net.adopt(Factory(loop))
+        tls.call_still_pending(net, loop, loop.connect_accepted_socket(factory, conn, ssl=server_context(certs)),
+                               "connect_accepted_socket(ssl=...)", client=client)
+        expect_no_callbacks(factory, "the handshake never happened")
+
+
+@pytest.mark.parametrize("kind", ["tcp", "unix"])
+@scope.check("create_server", "ssl_shutdown_timeout", section="19.5.1.7", since="3.11",
+             requirement="ssl_shutdown_timeout of create_server / create_unix_server bounds the TLS shutdown "
+                         "of accepted connections: after close(), a client that never answers the "
+                         "close_notify is cut off within the bound (connection_lost follows).",
+             covers=("create_server.26", "create_unix_server.11"))
+def test_create_server_ssl_shutdown_timeout(loop, certs, kind):
+    if kind == "unix" and not sys.platform.startswith(UNIX):
+        pytest.skip("AF_UNIX servers need a UNIX platform")
+    with Net(loop) as net, Threads() as threads:
+        tls.shutdown_timeout(net, loop, _server_opener(net, loop, threads, certs, unix=kind == "unix",
+                                                       ssl_shutdown_timeout=HANDSHAKE_TIMEOUT))
+
+
+@pytest.mark.parametrize("kind", ["tcp", "unix"])
+@scope.check("create_server", "ssl_shutdown_timeout_default", section="19.5.1.7", since="3.11",
+             note="tls-default-timeouts-lower-bound",
+             requirement="Without ssl_shutdown_timeout (None: 30 s) a TLS server still waits for the client's "
+                         "close_notify 1 s after close(); connection_lost follows once the client drops the "
+                         "connection.", covers=("create_server.26", "create_unix_server.11"))
+def test_create_server_ssl_shutdown_timeout_default(loop, certs, kind):
+    if kind == "unix" and not sys.platform.startswith(UNIX):
+        pytest.skip("AF_UNIX servers need a UNIX platform")
+    method = loop.create_server if kind == "tcp" else loop.create_unix_server
+    _expect_none_default(method, "ssl_shutdown_timeout", method.__name__)
+    with Net(loop) as net, Threads() as threads:
+        tls.shutdown_timeout_default(net, loop, _server_opener(net, loop, threads, certs, unix=kind == "unix"))
+
+
+@scope.check("connect_accepted_socket", "ssl_shutdown_timeout", section="19.5.1.7", since="3.11",
+             anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+             requirement="ssl_shutdown_timeout of connect_accepted_socket bounds the TLS shutdown: after "
+                         "close(), a client that never answers the close_notify is cut off within the bound.",
+             covers=("connect_accepted_socket.8",))
+def test_connect_accepted_socket_ssl_shutdown_timeout(loop, certs):
+    with Net(loop) as net, Threads() as threads:
+        tls.shutdown_timeout(net, loop, _accepted_opener(net, loop, threads, certs,
+                                                         ssl_shutdown_timeout=HANDSHAKE_TIMEOUT))
+
+
+@scope.check("connect_accepted_socket", "ssl_shutdown_timeout_default", section="19.5.1.7", since="3.11",
+             anchor="asyncio.BaseEventLoop.connect_accepted_socket", note="tls-default-timeouts-lower-bound",
+             requirement="Without ssl_shutdown_timeout (None: 30 s) connect_accepted_socket's TLS transport "
+                         "still waits for the client's close_notify 1 s after close().",
+             covers=("connect_accepted_socket.8",))
+def test_connect_accepted_socket_ssl_shutdown_timeout_default(loop, certs):
+    _expect_none_default(loop.connect_accepted_socket, "ssl_shutdown_timeout", "connect_accepted_socket")
+    with Net(loop) as net, Threads() as threads:
+        tls.shutdown_timeout_default(net, loop, _accepted_opener(net, loop, threads, certs))

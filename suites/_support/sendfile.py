@@ -19,6 +19,7 @@ import errno
 import io
 import os
 import socket
+import threading
 
 import pytest
 
@@ -282,3 +283,112 @@ def _expect_bytes(observed: bytes, expected: bytes, what: str) -> None:
                  min(len(observed), len(expected)))
     raise Violation(what, expected=f"{len(expected)} bytes",
                     observed=f"{len(observed)} bytes, first difference at byte {first}")
+
+
+# -- issue #16 (gapC): os.sendfile in use; file position after a failure mid-transfer ---------
+
+@contextlib.contextmanager
+def counting_os_sendfile():
+    """Count the calls to os.sendfile (they still go to the real function); yields the list."""
+    calls = []
+    real = os.sendfile
+
+    def counted(*args):
+        calls.append(args[2:])
+        return real(*args)
+
+    os.sendfile = counted
+    try:
+        yield calls
+    finally:
+        os.sendfile = real
+
+
+def uses_os_sendfile(loop, api):
+    """On a plain stream socket (UNIX socketpair) with a regular file the transfer goes through
+    os.sendfile, and the peer still receives exactly the file."""
+    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api) as s:
+        with counting_os_sendfile() as calls:
+            sent = s.send(f)
+        got = s.finish()
+        expect_equal(sent, SIZE, f"{s.method} return value")
+        _expect_bytes(got, payload(SIZE), f"the peer did not receive exactly the file's bytes")
+        if not calls:
+            raise Violation(f"{s.method} on a plain UNIX stream socket with a regular file never called "
+                            "os.sendfile (it read and sent the file itself)",
+                            expected="at least one os.sendfile call", observed="0 calls")
+
+
+MIDWAY_SIZE = 4 << 20  # far more than a UNIX socket pair buffers: the transfer is cut mid-way
+MIDWAY_READ = 64 << 10  # what the peer reads before it stops receiving
+
+
+def _stop_receiving_peer(sock, first):
+    """Thread body: read ``first`` bytes, stop receiving (shutdown SHUT_RD: the sender's next
+    write fails with EPIPE), then drain what was already queued. Returns the total received,
+    which is exactly what the kernel accepted from the sender."""
+    state = {"total": 0, "error": None}
+
+    def run():
+        try:
+            while state["total"] < first:
+                chunk = sock.recv(min(1 << 16, first - state["total"]))
+                if not chunk:
+                    return
+                state["total"] += len(chunk)
+            sock.shutdown(socket.SHUT_RD)
+            while True:
+                chunk = sock.recv(1 << 16)
+                if not chunk:
+                    return
+                state["total"] += len(chunk)
+        except BaseException as exc:  # recorded; the check reports it
+            state["error"] = exc
+
+    thread = threading.Thread(target=run, name="loopconf-peer-reader", daemon=True)
+    thread.start()
+    return thread, state
+
+
+def file_position_on_midway_error(loop, api):
+    """The peer stops receiving after MIDWAY_READ bytes, so the transfer fails part-way with a
+    connection error. Whether the method raises or returns, file.tell() is offset plus the bytes
+    that actually left (exactly what the peer received: after SHUT_RD nothing more is queued).
+    The file starts at position 0, not at offset, so a position computed from the old position
+    shows up too."""
+    offset = 1000
+    with Net(loop) as net, data_file(MIDWAY_SIZE) as f:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        net.adopt(ours)
+        net.adopt(theirs)
+        theirs.settimeout(TIMEOUT)
+        ours.setblocking(False)
+        thread, state = _stop_receiving_peer(theirs, MIDWAY_READ)
+        try:
+            if api == "transport":
+                protocol = _Proto(loop)
+                transport, _ = net.pair(net.run(loop.create_connection(lambda: protocol, sock=ours)))
+                aw = loop.sendfile(transport, f, offset)
+            else:
+                aw = loop.sock_sendfile(ours, f, offset)
+            method = "sendfile" if api == "transport" else "sock_sendfile"
+            try:
+                outcome = f"returned {net.run(aw, what=f'{method} to a peer that stopped receiving')!r}"
+            except (NotImplementedError, Violation):
+                raise
+            except Exception as exc:
+                outcome = f"raised {type(exc).__name__}: {exc}"
+        finally:
+            thread.join(TIMEOUT)
+            if thread.is_alive():
+                for sock in (ours, theirs):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                thread.join(TIMEOUT)
+        if state["error"] is not None:
+            raise Violation("the peer failed while receiving", observed=repr(state["error"]))
+        received = state["total"]
+        expect_equal(f.tell(), offset + received,
+                     f"file.tell() after {method}(offset={offset}) {outcome} (peer received {received} bytes)")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import threading
 
 from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 
@@ -222,3 +223,126 @@ def expect_client_saw_clean_end(net, protocol, peer):
     answer, (_, how) = peer.result()
     expect_equal(answer, b"PING", "bytes the TLS client received")
     expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
+
+
+# -- server side and start_tls: default timeouts, ssl_shutdown_timeout (issue #16) -----------
+
+#: How long the *_default checks wait to show a default (None) timeout has not ended the
+#: handshake or the shutdown (see spec note tls-default-timeouts-lower-bound). Several times
+#: HANDSHAKE_TIMEOUT, far below the documented 60 s / 30 s.
+DEFAULT_PROBE = 1.0
+
+
+def still_open(sock) -> bool:
+    """True when nothing arrived on the raw socket ``sock`` and its peer has not closed it."""
+    sock.setblocking(False)
+    try:
+        data = sock.recv(1)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    return data != b""  # b"": the other side closed the connection
+
+
+def silent_client_still_pending(net, loop, factory, client, what):
+    """A raw client that never sends a ClientHello is still connected after DEFAULT_PROBE, and
+    the server protocol has seen no callback (default ssl_handshake_timeout, server side)."""
+    net.run(asyncio.sleep(DEFAULT_PROBE), timeout=DEFAULT_PROBE + TIMEOUT)
+    expect(still_open(client), f"{what}: the server dropped a client stalled in the TLS handshake after "
+           f"{DEFAULT_PROBE:g}s although ssl_handshake_timeout=None means 60 s",
+           expected="connection still open", observed="closed by the server")
+    expect_no_callbacks(factory, "the handshake never happened")
+
+
+def call_still_pending(net, loop, coro, what, client=None):
+    """``coro`` (a handshake with a silent peer, default timeout) has not given up after
+    DEFAULT_PROBE, and the raw peer socket ``client`` (if given) is still connected; the call is
+    then cancelled and settled. Fails with evidence."""
+    task = loop.create_task(coro)
+    try:
+        net.run(asyncio.sleep(DEFAULT_PROBE), timeout=DEFAULT_PROBE + TIMEOUT)
+        if client is not None and not task.done():
+            expect(still_open(client), f"{what}: the connection stalled in the handshake was closed within "
+                   f"{DEFAULT_PROBE:g}s although ssl_handshake_timeout=None means 60 s",
+                   expected="connection still open", observed="closed")
+        if task.done():
+            error = task.exception() if not task.cancelled() else None
+            if error is None and not task.cancelled():
+                net.pair(task.result())
+            raise Violation(f"{what} ended within {DEFAULT_PROBE:g}s with a peer stalled in the handshake "
+                            "although ssl_handshake_timeout=None means 60 s",
+                            expected="still waiting for the handshake",
+                            observed=repr(error) if error else "completed")
+    finally:
+        if not task.done():
+            task.cancel()
+        try:
+            net.run(asyncio.wait([task]), what=f"{what} settling after cancel()")
+        except Violation:
+            pass
+        if task.done() and not task.cancelled() and task.exception() is None:
+            net.pair(task.result())
+
+
+def unanswered_close_notify(p):
+    """Peer script: send one byte, read the loop's close_notify, never answer it; then read the
+    raw stream to its end. Returns what the first read after the data saw."""
+    p.send(b"x")
+    try:
+        p.recv()
+    except Exception as exc:
+        first = type(exc).__name__
+    else:
+        first = "data"
+    read_raw_to_eof(p.sock)
+    return first
+
+
+def shutdown_timeout(net, loop, open_tls):
+    """``open_tls`` passes ssl_shutdown_timeout=HANDSHAKE_TIMEOUT: after close(), a peer that
+    never answers the close_notify is cut off within the bound (well before the 30 s default)."""
+    transport, protocol, result = open_tls(unanswered_close_notify)
+    net.run(protocol.received(1), what="the peer's byte over TLS")
+    transport.close()
+    net.run(protocol.lost, timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
+            what=f"connection_lost after close() with a peer that never answers close_notify "
+                 f"(ssl_shutdown_timeout={HANDSHAKE_TIMEOUT})")
+    first = result()
+    expect_equal(first, "CleanClose", "what the peer read after close() (close_notify expected)")
+
+
+def shutdown_timeout_default(net, loop, open_tls):
+    """``open_tls`` leaves ssl_shutdown_timeout unset: after close(), a peer that does not answer
+    the close_notify is still being waited for after DEFAULT_PROBE; once the peer drops the
+    connection, connection_lost follows."""
+    release = threading.Event()
+
+    def script(p):
+        p.send(b"x")
+        try:
+            p.recv()
+        except Exception as exc:
+            first = type(exc).__name__
+        else:
+            first = "data"
+        release.wait(DEFAULT_PROBE + TIMEOUT)
+        try:
+            p.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        return first
+
+    transport, protocol, result = open_tls(script)
+    try:
+        net.run(protocol.received(1), what="the peer's byte over TLS")
+        transport.close()
+        net.run(asyncio.sleep(DEFAULT_PROBE), timeout=DEFAULT_PROBE + TIMEOUT)
+        lost_early = protocol.lost.done()
+    finally:
+        release.set()
+    expect(not lost_early, f"the TLS shutdown was cut off within {DEFAULT_PROBE:g}s although "
+           "ssl_shutdown_timeout=None means 30 s", expected="still waiting for the peer's close_notify",
+           observed="connection_lost already called")
+    net.run(protocol.lost, what="connection_lost after the peer dropped the connection")
+    expect_equal(result(), "CleanClose", "what the peer read after close() (close_notify expected)")

@@ -158,3 +158,27 @@ class NoSendfileLoop(asyncio.SelectorEventLoop):
 
     async def sock_sendfile(self, sock, file, offset=0, count=None, *, fallback=True):
         raise NotImplementedError("sock_sendfile")
+
+
+# -- issue #16 (gapC): os.sendfile in use; position after a failure mid-transfer --------------
+
+@breaks("sendfile.sendfile.uses_os_sendfile", keeps=["sendfile.sendfile.peer_receives_file[unix]"])
+class SendfileAlwaysFallbackLoop(asyncio.SelectorEventLoop):
+    """sendfile never tries os.sendfile: every transport transfer reads and writes the file."""
+
+    async def _sendfile_native(self, transp, file, offset, count):
+        raise asyncio.SendfileNotAvailableError("native sendfile disabled")
+
+
+@breaks("sendfile.sendfile.file_position_on_midway_error", keeps=["sendfile.sendfile.file_position_on_return"],
+        platforms=["linux"])
+class SendfileNoSeekOnErrorLoop(asyncio.SelectorEventLoop):
+    """sendfile puts the file position back where it was when the transfer fails."""
+
+    async def sendfile(self, transport, file, *args, **kwargs):
+        start = file.tell()
+        try:
+            return await super().sendfile(transport, file, *args, **kwargs)
+        except BaseException:
+            file.seek(start)
+            raise

@@ -6,6 +6,7 @@ small subclass of asyncio's own Server class (dunder methods are looked up on th
 
 import asyncio
 import asyncio.base_events
+import os
 import socket
 
 from tests.broken import breaks
@@ -485,3 +486,134 @@ class SocketsNotCopiedLoop(_ServerClassLoop):
     """Server.sockets returns the internal list itself."""
 
     server_class = _SharedSocketsList
+
+
+# -- issue #16 gaps: backlog, start_serving for UNIX, sock ownership, cleanup_socket, port None --
+
+@breaks("servers.create_server.backlog_listen[given]", "servers.create_unix_server.backlog[given]",
+        keeps=["servers.create_server.backlog_listen[default]", "servers.create_unix_server.backlog[default]"],
+        platforms=["linux"])
+class IgnoreBacklogLoop(asyncio.SelectorEventLoop):
+    """create_server / create_unix_server drop backlog and always listen(100)."""
+
+    async def create_server(self, *args, backlog=100, **kwargs):
+        return await super().create_server(*args, **kwargs)
+
+    async def create_unix_server(self, *args, backlog=100, **kwargs):
+        return await super().create_unix_server(*args, **kwargs)
+
+
+@breaks("servers.create_server.backlog_listen[default]", "servers.create_unix_server.backlog[default]",
+        keeps=["servers.create_server.backlog_listen[given]", "servers.create_unix_server.backlog[given]"],
+        platforms=["linux"])
+class SmallDefaultBacklogLoop(asyncio.SelectorEventLoop):
+    """The default backlog is 5 instead of 100."""
+
+    async def create_server(self, *args, backlog=5, **kwargs):
+        return await super().create_server(*args, backlog=backlog, **kwargs)
+
+    async def create_unix_server(self, *args, backlog=5, **kwargs):
+        return await super().create_unix_server(*args, backlog=backlog, **kwargs)
+
+
+@breaks("servers.create_unix_server.start_serving_false", keeps=["servers.create_server.start_serving_false"])
+class UnixServesAnywayLoop(asyncio.SelectorEventLoop):
+    """create_unix_server ignores start_serving=False and serves at once."""
+
+    async def create_unix_server(self, *args, start_serving=True, **kwargs):
+        return await super().create_unix_server(*args, **kwargs)
+
+
+class _ForeverWithoutServing(Server):
+    async def serve_forever(self):
+        await self._loop.create_future()  # waits, but never starts accepting
+
+
+@breaks("servers.create_unix_server.start_serving_false_serve_forever",
+        keeps=["servers.create_unix_server.start_serving_false"])
+class UnixServeForeverIdleLoop(_ServerClassLoop):
+    """The UNIX server's serve_forever() never starts accepting."""
+
+    async def create_unix_server(self, *args, **kwargs):
+        server = await super().create_unix_server(*args, **kwargs)
+        server.__class__ = _ForeverWithoutServing
+        return server
+
+
+@breaks("servers.create_server.sock_closed_by_close[tcp]", "servers.create_server.sock_closed_by_close[unix]",
+        keeps=["servers.create_server.sock", "servers.create_unix_server.sock"], python=">=3.11")
+class ServerSockDupLoop(asyncio.SelectorEventLoop):
+    """create_server / create_unix_server serve on a dup() of the socket passed with sock=, so
+    closing the server leaves the caller's socket open."""
+
+    async def create_server(self, *args, sock=None, **kwargs):
+        return await super().create_server(*args, sock=sock.dup() if sock is not None else None, **kwargs)
+
+    async def create_unix_server(self, *args, sock=None, **kwargs):
+        return await super().create_unix_server(*args, sock=sock.dup() if sock is not None else None, **kwargs)
+
+
+@breaks("servers.connect_accepted_socket.sock_closed_by_close", keeps=["servers.connect_accepted_socket.pair"],
+        python=">=3.11")
+class AcceptedSocketDupLoop(asyncio.SelectorEventLoop):
+    """connect_accepted_socket wraps a dup() of the socket, leaving the caller's socket open."""
+
+    async def connect_accepted_socket(self, protocol_factory, sock, **kwargs):
+        return await super().connect_accepted_socket(protocol_factory, sock.dup(), **kwargs)
+
+
+class _AlwaysUnlink(Server):
+    def close(self):
+        for sock in self._sockets or ():
+            path = sock.getsockname()
+            if isinstance(path, str) and path and not path.startswith("\0"):
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+        super().close()
+
+
+@breaks("servers.create_unix_server.cleanup_socket_false", "servers.create_unix_server.cleanup_socket_replaced",
+        keeps=["servers.create_unix_server.cleanup_socket"], python=">=3.13")
+class UnixServerAlwaysUnlinkLoop(_ServerClassLoop):
+    """Closing a UNIX server always unlinks the path, whatever cleanup_socket says or owns it now."""
+
+    async def create_unix_server(self, *args, **kwargs):
+        server = await super().create_unix_server(*args, **kwargs)
+        server.__class__ = _AlwaysUnlink
+        return server
+
+
+@breaks("servers.create_server.port_none", keeps=["servers.create_server.returns_server"])
+class PortNoneRejectedLoop(asyncio.SelectorEventLoop):
+    """create_server refuses port=None when a host is given."""
+
+    async def create_server(self, protocol_factory, host=None, port=None, **kwargs):
+        if host is not None and port is None and kwargs.get("sock") is None:
+            raise TypeError("port must be an integer")
+        return await super().create_server(protocol_factory, host, port, **kwargs)
+
+
+@breaks("servers.create_server.is_coroutine", "servers.create_unix_server.is_coroutine",
+        "servers.connect_accepted_socket.is_coroutine", "sendfile.sendfile.is_coroutine", "tls.start_tls.is_coroutine",
+        keeps=["servers.create_server.returns_server", "servers.connect_accepted_socket.pair",
+               "sendfile.sendfile.returns_total", "tls.start_tls.returns_new_transport"])
+class TaskNotCoroutineLoop(asyncio.SelectorEventLoop):
+    """create_server, create_unix_server, connect_accepted_socket, sendfile and start_tls return a
+    Task (awaitable, already scheduled) instead of a coroutine object."""
+
+    def create_server(self, *args, **kwargs):
+        return asyncio.ensure_future(super().create_server(*args, **kwargs), loop=self)
+
+    def create_unix_server(self, *args, **kwargs):
+        return asyncio.ensure_future(super().create_unix_server(*args, **kwargs), loop=self)
+
+    def connect_accepted_socket(self, *args, **kwargs):
+        return asyncio.ensure_future(super().connect_accepted_socket(*args, **kwargs), loop=self)
+
+    def sendfile(self, *args, **kwargs):
+        return asyncio.ensure_future(super().sendfile(*args, **kwargs), loop=self)
+
+    def start_tls(self, *args, **kwargs):
+        return asyncio.ensure_future(super().start_tls(*args, **kwargs), loop=self)

@@ -561,3 +561,77 @@ class PlainSslErrorLoop(asyncio.SelectorEventLoop):
             return await super().create_connection(*args, **kwargs)
         except ssl.SSLCertVerificationError as exc:
             raise ssl.SSLError(f"verification failed: {exc}") from None
+
+
+
+# -- server side and start_tls: default timeouts, ssl_shutdown_timeout (issue #16, gapC) -----
+
+class _ServerTlsRewriteLoop(asyncio.SelectorEventLoop):
+    """Rewrites the TLS keyword arguments of the server-side entry points and start_tls with
+    ``_rewrite(kwargs)`` (only for calls that do TLS)."""
+
+    def _rewrite(self, kwargs):
+        raise NotImplementedError
+
+    async def create_server(self, *args, **kwargs):
+        return await super().create_server(*args, **(self._rewrite(kwargs) if kwargs.get("ssl") else kwargs))
+
+    async def create_unix_server(self, *args, **kwargs):
+        return await super().create_unix_server(*args, **(self._rewrite(kwargs) if kwargs.get("ssl") else kwargs))
+
+    async def connect_accepted_socket(self, *args, **kwargs):
+        return await super().connect_accepted_socket(*args, **(self._rewrite(kwargs) if kwargs.get("ssl")
+                                                               else kwargs))
+
+    async def start_tls(self, *args, **kwargs):
+        return await super().start_tls(*args, **self._rewrite(kwargs))
+
+
+@breaks("tls.create_server.handshake_timeout_default[tcp]", "tls.create_server.handshake_timeout_default[unix]",
+        "tls.connect_accepted_socket.handshake_timeout_default", "tls.start_tls.handshake_timeout_default",
+        keeps=["tls.create_server.handshake_timeout", "tls.start_tls.handshake_timeout",
+               "tls.create_server.ssl_context"])
+class ServerTinyDefaultHandshakeTimeoutLoop(_ServerTlsRewriteLoop):
+    """ssl_handshake_timeout=None means 0.3 s instead of 60 s on the server side and in start_tls."""
+
+    def _rewrite(self, kwargs):
+        if kwargs.get("ssl_handshake_timeout") is None:
+            kwargs["ssl_handshake_timeout"] = 0.3
+        return kwargs
+
+
+@breaks("tls.create_unix_server.handshake_timeout", keeps=["tls.create_server.handshake_timeout",
+                                                           "tls.create_unix_server.ssl"])
+class UnixServerIgnoresHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
+    """create_unix_server replaces ssl_handshake_timeout by 60 s."""
+
+    async def create_unix_server(self, *args, **kwargs):
+        if kwargs.get("ssl_handshake_timeout") is not None:
+            kwargs["ssl_handshake_timeout"] = 60.0
+        return await super().create_unix_server(*args, **kwargs)
+
+
+@breaks("tls.create_server.ssl_shutdown_timeout[tcp]", "tls.create_server.ssl_shutdown_timeout[unix]",
+        "tls.connect_accepted_socket.ssl_shutdown_timeout", "tls.start_tls.ssl_shutdown_timeout",
+        keeps=["tls.create_server.ssl_shutdown_timeout_default[tcp]", "tls.start_tls.close_notify"],
+        python=">=3.11")
+class ServerIgnoresShutdownTimeoutLoop(_ServerTlsRewriteLoop):
+    """An explicit ssl_shutdown_timeout is replaced by 60 s on the server side and in start_tls."""
+
+    def _rewrite(self, kwargs):
+        if kwargs.get("ssl_shutdown_timeout") is not None:
+            kwargs["ssl_shutdown_timeout"] = 60.0
+        return kwargs
+
+
+@breaks("tls.create_server.ssl_shutdown_timeout_default[tcp]", "tls.create_server.ssl_shutdown_timeout_default[unix]",
+        "tls.connect_accepted_socket.ssl_shutdown_timeout_default", "tls.start_tls.ssl_shutdown_timeout_default",
+        keeps=["tls.create_server.ssl_shutdown_timeout[tcp]", "tls.start_tls.ssl_shutdown_timeout"],
+        python=">=3.11")
+class TinyDefaultShutdownTimeoutLoop(_ServerTlsRewriteLoop):
+    """ssl_shutdown_timeout=None means 0.3 s instead of 30 s on the server side and in start_tls."""
+
+    def _rewrite(self, kwargs):
+        if kwargs.get("ssl_shutdown_timeout") is None:
+            kwargs["ssl_shutdown_timeout"] = 0.3
+        return kwargs
