@@ -97,6 +97,10 @@ def collect(selection: Selection) -> list:
         path = os.path.join(tmp, "catalogue.json")
         cmd = _pytest_cmd(["--collect-only", Opt.CATALOGUE, path, *selection.pytest_args()])
         proc = subprocess.run(cmd, capture_output=True, text=True, env=_env(), stdin=subprocess.DEVNULL)
+        if proc.returncode not in (0, 5):
+            # A suite module that fails to import must never shrink the catalogue silently.
+            tail = (proc.stdout + proc.stderr).strip().splitlines()[-15:]
+            raise CatalogueError("collecting the suites failed:\n" + "\n".join(tail))
         if not os.path.exists(path):
             if proc.returncode == 5:
                 return []

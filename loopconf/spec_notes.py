@@ -131,8 +131,9 @@ note(
     "for problems setting the handler up.",
     cpython="3.10-3.13 raise ValueError only for invalid numbers; SIGKILL and SIGSTOP fail in "
     "signal.signal with EINVAL, which asyncio turns into RuntimeError('sig N cannot be caught').",
-    decision="signals.add_signal_handler.uncatchable is SHOULD and accepts ValueError or RuntimeError, "
-    "as long as the signal is refused and nothing stays registered.",
+    decision="signals.add_signal_handler.uncatchable is MUST that the signal is refused (ValueError or "
+    "RuntimeError accepted) and nothing stays registered; the documented ValueError itself cannot be "
+    "required while stock CPython raises RuntimeError, so add_signal_handler.3 stays partly covered.",
 )
 note(
     "errors-connection-made-context",
@@ -142,7 +143,62 @@ note(
     "('message', 'exception', 'handle'), without 'transport' or 'protocol'; data_received failures do "
     "carry both.",
     decision="protocol_connection_made requires only 'message' and 'exception' (MUST); the optional keys "
-    "are checked for correct values when present (INFO, protocol_connection_made_keys).",
+    "are checked for correct values when present (SHOULD, protocol_connection_made_keys, graded like every "
+    "other optional key: see errors-optional-context-keys); their presence is not asked, since CPython "
+    "reports this failure as a plain callback error.",
+)
+note(
+    "errors-optional-context-keys",
+    clause="19.5.1.16 call_exception_handler (asyncio.AbstractEventLoop.call_exception_handler)",
+    doc="The context always has 'message'; 'exception', 'future', 'task', 'handle', 'protocol', 'transport', "
+    "'socket', 'asyncgen' (and, in later docs, 'source_traceback' and 'handle_traceback') may be present.",
+    cpython="Adds 'exception' wherever an exception is reported, 'handle' for failing callbacks and timers, "
+    "'future' for unretrieved future/task exceptions, 'transport'/'protocol' for protocol callbacks other "
+    "than connection_made, 'asyncgen' for async generator finalisation, 'socket' for accept() failures "
+    "of servers; source/handle tracebacks in debug mode only.",
+    decision="One grade for every optional key: its presence is SHOULD at most (the context checks for "
+    "'handle', 'future', 'transport'/'protocol', 'asyncgen', 'socket', connection_made's keys). "
+    "'message' and 'exception' for an exception that was raised are MUST "
+    "(errors.context.message_and_exception), and so is the value of an optional key when present: a key "
+    "that names the wrong object misleads the handler.",
+)
+note(
+    "exception-handler-raises",
+    clause="19.5.1.16 set_exception_handler (asyncio.AbstractEventLoop.set_exception_handler)",
+    doc="Says how a handler is installed and called; nothing about a handler that raises.",
+    cpython="Catches the handler's exception, logs it (with the original context) on the 'asyncio' logger "
+    "and carries on.",
+    decision="errors.set_exception_handler.handler_error_contained is SHOULD (was MUST): the behaviour is "
+    "what applications rely on, but no text promises it.",
+)
+note(
+    "close-removes-signal-handlers",
+    clause="19.5.1.1 close / 19.5.1.14 add_signal_handler",
+    doc="close() discards pending callbacks and shuts the default executor down; the page says nothing about "
+    "signal handlers installed with add_signal_handler.",
+    cpython="The Unix loop's close() removes every signal handler it installed, restoring the default "
+    "dispositions.",
+    decision="signals.close.removes_handlers is SHOULD (was MUST): a loop that leaks handlers past close() "
+    "breaks applications, but the docs do not promise the clean-up.",
+)
+note(
+    "executor-must-be-thread-pool",
+    clause="19.5.1.15 set_default_executor (asyncio.loop.set_default_executor)",
+    doc="The executor given should be a ThreadPoolExecutor (a caller obligation); 3.8 deprecated other "
+    "executors and 3.11 makes them an error.",
+    cpython="3.8-3.10 warn (DeprecationWarning) and accept; 3.11+ raise TypeError.",
+    decision="executor.set_default_executor.rejects_non_thread_pool is SHOULD (was MUST), from 3.11: the "
+    "docs state what the caller must pass, so refusing is recommended rather than promised.",
+)
+note(
+    "debug-slow-callback-logging",
+    clause="page.debug (debug mode; loop.slow_callback_duration)",
+    doc="In debug mode, callbacks that take longer than slow_callback_duration (100 ms by default) are "
+    "logged; the attribute is documented on the loop page.",
+    cpython="Logs a WARNING on the 'asyncio' logger naming the slow handle and its duration.",
+    decision="debug.slow_callback.logged is SHOULD (was INFO): a documented debug-mode promise, but about "
+    "diagnostics (a log record), not about how the loop runs code; the check lowers the threshold when "
+    "the loop has the attribute and otherwise uses the documented 100 ms default.",
 )
 note(
     "executor-shutdown-timeout-3.12.1",

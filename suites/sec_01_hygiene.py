@@ -10,13 +10,14 @@ import asyncio
 import gc
 
 from loopconf import invariants
-from loopconf.checks import SHOULD, check
+from loopconf import checks
+from loopconf.checks import SHOULD
 from loopconf.evidence import Violation
 from loopconf.fixtures import record_findings
 
 from ._support.sched import run_until_bounded
 
-SECTION = "19.5.1.1"
+scope = checks.scope(area="hygiene", section="19.5.1.1")
 
 
 def _lifecycle(loop_factory, item) -> tuple:
@@ -59,7 +60,7 @@ def _expect_none(found: list, kind: str, what: str) -> None:
         raise Violation(what, expected=[], observed=[invariants.describe(f) for f in mine])
 
 
-@check("hygiene.close.releases_fds", section=SECTION, method="close", level=SHOULD,
+@scope.check("close", "releases_fds", level=SHOULD,
        note="hygiene-loop-wide",
        requirement="After a loop has been created, run once and closed (and collected), the process "
                    "holds no file descriptor the loop opened.")
@@ -69,7 +70,7 @@ def test_close_releases_fds(loop_factory, new_loop, request):
     _expect_none(found, "fd", "file descriptors stayed open after the loop was closed")
 
 
-@check("hygiene.close.stops_threads", section=SECTION, method="close", level=SHOULD,
+@scope.check("close", "stops_threads", level=SHOULD,
        note="hygiene-loop-wide",
        requirement="After a loop has been created, run once and closed, no thread it started keeps "
                    "running (beyond a short grace period for the executor).")
@@ -79,7 +80,7 @@ def test_close_stops_threads(loop_factory, new_loop, request):
     _expect_none(found, "thread", "threads kept running after the loop was closed")
 
 
-@check("hygiene.close.reaps_children", section=SECTION, method="close", level=SHOULD,
+@scope.check("close", "reaps_children", level=SHOULD,
        note="hygiene-loop-wide",
        requirement="After a loop has been created, run once and closed, no child process it started "
                    "is left running.")
@@ -89,8 +90,8 @@ def test_close_reaps_children(loop_factory, new_loop, request):
     _expect_none(found, "child", "child processes were left after the loop was closed")
 
 
-@check("hygiene.lifecycle.not_running_after_run", section=SECTION, method="is_running",
-       requirement="Once run_until_complete() has returned, is_running() is False.")
+@scope.check("is_running", "not_running_after_run", topic="lifecycle", covers=("is_running.1:partial",),
+             requirement="Once run_until_complete() has returned, is_running() is False.")
 def test_not_running_after_run(loop_factory, new_loop, request):
     """19.5.1.1 is_running: the running status ends when the run call returns."""
     state, _ = _lifecycle(loop_factory, request.node)
@@ -99,8 +100,8 @@ def test_not_running_after_run(loop_factory, new_loop, request):
                         expected=False, observed=True)
 
 
-@check("hygiene.close.marks_closed", section=SECTION, method="close",
-       anchor="asyncio.AbstractEventLoop.is_closed",
+@scope.check("close", "marks_closed", covers=("is_closed.1:partial", "close.7:partial"),
+             anchor="asyncio.AbstractEventLoop.is_closed",
        requirement="close() on a loop that has run and stopped succeeds, and is_closed() is then True.")
 def test_close_marks_closed(loop_factory, new_loop, request):
     """19.5.1.1 close / is_closed: closing a stopped loop closes it."""

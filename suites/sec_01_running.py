@@ -602,3 +602,30 @@ def test_stop_scheduled_by_batch_deferred_many(loop, count):
     run_forever_bounded(loop)
     expect_equal((first_run, ran), ([], list(range(count))),
                  "callbacks scheduled by the stopping batch (during the stopping run, after the next run)")
+
+
+@scope.check("stop", "deferred_run_by_run_until_complete", since="3.8",
+             anchor="asyncio.loop.run_forever",
+             requirement="Callbacks deferred by stop() (scheduled by the batch that was running when stop() "
+                         "was called) also run when the loop is next started with run_until_complete(), "
+                         "before the awaited future's own work.", covers=("run_forever.8",))
+def test_stop_deferred_run_by_run_until_complete(loop):
+    ran = []
+
+    def first():
+        ran.append("first")
+        loop.call_soon(ran.append, "deferred")
+        loop.stop()
+
+    loop.call_soon(first)
+    watchdog = run_forever_bounded(loop)
+    expect(not watchdog, "run_forever did not return after stop()")
+    expect_equal(ran, ["first"], "the run that stop() ended ran the callback scheduled by its last batch")
+
+    async def main():
+        ran.append("main")
+
+    run_until_bounded(loop, loop.create_task(main()))
+    expect_equal(ran, ["first", "deferred", "main"],
+                 "the callback deferred by stop() did not run (first) when run_until_complete() started the "
+                 "loop again")

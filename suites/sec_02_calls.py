@@ -392,3 +392,79 @@ def test_handle_cancelled_timer_reports(loop):
     run_once(loop)
     expect_equal(observed, {"call_later": (False, True), "call_at": (False, True)},
                  "TimerHandle.cancelled() is wrong (before, after cancel())")
+
+
+@handle_scope.check("Handle.get_context", "returns_context", topic="get_context", since="3.12",
+                    requirement="Handle.get_context() returns the contextvars.Context the handle's callback "
+                                "runs in: the one given with context=, or the copy made at scheduling time "
+                                "(changes the callback made are visible in it), for call_soon, "
+                                "call_soon_threadsafe, call_later and call_at handles.",
+                    covers=("handle.get_context.1",))
+def test_handle_get_context(loop):
+    given = contextvars.Context()
+    makers = {
+        "call_soon": lambda cb, **kw: loop.call_soon(cb, **kw),
+        "call_soon_threadsafe": lambda cb, **kw: loop.call_soon_threadsafe(cb, **kw),
+        "call_later": lambda cb, **kw: loop.call_later(0, cb, **kw),
+        "call_at": lambda cb, **kw: loop.call_at(loop.time(), cb, **kw),
+    }
+    handles = {}
+    for name, make in makers.items():
+        handles[name, "given"] = make(lambda n=name: VAR.set(f"given-{n}"), context=given)
+        handles[name, "copied"] = make(lambda n=name: VAR.set(f"copied-{n}"))
+    loop.call_later(0.001, loop.stop)
+    run_forever_bounded(loop)
+    wrong = {}
+    for (name, how), handle in handles.items():
+        ctx = handle.get_context()
+        if how == "given" and ctx is not given:
+            wrong[f"{name}(context=ctx)"] = f"returned {ctx!r}, not the Context given"
+        elif how == "copied" and (not isinstance(ctx, contextvars.Context) or ctx.get(VAR) != f"copied-{name}"):
+            wrong[f"{name}()"] = "returned a Context the callback did not run in"
+    expect_equal(wrong, {}, "Handle.get_context() does not return the callback's context")
+
+
+@scope.check("call_soon_threadsafe", "from_signal_handler", since="3.12",
+             platforms=checks.UNIX,
+             requirement="call_soon_threadsafe may be called from a signal handler (installed with "
+                         "signal.signal, running in the loop's thread while the loop waits for I/O): the "
+                         "loop wakes up and runs the callback, each time.",
+             covers=("call_soon_threadsafe.5",))
+def test_call_soon_threadsafe_from_signal_handler(loop):
+    import signal
+
+    if threading.current_thread() is not threading.main_thread():
+        import pytest
+        pytest.skip("signal handlers need the main thread")
+    ran = []
+    main_ident = threading.get_ident()
+    previous = signal.getsignal(signal.SIGUSR1)
+    try:
+        for attempt in range(3):
+            done = threading.Event()
+
+            def callback():
+                done.set()
+                loop.stop()
+
+            def kill_then_watch():
+                time.sleep(0.02)  # the loop is waiting for I/O by now (no timer pending)
+                # Aimed at the loop's (main) thread, so its I/O wait is interrupted there.
+                signal.pthread_kill(main_ident, signal.SIGUSR1)
+                if not done.wait(3.0):
+                    watchdog.append(True)
+                    loop.call_soon_threadsafe(loop.stop)  # watchdog from another thread
+
+            before = len(ran)
+            watchdog = []
+            signal.signal(signal.SIGUSR1,
+                          lambda signum, frame: loop.call_soon_threadsafe(lambda: (ran.append(signum), callback())))
+            thread = threading.Thread(target=kill_then_watch, daemon=True)
+            thread.start()
+            loop.run_forever()
+            thread.join(5.0)
+            expect(not watchdog and len(ran) == before + 1,
+                   f"signal {attempt + 1}: a callback scheduled with call_soon_threadsafe from a signal "
+                   "handler did not wake the loop", expected="the callback ran", observed="watchdog stopped the loop")
+    finally:
+        signal.signal(signal.SIGUSR1, previous)

@@ -9,12 +9,14 @@ import asyncio
 import contextvars
 import math
 import random
+import threading
 import time
 
 from loopconf import checks
 from loopconf.checks import INFO, MUST, SHOULD
 from loopconf.evidence import expect, expect_equal
 
+from ._support.limits import TIMEOUT
 from ._support.sched import VAR, run_for, run_once, run_until_bounded
 
 scope = checks.scope(area="delayed", section="19.5.1.3")
@@ -38,7 +40,7 @@ def schedule(loop, method, delay, callback, *args, context=None):
     return loop.call_at(loop.time() + delay, callback, *args, **kwargs)
 
 
-def _declare(guarantee, requirement, level=MUST, note="", anchor=None, covers=None):
+def _declare(guarantee, requirement, level=MUST, note="", anchor=None, covers=None, since=""):
     """Declare ``delayed.<method>.<guarantee>`` for both methods from one body.
 
     ``covers`` maps each method to the statements its check covers.
@@ -52,6 +54,7 @@ def _declare(guarantee, requirement, level=MUST, note="", anchor=None, covers=No
             test.__name__ = f"test_{method}_{guarantee}"
             globals()[test.__name__] = scope.check(
                 method, guarantee, level=level, note=note, anchor=anchor,
+                **({"since": since} if since else {}),
                 covers=(covers or {}).get(method, ()), requirement=requirement.format(method=method))(test)
         return body
 
@@ -143,6 +146,91 @@ def _deadline_order(loop, method):
              if bounds[a][1] < bounds[b][0] and position[a] > position[b]]
     expect_equal(wrong[:3], [], f"{method} callbacks ran out of deadline order "
                                 "(pairs: earlier deadline ran after later one)")
+
+
+@_declare("due_deadline_order",
+          "{method} callbacks that are all already due when the loop looks at its timers still run "
+          "in deadline order: a timer scheduled due at once, after an earlier timer's deadline has "
+          "passed, runs after that earlier timer (it does not jump the queue).",
+          covers={"call_later": ("call_later.7",), "call_at": ("call_at.3",)})
+def _due_deadline_order(loop, method):
+    fired = []
+    done = loop.create_future()
+
+    def hit(tag):
+        fired.append(tag)
+        if len(fired) == 2 and not done.done():
+            done.set_result(None)
+
+    earlier = loop.time() + 0.002
+    if method == "call_later":
+        loop.call_later(0.002, hit, "earlier")
+    else:
+        loop.call_at(earlier, hit, "earlier")
+    deadlines = {}
+
+    def block_then_schedule():
+        # Block until the earlier deadline has certainly passed on the loop's own clock (bounded
+        # in real time for a loop whose clock stands still while a callback runs), then
+        # schedule a timer that is due at once: both are due when the loop next looks.
+        stop_waiting = time.monotonic() + 0.5
+        while loop.time() < earlier + 0.002 and time.monotonic() < stop_waiting:
+            time.sleep(0.001)
+        deadlines["now"] = loop.time()
+        schedule(loop, method, 0, hit, "due-now")
+
+    loop.call_soon(block_then_schedule)
+    run_until_bounded(loop, done)
+    expect_equal(sorted(fired), ["due-now", "earlier"], f"some {method} callbacks did not run")
+    if deadlines["now"] > earlier + FLOAT_SLACK:
+        expected = ["earlier", "due-now"]
+    elif deadlines["now"] < earlier - FLOAT_SLACK:  # a clock that stood still: due-now is earlier
+        expected = ["due-now", "earlier"]
+    else:
+        return  # the same deadline: the order is left open (call_later.6)
+    expect_equal(fired, expected, f"a {method} timer due at once overtook a timer whose deadline "
+                                  "had passed earlier")
+
+
+#: Delays beyond the one-day limit of the 3.7 docs: just over a day, past 2**31 ms (a 32-bit
+#: millisecond timeout wraps there) and ten years.
+LONG_DELAYS = (86400 * 1.5, 86400 * 30, 86400 * 3650)
+
+
+@_declare("longer_than_a_day", since="3.8",
+          requirement="{method} accepts a deadline more than one day ahead: the TimerHandle reports it "
+                      "(when()), the callback does not run early, cancelling it works, and the loop "
+                      "still sleeps and wakes normally while only such a timer is pending.",
+          covers={"call_later": ("call_later.12",), "call_at": ("call_at.6",)})
+def _longer_than_a_day(loop, method):
+    ran = []
+    handles = []
+    for delay in LONG_DELAYS:
+        before = loop.time()
+        handle = schedule(loop, method, delay, ran.append, delay)
+        after = loop.time()
+        handles.append(handle)
+        when = handle.when()
+        expect(before + delay - 1e-6 <= when <= after + delay + 1e-6,
+               f"{method} with a deadline {delay:g} s ahead reported a different deadline",
+               expected=f"between {before + delay!r} and {after + delay!r}", observed=when)
+    # Only the long timers are pending: the loop must block in its I/O wait with a timeout over
+    # a day, and be woken by another thread (no timer of ours shortens that wait).
+    def wake(delay):
+        time.sleep(delay)
+        loop.call_soon_threadsafe(loop.stop)
+
+    waker = threading.Thread(target=wake, args=(0.05,), daemon=True)
+    waker.start()
+    try:
+        loop.run_forever()
+    finally:
+        waker.join(TIMEOUT)
+    run_for(loop, 0.01)
+    expect_equal(ran, [], f"a {method} callback more than a day ahead ran early")
+    for handle in handles:
+        handle.cancel()
+    expect(all(h.cancelled() for h in handles), f"cancelling a {method} TimerHandle a day ahead failed")
 
 
 @_declare("cancel",

@@ -183,3 +183,26 @@ def test_set_task_factory_rejects_non_callable(loop):
     expect_equal(loop.get_task_factory(), None, "the rejected factory was installed")
     task = loop.create_task(_value(2))
     expect_equal(run_until_bounded(loop, task), 2, "create_task() broke after the rejected factory")
+
+
+@scope.check("create_task", "passes_keywords", since="3.13.4",
+             requirement="Keyword arguments of create_task() reach the task factory (called as "
+                         "factory(loop, coro, **kwargs)) or, without a factory, the Task constructor: "
+                         "eager_start=False is accepted and arrives as given.", covers=("create_task.6",))
+def test_create_task_passes_keywords(loop):
+    seen = []
+
+    def factory(lp, coro, **kwargs):
+        seen.append(dict(kwargs))
+        return asyncio.Task(coro, loop=lp, **kwargs)
+
+    plain = loop.create_task(_value("plain"), eager_start=False)
+    loop.set_task_factory(factory)
+    try:
+        made = loop.create_task(_value("factory"), eager_start=False)
+    finally:
+        loop.set_task_factory(None)
+    results = loop.run_until_complete(asyncio.gather(plain, made))
+    expect_equal(results, ["plain", "factory"], "the tasks made with extra keywords did not run")
+    expect_equal([kw.get("eager_start") for kw in seen], [False],
+                 "create_task() did not pass eager_start=False on to the task factory")

@@ -17,7 +17,6 @@ import pytest
 from loopconf import checks
 from loopconf.checks import LINUX, POSIX, SHOULD, UNIX
 from loopconf.evidence import expect, expect_equal, expect_raises
-from ._support.coroutines import expect_coroutine
 from ._support.net import (Factory, Net, Recorder, io_rounds, read_exactly, read_to_eof,
                            require_family, require_reuseport, short_unix_path)
 from ._support.net import extra_socket
@@ -718,35 +717,3 @@ def test_create_server_port_none(loop):
             expect(port > 0, f"port of the socket for {host} with port=None", observed=port)
             client, proto = net.run(_served(loop, net, factory, sock.getsockname()[:2], sock.family))
             _roundtrip(net, loop, client, proto)
-
-
-# -- the methods are coroutines --------------------------------------------------------------
-
-@scope.check("create_server", "is_coroutine",
-             requirement="create_server() returns a coroutine object (asyncio.iscoroutine), not a Future or "
-                         "another awaitable.", covers=("create_server.1",))
-def test_create_server_is_coroutine(loop):
-    with Net(loop) as net:
-        expect_coroutine(net, lambda: loop.create_server(lambda: Recorder(loop), "127.0.0.1", 0), "create_server()")
-
-
-@scope.check("create_unix_server", "is_coroutine", platforms=UNIX,
-             requirement="create_unix_server() returns a coroutine object (asyncio.iscoroutine).",
-             covers=("create_unix_server.1",))
-def test_unix_server_is_coroutine(loop):
-    with Net(loop) as net:
-        path = short_unix_path(net)
-        expect_coroutine(net, lambda: loop.create_unix_server(lambda: Recorder(loop), path), "create_unix_server()")
-
-
-@scope.check("connect_accepted_socket", "is_coroutine", anchor="asyncio.BaseEventLoop.connect_accepted_socket",
-             requirement="connect_accepted_socket() returns a coroutine object (asyncio.iscoroutine).",
-             covers=("connect_accepted_socket.1",))
-def test_connect_accepted_socket_is_coroutine(loop):
-    with Net(loop) as net:
-        listener = net.listener()
-        net.connect(listener.getsockname())
-        accepted = net.accept(listener)
-        accepted.setblocking(False)
-        expect_coroutine(net, lambda: loop.connect_accepted_socket(lambda: Recorder(loop), accepted),
-                         "connect_accepted_socket()")

@@ -13,7 +13,6 @@ from loopconf import checks
 from loopconf.checks import LINUX, POSIX, SHOULD
 
 from ._support import sendfile as sf
-from ._support.coroutines import expect_coroutine
 
 scope = checks.scope(area="sendfile", section="19.5.1.8")
 API = "transport"
@@ -112,12 +111,3 @@ def test_sendfile_file_position_on_midway_error(loop):
     """Linux: after the peer's shutdown(SHUT_RD) a UNIX stream socket takes no more data, so the
     bytes the peer drains are exactly the bytes the kernel accepted from the sender."""
     sf.file_position_on_midway_error(loop, API)
-
-
-@scope.check("sendfile", "is_coroutine",
-             requirement="sendfile() returns a coroutine object (asyncio.iscoroutine), not a Future or another "
-                         "awaitable.", covers=("sendfile.1",))
-def test_sendfile_is_coroutine(loop):
-    with sf.Net(loop) as net, sf.data_file(1000) as f, sf.Sender(loop, net, API) as s:
-        expect_coroutine(net, lambda: loop.sendfile(s.transport, f), "sendfile()")
-        s.finish()

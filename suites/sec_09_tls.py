@@ -19,7 +19,6 @@ from loopconf.checks import INFO, SHOULD
 from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 from ._support.net import TIMEOUT, Factory, Net, Recorder, io_rounds
 from ._support import tls_scenarios as tls
-from ._support.coroutines import expect_coroutine
 from ._support.tls import (HANDSHAKE_TIMEOUT, PeerThread, TLSPeer, Threads, certs,  # noqa: F401
                            client_context, read_line, read_raw_to_eof, server_context)
 
@@ -596,17 +595,3 @@ def test_start_tls_ssl_shutdown_timeout(loop, certs):
 def test_start_tls_ssl_shutdown_timeout_default(loop, certs):
     with Net(loop) as net, Threads() as threads:
         tls.shutdown_timeout_default(net, loop, _upgraded(net, loop, threads, certs))
-
-
-@scope.check("start_tls", "is_coroutine",
-             requirement="start_tls() returns a coroutine object (asyncio.iscoroutine), not a Future or another "
-                         "awaitable.", covers=("start_tls.1",))
-def test_start_tls_is_coroutine(loop, certs):
-    with Net(loop) as net:
-        listener = net.listener()
-        transport, protocol = plain_connection(net, loop, listener)
-        net.accept(listener)
-        expect_coroutine(net, lambda: loop.start_tls(transport, protocol, client_context(certs),
-                                                     server_hostname="localhost",
-                                                     ssl_handshake_timeout=HANDSHAKE_TIMEOUT),
-                         "start_tls()")

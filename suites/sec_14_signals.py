@@ -102,7 +102,7 @@ def test_invalid_signal(loop, signals_ok, signum):
                   what=f"add_signal_handler({signum}) did not raise ValueError")
 
 
-@scope.check("add_signal_handler", "uncatchable", level=SHOULD, note="signals-uncatchable-runtimeerror",
+@scope.check("add_signal_handler", "uncatchable", note="signals-uncatchable-runtimeerror",
              requirement="An uncatchable signal (SIGKILL, SIGSTOP) is refused: the page names ValueError, "
                          "CPython 3.10-3.13 raise RuntimeError; either is accepted, and nothing is installed.", covers=("add_signal_handler.3:partial",))
 @pytest.mark.parametrize("name", ["SIGKILL", "SIGSTOP"])
@@ -231,8 +231,9 @@ def test_wakes_selector(loop, signals_ok):
 
 
 @scope.check("close", "removes_handlers", anchor="asyncio.AbstractEventLoop.add_signal_handler",
+             level=SHOULD, note="close-removes-signal-handlers",
              requirement="Closing the loop removes the signal handlers it installed: dispositions return to "
-                         "their defaults.", covers=("close.10",))
+                         "their defaults (CPython behaviour; the page does not say what close() does to them).", covers=("close.10",))
 def test_close_removes_handlers(loop, signals_ok):
     signal.signal(signal.SIGUSR1, signal.SIG_DFL)
     signal.signal(signal.SIGUSR2, signal.SIG_DFL)

@@ -11,6 +11,7 @@ import time
 import warnings
 
 from loopconf import checks
+from loopconf.checks import SHOULD
 from loopconf.evidence import expect, expect_equal
 
 from ._support.sched import LIMIT, run_until_bounded
@@ -89,10 +90,10 @@ class _InlineExecutor(concurrent.futures.Executor):
         return fut
 
 
-@scope.check("set_default_executor", "rejects_non_thread_pool", since="3.11",
-             anchor="asyncio.loop.set_default_executor",
+@scope.check("set_default_executor", "rejects_non_thread_pool", since="3.11", level=SHOULD,
+             note="executor-must-be-thread-pool", anchor="asyncio.loop.set_default_executor",
              requirement="From 3.11, set_default_executor rejects an executor that is not a "
-                         "ThreadPoolExecutor with TypeError.", covers=("set_default_executor.2",))
+                         "ThreadPoolExecutor with TypeError (the docs make it the caller's obligation).", covers=("set_default_executor.2",))
 def test_rejects_non_thread_pool(loop):
     try:
         loop.set_default_executor(_InlineExecutor())

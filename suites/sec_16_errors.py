@@ -6,9 +6,12 @@ both the presence of each key and the identity/type of its value.
 """
 
 import asyncio
+import contextvars
 import gc
 import logging
 import types
+
+import pytest
 
 from ._support.logcapture import any_log, asyncio_log, rendered
 from loopconf import checks
@@ -118,9 +121,10 @@ def test_rejects_non_callable(loop):
            observed=repr(loop.get_exception_handler()))
 
 
-@scope.check("set_exception_handler", "handler_error_contained",
+@scope.check("set_exception_handler", "handler_error_contained", level=SHOULD, note="exception-handler-raises",
              requirement="An exception raised by a custom exception handler does not propagate out of the "
-                         "loop: run_forever returns normally and later callbacks still run.", covers=("set_exception_handler.7",))
+                         "loop: run_forever returns normally and later callbacks still run (CPython "
+                         "behaviour; the page does not say what happens).", covers=("set_exception_handler.7",))
 def test_handler_error_contained(loop):
     def bad_handler(lp, ctx):
         raise LcxError("from the handler")
@@ -239,48 +243,42 @@ def _recording(loop):
     return calls
 
 
-@scope.check("call_exception_handler", "call_soon_callback", topic="context",
-             requirement="An exception escaping a call_soon callback reaches the handler with 'message' "
-                         "(str), 'exception' (the raised instance) and 'handle' (the Handle call_soon "
-                         "returned).", covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.5"))
-def test_context_call_soon(loop):
+#: Optional context keys: their presence is SHOULD (note errors-optional-context-keys); a key
+#: that is present must hold the right object, and 'message'/'exception' are required (MUST,
+#: errors.context.message_and_exception).
+OPTIONAL_KEYS_NOTE = "errors-optional-context-keys"
+
+
+def _scenario_call_soon(loop):
     calls = _recording(loop)
     exc = LcxError("soon")
     handle = loop.call_soon(_raiser(exc))
     loop.call_soon(loop.stop)
     loop.run_forever()
-    context = _one_context(calls, "a failing call_soon callback")
-    _expect_message_and_exception(context, exc, "a failing call_soon callback")
-    expect("handle" in context, "context lacks 'handle'", observed=_types(context))
-    expect(isinstance(context["handle"], asyncio.Handle), "context['handle'] is not an asyncio.Handle",
-           observed=type(context["handle"]).__name__)
-    expect(context["handle"] is handle, "context['handle'] is not the Handle returned by call_soon",
-           expected=repr(handle), observed=repr(context["handle"]))
+    return _one_context(calls, "a failing call_soon callback"), exc, {"handle": (handle, asyncio.Handle)}
 
 
-@scope.check("call_exception_handler", "call_later_callback", topic="context",
-             requirement="An exception escaping a call_later callback reaches the handler with 'message' "
-                         "(str), 'exception' (the raised instance) and 'handle' (the TimerHandle call_later "
-                         "returned).", covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.5"))
-def test_context_call_later(loop):
+def _scenario_call_later(loop):
     calls = _recording(loop)
     exc = LcxError("later")
     handle = loop.call_later(0, _raiser(exc))
     loop.call_later(0.01, loop.stop)
     loop.run_forever()
-    context = _one_context(calls, "a failing call_later callback")
-    _expect_message_and_exception(context, exc, "a failing call_later callback")
-    expect("handle" in context, "context lacks 'handle'", observed=_types(context))
-    expect(isinstance(context["handle"], asyncio.TimerHandle),
-           "context['handle'] is not an asyncio.TimerHandle", observed=type(context["handle"]).__name__)
-    expect(context["handle"] is handle, "context['handle'] is not the TimerHandle returned by call_later",
-           expected=repr(handle), observed=repr(context["handle"]))
+    return (_one_context(calls, "a failing call_later callback"), exc,
+            {"handle": (handle, asyncio.TimerHandle)})
 
 
-@scope.check("call_exception_handler", "future_never_retrieved", topic="context",
-             requirement="A future whose exception is never retrieved reports, when garbage-collected, "
-                         "'message' (str), 'exception' (its exception) and 'future' (the future itself).", covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.4"))
-def test_context_future_gc(loop):
+class _ById:
+    """Expected object known only by id() (it has been garbage-collected meanwhile)."""
+
+    def __init__(self, obj_id):
+        self.obj_id = obj_id
+
+    def matches(self, obj):
+        return id(obj) == self.obj_id
+
+
+def _scenario_future_gc(loop):
     calls = _recording(loop)
     exc = LcxError("future")
 
@@ -292,19 +290,11 @@ def test_context_future_gc(loop):
     fut_id = make()
     gc.collect()
     context = _one_context(calls, "a collected future with an unretrieved exception")
-    _expect_message_and_exception(context, exc, "an unretrieved future exception")
-    expect("future" in context, "context lacks 'future'", observed=_types(context))
-    expect(isinstance(context["future"], asyncio.Future), "context['future'] is not an asyncio.Future",
-           observed=type(context["future"]).__name__)
-    expect(id(context["future"]) == fut_id, "context['future'] is not the collected future")
     calls.clear()
+    return context, exc, {"future": (_ById(fut_id), asyncio.Future)}
 
 
-@scope.check("call_exception_handler", "task_never_retrieved", topic="context",
-             requirement="A task whose exception is never retrieved reports, when garbage-collected, "
-                         "'message' (str), 'exception' (its exception) and 'future' (the task itself; "
-                         "CPython 3.10-3.13 add no 'task' key).", covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.4"))
-def test_context_task_gc(loop):
+def _scenario_task_gc(loop):
     calls = _recording(loop)
     exc = LcxError("task")
 
@@ -324,12 +314,65 @@ def test_context_task_gc(loop):
     exc.__traceback__ = None  # ditto: frames of the failed task reach back to this check
     gc.collect()
     context = _one_context(calls, "a collected task with an unretrieved exception")
-    _expect_message_and_exception(context, exc, "an unretrieved task exception")
-    expect("future" in context, "context lacks 'future'", observed=_types(context))
-    expect(isinstance(context["future"], asyncio.Task), "context['future'] is not the asyncio.Task",
-           observed=type(context["future"]).__name__)
-    expect(id(context["future"]) == task_id, "context['future'] is not the collected task")
     calls.clear()
+    return context, exc, {"future": (_ById(task_id), asyncio.Task)}
+
+
+def _expect_key(context, key, expected, what):
+    """The optional ``key`` is present and holds ``expected`` = (object or _ById, type)."""
+    expect(key in context, f"context for {what} lacks '{key}'", observed=_types(context))
+    _expect_key_value(context, key, expected, what)
+
+
+def _expect_key_value(context, key, expected, what):
+    obj, kind = expected
+    value = context[key]
+    expect(isinstance(value, kind), f"context['{key}'] for {what} is not a {kind.__name__}",
+           observed=type(value).__name__)
+    same = obj.matches(value) if isinstance(obj, _ById) else value is obj
+    expect(same, f"context['{key}'] for {what} is not the object concerned", observed=repr(value))
+
+
+@scope.check("call_exception_handler", "call_soon_callback", topic="context", level=SHOULD, note=OPTIONAL_KEYS_NOTE,
+             requirement="An exception escaping a call_soon callback reaches the handler with 'message' "
+                         "(str), 'exception' (the raised instance) and 'handle' (the Handle call_soon "
+                         "returned; an optional key).", covers=("call_exception_handler.5",))
+def test_context_call_soon(loop):
+    context, exc, expected = _scenario_call_soon(loop)
+    _expect_message_and_exception(context, exc, "a failing call_soon callback")
+    _expect_key(context, "handle", expected["handle"], "a failing call_soon callback")
+
+
+@scope.check("call_exception_handler", "call_later_callback", topic="context", level=SHOULD, note=OPTIONAL_KEYS_NOTE,
+             requirement="An exception escaping a call_later callback reaches the handler with 'message' "
+                         "(str), 'exception' (the raised instance) and 'handle' (the TimerHandle call_later "
+                         "returned; an optional key).", covers=("call_exception_handler.5",))
+def test_context_call_later(loop):
+    context, exc, expected = _scenario_call_later(loop)
+    _expect_message_and_exception(context, exc, "a failing call_later callback")
+    _expect_key(context, "handle", expected["handle"], "a failing call_later callback")
+
+
+@scope.check("call_exception_handler", "future_never_retrieved", topic="context", level=SHOULD,
+             note=OPTIONAL_KEYS_NOTE,
+             requirement="A future whose exception is never retrieved reports, when garbage-collected, "
+                         "'message' (str), 'exception' (its exception) and 'future' (the future itself; an "
+                         "optional key).", covers=("call_exception_handler.4",))
+def test_context_future_gc(loop):
+    context, exc, expected = _scenario_future_gc(loop)
+    _expect_message_and_exception(context, exc, "an unretrieved future exception")
+    _expect_key(context, "future", expected["future"], "an unretrieved future exception")
+
+
+@scope.check("call_exception_handler", "task_never_retrieved", topic="context", level=SHOULD,
+             note=OPTIONAL_KEYS_NOTE,
+             requirement="A task whose exception is never retrieved reports, when garbage-collected, "
+                         "'message' (str), 'exception' (its exception) and 'future' (the task itself, an "
+                         "optional key; CPython 3.10-3.13 add no 'task' key).", covers=("call_exception_handler.4",))
+def test_context_task_gc(loop):
+    context, exc, expected = _scenario_task_gc(loop)
+    _expect_message_and_exception(context, exc, "an unretrieved task exception")
+    _expect_key(context, "future", expected["future"], "an unretrieved task exception")
 
 
 class _Server(asyncio.Protocol):
@@ -403,61 +446,19 @@ def _protocol_failure(loop, where):
     return calls, exc, transport, protocol
 
 
-@scope.check("call_exception_handler", "protocol_data_received", topic="context",
-             requirement="An exception escaping data_received of a stream transport made by "
-                         "create_connection reaches the handler with 'message', 'exception' (the instance), "
-                         "'transport' (that transport) and 'protocol' (that protocol).", covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.6", "call_exception_handler.7"))
-def test_context_data_received(loop):
+def _scenario_data_received(loop):
     calls, exc, transport, protocol = _protocol_failure(loop, "data_received")
-    context = _one_context(calls, "a failing data_received")
-    _expect_message_and_exception(context, exc, "a failing data_received")
-    for key in ("transport", "protocol"):
-        expect(key in context, f"context lacks '{key}'", observed=_types(context))
-    expect(isinstance(context["transport"], asyncio.BaseTransport),
-           "context['transport'] is not a transport", observed=type(context["transport"]).__name__)
-    expect(context["transport"] is transport, "context['transport'] is not the connection's transport",
-           expected=repr(transport), observed=repr(context["transport"]))
-    expect(isinstance(context["protocol"], asyncio.BaseProtocol),
-           "context['protocol'] is not a protocol", observed=type(context["protocol"]).__name__)
-    expect(context["protocol"] is protocol, "context['protocol'] is not the connection's protocol",
-           expected=repr(protocol), observed=repr(context["protocol"]))
+    return (_one_context(calls, "a failing data_received"), exc,
+            {"transport": (transport, asyncio.BaseTransport), "protocol": (protocol, asyncio.BaseProtocol)})
 
 
-@scope.check("call_exception_handler", "protocol_connection_made", topic="context",
-             requirement="An exception escaping connection_made of a stream transport made by "
-                         "create_connection reaches the handler with 'message' (str) and 'exception' (the "
-                         "instance).", covers=("call_exception_handler.2", "call_exception_handler.3"))
-def test_context_connection_made(loop):
+def _scenario_connection_made(loop):
     calls, exc, transport, protocol = _protocol_failure(loop, "connection_made")
-    context = _one_context(calls, "a failing connection_made")
-    _expect_message_and_exception(context, exc, "a failing connection_made")
+    return (_one_context(calls, "a failing connection_made"), exc,
+            {"transport": (transport, asyncio.BaseTransport), "protocol": (protocol, asyncio.BaseProtocol)})
 
 
-@scope.check("call_exception_handler", "protocol_connection_made_keys", topic="context", level=INFO,
-             note="errors-connection-made-context",
-             requirement="For an exception in connection_made, keys the page lists ('transport', 'protocol', "
-                         "'handle') are optional; any that are present hold the right objects. CPython "
-                         "reports only 'handle' (connection_made runs as a scheduled callback).", covers=("call_exception_handler.2", "call_exception_handler.3"))
-def test_context_connection_made_keys(loop):
-    calls, exc, transport, protocol = _protocol_failure(loop, "connection_made")
-    context = _one_context(calls, "a failing connection_made")
-    if "transport" in context:
-        expect(context["transport"] is transport, "context['transport'] is not the connection's transport",
-               observed=repr(context["transport"]))
-    if "protocol" in context:
-        expect(context["protocol"] is protocol, "context['protocol'] is not the connection's protocol",
-               observed=repr(context["protocol"]))
-    if "handle" in context:
-        expect(isinstance(context["handle"], asyncio.Handle), "context['handle'] is not an asyncio.Handle",
-               observed=type(context["handle"]).__name__)
-
-
-@scope.check("call_exception_handler", "asyncgen_aclose", topic="context", docs="3.8",
-             anchor="asyncio.loop.call_exception_handler",
-             requirement="When shutdown_asyncgens closes an unfinished async generator whose aclose raises, "
-                         "the handler gets 'message' (str), 'exception' (the instance) and 'asyncgen' (that "
-                         "generator; key documented from 3.8).", covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.11"))
-def test_context_asyncgen(loop):
+def _scenario_asyncgen(loop):
     calls = _recording(loop)
     exc = LcxError("aclose")
 
@@ -474,13 +475,139 @@ def test_context_asyncgen(loop):
 
     gen = loop.run_until_complete(start())
     loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), WAIT))
-    context = _one_context(calls, "an async generator whose aclose raised")
+    return (_one_context(calls, "an async generator whose aclose raised"), exc,
+            {"asyncgen": (gen, types.AsyncGeneratorType)})
+
+
+@scope.check("call_exception_handler", "protocol_data_received", topic="context", level=SHOULD,
+             note=OPTIONAL_KEYS_NOTE,
+             requirement="An exception escaping data_received of a stream transport made by "
+                         "create_connection reaches the handler with 'message', 'exception' (the instance), "
+                         "'transport' (that transport) and 'protocol' (that protocol; both optional keys).",
+             covers=("call_exception_handler.6", "call_exception_handler.7"))
+def test_context_data_received(loop):
+    context, exc, expected = _scenario_data_received(loop)
+    _expect_message_and_exception(context, exc, "a failing data_received")
+    for key in ("transport", "protocol"):
+        _expect_key(context, key, expected[key], "a failing data_received")
+
+
+@scope.check("call_exception_handler", "protocol_connection_made", topic="context",
+             requirement="An exception escaping connection_made of a stream transport made by "
+                         "create_connection reaches the handler with 'message' (str) and 'exception' (the "
+                         "instance).", covers=("call_exception_handler.2", "call_exception_handler.3"))
+def test_context_connection_made(loop):
+    context, exc, _ = _scenario_connection_made(loop)
+    _expect_message_and_exception(context, exc, "a failing connection_made")
+
+
+@scope.check("call_exception_handler", "protocol_connection_made_keys", topic="context", level=SHOULD,
+             note="errors-connection-made-context",
+             requirement="For an exception in connection_made, the optional keys 'transport', 'protocol' and "
+                         "'handle' hold the right objects when present (CPython reports only 'handle': "
+                         "connection_made runs as a scheduled callback, so presence of the other two is not "
+                         "asked).", covers=("call_exception_handler.6", "call_exception_handler.7"))
+def test_context_connection_made_keys(loop):
+    context, exc, expected = _scenario_connection_made(loop)
+    for key in ("transport", "protocol"):
+        if key in context:
+            _expect_key_value(context, key, expected[key], "a failing connection_made")
+    if "handle" in context:
+        expect(isinstance(context["handle"], asyncio.Handle), "context['handle'] is not an asyncio.Handle",
+               observed=type(context["handle"]).__name__)
+
+
+@scope.check("call_exception_handler", "asyncgen_aclose", topic="context", docs="3.8", level=SHOULD,
+             note=OPTIONAL_KEYS_NOTE, anchor="asyncio.loop.call_exception_handler",
+             requirement="When shutdown_asyncgens closes an unfinished async generator whose aclose raises, "
+                         "the handler gets 'message' (str), 'exception' (the instance) and 'asyncgen' (that "
+                         "generator; an optional key documented from 3.8).", covers=("call_exception_handler.11",))
+def test_context_asyncgen(loop):
+    context, exc, expected = _scenario_asyncgen(loop)
     _expect_message_and_exception(context, exc, "an async generator whose aclose raised")
-    expect("asyncgen" in context, "context lacks 'asyncgen'", observed=_types(context))
-    expect(isinstance(context["asyncgen"], types.AsyncGeneratorType),
-           "context['asyncgen'] is not an async generator", observed=type(context["asyncgen"]).__name__)
-    expect(context["asyncgen"] is gen, "context['asyncgen'] is not the generator that failed",
-           observed=repr(context["asyncgen"]))
+    _expect_key(context, "asyncgen", expected["asyncgen"], "an async generator whose aclose raised")
+
+
+SCENARIOS = {
+    "call_soon": (_scenario_call_soon, "a failing call_soon callback"),
+    "call_later": (_scenario_call_later, "a failing call_later callback"),
+    "future_gc": (_scenario_future_gc, "an unretrieved future exception"),
+    "task_gc": (_scenario_task_gc, "an unretrieved task exception"),
+    "data_received": (_scenario_data_received, "a failing data_received"),
+    "asyncgen": (_scenario_asyncgen, "an async generator whose aclose raised"),
+}
+
+
+@pytest.mark.parametrize("source", list(SCENARIOS))
+@scope.check("call_exception_handler", "message_and_exception", topic="context",
+             requirement="Whatever the source of the error (a callback, a timer, a collected future or "
+                         "task, a protocol callback, an async generator's aclose), the handler's context "
+                         "has 'message' (str) and 'exception' (the raised instance); every optional key "
+                         "the loop adds ('handle', 'future', 'transport', 'protocol', 'asyncgen') holds "
+                         "the object concerned.",
+             covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.4:partial",
+                     "call_exception_handler.5:partial", "call_exception_handler.6:partial",
+                     "call_exception_handler.7:partial", "call_exception_handler.11:partial"))
+def test_context_message_and_exception(loop, source):
+    scenario, what = SCENARIOS[source]
+    context, exc, expected = scenario(loop)
+    _expect_message_and_exception(context, exc, what)
+    for key, value in expected.items():
+        if key in context:
+            _expect_key_value(context, key, value, what)
+
+
+_CTX_VAR = contextvars.ContextVar("loopconf_errors_ctx", default="unset")
+
+
+def _in_context_handle(loop, ctx):
+    loop.call_soon(_raiser(LcxError("handle")), context=ctx)
+    loop.call_soon(loop.stop)
+    loop.run_forever()
+
+
+def _in_context_timer(loop, ctx):
+    loop.call_later(0, _raiser(LcxError("timer")), context=ctx)
+    loop.call_later(0.005, loop.stop)
+    loop.run_forever()
+
+
+def _in_context_task(loop, ctx):
+    async def boom():
+        raise LcxError("task")
+
+    def make():
+        task = loop.create_task(boom(), context=ctx)
+        finished = loop.create_future()
+        task.add_done_callback(lambda t: finished.set_result(None))
+        loop.run_until_complete(asyncio.wait_for(finished, WAIT))
+        del task
+
+    make()
+    gc.collect()
+
+
+IN_CONTEXT = {"handle": _in_context_handle, "timer": _in_context_timer, "task": _in_context_task}
+
+
+@pytest.mark.parametrize("source", list(IN_CONTEXT))
+@scope.check("set_exception_handler", "runs_in_context", topic="handler", since="3.12",
+             anchor="asyncio.loop.set_exception_handler",
+             requirement="When the handler is called for a failing callback, timer or Task, it runs in that "
+                         "Handle's or Task's contextvars.Context (a value set in it is visible to the "
+                         "handler; the caller's value is not).", covers=("set_exception_handler.5",))
+def test_handler_runs_in_context(loop, source):
+    seen = []
+    loop.set_exception_handler(lambda lp, context: seen.append(_CTX_VAR.get()))
+    ctx = contextvars.Context()
+    ctx.run(_CTX_VAR.set, f"{source}-context")
+    token = _CTX_VAR.set("caller-context")
+    try:
+        IN_CONTEXT[source](loop, ctx)
+    finally:
+        _CTX_VAR.reset(token)
+    expect_equal(seen, [f"{source}-context"],
+                 f"the exception handler for a failing {source} did not run in its context")
 
 
 # --- events the handler must not see ---------------------------------------------------------------

@@ -79,7 +79,10 @@ def test_verbatim_detector_flags_a_copied_sentence():
 
 def test_every_check_declares_covers_that_exist(catalogue, checks, covers):
     assert st.unknown_references(catalogue, covers) == []
-    uncovering = [check_id for check_id, (full, partial) in covers.items() if not (full or partial)]
+    # Only a check that judges loopconf's own hygiene rule (spec note hygiene-loop-wide: the docs do not
+    # list the resources a closed loop gives back) may cover no statement of the docs.
+    uncovering = [check_id for check_id, (full, partial) in covers.items()
+                  if not (full or partial) and checks[check_id].get("note") != "hygiene-loop-wide"]
     assert uncovering == [], "checks without covers=: say which statements they check"
 
 

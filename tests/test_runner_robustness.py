@@ -34,3 +34,15 @@ def test_hang_and_segfault_are_recorded(tmp_path, workers):
     assert "Segmentation fault" in crash["message"] + crash["traceback"]
     assert crash["reproducer"].startswith("loopconf run --loop tests.broken.hostile:SegfaultLoop --check calls.call_soon.fifo")
     assert (tmp_path / "report.html").exists() and (tmp_path / "junit.xml").exists()
+
+
+def test_a_suite_module_that_fails_to_import_stops_the_run(tmp_path, monkeypatch):
+    """Collection errors never shrink the catalogue silently (e.g. a duplicate check ID)."""
+    from loopconf import runner
+
+    (tmp_path / "pytest.ini").write_text("[pytest]\npython_files = sec_*.py\n")
+    (tmp_path / "sec_01_ok.py").write_text("def test_ok():\n    pass\n")
+    (tmp_path / "sec_02_broken.py").write_text("raise ValueError('duplicate check ID x.y.z')\n")
+    monkeypatch.setattr(runner, "suites_dir", lambda: tmp_path)
+    with pytest.raises(runner.CatalogueError, match="duplicate check ID"):
+        runner.collect(runner.Selection())

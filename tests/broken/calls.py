@@ -3,6 +3,7 @@
 import asyncio
 import contextvars
 import functools
+import threading
 
 from tests.broken import breaks
 
@@ -194,5 +195,36 @@ class CancelledNotReportedLoop(asyncio.SelectorEventLoop):
 
     def call_soon(self, callback, *args, context=None):
         handle = self._Handle(callback, args, self, context)
+        self._ready.append(handle)
+        return handle
+
+
+@breaks("calls.call_soon_threadsafe.from_signal_handler", python=">=3.12",
+        keeps=["calls.call_soon_threadsafe.wakes_loop", "calls.call_soon_threadsafe.returns_handle"])
+class MainThreadNoWakeLoop(asyncio.SelectorEventLoop):
+    """call_soon_threadsafe skips the wake-up when called in the loop's own thread (assuming the
+    loop is busy running callbacks then), so a signal handler's call is left waiting."""
+
+    def call_soon_threadsafe(self, callback, *args, context=None):
+        if threading.current_thread() is threading.main_thread():
+            return self.call_soon(callback, *args, context=context)
+        return super().call_soon_threadsafe(callback, *args, context=context)
+
+
+class _CopyContextHandle(asyncio.Handle):
+    __slots__ = ()
+
+    def get_context(self):
+        return self._context.copy()
+
+
+@breaks("handle.get_context.returns_context", python=">=3.12",
+        keeps=["calls.call_soon.context", "calls.call_soon.returns_handle"])
+class HandleContextCopyLoop(asyncio.SelectorEventLoop):
+    """call_soon handles report a copy of their context from get_context(), not the context itself."""
+
+    def call_soon(self, callback, *args, context=None):
+        self._check_closed()
+        handle = _CopyContextHandle(callback, args, self, context)
         self._ready.append(handle)
         return handle

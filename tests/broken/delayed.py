@@ -4,6 +4,7 @@ import asyncio
 import contextvars
 import heapq
 import itertools
+import selectors
 import time
 
 from tests.broken import breaks
@@ -203,3 +204,67 @@ class WallClockLoop(asyncio.SelectorEventLoop):
 
     def time(self):
         return time.time()
+
+
+@breaks("delayed.call_later.due_deadline_order", "delayed.call_at.due_deadline_order",
+        keeps=["delayed.call_later.deadline_order", "delayed.call_at.deadline_order",
+               "delayed.call_later.returns_timerhandle", "delayed.call_at.returns_timerhandle"])
+class DueZeroJumpsQueueLoop(asyncio.SelectorEventLoop):
+    """call_later/call_at with a deadline already reached put the TimerHandle straight on the
+    ready queue, overtaking due timers still waiting in the heap."""
+
+    def call_at(self, when, callback, *args, context=None):
+        handle = super().call_at(when, callback, *args, context=context)
+        if when <= self.time():
+            handle._scheduled = False
+            self._scheduled.remove(handle)
+            heapq.heapify(self._scheduled)
+            self._ready.append(handle)
+        return handle
+
+
+@breaks("delayed.call_later.returns_timerhandle", "delayed.call_later.due_deadline_order",
+        keeps=["delayed.call_at.returns_timerhandle", "delayed.call_at.due_deadline_order",
+               "delayed.call_later.zero_delay", "delayed.call_later.exactly_once"])
+class ZeroDelayViaCallSoonLoop(asyncio.SelectorEventLoop):
+    """call_later(0) is short-cut to call_soon: the callback runs, but the result is a plain
+    Handle and it joins the ready queue ahead of timers already due."""
+
+    def call_later(self, delay, callback, *args, context=None):
+        if delay <= 0:
+            return self.call_soon(callback, *args, context=context)
+        return super().call_later(delay, callback, *args, context=context)
+
+
+@breaks("delayed.call_later.longer_than_a_day", "delayed.call_at.longer_than_a_day", python=">=3.8",
+        keeps=["delayed.call_later.when", "delayed.call_at.when"])
+class OneDayClampLoop(asyncio.SelectorEventLoop):
+    """Deadlines are clamped to one day ahead (the 3.7 docs' limit kept as a hard cap)."""
+
+    def call_at(self, when, callback, *args, context=None):
+        return super().call_at(min(when, self.time() + 86400), callback, *args, context=context)
+
+
+class _DayLimitSelector(selectors.DefaultSelector):
+    def select(self, timeout=None):
+        if timeout is not None and timeout > 86400 * 1.25:
+            raise OverflowError(f"timeout {timeout} too large")
+        return super().select(timeout)
+
+
+@breaks("delayed.call_later.longer_than_a_day", "delayed.call_at.longer_than_a_day", python=">=3.8",
+        keeps=["delayed.call_later.when", "delayed.call_at.when", "delayed.call_later.not_early"])
+class UncappedPollTimeoutLoop(asyncio.SelectorEventLoop):
+    """The I/O wait is given the full time to the next timer, and the selector refuses
+    timeouts over a day: a loop with only a far-off timer pending crashes in its poll."""
+
+    def __init__(self):
+        super().__init__(selector=_DayLimitSelector())
+
+    def _run_once(self):
+        saved = asyncio.base_events.MAXIMUM_SELECT_TIMEOUT
+        asyncio.base_events.MAXIMUM_SELECT_TIMEOUT = float("inf")
+        try:
+            super()._run_once()
+        finally:
+            asyncio.base_events.MAXIMUM_SELECT_TIMEOUT = saved

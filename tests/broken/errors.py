@@ -15,7 +15,8 @@ class _StripKey(asyncio.SelectorEventLoop):
         super().call_exception_handler({k: v for k, v in context.items() if k != self.key})
 
 
-@breaks("errors.context.call_soon_callback", "errors.context.call_later_callback")
+@breaks("errors.context.call_soon_callback", "errors.context.call_later_callback",
+        keeps=["errors.context.message_and_exception"])
 class NoHandleContextLoop(_StripKey):
     """Contexts lose 'handle' (callback and timer errors)."""
 
@@ -44,7 +45,7 @@ class NoAsyncgenContextLoop(_StripKey):
 
 
 @breaks("errors.context.call_soon_callback", "errors.context.future_never_retrieved",
-        "errors.context.protocol_connection_made")
+        "errors.context.protocol_connection_made", "errors.context.message_and_exception")
 class WrongExceptionContextLoop(asyncio.SelectorEventLoop):
     """Contexts carry a copy of the exception instead of the raised instance."""
 
@@ -197,3 +198,32 @@ class WrongProtocolContextLoop(asyncio.SelectorEventLoop):
         if "handle" in context:
             context = dict(context, protocol=asyncio.Protocol())
         super().call_exception_handler(context)
+
+
+@breaks("errors.context.message_and_exception[call_soon]", "errors.context.message_and_exception[call_later]",
+        keeps=["errors.context.message_and_exception[future_gc]", "errors.context.protocol_connection_made"])
+class WrongHandleContextLoop(asyncio.SelectorEventLoop):
+    """Contexts carry a fresh Handle under 'handle', not the one that failed."""
+
+    def call_exception_handler(self, context):
+        handle = context.get("handle")
+        if handle is not None:
+            context = dict(context, handle=type(handle).__new__(type(handle)))
+        super().call_exception_handler(context)
+
+
+@breaks("errors.handler.runs_in_context", python=">=3.12",
+        keeps=["errors.set_exception_handler.called_with_loop_and_context",
+               "errors.context.message_and_exception[call_soon]"])
+class HandlerOutsideContextLoop(asyncio.SelectorEventLoop):
+    """The custom handler is called in the context of whoever reports the error (3.11 behaviour),
+    not in the failing Handle's or Task's context."""
+
+    def call_exception_handler(self, context):
+        handler = self.get_exception_handler()
+        if handler is None:
+            return super().call_exception_handler(context)
+        try:
+            handler(self, context)
+        except Exception:
+            self.default_exception_handler({"message": "handler failed", "context": context})

@@ -302,3 +302,25 @@ class FdsUntilCollectedLoop(asyncio.SelectorEventLoop):
         if fd >= 0:
             os.close(fd)
         super().__del__()
+
+
+@breaks("running.stop.deferred_run_by_run_until_complete", python=">=3.8",
+        keeps=["running.stop.scheduled_by_batch_deferred", "running.run_until_complete.coroutine",
+               "running.run_until_complete.result_identity"])
+class DeferredDroppedByRunUntilCompleteLoop(asyncio.SelectorEventLoop):
+    """Callbacks left over by stop() run at the next run_forever(), but run_until_complete()
+    discards them before it starts."""
+
+    _left_over = ()
+
+    def run_forever(self):
+        try:
+            super().run_forever()
+        finally:
+            self._left_over = list(self._ready)
+
+    def run_until_complete(self, future):
+        for handle in self._left_over:
+            handle.cancel()
+        self._left_over = ()
+        return super().run_until_complete(future)

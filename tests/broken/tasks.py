@@ -148,3 +148,11 @@ class AcceptsAnyFactoryLoop(asyncio.SelectorEventLoop):
 
     def set_task_factory(self, factory):
         self._task_factory = factory
+
+
+@breaks("tasks.create_task.passes_keywords", python=">=3.13.4", keeps=["tasks.create_task.returns_task"])
+class DropsTaskKeywordsLoop(asyncio.SelectorEventLoop):
+    """create_task accepts extra keywords but drops them (factory(loop, coro) only)."""
+
+    def create_task(self, coro, *, name=None, context=None, **kwargs):
+        return super().create_task(coro, name=name, context=context)
