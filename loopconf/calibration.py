@@ -21,7 +21,7 @@ import time
 #: Oversleep of a 1 ms sleep on a quiet machine; below this nothing is scaled.
 QUIET_LATENCY = 0.002
 #: A limit is never scaled by more than this factor: a loop that never wakes up still fails fast.
-MAX_SCALE = 20.0
+MAX_SCALE = 10.0
 SAMPLES = 15
 
 

@@ -13,6 +13,7 @@ import weakref
 import pytest
 
 from loopconf import checks
+from loopconf.calibration import late
 from loopconf.checks import INFO, LINUX, SHOULD
 from loopconf.evidence import expect, expect_equal, expect_raises
 
@@ -92,11 +93,11 @@ def test_stop_before_run_forever_exits_promptly(loop):
     loop.call_later(30, far.append, "far")
     loop.stop()
     start = time.monotonic()
-    watchdog = run_forever_bounded(loop, limit=2.0)
+    watchdog = run_forever_bounded(loop, limit=late(2.0))
     elapsed = time.monotonic() - start
-    expect(not watchdog and elapsed < 1.0,
+    expect(not watchdog and elapsed < late(1.0),
            "run_forever waited for a pending timer although stop() was called before it",
-           expected="returns within 1s", observed=f"returned after {elapsed:.3f}s")
+           expected=f"returns within {late(1.0):g}s", observed=f"returned after {elapsed:.3f}s")
     expect_equal(far, [], "a timer 30s away ran")
 
 
@@ -306,10 +307,10 @@ def test_run_until_complete_returns_when_done(loop):
     fut = loop.create_future()
     loop.call_later(0.01, fut.set_result, None)
     start = time.monotonic()
-    run_until_bounded(loop, fut, limit=2.0)
+    run_until_bounded(loop, fut, limit=late(2.0))
     elapsed = time.monotonic() - start
-    expect(elapsed < 1.0, "run_until_complete kept running after its Future was done",
-           expected="returns within 1s", observed=f"{elapsed:.3f}s")
+    expect(elapsed < late(1.0), "run_until_complete kept running after its Future was done",
+           expected=f"returns within {late(1.0):g}s", observed=f"{elapsed:.3f}s")
     expect_equal(far, [], "a timer 30s away ran")
 
 
@@ -503,8 +504,8 @@ def test_close_executor_not_waited(loop):
         still_running = not finished.is_set()
     finally:
         release.set()
-    expect(elapsed < 0.5 and still_running, "close() waited for the default executor's running job",
-           expected="returns at once (< 0.5s) while the job runs",
+    expect(elapsed < late(0.5) and still_running, "close() waited for the default executor's running job",
+           expected=f"returns at once (< {late(0.5):g}s) while the job runs",
            observed=f"returned after {elapsed:.3f}s; job finished first: {not still_running}")
     expect(finished.wait(LIMIT), "the executor job did not finish after being released")
 

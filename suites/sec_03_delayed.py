@@ -16,16 +16,12 @@ from loopconf import checks
 from loopconf.checks import INFO, MUST, SHOULD
 from loopconf.evidence import expect, expect_equal
 
-from ._support.limits import TIMEOUT
+from ._support.limits import CLOCK_SLACK, TIMEOUT
 from ._support.sched import VAR, run_for, run_once, run_until_bounded
 
 scope = checks.scope(area="delayed", section="19.5.1.3")
 METHODS = ("call_later", "call_at")
 
-#: Slack on the early side for a loop that treats deadlines within one tick of its clock as
-#: due (stock asyncio looks ahead by the clock resolution, 1 ns on Linux). Far below any
-#: real early firing.
-CLOCK_SLACK = 1e-6
 #: Slack between the loop's clock and time.monotonic() readings (two clocks read in turn).
 REAL_SLACK = 1e-3
 #: Float rounding allowed when comparing computed deadlines.

@@ -30,7 +30,7 @@ from loopconf.checks import INFO, SHOULD, UNIX
 from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 
 from ._support import tls_scenarios as tls
-from ._support.limits import TIMEOUT
+from ._support.limits import TIMEOUT, waited_at_least
 from ._support.net import Factory, Net, Recorder, io_rounds, read_to_eof, short_unix_path
 from ._support.peers import data_file, payload
 from ._support.tls import (HANDSHAKE_TIMEOUT, OTHER_NAME, PeerThread, TLSPeer, Threads,  # noqa: F401
@@ -470,7 +470,7 @@ def test_create_connection_ssl_shutdown_timeout(loop, certs):
 def test_create_connection_ssl_shutdown_timeout_waits(loop, certs):
     with Net(loop) as net, Threads() as threads:
         _, elapsed = _tcp_shutdown(net, loop, threads, certs)
-        expect(elapsed >= HANDSHAKE_TIMEOUT, "the TLS shutdown was cut off before ssl_shutdown_timeout",
+        expect(waited_at_least(elapsed, HANDSHAKE_TIMEOUT), "the TLS shutdown was cut off before ssl_shutdown_timeout",
                expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s")
 
 
@@ -648,7 +648,7 @@ def test_create_server_handshake_timeout(loop, certs):
         net.run(read_to_eof(loop, client), timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
                 what="the server never dropped a client that does not start the handshake")
         elapsed = loop.time() - start
-        expect(elapsed >= HANDSHAKE_TIMEOUT, "the server dropped the client before ssl_handshake_timeout",
+        expect(waited_at_least(elapsed, HANDSHAKE_TIMEOUT), "the server dropped the client before ssl_handshake_timeout",
                expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s")
         expect_no_callbacks(factory, "the handshake never happened")
 
@@ -938,7 +938,7 @@ def test_create_unix_server_handshake_timeout(loop, certs):
         net.run(read_to_eof(loop, client), timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
                 what="the UNIX server never dropped a client that does not start the handshake")
         elapsed = loop.time() - start
-        expect(elapsed >= HANDSHAKE_TIMEOUT, "the server dropped the client before ssl_handshake_timeout",
+        expect(waited_at_least(elapsed, HANDSHAKE_TIMEOUT), "the server dropped the client before ssl_handshake_timeout",
                expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s")
         expect_no_callbacks(factory, "the handshake never happened")
 

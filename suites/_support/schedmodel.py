@@ -21,6 +21,7 @@ import threading
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 
+from .limits import CLOCK_SLACK  # noqa: F401 - re-exported for the model suites
 from .sched import run_forever_bounded
 
 #: Hypothesis profile: LOOPCONF_HYPOTHESIS_PROFILE=default (fast) or thorough.
@@ -38,7 +39,6 @@ def model_settings():
 
 
 DELAYS = (-0.004, 0.0, 0.001, 0.002, 0.004, 0.007)
-CLOCK_SLACK = 1e-6  # early-side slack for loops that treat deadlines within a clock tick as due
 ORDER_GAP = 1e-4  # deadlines closer than this are not ordered by the model
 FUTURE = 0.001  # deadline order is judged only for timers at least this far in the future
 

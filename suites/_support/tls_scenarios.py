@@ -23,7 +23,7 @@ import threading
 
 from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 
-from .limits import TIMEOUT
+from .limits import TIMEOUT, waited_at_least
 from .net import Factory, io_rounds
 from .tls import HANDSHAKE_TIMEOUT, PeerThread, TLSPeer, read_raw_to_eof
 
@@ -148,7 +148,7 @@ def timed_failure(net, loop, coro_factory):
 
 
 def expect_timed(exc, elapsed):
-    expect(elapsed >= HANDSHAKE_TIMEOUT, "the handshake was aborted before ssl_handshake_timeout",
+    expect(waited_at_least(elapsed, HANDSHAKE_TIMEOUT), "the handshake was aborted before ssl_handshake_timeout",
            expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s ({type(exc).__name__}: {exc})")
     expect_instance(exc, (OSError, asyncio.TimeoutError),
                     "the aborted handshake raised an unexpected exception type",
