@@ -521,8 +521,8 @@ def cmd_list(args, argv) -> int:
     if args.method:
         entries = [e for e in entries if e["meta"]["method"] in args.method]
     if args.json:
-        print(json.dumps([{"id": e["check_id"], "not_applicable": e["not_applicable"], **e["meta"],
-                           "id_base": e["meta"]["id"]} for e in entries], indent=1))
+        print(json.dumps([{**e["meta"], "id": e["check_id"], "id_base": e["meta"]["id"],
+                           "not_applicable": e["not_applicable"]} for e in entries], indent=1))
         return EXIT_OK
     from rich.table import Table
 
