@@ -1,7 +1,8 @@
 """What the Python 3.14 and 3.15 event-loop docs promise beyond 3.13 (loop page, 19.5.1.5 and 19.5.1.15).
 
 Every check here is version-gated (``since="3.14"`` or an explicit ``versions=``): on an older Python
-it is reported ``skip`` with the range it applies to. The TLS change of 3.13.16/3.14.8 lives beside
+it is reported ``skip`` with the range it applies to. The 3.13.4 rule for task-factory keywords, which
+3.14 undid, is here too (kwargs_filtered_3134). The TLS change of 3.13.16/3.14.8 lives beside
 the other server_hostname checks in tls_parameters.py.
 
 Removed in 3.14 and deliberately not checked (spec note ``py314-removed-watchers-policies``): the
@@ -127,6 +128,34 @@ def test_set_task_factory_kwargs_passed_unchanged(loop):
         run_until_bounded(loop, task)
         expect_equal(len(seen), 1, f"create_task(coro, **{kwargs!r}) did not call the task factory exactly once")
         expect_equal(seen[0], kwargs, f"create_task(coro, **{kwargs!r}) passed other keywords to the task factory")
+
+
+@tasks.check("set_task_factory", "kwargs_filtered_3134", versions=">=3.13.4,<3.14", docs="3.13",
+             covers=("create_task.6",),
+             requirement="On 3.13.4 and later 3.13 releases, create_task() calls the task factory without name and "
+                         "with context only when it is not None, passing every other keyword unchanged; a name "
+                         "given is still applied to the task.")
+def test_set_task_factory_kwargs_filtered_3134(loop):
+    seen = []
+
+    def factory(loop_, coro, **kwargs):
+        seen.append(dict(kwargs))
+        kwargs.pop("loopconf_extra", None)
+        return asyncio.Task(coro, loop=loop_, **kwargs)
+
+    loop.set_task_factory(factory)
+    ctx = contextvars.copy_context()
+    cases = [({}, {}), ({"name": "loopconf-n"}, {}), ({"context": None}, {}), ({"context": ctx}, {"context": ctx}),
+             ({"loopconf_extra": 1}, {"loopconf_extra": 1}),
+             ({"name": "loopconf-both", "context": ctx, "loopconf_extra": 2}, {"context": ctx, "loopconf_extra": 2})]
+    for given, expected in cases:
+        del seen[:]
+        task = loop.create_task(_none(), **given)
+        run_until_bounded(loop, task)
+        expect_equal(len(seen), 1, f"create_task(coro, **{given!r}) did not call the task factory exactly once")
+        expect_equal(seen[0], expected, f"create_task(coro, **{given!r}): keywords the task factory received")
+        if "name" in given:
+            expect_equal(task.get_name(), given["name"], f"create_task(coro, **{given!r}) did not name the task")
 
 
 # -- InterpreterPoolExecutor ---------------------------------------------------------------------

@@ -98,3 +98,16 @@ class EmptyHostnameNoVerifyLoop(asyncio.SelectorEventLoop):
         if isinstance(ctx, ssl.SSLContext) and kwargs.get("server_hostname") == "" and not ctx.check_hostname:
             ctx.verify_mode = ssl.CERT_NONE
         return await super().create_connection(*args, **kwargs)
+
+
+@breaks("tasks.set_task_factory.kwargs_filtered_3134",
+        keeps=["tasks.set_task_factory.context_kwarg", "tasks.set_task_factory.name_applied"],
+        python=">=3.13.4,<3.14")
+class FactoryKwargsUnfilteredLoop(asyncio.SelectorEventLoop):
+    """Applies the 3.14 rule on 3.13.4+: name and context=None reach the task factory."""
+
+    def create_task(self, coro, **kwargs):
+        factory = self.get_task_factory()
+        if factory is None:
+            return super().create_task(coro, **kwargs)
+        return factory(self, coro, **kwargs)
