@@ -89,7 +89,7 @@ class CheckMeta:
     requirement: str
     level: Level = MUST
     anchor: str = ""
-    versions: str = ""  # PEP 440 specifier over the running Python, e.g. ">=3.11"
+    versions: str = ""  # PEP 440 specifier over the running Python, e.g. ">=3.11"; "A || B": either
     docs: str = "3.7"  # docs version the requirement is judged by
     platforms: tuple = ()  # sys.platform prefixes; empty means everywhere
     note: str = ""  # spec-note ID (loopconf.spec_notes) explaining a grading decision
@@ -109,7 +109,7 @@ class CheckMeta:
         python = python or sys.version_info[:3]
         platform = platform or sys.platform
         running = Version(".".join(map(str, python)))
-        if self.versions and running not in SpecifierSet(self.versions):
+        if self.versions and not python_matches(self.versions, running):
             return f"applies to Python {self.versions}; running {running}"
         if self.platforms and not any(platform.startswith(p) for p in self.platforms):
             return f"applies on {', '.join(self.platforms)}; running on {platform}"
@@ -123,6 +123,13 @@ class CheckMeta:
         data["section_title"] = self.section_title
         data["docs_url"] = self.docs_url
         return data
+
+
+def python_matches(versions: str, running) -> bool:
+    """Whether Python ``running`` is in ``versions``: PEP 440 specifier sets joined by ``||``
+    (any one matching), for gates PEP 440 alone cannot say, such as "<3.13.16 || >=3.14,<3.14.8"."""
+    running = Version(str(running))
+    return any(running in SpecifierSet(part.strip()) for part in versions.split("||"))
 
 
 #: Every check known in this process, by ID.

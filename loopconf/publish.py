@@ -96,7 +96,7 @@ class LoopRow:
     @property
     def key(self) -> str:
         """Unique row label (venv folder, --loops selection): the name, plus the Python if shared."""
-        return f"{self.name}@{self.python}" if self.shared_name else self.name
+        return f"{self.name}@{self.python}" if self.shared_name and self.python else self.name
 
     @property
     def requirements(self) -> list:
@@ -104,9 +104,10 @@ class LoopRow:
         return ([f"{self.package}=={self.version}"] if self.version else []) + list(self.requires)
 
     def folder(self, version: str) -> str:
-        """Report folder name: <name>-<version>, plus -py<X.Y> when several rows share the name."""
+        """Report folder name: <name>-<version>, plus -py<X.Y> when several rows share the name (the
+        row of the publisher's own Python, python "", keeps the plain name)."""
         base = f"{self.name}-{version}"
-        return f"{base}-py{self.python}" if self.shared_name else base
+        return f"{base}-py{self.python}" if self.shared_name and self.python else base
 
 
 LIST_FIELDS = ("requires", "pre_install", "options", "pythonpath")
@@ -143,9 +144,10 @@ def load_rows(path: pathlib.Path) -> list:
     names = [row.name for row in rows]
     rows = [dataclasses.replace(row, shared_name=names.count(row.name) > 1) for row in rows]
     for row in rows:
-        if row.shared_name and not re.fullmatch(r"\d+\.\d+", row.python):
+        plain = [r for r in rows if r.name == row.name and not r.python]
+        if row.shared_name and (row.python and not re.fullmatch(r"\d+\.\d+", row.python) or len(plain) > 1):
             raise PublishError(f"{path}: rows sharing the name {row.name} must each give python as X.Y "
-                               f"(it names their folders), not {row.python!r}")
+                               f"(it names their folders; one may leave it out), not {row.python!r}")
     keys = [row.key for row in rows]
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     if dupes:
@@ -508,7 +510,7 @@ def row_of(folder: pathlib.Path, rows: list):
     if not matches[0].shared_name:
         return matches[0]
     tagged = re.search(r"-py(\d+\.\d+)$", folder.name)
-    return next((r for r in matches if tagged and r.python == tagged.group(1)), None)
+    return next((r for r in matches if (r.python == tagged.group(1) if tagged else not r.python)), None)
 
 
 def published(reports: pathlib.Path, rows: list) -> list:

@@ -489,3 +489,30 @@ note(
     "observable for a loop that goes through the os module (a loop with its own zero-copy path, e.g. in C, "
     "cannot be observed); the bytes the peer receives are checked at MUST level elsewhere.",
 )
+
+note(
+    "ssl-check-hostname-needs-server-hostname",
+    clause="19.5.1.6 create_connection server_hostname (asyncio.loop.create_connection); changed in 3.13.16, "
+    "3.14.8 and 3.15",
+    doc="Since the 3.7 page, server_hostname='' turns hostname matching off. The 3.13.16, 3.14.8 and 3.15 "
+    "docs add that a context with check_hostname on and no server_hostname is refused with ValueError; the "
+    "'' sentence is still on the page, so '' now disables matching only for a context with check_hostname off.",
+    cpython="The change is in the ssl module, not asyncio: SSLContext.wrap_bio (used by asyncio's SSLProtocol, "
+    "which turns '' into None) now refuses check_hostname without a name, as wrap_socket always did. "
+    "3.14.0-3.14.7 and 3.13.0-3.13.15 still accept it (chain verified, no name matched).",
+    decision="tls.create_connection.server_hostname_empty (check_hostname context, '' accepted) applies to "
+    "'<3.13.16 || >=3.14,<3.14.8'; tls.create_connection.server_hostname_empty_refused (ValueError) to "
+    "'>=3.13.16,<3.14 || >=3.14.8'; tls.create_connection.server_hostname_empty_no_check_hostname (check_hostname "
+    "off, '' accepted, chain still verified) applies everywhere. 3.12 is taken as unchanged (no 3.12 docs note).",
+)
+note(
+    "py314-removed-watchers-policies",
+    clause="subprocess and policy pages, 3.14 (child watchers removed; event-loop policies deprecated for 3.16)",
+    doc="3.14 drops the child-watcher classes and functions and the sentence that spawning with an inactive "
+    "watcher raises RuntimeError; policies and get/set_event_loop_policy are deprecated, and asyncio.run "
+    "takes a loop_factory instead.",
+    cpython="3.14.10 and 3.15.2 have no child-watcher names at all; get_event_loop_policy and "
+    "set_event_loop_policy warn DeprecationWarning.",
+    decision="No check requires or imports a child watcher or a policy on any Python; loops are built from "
+    "the factory given to --loop (never a policy). Subprocess checks need no watcher set-up on any version.",
+)

@@ -226,7 +226,14 @@ def test_create_connection_server_hostname_mismatch(loop, certs):
         expect(how.startswith("closed"), "the failed connection was left open", observed=how)
 
 
-@scope.check("create_connection", "server_hostname_empty", versions="<3.13.16", note="tls-cert-error-class",
+#: Pythons whose ssl module refuses a check_hostname context without a name to check (SSLContext.wrap_bio
+#: validates like wrap_socket): 3.13.16+, 3.14.8+ and 3.15. 3.14.0-3.14.7 predate the change.
+CHECK_HOSTNAME_NEEDS_NAME = ">=3.13.16,<3.14 || >=3.14.8"
+CHECK_HOSTNAME_WITHOUT_NAME_OK = "<3.13.16 || >=3.14,<3.14.8"
+
+
+@scope.check("create_connection", "server_hostname_empty", versions=CHECK_HOSTNAME_WITHOUT_NAME_OK,
+             note="ssl-check-hostname-needs-server-hostname",
              requirement="server_hostname='' disables hostname matching: a certificate for another name from "
                          "a trusted CA is accepted (the chain is still verified).", covers=("create_connection.22",))
 def test_create_connection_server_hostname_empty(loop, certs):
@@ -249,6 +256,55 @@ def test_create_connection_server_hostname_empty(loop, certs):
                         "with server_hostname='' an untrusted certificate chain was accepted",
                         expected="ssl.SSLError (an OSError)")
         peer.result()
+
+
+@scope.check("create_connection", "server_hostname_empty_no_check_hostname",
+             note="ssl-check-hostname-needs-server-hostname",
+             requirement="With a context whose check_hostname is off (certificates still required), "
+                         "server_hostname='' is accepted: a certificate for another name from a trusted CA is "
+                         "accepted and an untrusted chain is still refused.",
+             covers=("create_connection.22", "create_connection.46"))
+def test_create_connection_server_hostname_empty_no_check_hostname(loop, certs):
+    def context():
+        ctx = client_context(certs)
+        ctx.check_hostname = False  # verify_mode stays CERT_REQUIRED
+        return ctx
+
+    with Net(loop) as net, Threads() as threads:
+        listener = net.listener()
+        peer = tls_server(threads, listener, server_context(certs, cert=certs.other), echo_upper)
+        protocol = Recorder(loop)
+        transport, _ = net.pair(net.run(loop.create_connection(
+            lambda: protocol, "127.0.0.1", listener.getsockname()[1], ssl=context(), server_hostname="")))
+        _exchange(net, loop, transport, protocol, peer)
+
+        listener = net.listener()
+        peer = failing_tls_server(threads, listener, server_context(certs, cert=certs.untrusted))
+        factory = net.adopt(Factory(loop))
+        exc = connect_fails(net, lambda: loop.create_connection(
+            factory, "127.0.0.1", listener.getsockname()[1], ssl=context(), server_hostname=""))
+        expect_instance(exc, ssl.SSLCertVerificationError,
+                        "with server_hostname='' and check_hostname off an untrusted certificate chain was "
+                        "accepted", expected="ssl.SSLCertVerificationError")
+        peer.result()
+
+
+@scope.check("create_connection", "server_hostname_empty_refused", versions=CHECK_HOSTNAME_NEEDS_NAME,
+             docs="3.14", note="ssl-check-hostname-needs-server-hostname",
+             requirement="With a context whose check_hostname is on, server_hostname='' leaves no name to check: "
+                         "create_connection raises ValueError before any handshake (3.13.16, 3.14.8, 3.15).",
+             covers=("create_connection.45",))
+def test_create_connection_server_hostname_empty_refused(loop, certs):
+    with Net(loop) as net:
+        listener = net.listener()
+        factory = net.adopt(Factory(loop))
+        exc = connect_fails(net, lambda: loop.create_connection(
+            factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs), server_hostname="",
+            ssl_handshake_timeout=HANDSHAKE_TIMEOUT))
+        expect_instance(exc, ValueError,
+                        "server_hostname='' with a check_hostname context was not refused with ValueError",
+                        expected="ValueError")
+        expect_no_callbacks(factory, "the call was refused")
 
 
 @scope.check("create_connection", "server_hostname_required", level=SHOULD,

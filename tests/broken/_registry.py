@@ -33,10 +33,10 @@ class Breaks:
     def unmet(self) -> str:
         """Why this declaration does not apply here ("" when it does)."""
         if self.python:
-            from packaging.specifiers import SpecifierSet
+            from loopconf.checks import python_matches  # PEP 440, with "||" as in check gates
 
             running = "%d.%d.%d" % sys.version_info[:3]
-            if not SpecifierSet(self.python).contains(running):
+            if not python_matches(self.python, running):
                 return f"Python {self.python} (running {running})"
         if self.platforms and not sys.platform.startswith(self.platforms):
             return f"platform {'/'.join(self.platforms)} (running {sys.platform})"
