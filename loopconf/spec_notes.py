@@ -94,6 +94,20 @@ note(
 )
 
 
+# -- 19.5.1.10 fd watching -------------------------------------------------------------------
+note(
+    "fdwatch-level-triggered",
+    clause="19.5.1.10 add_reader, add_writer",
+    doc="Monitoring starts with add_reader/add_writer and lasts until remove_reader/remove_writer; the "
+    "callback runs once the fd is available. The page does not say whether an fd that simply stays "
+    "available (unread data, room in the send buffer) is reported again.",
+    cpython="The selector loops are level-triggered: the callback runs on every poll while the fd stays "
+    "ready, in 3.10-3.13.",
+    decision="fdwatch.add_*.persists (a fresh readiness each time) is MUST; fdwatch.add_*.repeats_while_* "
+    "(readiness that never went away) is SHOULD: an edge-triggered loop keeps the letter of the page "
+    "but breaks callers written against the selector loops.",
+)
+
 # -- 19.5.1.8 sendfile, 19.5.1.11 sockets, 19.5.1.13 pipes -------------------------------------
 note(
     "sockets-nonblocking-debug-only",
