@@ -173,6 +173,16 @@ note(
     "not sent fail): stock asyncio departs from the exact reading there.",
 )
 note(
+    "subprocess-text-args",
+    clause="subprocess page: loop.subprocess_exec / loop.subprocess_shell (other parameters)",
+    doc="shell, universal_newlines/text, bufsize, encoding and errors should not be given (the streams are "
+    "bytes, unbuffered), and subprocess_shell's cmd is one string: obligations of the caller; no "
+    "exception is named for a violation.",
+    cpython="3.10-3.13 raise ValueError for each of them and for a list passed to subprocess_shell.",
+    decision="subprocess.subprocess_*.rejects_arguments and subprocess.subprocess_shell.rejects_non_string "
+    "are SHOULD (ValueError, as stock asyncio).",
+)
+note(
     "pipes-write-error-argument",
     clause="19.5.1.13 connect_write_pipe (WriteTransport interface, BaseProtocol.connection_lost)",
     doc="The loop page says nothing about a write to a pipe whose reader is gone; the protocol interface "

@@ -10,13 +10,14 @@ those of that interface (data_received, eof_received, connection_lost exactly on
 for other loops (note pipes-nonblocking-selector-only).
 """
 
+import asyncio
 import os
 import subprocess
 import sys
 
 from loopconf import checks
 from loopconf.checks import SHOULD
-from loopconf.evidence import expect, expect_equal, expect_instance
+from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 
 from ._support.net import Factory, Net, io_rounds
 from ._support.peers import ThreadReader, payload
@@ -320,3 +321,41 @@ def test_connect_write_pipe_extra_info_pipe(loop):
         transport, _, _, pipe = _write_pipe(p, loop)
         expect(transport.get_extra_info("pipe") is pipe, "get_extra_info('pipe') is not the pipe passed in",
                expected=repr(pipe), observed=repr(transport.get_extra_info("pipe")))
+
+
+# -- coroutine methods ----------------------------------------------------------------------------
+
+def _pipe_coroutine_check(method, statement):
+    @scope.check(method, "is_coroutine", covers=(statement,),
+                 requirement=f"{method} is a coroutine method: calling it returns a coroutine object "
+                             "(asyncio.iscoroutine), not a Future, Task or other awaitable.")
+    def test(loop):
+        """19.5.1.13: the method is documented as a coroutine. The coroutine is closed unawaited, so
+        the pipe is never registered; anything else returned is cancelled and awaited before the
+        check fails.
+        """
+        with Pipes(loop) as p:
+            r, w = p.pipe()
+            pipe = p.file(r, "rb") if method == "connect_read_pipe" else p.file(w, "wb")
+            aw = getattr(loop, method)(Factory(loop), pipe)
+            if asyncio.iscoroutine(aw):
+                aw.close()
+                return
+            if isinstance(aw, asyncio.Future):
+                aw.cancel()
+                try:
+                    result = loop.run_until_complete(aw)
+                except BaseException:
+                    result = None
+                if isinstance(result, tuple) and result and hasattr(result[0], "close"):
+                    result[0].close()
+            raise Violation(f"{method}() did not return a coroutine", expected="coroutine",
+                            observed=type(aw).__name__)
+
+    test.__name__ = f"test_{method}_is_coroutine"
+    return test
+
+
+for _m, _s in {"connect_read_pipe": "connect_read_pipe.1", "connect_write_pipe": "connect_write_pipe.1"}.items():
+    globals()[f"test_{_m}_is_coroutine"] = _pipe_coroutine_check(_m, _s)
+del _m, _s
