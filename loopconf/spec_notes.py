@@ -211,6 +211,33 @@ note(
 )
 
 
+# -- 19.5.1.10 fd watching -------------------------------------------------------------------
+note(
+    "fdwatch-level-triggered",
+    clause="19.5.1.10 add_reader, add_writer",
+    doc="Monitoring starts with add_reader/add_writer and lasts until remove_reader/remove_writer; the "
+    "callback runs once the fd is available. The page does not say whether an fd that simply stays "
+    "available (unread data, room in the send buffer) is reported again.",
+    cpython="The selector loops are level-triggered: the callback runs on every poll while the fd stays "
+    "ready, in 3.10-3.13.",
+    decision="fdwatch.add_*.persists (a fresh readiness each time) is MUST; fdwatch.add_*.repeats_while_* "
+    "(readiness that never went away) is SHOULD: an edge-triggered loop keeps the letter of the page "
+    "but breaks callers written against the selector loops.",
+)
+
+# -- 19.5.1.12 resolution --------------------------------------------------------------------
+note(
+    "getaddrinfo-order",
+    clause="19.5.1.12 getaddrinfo, getnameinfo",
+    doc="Each is the asynchronous version of the socket module function of the same name; the page says "
+    "nothing about the order of getaddrinfo's entries or the errno of a failure.",
+    cpython="Both run the socket function in the default executor, so the answer, its order and the "
+    "errno are the system resolver's, in 3.10-3.13.",
+    decision="resolution.*.matches_socket (MUST) compare the entries as a set and a failure by class; "
+    "resolution.getaddrinfo.matches_socket_order (SHOULD) asks for the same order and errno: callers "
+    "rely on the system's address ranking, but a resolver of its own may rank differently.",
+)
+
 # -- 19.5.1.8 sendfile, 19.5.1.11 sockets, 19.5.1.13 pipes -------------------------------------
 note(
     "sockets-nonblocking-debug-only",
@@ -240,6 +267,37 @@ note(
     "binary stream is silently sent through the fallback.",
     decision="The refusal checks are SHOULD, accept any exception, and cover the non-regular file only "
     "with fallback=False.",
+)
+note(
+    "sock-sendfile-uses-os-sendfile",
+    clause="19.5.1.11 sock_sendfile",
+    doc="sock_sendfile uses the high-performance os.sendfile when possible.",
+    cpython="The UNIX selector loop calls os.sendfile for a regular file over a stream socket in 3.10-3.13.",
+    decision="sockets.sock_sendfile.uses_os_sendfile is SHOULD: the clause names a mechanism, not an "
+    "observable result, and a loop written in C may call the sendfile syscall without os.sendfile "
+    "(indistinguishable from the read-and-send fallback from Python).",
+)
+note(
+    "sendfile-fallback-position",
+    clause="19.5.1.8 sendfile and 19.5.1.11 sock_sendfile (file position on error)",
+    doc="When the call raises, the file position still reflects the bytes actually sent.",
+    cpython="The read-and-send fallback of 3.10-3.13 reads blocks of 256 KiB and advances the position "
+    "only by blocks sock_sendall finished: when the peer goes away in the middle of a block, the bytes "
+    "of that block already sent are not counted (os.sendfile path: exact).",
+    decision="sockets.sock_sendfile.file_position_after_midway_failure (the loop's own path) asks for the "
+    "exact position; sockets.sock_sendfile.fallback_position_after_midway_failure asks only that the position "
+    "moved and stays within the bytes sent (an untouched position, the end of the file, or bytes read but "
+    "not sent fail): stock asyncio departs from the exact reading there.",
+)
+note(
+    "subprocess-text-args",
+    clause="subprocess page: loop.subprocess_exec / loop.subprocess_shell (other parameters)",
+    doc="shell, universal_newlines/text, bufsize, encoding and errors should not be given (the streams are "
+    "bytes, unbuffered), and subprocess_shell's cmd is one string: obligations of the caller; no "
+    "exception is named for a violation.",
+    cpython="3.10-3.13 raise ValueError for each of them and for a list passed to subprocess_shell.",
+    decision="subprocess.subprocess_*.rejects_arguments and subprocess.subprocess_shell.rejects_non_string "
+    "are SHOULD (ValueError, as stock asyncio).",
 )
 note(
     "pipes-write-error-argument",

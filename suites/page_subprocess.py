@@ -17,7 +17,7 @@ import pytest
 
 from ._support.subproc import RecordingSubprocessProtocol, py
 from loopconf import checks
-from loopconf.checks import UNIX
+from loopconf.checks import SHOULD, UNIX
 from loopconf.evidence import expect, expect_equal
 
 scope = checks.scope(area="subprocess", section="subprocess", anchor="asyncio.loop.{method}", docs="3.10",
@@ -322,7 +322,7 @@ def _expect_rejected(loop, make, args, kwargs, what):
     expect(problem is None, f"{what} was not rejected with ValueError", expected="ValueError", observed=problem)
 
 
-@scope.check("subprocess_exec", "rejects_arguments",
+@scope.check("subprocess_exec", "rejects_arguments", level=SHOULD, note="subprocess-text-args",
              requirement="subprocess_exec refuses shell=True and the text-mode/buffering arguments "
                          "(universal_newlines, text, bufsize other than 0, encoding, errors) with ValueError.", covers=("subprocess_exec.3",))
 @pytest.mark.parametrize("arg", sorted(EXEC_REJECTS))
@@ -332,7 +332,7 @@ def test_exec_rejects(loop, arg):
                      f"subprocess_exec({arg}={value!r})")
 
 
-@scope.check("subprocess_shell", "rejects_arguments",
+@scope.check("subprocess_shell", "rejects_arguments", level=SHOULD, note="subprocess-text-args",
              requirement="subprocess_shell refuses shell=False and the text-mode/buffering arguments "
                          "(universal_newlines, text, bufsize other than 0, encoding, errors) with ValueError.", covers=("subprocess_exec.3",))
 @pytest.mark.parametrize("arg", sorted(SHELL_REJECTS))
@@ -343,7 +343,7 @@ def test_shell_rejects(loop, arg):
                      f"subprocess_shell({arg}={value!r})")
 
 
-@scope.check("subprocess_shell", "rejects_non_string",
+@scope.check("subprocess_shell", "rejects_non_string", level=SHOULD, note="subprocess-text-args",
              requirement="subprocess_shell takes the command as one str (or bytes); a list is refused with "
                          "ValueError.", covers=("subprocess_shell.2",))
 def test_shell_rejects_list(loop):

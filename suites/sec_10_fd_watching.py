@@ -15,6 +15,7 @@ import socket
 import pytest
 
 from loopconf import checks
+from loopconf.checks import SHOULD
 from loopconf.evidence import expect, expect_equal
 
 from ._support.net import Net, io_rounds
@@ -119,6 +120,192 @@ def test_add_reader_replaces_callback(loop):
         _settle(net, loop)
         expect_equal(old.args, [], "the replaced add_reader callback still ran")
     _scenario(loop, "socket", body)
+
+
+class Counter:
+    """Callback recorder for persistence checks: ``reached(n)`` resolves once it ran n times."""
+
+    def __init__(self, loop, action=None):
+        self.loop = loop
+        self.count = 0
+        self.action = action
+        self._waiters = {}
+
+    def __call__(self, *args):
+        self.count += 1
+        if self.action is not None:
+            self.action()
+        for n, fut in list(self._waiters.items()):
+            if self.count >= n and not fut.done():
+                fut.set_result(self.count)
+
+    def reached(self, n):
+        fut = self._waiters.setdefault(n, self.loop.create_future())
+        if self.count >= n and not fut.done():
+            fut.set_result(self.count)
+        return fut
+
+
+def _drain(sock):
+    """Read everything queued on a non-blocking socket."""
+    while True:
+        try:
+            if not sock.recv(65536):
+                return
+        except (BlockingIOError, InterruptedError):
+            return
+
+
+def _fill(sock):
+    """Write to a non-blocking socket until its buffers are full."""
+    chunk = b"f" * 65536
+    while True:
+        try:
+            sock.send(chunk)
+        except (BlockingIOError, InterruptedError):
+            return
+
+
+@scope.check("add_reader", "persists", covers=("add_reader.2",),
+             requirement="A reader stays registered until remove_reader: its callback runs again for each "
+                         "new read readiness (three in a row), without being added again.")
+def test_add_reader_persists(loop):
+    """19.5.1.10 add_reader: monitoring starts with add_reader and ends with remove_reader.
+
+    The callback reads everything queued each time, so every call answers a fresh readiness:
+    a one-shot registration (dropped after its first dispatch) or an edge that is never re-armed
+    ends with fewer calls than readiness events.
+    """
+    with Net(loop) as net:
+        a, b = socket.socketpair()
+        net.adopt(a)
+        net.adopt(b)
+        a.setblocking(False)
+        calls = Counter(loop, action=lambda: _drain(a))
+        loop.add_reader(a.fileno(), calls)
+        try:
+            for n in (1, 2, 3):
+                b.sendall(b"x")
+                net.run(calls.reached(n), what=f"reader callback for readiness #{n} (called {calls.count} "
+                                                f"times so far, never removed)")
+        finally:
+            loop.remove_reader(a.fileno())
+
+
+@scope.check("add_reader", "repeats_while_readable", level=SHOULD, note="fdwatch-level-triggered",
+             covers=("add_reader.2",),
+             requirement="While the watched fd stays readable (the data is never read), the reader callback "
+                         "keeps being called on later polls.")
+def test_add_reader_repeats_while_readable(loop):
+    """19.5.1.10 add_reader: the fd stays available for reading, so a persistent watch reports it
+    again; an edge-triggered loop (once per arrival) misses this. SHOULD: the doc does not name
+    level or edge triggering.
+    """
+    with Net(loop) as net:
+        a, b = socket.socketpair()
+        net.adopt(a)
+        net.adopt(b)
+        a.setblocking(False)
+        calls = Counter(loop)
+        loop.add_reader(a.fileno(), calls)
+        try:
+            b.sendall(b"unread")
+            net.run(calls.reached(3), what=f"reader callback three times on unread data (called "
+                                           f"{calls.count} times)")
+        finally:
+            loop.remove_reader(a.fileno())
+
+
+@scope.check("add_writer", "persists", covers=("add_writer.2",),
+             requirement="A writer stays registered until remove_writer: its callback runs again each time "
+                         "the fd becomes writable again (three in a row), without being added again.")
+def test_add_writer_persists(loop):
+    """19.5.1.10 add_writer: monitoring lasts until remove_writer.
+
+    Each callback fills the socket until it would block; the check then drains the peer, which
+    makes the fd writable again. A one-shot writer stops after the first fill.
+    """
+    with Net(loop) as net:
+        a, b = socket.socketpair()
+        net.adopt(a)
+        net.adopt(b)
+        a.setblocking(False)
+        b.setblocking(False)
+        calls = Counter(loop, action=lambda: _fill(a))
+        loop.add_writer(a.fileno(), calls)
+        try:
+            for n in (1, 2, 3):
+                net.run(calls.reached(n), what=f"writer callback for writability #{n} (called {calls.count} "
+                                                f"times so far, never removed)")
+                _drain(b)
+        finally:
+            loop.remove_writer(a.fileno())
+
+
+@scope.check("add_writer", "repeats_while_writable", level=SHOULD, note="fdwatch-level-triggered",
+             covers=("add_writer.2",),
+             requirement="While the watched fd stays writable, the writer callback keeps being called on "
+                         "later polls.")
+def test_add_writer_repeats_while_writable(loop):
+    """19.5.1.10 add_writer: a socket with room in its buffer stays available for writing, so a
+    persistent watch reports it again. SHOULD: the doc does not name level or edge triggering.
+    """
+    with Net(loop) as net:
+        a, b = socket.socketpair()
+        net.adopt(a)
+        net.adopt(b)
+        a.setblocking(False)
+        calls = Counter(loop)
+        loop.add_writer(a.fileno(), calls)
+        try:
+            net.run(calls.reached(3), what=f"writer callback three times on a writable socket (called "
+                                           f"{calls.count} times)")
+        finally:
+            loop.remove_writer(a.fileno())
+
+
+@scope.check("add_reader", "readd_in_callback_no_duplicates", docs="3.12", covers=("add_reader.4",),
+             requirement="A reader callback that adds itself again for its fd (an identical registration) "
+                         "still runs once per readiness, not twice.")
+def test_add_reader_readd_in_callback_no_duplicates(loop):
+    """19.5.1.10 add_reader (3.12 docs): adding a reader for an fd that has one replaces it, so
+    re-adding from inside the callback must not stack a second registration.
+    """
+    with Net(loop) as net:
+        a, b = socket.socketpair()
+        net.adopt(a)
+        net.adopt(b)
+        a.setblocking(False)
+        drained = []
+
+        def again():
+            drained.append(_recv_all(a))
+            loop.add_reader(a.fileno(), calls)
+
+        calls = Counter(loop, action=again)
+        loop.add_reader(a.fileno(), calls)
+        try:
+            for n in (1, 2, 3):
+                b.sendall(b"x")
+                net.run(calls.reached(n), what=f"re-added reader callback for readiness #{n}")
+                _settle(net, loop)
+            expect_equal(drained, [b"x", b"x", b"x"],
+                         "a reader re-added from its own callback ran other than once per readiness "
+                         "(an empty read means a duplicate call)")
+        finally:
+            loop.remove_reader(a.fileno())
+
+
+def _recv_all(sock):
+    got = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return got
+        if not chunk:
+            return got
+        got += chunk
 
 
 # -- remove_reader ------------------------------------------------------------------------------

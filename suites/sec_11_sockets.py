@@ -10,6 +10,7 @@ requires of the caller; the blocking-socket checks are INFO (see their docstring
 
 import asyncio
 import socket
+import threading
 
 import pytest
 
@@ -20,6 +21,7 @@ from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 from ._support import sendfile as sf
 from ._support.net import Net, io_rounds, require_family, short_unix_path
 from ._support.peers import TIMEOUT, ThreadReader, payload
+from ._support.resolver import BLOCK_LIMIT, SlowResolver
 
 scope = checks.scope(area="sockets", section="19.5.1.11")
 BLOCKING_NOTE = "sockets-nonblocking-debug-only"
@@ -159,6 +161,75 @@ def test_sock_recv_into_writes_buffer(loop):
                      f"the buffer after sock_recv_into (returned {n!r}) does not hold the data")
 
 
+@scope.check("sock_recv_into", "waits_for_data", covers=("sock_recv_into.3",),
+             requirement="sock_recv_into on a socket with no data waiting waits (other callbacks run) and "
+                         "then writes the data that arrives later.")
+def test_sock_recv_into_waits_for_data(loop):
+    """19.5.1.11 sock_recv_into: modeled after blocking recv_into(), so it waits for data; a single
+    non-blocking attempt (BlockingIOError, or 0 returned at once) fails.
+    """
+    with Net(loop) as net:
+        a, b = _pair(net)
+        buf = bytearray(16)
+
+        async def scenario():
+            pending = loop.create_task(loop.sock_recv_into(a, buf))
+            await io_rounds(loop, 1)  # the call has started and the loop has polled
+            if pending.done():
+                raise Violation("sock_recv_into finished before any data was sent",
+                                expected="still waiting", observed=_ended(pending))
+            b.sendall(b"late")
+            return await pending
+
+        n = net.run(scenario(), what="sock_recv_into waiting for data sent later")
+        expect_equal((n, bytes(buf[:4])), (4, b"late"),
+                     "sock_recv_into did not write the data that arrived later")
+
+
+@scope.check("sock_recv_into", "cancel_leaves_socket_usable", covers=("sock_recv_into.3",),
+             requirement="Cancelling a waiting sock_recv_into consumes nothing: a later sock_recv_into on the "
+                         "same socket receives the data sent after the cancellation.")
+def test_sock_recv_into_cancel_leaves_socket_usable(loop):
+    with Net(loop) as net:
+        a, b = _pair(net)
+        stale = bytearray(16)
+
+        async def scenario():
+            pending = loop.create_task(loop.sock_recv_into(a, stale))
+            await io_rounds(loop, 1)
+            if pending.done():
+                raise Violation("sock_recv_into finished although no data was sent", observed=_ended(pending))
+            await _cancel(pending, "sock_recv_into")
+            b.sendall(b"after-cancel")
+            await io_rounds(loop, 2)  # a stale watcher, if any, would fire now
+            buf = bytearray(32)
+            n = await loop.sock_recv_into(a, buf)
+            return bytes(buf[:n])
+
+        data = net.run(scenario(), what="sock_recv_into after a cancelled sock_recv_into on the same socket")
+        expect_equal(data, b"after-cancel", "data sent after cancelling a sock_recv_into was not received by "
+                                            "the next sock_recv_into")
+
+
+def _ended(task):
+    """How a finished task ended, for evidence."""
+    if task.cancelled():
+        return "cancelled"
+    exc = task.exception()
+    return f"raised {type(exc).__name__}: {exc}" if exc is not None else f"returned {task.result()!r}"
+
+
+async def _cancel(task, method):
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        return
+    except Exception as exc:
+        raise Violation(f"the cancelled {method} did not end cancelled", observed=repr(exc)) from None
+    raise Violation(f"the cancelled {method} did not end cancelled", observed=f"returned {task.result()!r}")
+
+
 # -- sock_sendall -----------------------------------------------------------------------------
 
 @scope.check("sock_sendall", "returns_none", requirement="sock_sendall returns None on success.", covers=("sock_sendall.2", "sock_sendall.5", "sock_sendall.1:partial"))
@@ -186,6 +257,69 @@ def test_sock_sendall_sends_everything(loop):
         expect(got == data, "the peer did not receive exactly the data given to sock_sendall",
                expected=f"{len(data)} bytes", observed=f"{len(got)} bytes"
                + ("" if len(got) != len(data) else " (different content)"))
+
+
+class GatedReader:
+    """Reads ``sock`` to EOF in a thread, but only after ``open()`` (or TIMEOUT, so a loop that
+    blocks in sock_sendall cannot hang the check)."""
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.data = bytearray()
+        self.gate = threading.Event()
+        sock.setblocking(True)
+        sock.settimeout(TIMEOUT * 2)
+        self._thread = threading.Thread(target=self._run, name="loopconf-gated-reader", daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        self.gate.wait(TIMEOUT)
+        try:
+            while chunk := self.sock.recv(1 << 16):
+                self.data += chunk
+        except OSError:
+            pass
+
+    def open(self):
+        self.gate.set()
+
+    def join(self):
+        self.gate.set()
+        self._thread.join(TIMEOUT * 2)
+        return bytes(self.data)
+
+
+@scope.check("sock_sendall", "waits_for_room", covers=("sock_sendall.4", "sock_sendall.2"),
+             requirement="sock_sendall of more data than the socket buffers hold, to a peer that is not "
+                         "reading yet, waits without blocking the loop (other callbacks run) and completes "
+                         "once the peer reads.")
+def test_sock_sendall_waits_for_room(loop):
+    """19.5.1.11 sock_sendall: keeps sending until all data is sent, modeled after sendall(), on a
+    non-blocking socket. Returning early (a partial send), raising BlockingIOError, or sending with
+    a blocking call on the loop thread all fail.
+    """
+    data = payload(4 << 20)
+    with Net(loop) as net:
+        a, b = _pair(net)
+        reader = GatedReader(b)
+        try:
+            async def scenario():
+                pending = loop.create_task(loop.sock_sendall(a, data))
+                await io_rounds(loop, 2)  # other callbacks run while sock_sendall waits
+                if pending.done():
+                    raise Violation("sock_sendall of 4 MiB finished before the peer read anything (it gave up, "
+                                    "sent part, or blocked the loop until the peer read)",
+                                    expected="still waiting", observed=_ended(pending))
+                reader.open()
+                return await pending
+
+            result = net.run(scenario(), timeout=10, what="sock_sendall of 4 MiB to a peer that reads later")
+            a.shutdown(socket.SHUT_WR)
+        finally:
+            got = reader.join()
+        expect(result is None, "sock_sendall returned something other than None", observed=repr(result))
+        expect(got == data, "the peer did not receive exactly the data given to sock_sendall",
+               expected=f"{len(data)} bytes", observed=f"{len(got)} bytes")
 
 
 @scope.check("sock_sendall", "error_raises",
@@ -249,6 +383,43 @@ def test_sock_connect_resolves_hostname(loop):
         net.accept(listener)
 
 
+@scope.check("sock_connect", "resolves_without_blocking", covers=("sock_connect.3",),
+             requirement="sock_connect to ('localhost', port) resolves the name off the loop thread (as "
+                         "loop.getaddrinfo does): other callbacks run while a slow resolution is in progress.")
+def test_sock_connect_resolves_without_blocking(loop):
+    """19.5.1.11 sock_connect: a host name is resolved through loop.getaddrinfo(), which does not
+    block the loop (19.5.1.12). socket.getaddrinfo is held back until a loop callback runs (see
+    _support/resolver.py); a loop that resolves on its own thread cannot run it.
+    """
+    with Net(loop) as net:
+        listener = net.listener(socket.AF_INET)
+        port = listener.getsockname()[1]
+        s = net.sock(socket.AF_INET, socket.SOCK_STREAM)
+        s.setblocking(False)
+
+        def marked(args, kwargs):
+            return args[:2] == ("localhost", port) or (args[:1] == ("localhost",) and kwargs.get("port") == port)
+
+        with SlowResolver(loop, "getaddrinfo", marked) as slow:
+            async def scenario():
+                slow.poll()
+                await loop.sock_connect(s, ("localhost", port))
+
+            net.run(scenario(), timeout=BLOCK_LIMIT + 3, what="sock_connect to ('localhost', port), name "
+                                                               "resolution held back until a loop callback runs")
+        if not slow.entered.is_set():
+            pytest.skip("the loop's sock_connect does not call socket.getaddrinfo; a slow resolution cannot be "
+                        "simulated for it without real DNS")
+        if slow.blocked_loop:
+            raise Violation("sock_connect resolved 'localhost' on the loop thread: no callback ran while the "
+                            f"resolution was in progress (held {BLOCK_LIMIT:g}s)",
+                            expected="resolution through loop.getaddrinfo (off the loop thread)",
+                            observed="socket.getaddrinfo blocked the loop")
+        expect(slow.released_by_loop, "no loop callback ran while sock_connect resolved its host name")
+        expect_equal(s.getpeername()[1], port, "sock_connect did not connect to the listener's port")
+        net.accept(listener)
+
+
 @scope.check("sock_connect", "refused_raises",
              requirement="sock_connect to an address where nothing listens raises ConnectionRefusedError, as "
                          "a blocking connect does.", covers=("sock_connect.2",))
@@ -300,6 +471,59 @@ def test_sock_accept_returns_usable_pair(loop):
         expect_equal(conn.recv(100), b"ping", "the accepted socket did not receive what the client sent")
         conn.sendall(b"pong")
         expect_equal(client.recv(100), b"pong", "the client did not receive what the accepted socket sent")
+
+
+@scope.check("sock_accept", "waits_for_connection", covers=("sock_accept.2",),
+             requirement="sock_accept on a listening socket with no pending connection waits (other callbacks "
+                         "run) and returns the connection made later.")
+def test_sock_accept_waits_for_connection(loop):
+    """19.5.1.11 sock_accept: modeled after blocking accept(), so it waits for a connection; a single
+    non-blocking attempt (BlockingIOError, None) fails.
+    """
+    with Net(loop) as net:
+        listener, family, address = _listener(net, "ipv4")
+        listener.setblocking(False)
+
+        async def scenario():
+            pending = loop.create_task(loop.sock_accept(listener))
+            await io_rounds(loop, 1)
+            if pending.done():
+                if not pending.cancelled() and pending.exception() is None and isinstance(pending.result(), tuple):
+                    net.adopt(pending.result()[0])
+                raise Violation("sock_accept finished before any client connected",
+                                expected="still waiting", observed=_ended(pending))
+            client = net.connect(address, family)
+            return client, await pending
+
+        client, result = net.run(scenario(), what="sock_accept waiting for a later connection")
+        expect(isinstance(result, tuple) and len(result) == 2 and isinstance(result[0], socket.socket),
+               "sock_accept did not return (conn, address)", observed=repr(result))
+        conn = net.adopt(result[0])
+        expect_equal(conn.getpeername(), client.getsockname(), "sock_accept returned another connection")
+
+
+@scope.check("sock_accept", "cancel_leaves_socket_usable", covers=("sock_accept.2",),
+             requirement="Cancelling a waiting sock_accept accepts nothing: a later sock_accept on the same "
+                         "listener returns the connection made after the cancellation.")
+def test_sock_accept_cancel_leaves_socket_usable(loop):
+    with Net(loop) as net:
+        listener, family, address = _listener(net, "ipv4")
+        listener.setblocking(False)
+
+        async def scenario():
+            pending = loop.create_task(loop.sock_accept(listener))
+            await io_rounds(loop, 1)
+            if pending.done():
+                raise Violation("sock_accept finished although no client connected", observed=_ended(pending))
+            await _cancel(pending, "sock_accept")
+            client = net.connect(address, family)
+            await io_rounds(loop, 2)  # a stale watcher, if any, would take the connection now
+            return client, await loop.sock_accept(listener)
+
+        client, (conn, _) = net.run(scenario(), what="sock_accept after a cancelled sock_accept")
+        net.adopt(conn)
+        expect_equal(conn.getpeername(), client.getsockname(),
+                     "the sock_accept after a cancelled one did not return the new connection")
 
 
 @pytest.mark.parametrize("where", ["ipv4", "ipv6"])
@@ -373,6 +597,40 @@ def test_sock_sendfile_no_fallback_raises(loop):
                          "received.", covers=("sock_sendfile.10:partial",))
 def test_sock_sendfile_file_position_on_error(loop):
     sf.file_position_on_error(loop, SOCK)
+
+
+@scope.check("sock_sendfile", "fallback_by_default", covers=("sock_sendfile.13",),
+             requirement="Without a fallback argument, sock_sendfile falls back to reading and sending the file "
+                         "itself where the sendfile syscall is not supported (fallback defaults to True).")
+def test_sock_sendfile_fallback_by_default(loop):
+    sf.sock_fallback_by_default(loop)
+
+
+@scope.check("sock_sendfile", "uses_os_sendfile", level=SHOULD, note="sock-sendfile-uses-os-sendfile",
+             covers=("sock_sendfile.2",),
+             requirement="sock_sendfile of a regular file over a UNIX stream socket uses os.sendfile.")
+def test_sock_sendfile_uses_os_sendfile(loop):
+    sf.sock_uses_os_sendfile(loop)
+
+
+@scope.check("sock_sendfile", "file_position_after_midway_failure", covers=("sock_sendfile.10",),
+             requirement="When sock_sendfile fails in the middle of the file (the peer stops reading), "
+                         "file.tell() is offset plus the bytes that went into the connection.")
+def test_sock_sendfile_file_position_after_midway_failure(loop):
+    """19.5.1.11 sock_sendfile: the file position is updated also when the call raises. The loop
+    sends the way it chooses (os.sendfile where it uses it)."""
+    sf.sock_position_after_midway_failure(loop, "default")
+
+
+@scope.check("sock_sendfile", "fallback_position_after_midway_failure", note="sendfile-fallback-position",
+             covers=("sock_sendfile.10",),
+             requirement="On the read-and-send fallback (sendfile syscall unavailable, fallback=True), when "
+                         "sock_sendfile fails in the middle of the file, file.tell() has moved past offset and "
+                         "not beyond offset plus the bytes that went into the connection.")
+def test_sock_sendfile_fallback_position_after_midway_failure(loop):
+    """19.5.1.11 sock_sendfile on its fallback path. Bounded, not exact: see the spec note (stock
+    asyncio counts only whole blocks there)."""
+    sf.sock_position_after_midway_failure(loop, "fallback")
 
 
 @scope.check("sock_sendfile", "text_file_refused", level=SHOULD, note="sendfile-caller-obligations",
@@ -454,6 +712,40 @@ def test_sock_recvfrom_into_returns_count_and_address(loop):
         result = net.run(loop.sock_recvfrom_into(a, buf), what="sock_recvfrom_into of a waiting datagram")
         expect_equal(result, (8, b.getsockname()), "sock_recvfrom_into did not return (count, sender)")
         expect_equal(bytes(buf), b"datagram" + b"\xee" * 4, "sock_recvfrom_into did not write the datagram into buf")
+
+
+@scope.check("sock_recvfrom_into", "nbytes_limits", since="3.11", covers=("sock_recvfrom_into.1",),
+             requirement="sock_recvfrom_into(sock, buf, nbytes) writes at most nbytes bytes of the datagram "
+                         "and leaves the rest of buf untouched; it returns (count, address).")
+def test_sock_recvfrom_into_nbytes_limits(loop):
+    with Net(loop) as net:
+        a, b = _udp_pair(net)
+        b.sendto(b"0123456789", a.getsockname())
+        buf = bytearray(b"\xee" * 12)
+        result = net.run(loop.sock_recvfrom_into(a, buf, 4), what="sock_recvfrom_into(sock, buf, 4) of a "
+                                                                    "10-byte datagram")
+        expect_equal((result, bytes(buf)), (((4, b.getsockname())), b"0123" + b"\xee" * 8),
+                     "sock_recvfrom_into with nbytes=4 did not write exactly 4 bytes and return (4, sender)")
+
+
+@scope.check("sock_recvfrom", "waits_for_datagram", since="3.11", covers=("sock_recvfrom.1",),
+             requirement="sock_recvfrom on a socket with no datagram waiting waits (other callbacks run) and "
+                         "returns the datagram sent later.")
+def test_sock_recvfrom_waits_for_datagram(loop):
+    with Net(loop) as net:
+        a, b = _udp_pair(net)
+
+        async def scenario():
+            pending = loop.create_task(loop.sock_recvfrom(a, 100))
+            await io_rounds(loop, 1)
+            if pending.done():
+                raise Violation("sock_recvfrom finished before any datagram was sent",
+                                expected="still waiting", observed=_ended(pending))
+            b.sendto(b"late", a.getsockname())
+            return await pending
+
+        result = net.run(scenario(), what="sock_recvfrom waiting for a later datagram")
+        expect_equal(result, (b"late", b.getsockname()), "sock_recvfrom did not return the later datagram")
 
 
 @scope.check("sock_sendto", "sends_datagram", since="3.11",

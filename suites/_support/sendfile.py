@@ -23,7 +23,7 @@ import threading
 
 import pytest
 
-from loopconf.evidence import Violation, expect_equal
+from loopconf.evidence import Violation, expect, expect_equal
 from .net import Net
 from .peers import TIMEOUT, ThreadReader, data_file, payload, stream_pair
 
@@ -392,3 +392,141 @@ def file_position_on_midway_error(loop, api):
         received = state["total"]
         expect_equal(f.tell(), offset + received,
                      f"file.tell() after {method}(offset={offset}) {outcome} (peer received {received} bytes)")
+
+
+# -- sock_sendfile: mechanism, default fallback, position after a mid-transfer failure ----------
+
+@contextlib.contextmanager
+def sendfile_syscall_counted():
+    """Count the calls of os.sendfile (which keeps working); yields the call log."""
+    calls = []
+    real = os.sendfile
+
+    def counted(*args):
+        calls.append(args)
+        return real(*args)
+
+    os.sendfile = counted
+    try:
+        yield calls
+    finally:
+        os.sendfile = real
+
+
+def sock_uses_os_sendfile(loop):
+    """sock_sendfile of a regular file over a UNIX stream socket goes through os.sendfile."""
+    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, "socket") as s:
+        with sendfile_syscall_counted() as calls:
+            sent = s.send(f)
+        got = s.finish()
+        expect_equal(sent, SIZE, "sock_sendfile did not return the total number of bytes sent")
+        _expect_bytes(got, payload(SIZE), "the peer did not receive exactly the file's bytes")
+        if not calls:
+            raise Violation("sock_sendfile sent a regular file over a stream socket without os.sendfile",
+                            expected="os.sendfile called", observed="read-and-send only")
+
+
+def sock_fallback_by_default(loop):
+    """Without fallback=, sock_sendfile falls back to read-and-send where the syscall is missing."""
+    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, "socket") as s:
+        with sendfile_syscall_unavailable() as calls:
+            try:
+                sent = s.send(f)
+            except asyncio.SendfileNotAvailableError as exc:
+                raise Violation("sock_sendfile without a fallback argument raised SendfileNotAvailableError "
+                                "instead of falling back (fallback defaults to True)", observed=repr(exc)) from None
+        got = s.finish()
+        _require_called(calls, "sock_sendfile")
+        expect_equal(sent, SIZE, "sock_sendfile (default fallback) without the syscall returned a different total")
+        _expect_bytes(got, payload(SIZE), "sock_sendfile (default fallback) without the syscall delivered other bytes")
+
+
+MIDWAY_SIZE = 4 << 20  # far more than a UNIX socketpair buffers: the transfer is in progress at the cut
+MIDWAY_CUT = 512 << 10  # the peer stops reading after this many bytes
+
+
+class _CuttingReader:
+    """Reads ``sock`` in a thread; after ``cut`` bytes it shuts its reading side down (the sender's
+    next send fails with EPIPE) and drains what was already queued. ``data`` is then exactly what
+    the sender got into the connection (AF_UNIX: a send either queues under the peer's lock before
+    the shutdown, or fails)."""
+
+    def __init__(self, sock, cut):
+        import threading
+
+        self.sock = sock
+        self.cut = cut
+        self.data = bytearray()
+        sock.setblocking(True)
+        sock.settimeout(TIMEOUT)
+        self._thread = threading.Thread(target=self._run, name="loopconf-cutting-reader", daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        try:
+            while len(self.data) < self.cut:
+                chunk = self.sock.recv(min(1 << 16, self.cut - len(self.data)))
+                if not chunk:
+                    return
+                self.data += chunk
+            self.sock.shutdown(socket.SHUT_RD)
+            while chunk := self.sock.recv(1 << 16):
+                self.data += chunk
+        except OSError:
+            pass
+
+    def join(self):
+        self._thread.join(TIMEOUT * 2)
+        return bytes(self.data)
+
+    @property
+    def finished(self):
+        return not self._thread.is_alive()
+
+
+def sock_position_after_midway_failure(loop, path):
+    """The peer stops reading in the middle of the transfer; after sock_sendfile raises, file.tell()
+    is offset + the bytes that went into the connection (all of which the peer drained).
+
+    ``path``: "default" (the loop's own way, os.sendfile where it uses it) or "fallback" (os.sendfile
+    made unavailable, fallback=True: the read-and-send path).
+    """
+    offset = 1000
+    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    with Net(loop) as net, data_file(MIDWAY_SIZE + offset) as f:
+        net.adopt(a)
+        net.adopt(b)
+        a.setblocking(False)
+        reader = _CuttingReader(b, MIDWAY_CUT)
+        raised = result = None
+        calls = []
+        try:
+            with (sendfile_syscall_unavailable() if path == "fallback" else contextlib.nullcontext([None])) as calls:
+                try:
+                    result = net.run(loop.sock_sendfile(a, f, offset, fallback=True), timeout=10,
+                                     what="sock_sendfile of 4 MiB to a peer that stops reading after 512 KiB")
+                except (NotImplementedError, Violation):
+                    raise
+                except Exception as exc:
+                    raised = exc
+        finally:
+            a.shutdown(socket.SHUT_RDWR)
+            got = reader.join()
+        if path == "fallback":
+            _require_called(calls, "sock_sendfile")
+        expect(reader.finished and len(got) >= MIDWAY_CUT,
+               "the peer did not read up to the cut and drain the rest (harness)",
+               observed=f"{len(got)} bytes")
+        if raised is None:
+            raise Violation("sock_sendfile returned although the peer stopped reading in the middle of the file",
+                            expected="an exception (BrokenPipeError...)", observed=f"returned {result!r}")
+        if path == "fallback":
+            position = f.tell()
+            expect(offset < position <= offset + len(got),
+                   f"file.tell() after sock_sendfile failed on its fallback path ({type(raised).__name__}) is not "
+                   "past offset and within offset + bytes sent into the connection",
+                   expected=f"{offset + 1}..{offset + len(got)}", observed=position)
+            return
+        expect_equal(f.tell(), offset + len(got),
+                     f"file.tell() after sock_sendfile failed ({type(raised).__name__}) is not offset + bytes "
+                     "sent into the connection")

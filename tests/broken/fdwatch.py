@@ -57,7 +57,8 @@ class _Chaining(asyncio.SelectorEventLoop):
         return add(fd, both)
 
 
-@breaks("fdwatch.add_reader.replaces_callback")
+@breaks("fdwatch.add_reader.replaces_callback", "fdwatch.add_reader.readd_in_callback_no_duplicates",
+        keeps=["fdwatch.add_reader.persists"])
 class AddReaderKeepsOldLoop(_Chaining):
     """add_reader on an fd that already has a reader keeps calling the old callback too."""
 
@@ -124,3 +125,69 @@ class DropsCallbackArgsLoop(asyncio.SelectorEventLoop):
 
     def add_writer(self, fd, callback, *args):
         return super().add_writer(fd, callback)
+
+
+@breaks("fdwatch.add_reader.persists", "fdwatch.add_reader.repeats_while_readable",
+        keeps=["fdwatch.add_reader.calls_with_args", "fdwatch.add_reader.readd_in_callback_no_duplicates", "fdwatch.add_reader.replaces_callback",
+               "fdwatch.remove_reader.*", "fdwatch.add_writer.persists"])
+class OneShotReaderLoop(asyncio.SelectorEventLoop):
+    """add_reader stops watching the fd after the first callback."""
+
+    def add_reader(self, fd, callback, *args):
+        def once(*a):
+            super(OneShotReaderLoop, self).remove_reader(fd)
+            callback(*a)
+
+        return super().add_reader(fd, once, *args)
+
+
+@breaks("fdwatch.add_writer.persists", "fdwatch.add_writer.repeats_while_writable",
+        keeps=["fdwatch.add_writer.calls_with_args", "fdwatch.add_writer.replaces_callback",
+               "fdwatch.remove_writer.*", "fdwatch.add_reader.persists"])
+class OneShotWriterLoop(asyncio.SelectorEventLoop):
+    """add_writer stops watching the fd after the first callback."""
+
+    def add_writer(self, fd, callback, *args):
+        def once(*a):
+            super(OneShotWriterLoop, self).remove_writer(fd)
+            callback(*a)
+
+        return super().add_writer(fd, once, *args)
+
+
+@breaks("fdwatch.add_reader.repeats_while_readable",
+        keeps=["fdwatch.add_reader.persists", "fdwatch.add_reader.calls_with_args",
+               "fdwatch.add_reader.replaces_callback", "fdwatch.add_reader.readd_in_callback_no_duplicates"])
+class EdgeTriggeredReaderLoop(asyncio.SelectorEventLoop):
+    """add_reader calls back once per arrival of data: data left unread is not reported again.
+
+    Models an edge-triggered poller: after a callback the fd is parked until a byte arrives that
+    was not queued at callback time (checked with MSG_PEEK on sockets).
+    """
+
+    def add_reader(self, fd, callback, *args):
+        import os
+        import socket as _socket
+        import stat
+
+        if not stat.S_ISSOCK(os.fstat(fd).st_mode):
+            return super().add_reader(fd, callback, *args)
+        seen = [0]
+
+        def queued():
+            peek = _socket.socket(fileno=fd)
+            try:
+                return len(peek.recv(1 << 20, _socket.MSG_PEEK | _socket.MSG_DONTWAIT))
+            except OSError:
+                return 0
+            finally:
+                peek.detach()
+
+        def edge(*a):
+            now = queued()
+            if now and now <= seen[0]:
+                return  # nothing new since the last callback
+            callback(*a)
+            seen[0] = queued()
+
+        return super().add_reader(fd, edge, *args)

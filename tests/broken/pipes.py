@@ -174,3 +174,15 @@ class BrokenPipeSwallowedLoop(_HookedLoop):
     """A write-pipe transport ending on a write error never calls connection_lost."""
 
     write_proxy = _ErrorSwallowed
+
+
+@breaks("pipes.connect_read_pipe.is_coroutine", "pipes.connect_write_pipe.is_coroutine",
+        keeps=["pipes.connect_read_pipe.returns_pair", "pipes.connect_write_pipe.returns_pair"])
+class TaskPipesLoop(asyncio.SelectorEventLoop):
+    """connect_read_pipe / connect_write_pipe return Tasks (awaitable, but not coroutines)."""
+
+    def connect_read_pipe(self, protocol_factory, pipe):
+        return self.create_task(super().connect_read_pipe(protocol_factory, pipe))
+
+    def connect_write_pipe(self, protocol_factory, pipe):
+        return self.create_task(super().connect_write_pipe(protocol_factory, pipe))

@@ -33,7 +33,8 @@ class FutureResolverLoop(asyncio.SelectorEventLoop):
         return self.run_in_executor(None, socket.getnameinfo, sockaddr, flags)
 
 
-@breaks("resolution.getaddrinfo.matches_socket[localhost]")
+@breaks("resolution.getaddrinfo.matches_socket_order[localhost]",
+        keeps=["resolution.getaddrinfo.matches_socket[localhost]"])
 class ReversedGetaddrinfoLoop(asyncio.SelectorEventLoop):
     """getaddrinfo returns socket.getaddrinfo's entries in reverse order."""
 
@@ -64,3 +65,12 @@ class OSErrorResolverLoop(asyncio.SelectorEventLoop):
             return await super().getnameinfo(*args, **kwargs)
         except socket.gaierror as exc:
             raise OSError(exc.errno, str(exc)) from None
+
+
+@breaks("resolution.getaddrinfo.matches_socket[localhost]", "resolution.getaddrinfo.matches_socket_order[localhost]",
+        keeps=["resolution.getaddrinfo.matches_socket[ipv4-stream]"])
+class FirstEntryGetaddrinfoLoop(asyncio.SelectorEventLoop):
+    """getaddrinfo returns only the first of socket.getaddrinfo's entries."""
+
+    async def getaddrinfo(self, *args, **kwargs):
+        return (await super().getaddrinfo(*args, **kwargs))[:1]

@@ -1,6 +1,7 @@
 """Broken loops for 19.5.1.11 (low-level socket operations); each breaks one guarantee.
 
-The sock_sendfile breaks live in tests/broken/sendfile.py (shared with loop.sendfile).
+The sock_sendfile breaks shared with loop.sendfile live in tests/broken/sendfile.py; those of the
+sock_sendfile-only checks (default fallback, os.sendfile, position after a mid-transfer failure) are here.
 """
 
 import asyncio
@@ -209,3 +210,179 @@ class ConnectSwallowsErrorsLoop(asyncio.SelectorEventLoop):
             return await super().sock_connect(sock, address)
         except OSError:
             return None
+
+
+# -- waiting like the blocking models -----------------------------------------------------------
+
+@breaks("sockets.sock_recv_into.waits_for_data", "sockets.sock_recv_into.cancel_leaves_socket_usable",
+        keeps=["sockets.sock_recv_into.returns_count", "sockets.sock_recv_into.writes_buffer"])
+class RecvIntoDoesNotWaitLoop(asyncio.SelectorEventLoop):
+    """sock_recv_into makes one non-blocking attempt (BlockingIOError when no data is queued)."""
+
+    async def sock_recv_into(self, sock, buf):
+        return sock.recv_into(buf)
+
+
+@breaks("sockets.sock_recv_into.cancel_leaves_socket_usable",
+        keeps=["sockets.sock_recv_into.waits_for_data", "sockets.sock_recv_into.writes_buffer"])
+class StaleRecvIntoOnCancelLoop(asyncio.SelectorEventLoop):
+    """A cancelled sock_recv_into leaves a watcher behind that swallows the next data."""
+
+    async def sock_recv_into(self, sock, buf):
+        try:
+            return await super().sock_recv_into(sock, buf)
+        except asyncio.CancelledError:
+            fd = sock.fileno()
+
+            def stale():
+                try:
+                    sock.recv(len(buf))
+                except OSError:
+                    pass
+                self.remove_reader(fd)
+
+            self.add_reader(fd, stale)
+            raise
+
+
+@breaks("sockets.sock_accept.waits_for_connection", "sockets.sock_accept.cancel_leaves_socket_usable",
+        keeps=["sockets.sock_accept.returns_usable_pair", "sockets.sock_accept.address_is_peer[ipv4]"])
+class AcceptDoesNotWaitLoop(asyncio.SelectorEventLoop):
+    """sock_accept makes one non-blocking accept() (BlockingIOError when nobody has connected yet)."""
+
+    async def sock_accept(self, sock):
+        conn, address = sock.accept()
+        conn.setblocking(False)
+        return conn, address
+
+
+@breaks("sockets.sock_accept.cancel_leaves_socket_usable",
+        keeps=["sockets.sock_accept.waits_for_connection", "sockets.sock_accept.returns_usable_pair"])
+class StaleAcceptOnCancelLoop(asyncio.SelectorEventLoop):
+    """A cancelled sock_accept leaves a watcher behind that accepts (and drops) the next connection."""
+
+    async def sock_accept(self, sock):
+        try:
+            return await super().sock_accept(sock)
+        except asyncio.CancelledError:
+            fd = sock.fileno()
+
+            def stale():
+                try:
+                    conn, _ = sock.accept()
+                    conn.close()
+                except OSError:
+                    pass
+                self.remove_reader(fd)
+
+            self.add_reader(fd, stale)
+            raise
+
+
+@breaks("sockets.sock_sendall.waits_for_room",
+        keeps=["sockets.sock_sendall.returns_none", "sockets.sock_sendall.sends_everything",
+               "sockets.sock_sendall.error_raises"])
+class BlockingSendallLoop(asyncio.SelectorEventLoop):
+    """sock_sendall switches the socket to blocking and sends on the loop thread (the loop stalls)."""
+
+    async def sock_sendall(self, sock, data):
+        timeout = sock.gettimeout()
+        sock.setblocking(True)
+        try:
+            sock.sendall(data)
+        finally:
+            sock.settimeout(timeout)
+
+
+@breaks("sockets.sock_connect.resolves_without_blocking",
+        keeps=["sockets.sock_connect.resolves_hostname", "sockets.sock_connect.connects[ipv4]"])
+class ConnectResolvesInlineLoop(asyncio.SelectorEventLoop):
+    """sock_connect resolves a host name with socket.getaddrinfo on the loop thread."""
+
+    async def sock_connect(self, sock, address):
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            host, port = address[:2]
+            info = socket.getaddrinfo(host, port, sock.family, socket.SOCK_STREAM)
+            address = info[0][4]
+        return await super().sock_connect(sock, address)
+
+
+@breaks("sockets.sock_recvfrom_into.nbytes_limits", python=">=3.11",
+        keeps=["sockets.sock_recvfrom_into.returns_count_and_address"])
+class RecvfromIntoIgnoresNbytesLoop(asyncio.SelectorEventLoop):
+    """sock_recvfrom_into fills the whole buffer whatever nbytes says."""
+
+    async def sock_recvfrom_into(self, sock, buf, nbytes=0):
+        return await super().sock_recvfrom_into(sock, buf)
+
+
+@breaks("sockets.sock_recvfrom.waits_for_datagram", python=">=3.11",
+        keeps=["sockets.sock_recvfrom.returns_data_and_address"])
+class RecvfromDoesNotWaitLoop(asyncio.SelectorEventLoop):
+    """sock_recvfrom makes one non-blocking attempt (BlockingIOError when no datagram is queued)."""
+
+    async def sock_recvfrom(self, sock, bufsize):
+        return sock.recvfrom(bufsize)
+
+
+# -- coroutine methods --------------------------------------------------------------------------
+
+@breaks("sockets.sock_recv_into.is_coroutine", "sockets.sock_sendall.is_coroutine",
+        "sockets.sock_connect.is_coroutine", "sockets.sock_accept.is_coroutine",
+        "sockets.sock_sendfile.is_coroutine",
+        keeps=["sockets.sock_recv_into.returns_count", "sockets.sock_sendall.returns_none",
+               "sockets.sock_connect.connects[ipv4]", "sockets.sock_accept.returns_usable_pair",
+               "sockets.sock_sendfile.returns_total"])
+class TaskSockOpsLoop(asyncio.SelectorEventLoop):
+    """The sock_* coroutine methods return Tasks (awaitable, but not coroutines)."""
+
+    def sock_recv_into(self, sock, buf):
+        return self.create_task(super().sock_recv_into(sock, buf))
+
+    def sock_sendall(self, sock, data):
+        return self.create_task(super().sock_sendall(sock, data))
+
+    def sock_connect(self, sock, address):
+        return self.create_task(super().sock_connect(sock, address))
+
+    def sock_accept(self, sock):
+        return self.create_task(super().sock_accept(sock))
+
+    def sock_sendfile(self, sock, file, offset=0, count=None, *, fallback=True):
+        return self.create_task(super().sock_sendfile(sock, file, offset, count, fallback=fallback))
+
+
+# -- sock_sendfile-only checks ------------------------------------------------------------------
+
+@breaks("sockets.sock_sendfile.fallback_by_default",
+        keeps=["sockets.sock_sendfile.fallback_when_unavailable", "sockets.sock_sendfile.returns_total"])
+class SendfileNoFallbackByDefaultLoop(asyncio.SelectorEventLoop):
+    """sock_sendfile's fallback defaults to False."""
+
+    async def sock_sendfile(self, sock, file, offset=0, count=None, *, fallback=False):
+        return await super().sock_sendfile(sock, file, offset, count, fallback=fallback)
+
+
+@breaks("sockets.sock_sendfile.uses_os_sendfile",
+        keeps=["sockets.sock_sendfile.returns_total", "sockets.sock_sendfile.peer_receives_file[unix]"])
+class SendfileAlwaysFallbackLoop(asyncio.SelectorEventLoop):
+    """sock_sendfile never uses os.sendfile: it always reads and sends the file itself."""
+
+    async def _sock_sendfile_native(self, sock, file, offset, count):
+        raise asyncio.SendfileNotAvailableError("never uses os.sendfile")
+
+
+@breaks("sockets.sock_sendfile.file_position_after_midway_failure",
+        "sockets.sock_sendfile.fallback_position_after_midway_failure",
+        keeps=["sockets.sock_sendfile.file_position_on_return", "sockets.sock_sendfile.returns_total"])
+class SendfileRewindsOnErrorLoop(asyncio.SelectorEventLoop):
+    """When sock_sendfile fails, the file position is put back to offset (as if nothing was sent)."""
+
+    async def sock_sendfile(self, sock, file, offset=0, count=None, *, fallback=True):
+        try:
+            return await super().sock_sendfile(sock, file, offset, count, fallback=fallback)
+        except asyncio.SendfileNotAvailableError:
+            raise
+        except OSError:
+            file.seek(offset)
+            raise
