@@ -73,6 +73,11 @@ def _case_body(case, r, meta, gating: set) -> str:
         ET.SubElement(case, "skipped", type=verdict,
                       message=_clean(f"{r.outcome} ({why}): {r.message}")).text = _evidence(r, meta)
         return "skipped"
+    if verdict == "blocked":
+        ET.SubElement(case, "skipped", type="blocked",
+                      message=_clean(f"blocked by {r.blocked_by or 'another check'}: {r.message}")
+                      ).text = _evidence(r, meta)
+        return "skipped"
     if r.outcome == "skip":
         ET.SubElement(case, "skipped", message=_clean(r.message))
         return "skipped"
