@@ -636,18 +636,14 @@ def readme_text(previous: str, table: str) -> str:
 
 
 def build_index(reports: pathlib.Path, rows: list, python: str = sys.executable, repo: pathlib.Path = REPO) -> None:
-    """reports/index.html (merged matrix, shorter evidence) and the generated part of reports/README.md."""
+    """reports/index.html (one row per loop and Python, the heat-map, the merged matrix; evidence stays in
+    each loop's own report) and the generated part of reports/README.md."""
+    from loopconf.report_html import render_index
+
     found = published(reports, rows)
-    if any(data is not None for _, data in found):
-        with tempfile.TemporaryDirectory(prefix="loopconf-publish-") as tmp:
-            inputs = []
-            for i, (_folder, data) in enumerate(found):
-                if data is not None:
-                    inputs.append(pathlib.Path(tmp) / f"{i}.json")
-                    inputs[-1].write_text(json.dumps(trim_results(json.loads(json.dumps(data)), INDEX_TRIM)))
-            render(python, inputs, pathlib.Path(tmp) / "out", repo)
-            if (pathlib.Path(tmp) / "out" / "report.html").exists():
-                shutil.copy(pathlib.Path(tmp) / "out" / "report.html", reports / "index.html")
+    runs = [data for _, data in found if data is not None]
+    if runs:
+        render_index(found, runs, reports / "index.html")
     readme = reports / "README.md"
     text = readme_text(readme.read_text() if readme.exists() else "", summary_markdown(found, rows))
     if (reports / "FALSE_POSITIVES.md").exists():
