@@ -52,3 +52,4 @@ class PipesMixin:
         protocol = protocol_factory()
         transport = WritePipeTransport(self, pipe, protocol)
         return await _connected(self, transport, protocol)
+

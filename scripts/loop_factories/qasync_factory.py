@@ -14,8 +14,9 @@ _app = None
 def new_event_loop():
     """A new qasync.QEventLoop bound to the process-wide QApplication."""
     global _app
-    import qasync
     from PySide6.QtWidgets import QApplication
+
+    import qasync
 
     if _app is None:
         _app = QApplication.instance() or QApplication([])

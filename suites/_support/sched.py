@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-
 from .limits import TIMEOUT
 
 LIMIT = TIMEOUT  # seconds a well-behaved loop never needs in these checks

@@ -65,7 +65,6 @@ class SwallowsExceptionLoop(asyncio.SelectorEventLoop):
                 return func(*args)
             except Exception:
                 return None
-
         return super().run_in_executor(executor, safe)
 
 

@@ -33,7 +33,6 @@ class ProcessExitedTwiceLoop(_Patching):
         def twice():
             orig()
             orig()
-
         protocol.process_exited = twice
 
 
@@ -67,7 +66,6 @@ class ConnectionMadeLateLoop(_Patching):
             for transport in pending:
                 made(transport)
             lost(exc)
-
         protocol.connection_lost = late_lost
 
 
@@ -89,11 +87,8 @@ class EarlyReturncodeLoop(_Patching):
         transport.get_returncode = lambda: 0 if real() is None else real()
 
 
-@breaks(
-    "subprocess.transport.signals[kill]",
-    "subprocess.transport.signals[terminate]",
-    "subprocess.transport.signals[send_signal]",
-)
+@breaks("subprocess.transport.signals[kill]", "subprocess.transport.signals[terminate]",
+        "subprocess.transport.signals[send_signal]")
 class PositiveSignalReturncodeLoop(_Patching):
     """get_returncode reports the signal number as a positive exit status."""
 
@@ -131,7 +126,6 @@ class CloseDoesNotKillLoop(_Patching):
         def close():
             if transport.get_returncode() is not None:
                 real_close()
-
         transport.close = close
 
 
