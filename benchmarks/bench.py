@@ -108,8 +108,7 @@ def bench_tcp_echo(loop, seconds):
         server = await loop.create_server(_EchoServer, "127.0.0.1", 0)
         try:
             port = server.sockets[0].getsockname()[1]
-            transport, client = await loop.create_connection(lambda: _EchoClient(loop),
-                                                            "127.0.0.1", port)
+            transport, client = await loop.create_connection(lambda: _EchoClient(loop), "127.0.0.1", port)
             try:
                 payload = b"x" * 100
                 count = 0
@@ -130,14 +129,13 @@ def bench_tcp_echo(loop, seconds):
     return loop.run_until_complete(main())
 
 
-BENCHMARKS = [("call_soon", bench_call_soon), ("call_later", bench_call_later),
-              ("tcp_echo", bench_tcp_echo)]
+BENCHMARKS = [("call_soon", bench_call_soon), ("call_later", bench_call_later), ("tcp_echo", bench_tcp_echo)]
 
 
 def loop_factories():
     import reference_loop
-    factories = [("reference", reference_loop.new_event_loop),
-                 ("asyncio", asyncio.SelectorEventLoop)]
+
+    factories = [("reference", reference_loop.new_event_loop), ("asyncio", asyncio.SelectorEventLoop)]
     try:
         import uvloop
     except ImportError:
@@ -165,8 +163,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     factories = loop_factories()
     per_round = args.seconds / max(1, args.rounds)
-    print(f"Python {sys.version.split()[0]}; {args.seconds:g} s per benchmark and loop, "
-          f"best of {args.rounds} interleaved rounds")
+    print(
+        f"Python {sys.version.split()[0]}; {args.seconds:g} s per benchmark and loop, "
+        f"best of {args.rounds} interleaved rounds"
+    )
     print(f"{'benchmark':<12}" + "".join(f"{name:>28}" for name, _ in factories))
     for bench_name, bench in BENCHMARKS:
         results = {name: None for name, _ in factories}

@@ -55,12 +55,27 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     loops = args.loop or default_loops()
     out = args.out or tempfile.mkdtemp(prefix="loopconf-stability-")
-    cmd = [sys.executable, "-m", "loopconf", "run", "--repeat", str(args.runs), "-n", args.workers,
-           "--out", out, "--quiet", *args.extra.split()]
+    cmd = [
+        sys.executable,
+        "-m",
+        "loopconf",
+        "run",
+        "--repeat",
+        str(args.runs),
+        "-n",
+        args.workers,
+        "--out",
+        out,
+        "--quiet",
+        *args.extra.split(),
+    ]
     for loop in loops:
         cmd += ["--loop", loop]
-    print(f"{args.runs} runs of {', '.join(loops)} at -n {args.workers} beside {args.busy} busy "
-          f"process(es) on {os.cpu_count()} cores", flush=True)
+    print(
+        f"{args.runs} runs of {', '.join(loops)} at -n {args.workers} beside {args.busy} busy "
+        f"process(es) on {os.cpu_count()} cores",
+        flush=True,
+    )
     started = time.monotonic()
     with busy(args.busy):
         proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True)

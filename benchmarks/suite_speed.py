@@ -30,26 +30,37 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def run_loopconf(loop: str, workers: str) -> dict:
     out = tempfile.mkdtemp(prefix="loopconf-speed-")
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "loopconf", "run", "--loop", loop, "-n", workers, "--out", out,
-                    "--quiet"], cwd=REPO, capture_output=True, text=True)
+    subprocess.run(
+        [sys.executable, "-m", "loopconf", "run", "--loop", loop, "-n", workers, "--out", out, "--quiet"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
     wall = time.monotonic() - started
     with open(os.path.join(out, "results.json")) as f:
         data = json.load(f)
     ran = [r for r in data["results"] if r["outcome"] != "skip"]
-    return {"wall": wall, "checks": len(ran), "rate": len(ran) / wall,
-            "in_checks": sum(r["duration"] for r in ran),
-            "slowest": sorted(ran, key=lambda r: -r["duration"])[:20]}
+    return {
+        "wall": wall,
+        "checks": len(ran),
+        "rate": len(ran) / wall,
+        "in_checks": sum(r["duration"] for r in ran),
+        "slowest": sorted(ran, key=lambda r: -r["duration"])[:20],
+    }
 
 
 def run_cpython(workers: str) -> dict:
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "test", "test_asyncio", f"-j{workers}"],
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "test", "test_asyncio", f"-j{workers}"], capture_output=True, text=True
+    )
     wall = time.monotonic() - started
     match = re.search(r"Total tests: run=([\d,]+)", proc.stdout)
     if not match:
-        raise SystemExit("could not read the test count of `python -m test test_asyncio` "
-                         "(is the test package installed for this interpreter?)")
+        raise SystemExit(
+            "could not read the test count of `python -m test test_asyncio` "
+            "(is the test package installed for this interpreter?)"
+        )
     tests = int(match.group(1).replace(",", ""))
     return {"wall": wall, "tests": tests, "rate": tests / wall}
 
@@ -63,19 +74,27 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} cores", flush=True)
     lc = run_loopconf(args.loop, args.workers)
-    print(f"loopconf --loop {args.loop} -n {args.workers}: {lc['checks']} checks in {lc['wall']:.1f} s "
-          f"= {lc['rate']:.1f} checks/s (time inside checks {lc['in_checks']:.1f} s)", flush=True)
+    print(
+        f"loopconf --loop {args.loop} -n {args.workers}: {lc['checks']} checks in {lc['wall']:.1f} s "
+        f"= {lc['rate']:.1f} checks/s (time inside checks {lc['in_checks']:.1f} s)",
+        flush=True,
+    )
     if not args.skip_serial:
         serial = run_loopconf(args.loop, "0")
-        print(f"loopconf --loop {args.loop} -n 0: {serial['wall']:.1f} s = {serial['rate']:.1f} checks/s; "
-              f"{args.workers} workers gain x{serial['wall'] / lc['wall']:.2f}", flush=True)
+        print(
+            f"loopconf --loop {args.loop} -n 0: {serial['wall']:.1f} s = {serial['rate']:.1f} checks/s; "
+            f"{args.workers} workers gain x{serial['wall'] / lc['wall']:.2f}",
+            flush=True,
+        )
     print("slowest checks:")
     for r in lc["slowest"]:
         print(f"    {r['duration']:6.2f} s  {r['check_id']}")
     if not args.skip_cpython:
         cp = run_cpython(args.workers)
-        print(f"CPython test_asyncio -j{args.workers}: {cp['tests']} tests in {cp['wall']:.1f} s "
-              f"= {cp['rate']:.1f} tests/s")
+        print(
+            f"CPython test_asyncio -j{args.workers}: {cp['tests']} tests in {cp['wall']:.1f} s "
+            f"= {cp['rate']:.1f} tests/s"
+        )
         print(f"ratio loopconf/CPython: {lc['rate'] / cp['rate']:.2f}")
     return 0
 

@@ -93,10 +93,18 @@ def attribute(records, loop_key: str) -> list:
                 for key in dict.fromkeys(_key(f) for f in moved):
                     seen[key].append(r.check_id)
         r.outcome, r.message = judge(r.outcome, r.message, r.findings, own)
-    return [{"loop": loop_key, "check_id": HYGIENE_CHECKS[kind], "kind": kind, "resource": resource,
-             "detail": wide[(kind, resource)].get("detail", ""), "seen_in": seen[(kind, resource)],
-             "count": len(seen[(kind, resource)])}
-            for (kind, resource) in wide]
+    return [
+        {
+            "loop": loop_key,
+            "check_id": HYGIENE_CHECKS[kind],
+            "kind": kind,
+            "resource": resource,
+            "detail": wide[(kind, resource)].get("detail", ""),
+            "seen_in": seen[(kind, resource)],
+            "count": len(seen[(kind, resource)]),
+        }
+        for (kind, resource) in wide
+    ]
 
 
 def apply_mode(records, loop_key: str, mode: str) -> list:

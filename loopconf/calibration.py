@@ -25,7 +25,7 @@ MAX_SCALE = 10.0
 SAMPLES = 15
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def latency() -> float:
     """Worst-but-one oversleep of a 1 ms ``time.sleep`` in this process, in seconds."""
     override = os.environ.get("LOOPCONF_LATENCY")

@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import sys
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 from packaging.specifiers import SpecifierSet
@@ -210,8 +210,7 @@ class Scope:
     docs: str = "3.7"
     platforms: tuple = ()
 
-    def check(self, method: str, guarantee: str, *, requirement: str, topic: str | None = None,
-              **fields) -> Callable:
+    def check(self, method: str, guarantee: str, *, requirement: str, topic: str | None = None, **fields) -> Callable:
         """Declare ``<area>.<topic>.<guarantee>`` (topic defaults to the method).
 
         ``method`` is the documented method (or attribute) the guarantee belongs to. Where the
@@ -228,8 +227,7 @@ class Scope:
         return check(cid, method=method, requirement=requirement, **fields)
 
 
-def scope(*, area: str, section: str, anchor: str = ANCHOR, docs: str = "3.7",
-          platforms: tuple = ()) -> Scope:
+def scope(*, area: str, section: str, anchor: str = ANCHOR, docs: str = "3.7", platforms: tuple = ()) -> Scope:
     """The declaration scope of a suite module (see the module docstring)."""
     if section not in SECTIONS:
         raise ValueError(f"scope {area}: unknown spec section {section!r}")

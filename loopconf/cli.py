@@ -30,8 +30,17 @@ import tempfile
 import time
 
 from loopconf import __version__, runner, stability
-from loopconf.expectations import (EXIT_FAIL, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, ExpectationsError,
-                                   apply, baseline_toml, exit_code, load)
+from loopconf.expectations import (
+    EXIT_FAIL,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    EXIT_USAGE,
+    ExpectationsError,
+    apply,
+    baseline_toml,
+    exit_code,
+    load,
+)
 from loopconf.results import Results, merge, run_info
 from loopconf.spec_notes import notes_for
 
@@ -45,54 +54,103 @@ class UsageError(Exception):
 
 # -- parser ------------------------------------------------------------------------------------
 def _add_selection(p: argparse.ArgumentParser) -> None:
-    p.add_argument("-k", dest="keyword", default="", metavar="EXPR",
-                   help="pytest -k expression; names include each check ID, so -k delayed.call_later "
-                        "selects by ID substring")
-    p.add_argument("--section", action="append", default=[], metavar="SECTION",
-                   help="only checks of this spec section, e.g. 19.5.1.2 (repeatable)")
-    p.add_argument("--check", action="append", default=[], metavar="ID",
-                   help="only this check ID or glob, e.g. 'calls.call_soon.*' (repeatable)")
+    p.add_argument(
+        "-k",
+        dest="keyword",
+        default="",
+        metavar="EXPR",
+        help="pytest -k expression; names include each check ID, so -k delayed.call_later selects by ID substring",
+    )
+    p.add_argument(
+        "--section",
+        action="append",
+        default=[],
+        metavar="SECTION",
+        help="only checks of this spec section, e.g. 19.5.1.2 (repeatable)",
+    )
+    p.add_argument(
+        "--check",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this check ID or glob, e.g. 'calls.call_soon.*' (repeatable)",
+    )
 
 
 def _add_run_options(p: argparse.ArgumentParser, loop_required: bool = True) -> None:
-    p.add_argument("--loop", action="append", default=[], required=loop_required, metavar="SPEC",
-                   help="loop factory: module:attr, or asyncio / reference / uvloop (repeatable)")
+    p.add_argument(
+        "--loop",
+        action="append",
+        default=[],
+        required=loop_required,
+        metavar="SPEC",
+        help="loop factory: module:attr, or asyncio / reference / uvloop (repeatable)",
+    )
     _add_selection(p)
-    p.add_argument("-n", dest="workers", default="auto", metavar="N",
-                   help="parallel worker processes per loop: a number, 0 for none, or auto (default)")
-    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                   help="seconds one check may take before it is a timeout (default 10)")
-    p.add_argument("--thorough", action="store_true",
-                   help="model-based checks generate many more examples")
-    p.add_argument("--repeat", type=int, default=1, metavar="N",
-                   help="stability mode: run the selection N times in fresh workers and report every "
-                        "check whose outcome changed (verdict 'flaky'); use before writing a baseline")
-    p.add_argument("--allow-thread", action="append", default=[], metavar="GLOB",
-                   help="thread names (glob) the loop may leave running after close, e.g. its own "
-                        "worker pool; exempt from the leaked-thread invariant (repeatable)")
-    p.add_argument("--invariants", choices=("attributed", "strict", "off"), default="attributed",
-                   help="what leaks and lifecycle faults seen after a check do: attributed (default; a "
-                        "loop-wide one fails its hygiene check once), strict (any fails the check), off "
-                        "(recorded only)")
+    p.add_argument(
+        "-n",
+        dest="workers",
+        default="auto",
+        metavar="N",
+        help="parallel worker processes per loop: a number, 0 for none, or auto (default)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="seconds one check may take before it is a timeout (default 10)",
+    )
+    p.add_argument("--thorough", action="store_true", help="model-based checks generate many more examples")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="stability mode: run the selection N times in fresh workers and report every "
+        "check whose outcome changed (verdict 'flaky'); use before writing a baseline",
+    )
+    p.add_argument(
+        "--allow-thread",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="thread names (glob) the loop may leave running after close, e.g. its own "
+        "worker pool; exempt from the leaked-thread invariant (repeatable)",
+    )
+    p.add_argument(
+        "--invariants",
+        choices=("attributed", "strict", "off"),
+        default="attributed",
+        help="what leaks and lifecycle faults seen after a check do: attributed (default; a "
+        "loop-wide one fails its hygiene check once), strict (any fails the check), off "
+        "(recorded only)",
+    )
 
 
 def _add_ci_outputs(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--summary-md", metavar="FILE",
-                   help="append a Markdown summary (scores, regressions, loop-wide findings, links) to FILE, "
-                        "e.g. \"$GITHUB_STEP_SUMMARY\"")
+    p.add_argument(
+        "--summary-md",
+        metavar="FILE",
+        help="append a Markdown summary (scores, regressions, loop-wide findings, links) to FILE, "
+        'e.g. "$GITHUB_STEP_SUMMARY"',
+    )
     p.add_argument("--badge", metavar="FILE", help="write a shields.io endpoint badge (JSON) to FILE")
-    p.add_argument("--report-url", metavar="URL", default="",
-                   help="link to the published report used in the summary (default on GitHub Actions: "
-                        "the run's page)")
+    p.add_argument(
+        "--report-url",
+        metavar="URL",
+        default="",
+        help="link to the published report used in the summary (default on GitHub Actions: the run's page)",
+    )
 
 
 EXIT_EPILOG = {
     "run": "exit codes: 0 conformant, 1 conformance failures, 2 usage or factory error, "
-           "3 internal error, 130 interrupted (a partial report marked incomplete is written)",
+    "3 internal error, 130 interrupted (a partial report marked incomplete is written)",
     "list": "exit codes: 0 done, 2 usage error",
     "explain": "exit codes: 0 done, 2 unknown check ID or unreadable results file",
     "baseline": "exit codes: 0 file written, 2 usage or factory error, or a partial run without --partial, "
-                "130 interrupted",
+    "130 interrupted",
     "diff": "exit codes: 0 no regression, 1 at least one regression, 2 unreadable input",
     "report": "exit codes: 0 reports written, 2 unreadable input or unwritable folder",
     "coverage": "exit codes: 0 done",
@@ -101,65 +159,97 @@ EXIT_EPILOG = {
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="loopconf", description="Conformance suite for asyncio event loops.",
+        prog="loopconf",
+        description="Conformance suite for asyncio event loops.",
         epilog="examples:\n  loopconf run --loop asyncio --loop mypkg:factory\n"
-               "  loopconf explain calls.call_soon.fifo\n"
-               f"exit codes: see `loopconf COMMAND --help`; docs: {DOCS}",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"loopconf {__version__}",
-                        help="print loopconf's version and exit")
+        "  loopconf explain calls.call_soon.fifo\n"
+        f"exit codes: see `loopconf COMMAND --help`; docs: {DOCS}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"loopconf {__version__}", help="print loopconf's version and exit"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name, help_text, description=""):
-        return sub.add_parser(name, help=help_text, description=description or help_text,
-                              epilog=EXIT_EPILOG[name])
+        return sub.add_parser(name, help=help_text, description=description or help_text, epilog=EXIT_EPILOG[name])
 
     run = add("run", "run the suite against one or more loops and write reports")
     _add_run_options(run)
-    run.add_argument("--out", default=None, metavar="DIR",
-                     help="folder for results.json, junit.xml and report.html (default ./loopconf-report); "
-                          "a partial run never replaces a fuller report there, it goes to DIR/partial/...")
+    run.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="folder for results.json, junit.xml and report.html (default ./loopconf-report); "
+        "a partial run never replaces a fuller report there, it goes to DIR/partial/...",
+    )
     run.add_argument("--expect", metavar="FILE", help="expectations file (TOML) listing known deviations")
     run.add_argument("--strict", action="store_true", help="failing SHOULD checks also fail the run")
-    run.add_argument("--strict-expectations", action="store_true",
-                     help="an expected failure that now passes fails the run")
+    run.add_argument(
+        "--strict-expectations", action="store_true", help="an expected failure that now passes fails the run"
+    )
     run.add_argument("--quiet", action="store_true", help="no progress and no tables: only the headline")
-    run.add_argument("--json", action="store_true",
-                     help="print a JSON summary (scores and the failing check IDs with verdicts) instead of tables")
-    run.add_argument("--tag", default="", metavar="TEXT",
-                     help="append @TEXT to every loop's label (e.g. --tag py3.12-linux), so shards of a CI "
-                          "matrix merge side by side with `loopconf report`")
+    run.add_argument(
+        "--json",
+        action="store_true",
+        help="print a JSON summary (scores and the failing check IDs with verdicts) instead of tables",
+    )
+    run.add_argument(
+        "--tag",
+        default="",
+        metavar="TEXT",
+        help="append @TEXT to every loop's label (e.g. --tag py3.12-linux), so shards of a CI "
+        "matrix merge side by side with `loopconf report`",
+    )
     _add_ci_outputs(run)
 
     lst = add("list", "print the check catalogue")
     _add_selection(lst)
-    lst.add_argument("--method", action="append", default=[], metavar="NAME",
-                     help="only checks of this loop method, e.g. call_later (repeatable)")
+    lst.add_argument(
+        "--method",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="only checks of this loop method, e.g. call_later (repeatable)",
+    )
     lst.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
     exp = add("explain", "what one check checks: requirement, clause, docs link, level, spec note, code")
     exp.add_argument("check_id", metavar="CHECK_ID", help="a check ID, e.g. delayed.call_later.returns_timerhandle")
-    exp.add_argument("--results", metavar="RESULTS_JSON",
-                     help="also show the outcome this results.json recorded for the check")
+    exp.add_argument(
+        "--results", metavar="RESULTS_JSON", help="also show the outcome this results.json recorded for the check"
+    )
     exp.add_argument("--json", action="store_true", help="print JSON")
 
     base = add("baseline", "write an expectations file from a run (or a results.json)")
-    base.add_argument("--from", dest="from_results", metavar="RESULTS_JSON",
-                      help="use saved results instead of running")
-    base.add_argument("--partial", action="store_true",
-                      help="accept results that cover only part of the suite (a selection or an interrupted run)")
+    base.add_argument(
+        "--from", dest="from_results", metavar="RESULTS_JSON", help="use saved results instead of running"
+    )
+    base.add_argument(
+        "--partial",
+        action="store_true",
+        help="accept results that cover only part of the suite (a selection or an interrupted run)",
+    )
     _add_run_options(base, loop_required=False)
-    base.add_argument("--output", "-o", default="loopconf-expectations.toml", metavar="FILE",
-                      help="expectations file to write (default ./loopconf-expectations.toml)")
+    base.add_argument(
+        "--output",
+        "-o",
+        default="loopconf-expectations.toml",
+        metavar="FILE",
+        help="expectations file to write (default ./loopconf-expectations.toml)",
+    )
 
     diff = add("diff", "compare two results.json files; exit 1 on a regression")
     diff.add_argument("old", metavar="OLD", help="results.json of the earlier run")
     diff.add_argument("new", metavar="NEW", help="results.json of the later run")
     diff.add_argument("--json", action="store_true", help="print the changes as JSON")
 
-    rep = add("report", "re-render (and merge) saved results.json files",
-              "Re-render reports from saved results.json files, merging runs of different loops or "
-              "shards (e.g. one CI job each) into one report. Exits 0 once written, whatever the verdicts.")
+    rep = add(
+        "report",
+        "re-render (and merge) saved results.json files",
+        "Re-render reports from saved results.json files, merging runs of different loops or "
+        "shards (e.g. one CI job each) into one report. Exits 0 once written, whatever the verdicts.",
+    )
     rep.add_argument("results", nargs="+", metavar="RESULTS_JSON", help="results.json files to merge")
     rep.add_argument("--out", required=True, metavar="DIR", help="folder for the merged reports")
     rep.add_argument("--expect", metavar="FILE", help="expectations file applied to the merged results")
@@ -256,10 +346,10 @@ def _selection(args) -> runner.Selection:
     """The checks to run. Attributed mode compares findings with the hygiene probes: they come along
     with every section or -k selection and full run; an explicit --check list runs only what it
     names (a reproducer stays exact)."""
-    with_hygiene = (getattr(args, "invariants", "attributed") == "attributed" and hasattr(args, "loop")
-                    and not args.check)
-    return runner.Selection(checks=args.check, sections=args.section, keyword=args.keyword,
-                            with_hygiene=with_hygiene)
+    with_hygiene = (
+        getattr(args, "invariants", "attributed") == "attributed" and hasattr(args, "loop") and not args.check
+    )
+    return runner.Selection(checks=args.check, sections=args.section, keyword=args.keyword, with_hygiene=with_hygiene)
 
 
 def _selection_text(args) -> str:
@@ -308,9 +398,15 @@ def execute(args, argv, log_dir: str = "") -> Results:
         raise UsageError("--repeat takes a whole number of runs, 1 or more")
     invariants = getattr(args, "invariants", "attributed")
     selection = _selection(args)
-    config = runner.RunConfig(invariants=invariants, selection=selection, workers=_workers(args.workers),
-                              timeout=args.timeout, hypothesis_profile="thorough" if args.thorough else "default",
-                              log_dir=log_dir, allow_threads=getattr(args, "allow_thread", []))
+    config = runner.RunConfig(
+        invariants=invariants,
+        selection=selection,
+        workers=_workers(args.workers),
+        timeout=args.timeout,
+        hypothesis_profile="thorough" if args.thorough else "default",
+        log_dir=log_dir,
+        allow_threads=getattr(args, "allow_thread", []),
+    )
     console = make_console(quiet=getattr(args, "quiet", False) or getattr(args, "json", False), stream=sys.stderr)
     started = time.time()
     infos, seen = [], {}
@@ -344,19 +440,27 @@ def execute(args, argv, log_dir: str = "") -> Results:
 
                 live.start_loop(info.key, len(catalogue))  # a fresh bar per repeat
                 try:
-                    rep_results += runner.run_loop(info, catalogue, config, on_result=on_result,
-                                                   loop_findings=loop_findings)
+                    rep_results += runner.run_loop(
+                        info, catalogue, config, on_result=on_result, loop_findings=loop_findings
+                    )
                 except KeyboardInterrupt:
                     interrupted = True
                     rep_results += got
                     info.status, info.error = "aborted", f"interrupted after {len(got)} of {len(catalogue)} checks"
-                    for later in infos[index + 1:]:
+                    for later in infos[index + 1 :]:
                         if later.status == "ok":
                             later.status, later.error = "aborted", "interrupted before this loop started"
                     break
-            runs.append(Results(run=run_info(["loopconf", *argv], rep_started, time.time(), invariants=invariants),
-                                loops=infos, checks=checks, results=rep_results, spec_notes=notes,
-                                loop_findings=loop_findings))
+            runs.append(
+                Results(
+                    run=run_info(["loopconf", *argv], rep_started, time.time(), invariants=invariants),
+                    loops=infos,
+                    checks=checks,
+                    results=rep_results,
+                    spec_notes=notes,
+                    loop_findings=loop_findings,
+                )
+            )
             if interrupted:
                 break
     results = runs[0] if len(runs) == 1 else stability.combine(runs)
@@ -441,8 +545,12 @@ def write_ci_outputs(results: Results, args) -> None:
 
     try:
         if getattr(args, "summary_md", None):
-            summary_md.write(results, args.summary_md, report_url=args.report_url or _report_url(),
-                             artifact=os.environ.get("LOOPCONF_ARTIFACT", ""))
+            summary_md.write(
+                results,
+                args.summary_md,
+                report_url=args.report_url or _report_url(),
+                artifact=os.environ.get("LOOPCONF_ARTIFACT", ""),
+            )
         if getattr(args, "badge", None):
             badge.write(results, args.badge)
     except OSError as exc:
@@ -450,9 +558,16 @@ def write_ci_outputs(results: Results, args) -> None:
 
 
 def _failing(results: Results, key: str) -> list:
-    return [{"check": r.check_id, "outcome": r.outcome, "verdict": r.verdict,
-             "level": results.meta(r.check_id).get("level", "")}
-            for r in results.for_loop(key) if r.verdict not in ("ok", "")]
+    return [
+        {
+            "check": r.check_id,
+            "outcome": r.outcome,
+            "verdict": r.verdict,
+            "level": results.meta(r.check_id).get("level", ""),
+        }
+        for r in results.for_loop(key)
+        if r.verdict not in ("ok", "")
+    ]
 
 
 def cmd_run(args, argv) -> int:
@@ -470,9 +585,16 @@ def cmd_run(args, argv) -> int:
         if not any(loop.status == "ok" for loop in results.loops) and not results.run.get("incomplete"):
             # Every factory failed: the one-line errors were printed; no table, no empty report.
             if args.json:
-                print(json.dumps({"exit_code": EXIT_USAGE, "out": None,
-                                  "loops": {loop.key: {"status": loop.status, "error": loop.error}
-                                            for loop in results.loops}}, indent=1))
+                print(
+                    json.dumps(
+                        {
+                            "exit_code": EXIT_USAGE,
+                            "out": None,
+                            "loops": {loop.key: {"status": loop.status, "error": loop.error} for loop in results.loops},
+                        },
+                        indent=1,
+                    )
+                )
             print("loopconf: no loop could be built; no report written", file=sys.stderr)
             return EXIT_USAGE
         known = None
@@ -493,12 +615,26 @@ def cmd_run(args, argv) -> int:
     if dest != out:
         where += f"; {out}/ holds a fuller report, left as it was"
     if args.json:
-        print(json.dumps({"exit_code": code, "out": dest, "partial": results.run["partial"],
-                          "incomplete": results.run["incomplete"],
-                          "loops": {loop.key: {"status": loop.status, "error": loop.error,
-                                               **(score(results, loop.key) if loop.status != "factory-error" else {}),
-                                               "failing": _failing(results, loop.key)}
-                                    for loop in results.loops}}, indent=1))
+        print(
+            json.dumps(
+                {
+                    "exit_code": code,
+                    "out": dest,
+                    "partial": results.run["partial"],
+                    "incomplete": results.run["incomplete"],
+                    "loops": {
+                        loop.key: {
+                            "status": loop.status,
+                            "error": loop.error,
+                            **(score(results, loop.key) if loop.status != "factory-error" else {}),
+                            "failing": _failing(results, loop.key),
+                        }
+                        for loop in results.loops
+                    },
+                },
+                indent=1,
+            )
+        )
     else:
         console = make_console()
         if args.quiet:
@@ -509,8 +645,10 @@ def cmd_run(args, argv) -> int:
         for e in unused:
             print(f"loopconf: warning: expectation for {e.check!r} matches no check", file=sys.stderr)
         if results.run.get("incomplete"):
-            print("loopconf: interrupted: the report covers only the checks that finished (marked incomplete)",
-                  file=sys.stderr)
+            print(
+                "loopconf: interrupted: the report covers only the checks that finished (marked incomplete)",
+                file=sys.stderr,
+            )
         print(f"reports written to {where}")
     return code
 
@@ -521,8 +659,20 @@ def cmd_list(args, argv) -> int:
     if args.method:
         entries = [e for e in entries if e["meta"]["method"] in args.method]
     if args.json:
-        print(json.dumps([{**e["meta"], "id": e["check_id"], "id_base": e["meta"]["id"],
-                           "not_applicable": e["not_applicable"]} for e in entries], indent=1))
+        print(
+            json.dumps(
+                [
+                    {
+                        **e["meta"],
+                        "id": e["check_id"],
+                        "id_base": e["meta"]["id"],
+                        "not_applicable": e["not_applicable"],
+                    }
+                    for e in entries
+                ],
+                indent=1,
+            )
+        )
         return EXIT_OK
     from rich.table import Table
 
@@ -564,12 +714,20 @@ def cmd_baseline(args, argv) -> int:
         results = _read_results(args.from_results)
         if is_partial(results) and not args.partial:
             sel = results.run.get("selection") or {}
-            what = "was interrupted" if results.run.get("incomplete") else (
-                "did not build every loop" if any(loop.status != "ok" for loop in results.loops)
-                else f"covered only a selection ({len(results.checks)} checks"
-                     f"{': ' + ', '.join(sel.get('checks') or sel.get('sections') or []) if sel else ''})")
-            raise UsageError(f"{args.from_results}: the run {what}; a baseline from it would miss the rest "
-                             "of the suite (pass --partial to accept that)")
+            what = (
+                "was interrupted"
+                if results.run.get("incomplete")
+                else (
+                    "did not build every loop"
+                    if any(loop.status != "ok" for loop in results.loops)
+                    else f"covered only a selection ({len(results.checks)} checks"
+                    f"{': ' + ', '.join(sel.get('checks') or sel.get('sections') or []) if sel else ''})"
+                )
+            )
+            raise UsageError(
+                f"{args.from_results}: the run {what}; a baseline from it would miss the rest "
+                "of the suite (pass --partial to accept that)"
+            )
     else:
         if not args.loop:
             raise UsageError("baseline needs --loop SPEC (or --from RESULTS_JSON)")
@@ -637,8 +795,15 @@ def cmd_coverage(args, argv) -> int:
     return coverage.cmd(args)
 
 
-COMMANDS = {"run": cmd_run, "list": cmd_list, "explain": cmd_explain, "baseline": cmd_baseline,
-            "diff": cmd_diff, "report": cmd_report, "coverage": cmd_coverage}
+COMMANDS = {
+    "run": cmd_run,
+    "list": cmd_list,
+    "explain": cmd_explain,
+    "baseline": cmd_baseline,
+    "diff": cmd_diff,
+    "report": cmd_report,
+    "coverage": cmd_coverage,
+}
 
 if __name__ == "__main__":
     sys.exit(main())

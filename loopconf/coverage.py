@@ -65,11 +65,15 @@ def _bucket(s: st.Statement) -> str:
 
 def summarize(statements: dict, status: dict) -> dict:
     """Figures: totals per bucket (3.7 page / later docs / other pages) and per section."""
+
     def counts(ids):
         c = collections.Counter(status[i]["status"] for i in ids)
         total = sum(c.values())
-        return {"promises": total, **{k: c[k] for k in STATUSES},
-                "percent_covered": round(100 * c["covered"] / total, 1) if total else 100.0}
+        return {
+            "promises": total,
+            **{k: c[k] for k in STATUSES},
+            "percent_covered": round(100 * c["covered"] / total, 1) if total else 100.0,
+        }
 
     by_bucket, by_section = collections.defaultdict(list), collections.defaultdict(list)
     for sid in status:
@@ -78,8 +82,7 @@ def summarize(statements: dict, status: dict) -> dict:
     return {
         "totals": {b: counts(ids) for b, ids in sorted(by_bucket.items())},
         "all": counts(list(status)),
-        "sections": {sec: {"title": SECTIONS[sec], **counts(by_section[sec])}
-                     for sec in SECTIONS if sec in by_section},
+        "sections": {sec: {"title": SECTIONS[sec], **counts(by_section[sec])} for sec in SECTIONS if sec in by_section},
     }
 
 
@@ -112,8 +115,10 @@ def headline(figures: dict) -> str:
     for bucket in ("3.7 page", "later docs"):
         t = figures["totals"].get(bucket)
         if t:
-            parts.append(f"{bucket}: {t['covered']}/{t['promises']} promises covered ({t['percent_covered']:g}%), "
-                         f"{t['partial']} partial, {t['uncovered']} uncovered")
+            parts.append(
+                f"{bucket}: {t['covered']}/{t['promises']} promises covered ({t['percent_covered']:g}%), "
+                f"{t['partial']} partial, {t['uncovered']} uncovered"
+            )
     return "; ".join(parts)
 
 
@@ -137,11 +142,25 @@ def print_report(data: dict, uncovered: bool = False, console=None) -> None:
     for col in ("section", "title", "promises", "covered", "partial", "uncovered", "%"):
         table.add_column(col, justify="right" if col not in ("section", "title") else "left")
     for sec, c in fig["sections"].items():
-        table.add_row(sec, c["title"], str(c["promises"]), str(c["covered"]), str(c["partial"]),
-                      str(c["uncovered"]), f"{c['percent_covered']:g}")
+        table.add_row(
+            sec,
+            c["title"],
+            str(c["promises"]),
+            str(c["covered"]),
+            str(c["partial"]),
+            str(c["uncovered"]),
+            f"{c['percent_covered']:g}",
+        )
     for bucket, c in fig["totals"].items():
-        table.add_row("", f"[bold]{bucket}[/bold]", str(c["promises"]), str(c["covered"]), str(c["partial"]),
-                      str(c["uncovered"]), f"{c['percent_covered']:g}")
+        table.add_row(
+            "",
+            f"[bold]{bucket}[/bold]",
+            str(c["promises"]),
+            str(c["covered"]),
+            str(c["partial"]),
+            str(c["uncovered"]),
+            f"{c['percent_covered']:g}",
+        )
     console.print(table)
     console.print(headline(fig))
     for msg in data["unknown_references"]:

@@ -30,8 +30,13 @@ def compare(old, new) -> dict:
 
 
 def print_diff(changes: dict) -> None:
-    titles = {"regressions": "Regressions", "fixes": "Fixes", "changed": "Changed outcome",
-              "new": "New checks", "removed": "Removed checks"}
+    titles = {
+        "regressions": "Regressions",
+        "fixes": "Fixes",
+        "changed": "Changed outcome",
+        "new": "New checks",
+        "removed": "Removed checks",
+    }
     for kind, title in titles.items():
         entries = changes[kind]
         print(f"{title}: {len(entries)}")

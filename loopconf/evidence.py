@@ -80,5 +80,4 @@ def expect_instance(value, types, what: str, *, expected: str | None = None) -> 
 
 def _qualified(types) -> str:
     types = types if isinstance(types, tuple) else (types,)
-    return " or ".join(t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}"
-                       for t in types)
+    return " or ".join(t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__name__}" for t in types)

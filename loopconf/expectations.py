@@ -116,20 +116,30 @@ def parse(data: dict, path: str = "<expectations>") -> list:
         bad = [o for o in outcomes if o not in OUTCOMES_EXPECTABLE + OUTCOMES_ALTERNATIVE]
         if bad or not outcomes:
             raise ExpectationsError(
-                f"{where}: outcome must be one or more of {', '.join(OUTCOMES_EXPECTABLE)} (got {bad or outcomes})")
+                f"{where}: outcome must be one or more of {', '.join(OUTCOMES_EXPECTABLE)} (got {bad or outcomes})"
+            )
         if not any(o in OUTCOMES_EXPECTABLE for o in outcomes):
             raise ExpectationsError(
                 f"{where}: outcome 'pass' is only allowed beside a non-passing outcome, "
-                f"for an intermittent check (e.g. [\"fail\", \"pass\"])")
+                f'for an intermittent check (e.g. ["fail", "pass"])'
+            )
         python = str(entry.get("python", ""))
         if python:
             try:
                 SpecifierSet(python)
             except InvalidSpecifier:
                 raise ExpectationsError(f"{where}: python = {python!r} is not a version specifier") from None
-        out.append(Expectation(loop=str(entry["loop"]), check=str(entry["check"]), outcomes=outcomes,
-                               reason=str(entry.get("reason", "")), issue=str(entry.get("issue", "")),
-                               python=python, platform=str(entry.get("platform", ""))))
+        out.append(
+            Expectation(
+                loop=str(entry["loop"]),
+                check=str(entry["check"]),
+                outcomes=outcomes,
+                reason=str(entry.get("reason", "")),
+                issue=str(entry.get("issue", "")),
+                python=python,
+                platform=str(entry.get("platform", "")),
+            )
+        )
     return out
 
 
@@ -166,7 +176,7 @@ def apply(results, expectations: list, known=None) -> list:
         elif r.outcome in ("pass", "skip"):
             r.verdict = "ok"
         elif r.outcome == "blocked":  # its own clause was not reached: the clause that broke is judged
-            r.verdict = "blocked"     # by the check named in blocked_by, never gating by itself
+            r.verdict = "blocked"  # by the check named in blocked_by, never gating by itself
         elif r.outcome in ("pass", "skip"):
             r.verdict = "ok"
         elif r.outcome == "error":
@@ -178,9 +188,12 @@ def apply(results, expectations: list, known=None) -> list:
         else:
             r.verdict = "info"
     known = set(results.checks if known is None else known)
-    return [e for e in expectations
-            if id(e) not in used and not any(fnmatch.fnmatchcase(c, e.check) or
-                                             fnmatch.fnmatchcase(c.split("[", 1)[0], e.check) for c in known)]
+    return [
+        e
+        for e in expectations
+        if id(e) not in used
+        and not any(fnmatch.fnmatchcase(c, e.check) or fnmatch.fnmatchcase(c.split("[", 1)[0], e.check) for c in known)
+    ]
 
 
 def _seen(r) -> list:
@@ -205,8 +218,7 @@ def exit_code(results, *, strict: bool = False, strict_expectations: bool = Fals
     if any(r.outcome == "error" and r.verdict != "expected" for r in results.results):
         return EXIT_INTERNAL
     gating = {"regression"}
-    if any(r.verdict == "flaky" and results.meta(r.check_id).get("level", "MUST") == "MUST"
-           for r in results.results):
+    if any(r.verdict == "flaky" and results.meta(r.check_id).get("level", "MUST") == "MUST" for r in results.results):
         return EXIT_FAIL
     if strict:
         gating.update(("non-strict", "flaky"))
@@ -217,18 +229,27 @@ def exit_code(results, *, strict: bool = False, strict_expectations: bool = Fals
 
 def baseline_toml(results) -> str:
     """An expectations file with one entry per non-passing check of the run."""
-    lines = ["# loopconf expectations, written by `loopconf baseline`.",
-             f"# Python {results.run.get('python')} on {results.run.get('sys_platform')};"
-             " edit reasons and issue links by hand.", "version = 1", ""]
+    lines = [
+        "# loopconf expectations, written by `loopconf baseline`.",
+        f"# Python {results.run.get('python')} on {results.run.get('sys_platform')};"
+        " edit reasons and issue links by hand.",
+        "version = 1",
+        "",
+    ]
     for r in sorted(results.results, key=lambda r: (r.loop, r.check_id)):
         seen = list(dict.fromkeys(_seen(r)))
         if all(o in ("pass", "skip") for o in seen):
             continue
         loop = next(loop for loop in results.loops if loop.key == r.loop)
         outcome = _toml_str(seen[0]) if len(seen) == 1 else "[" + ", ".join(map(_toml_str, seen)) + "]"
-        lines += ["[[expected]]", f"loop = {_toml_str(loop.spec)}", f"check = {_toml_str(r.check_id)}",
-                  f"outcome = {outcome}",
-                  f"reason = {_toml_str(r.message.splitlines()[0][:200] if r.message else '')}", ""]
+        lines += [
+            "[[expected]]",
+            f"loop = {_toml_str(loop.spec)}",
+            f"check = {_toml_str(r.check_id)}",
+            f"outcome = {outcome}",
+            f"reason = {_toml_str(r.message.splitlines()[0][:200] if r.message else '')}",
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -48,7 +48,9 @@ def describe(entries: list, results=None) -> dict:
     notes = notes_for([meta.get("note")] if meta.get("note") else [])
     info = {
         "id": meta["id"],
-        "parameters": [e["check_id"] for e in entries] if len(entries) > 1 or entries[0]["check_id"] != meta["id"] else [],
+        "parameters": [e["check_id"] for e in entries]
+        if len(entries) > 1 or entries[0]["check_id"] != meta["id"]
+        else [],
         "requirement": meta["requirement"],
         "level": meta["level"],
         "section": meta["section"],
@@ -70,21 +72,34 @@ def describe(entries: list, results=None) -> dict:
         ids = {e["check_id"] for e in entries}
         for r in results.results:
             if r.check_id in ids:
-                info["recorded"].append({"loop": r.loop, "check_id": r.check_id, "outcome": r.outcome,
-                                         "verdict": r.verdict, "message": r.message,
-                                         "reproducer": r.reproducer})
+                info["recorded"].append(
+                    {
+                        "loop": r.loop,
+                        "check_id": r.check_id,
+                        "outcome": r.outcome,
+                        "verdict": r.verdict,
+                        "message": r.message,
+                        "reproducer": r.reproducer,
+                    }
+                )
     return info
 
 
 def render(info: dict, results_path: str = "") -> str:
-    out = [info["id"], "", f"  requirement  {info['requirement']}",
-           f"  level        {info['level']}",
-           f"  clause       {info['section']} {info['section_title']} — {info['method']}"
-           f" (docs {info['docs']}, anchor {info['anchor']})",
-           f"  docs         {info['docs_url']}"]
+    out = [
+        info["id"],
+        "",
+        f"  requirement  {info['requirement']}",
+        f"  level        {info['level']}",
+        f"  clause       {info['section']} {info['section_title']} — {info['method']}"
+        f" (docs {info['docs']}, anchor {info['anchor']})",
+        f"  docs         {info['docs_url']}",
+    ]
     if info["versions"] or info["platforms"]:
-        out.append(f"  applies to   Python {info['versions'] or 'any'}"
-                   f"{', on ' + ', '.join(info['platforms']) if info['platforms'] else ''}")
+        out.append(
+            f"  applies to   Python {info['versions'] or 'any'}"
+            f"{', on ' + ', '.join(info['platforms']) if info['platforms'] else ''}"
+        )
     if info["not_applicable_here"]:
         out.append(f"  here         not applicable: {info['not_applicable_here']}")
     note = info["spec_note"]

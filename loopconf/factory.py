@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 SHORT_NAMES = {
     "asyncio": "asyncio:new_event_loop",
@@ -29,9 +29,7 @@ def resolve(spec: str) -> Callable[[], asyncio.AbstractEventLoop]:
     """Import the factory named by ``spec``; raise FactoryError with a one-line reason."""
     target = canonical(spec)
     if ":" not in target:
-        raise FactoryError(
-            f"--loop {spec!r}: expected 'module:attr' or one of {', '.join(SHORT_NAMES)}"
-        )
+        raise FactoryError(f"--loop {spec!r}: expected 'module:attr' or one of {', '.join(SHORT_NAMES)}")
     module_name, _, attr_path = target.partition(":")
     if not module_name or not attr_path:
         raise FactoryError(f"--loop {spec!r}: expected 'module:attr'")
@@ -44,9 +42,7 @@ def resolve(spec: str) -> Callable[[], asyncio.AbstractEventLoop]:
         try:
             obj = getattr(obj, part)
         except AttributeError:
-            raise FactoryError(
-                f"--loop {spec!r}: module {module_name!r} has no attribute {attr_path!r}"
-            ) from None
+            raise FactoryError(f"--loop {spec!r}: module {module_name!r} has no attribute {attr_path!r}") from None
     if not callable(obj):
         raise FactoryError(f"--loop {spec!r}: {attr_path!r} is not callable ({type(obj).__name__})")
     return obj
@@ -57,9 +53,7 @@ def make_loop(factory: Callable, spec: str) -> asyncio.AbstractEventLoop:
     try:
         loop = factory()
     except BaseException as exc:
-        raise FactoryError(
-            f"--loop {spec!r}: the factory raised {type(exc).__name__}: {exc}".rstrip(": ")
-        ) from None
+        raise FactoryError(f"--loop {spec!r}: the factory raised {type(exc).__name__}: {exc}".rstrip(": ")) from None
     if not isinstance(loop, asyncio.AbstractEventLoop):
         raise FactoryError(
             f"--loop {spec!r}: the factory returned {type(loop).__module__}.{type(loop).__qualname__},"
@@ -104,8 +98,10 @@ def probe(spec: str) -> dict:
         for name in ("is_closed", "is_running"):
             try:
                 if getattr(first, name)():
-                    warnings.append(f"--loop {spec!r}: a new loop from the factory says {name}() is True; "
-                                    "the checks will show what that breaks")
+                    warnings.append(
+                        f"--loop {spec!r}: a new loop from the factory says {name}() is True; "
+                        "the checks will show what that breaks"
+                    )
             except Exception as exc:
                 warnings.append(f"--loop {spec!r}: {name}() on a new loop raised {type(exc).__name__}: {exc}")
         cls = type(first)

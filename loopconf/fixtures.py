@@ -118,10 +118,14 @@ def new_loop(request, loop_factory, handler_calls):
     _forget_loops(request.node)
     if handler_calls and not expects_calls:
         first = handler_calls[0]
-        found.append(invariants.finding(
-            "handler_call", str(first.get("message") or "(no message)"),
-            f"{len(handler_calls)} call(s)"
-            + (f"; exception={first['exception']!r}" if first.get("exception") is not None else "")))
+        found.append(
+            invariants.finding(
+                "handler_call",
+                str(first.get("message") or "(no message)"),
+                f"{len(handler_calls)} call(s)"
+                + (f"; exception={first['exception']!r}" if first.get("exception") is not None else ""),
+            )
+        )
     handler_calls.clear()  # the contexts hold handles, and through them the loop
     leaks = invariants.findings(before, clean_up=False, allowed_threads=allowed_threads)
     if leaks:
@@ -169,8 +173,9 @@ def _close_all(loops: list) -> list:
         except NotImplementedError:
             continue
         except Exception as exc:  # noqa: BLE001 - close() refused (e.g. "running"): a finding
-            found.append(invariants.finding("not_closed", "loop",
-                                            f"close() raised {type(exc).__name__}: {str(exc)[:120]}"))
+            found.append(
+                invariants.finding("not_closed", "loop", f"close() raised {type(exc).__name__}: {str(exc)[:120]}")
+            )
     return found
 
 

@@ -47,10 +47,14 @@ def describe(f: dict) -> str:
     """One human line for a finding."""
     if f["kind"] == "unmeasured":
         return f"{f['resource']}: {NOT_MEASURED}"
-    text = {"fd": "file descriptor left open", "thread": "thread still running after close()",
-            "child": "child process left running", "running": "loop still running after the check",
-            "not_closed": "loop not closed after close()",
-            "handler_call": "exception handler called unexpectedly"}[f["kind"]]
+    text = {
+        "fd": "file descriptor left open",
+        "thread": "thread still running after close()",
+        "child": "child process left running",
+        "running": "loop still running after the check",
+        "not_closed": "loop not closed after close()",
+        "handler_call": "exception handler called unexpectedly",
+    }[f["kind"]]
     return f"{text}: {f['resource']}" + (f" ({f['detail']})" if f.get("detail") else "")
 
 
@@ -102,7 +106,10 @@ def _socket_table() -> dict:
         family = getattr(c.family, "name", str(c.family))
         kind = getattr(c.type, "name", str(c.type))
         status = c.status if c.status and c.status != "NONE" else ""
-        table[c.fd] = (" ".join(filter(None, ["socket", family, kind, status])), f"laddr={c.laddr!r}" if c.laddr else "")
+        table[c.fd] = (
+            " ".join(filter(None, ["socket", family, kind, status])),
+            f"laddr={c.laddr!r}" if c.laddr else "",
+        )
     return table
 
 
@@ -130,8 +137,12 @@ def _describe_fd(fd: int, sockets: dict) -> tuple[str, str]:
         return "fd", f"fd {fd}"
     if stat.S_ISSOCK(mode):
         return _describe_socket(fd), f"fd {fd}"
-    for test, name in ((stat.S_ISFIFO, "pipe"), (stat.S_ISREG, "file"),
-                       (stat.S_ISCHR, "character device"), (stat.S_ISDIR, "directory")):
+    for test, name in (
+        (stat.S_ISFIFO, "pipe"),
+        (stat.S_ISREG, "file"),
+        (stat.S_ISCHR, "character device"),
+        (stat.S_ISDIR, "directory"),
+    ):
         if test(mode):
             return name, f"fd {fd}"
     return "fd", f"fd {fd}"
@@ -208,9 +219,13 @@ def findings(before: Snapshot, clean_up: bool = True, allowed_threads=()) -> lis
     """
     out = []
     deadline = time.monotonic() + GRACE_SECONDS
-    new_threads = [t for t in _own_threads(threading.enumerate())
-                   if t not in before.threads and t.is_alive()
-                   and not any(fnmatch.fnmatchcase(t.name, glob) for glob in allowed_threads)]
+    new_threads = [
+        t
+        for t in _own_threads(threading.enumerate())
+        if t not in before.threads
+        and t.is_alive()
+        and not any(fnmatch.fnmatchcase(t.name, glob) for glob in allowed_threads)
+    ]
     for thread in new_threads:
         thread.join(max(0.0, deadline - time.monotonic()))
     for t in sorted((t for t in new_threads if t.is_alive()), key=lambda t: t.name):

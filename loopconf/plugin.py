@@ -20,10 +20,9 @@ import fnmatch
 import json
 import os
 import time
+import traceback as tb_module
 
 import pytest
-
-import traceback as tb_module
 
 from loopconf import crashes
 from loopconf.attribution import is_hygiene, judge_strict
@@ -38,31 +37,80 @@ pytest_plugins = ["loopconf.plugin_gate"]
 def pytest_addoption(parser):
     group = parser.getgroup("loopconf", "loopconf conformance suite")
     add = group.addoption
-    add(Opt.LOOP, dest=Opt.dest(Opt.LOOP), default=None,
-        help="loop factory under test: module:attr or asyncio/reference/uvloop")
-    add(Opt.CHECK, dest=Opt.dest(Opt.CHECK), action="append", default=[],
-        help="run only checks whose ID matches (glob; base ID matches all parameters)")
-    add(Opt.SECTION, dest=Opt.dest(Opt.SECTION), action="append", default=[],
-        help="run only checks of this spec section (e.g. 19.5.1.2)")
-    add(Opt.EXCLUDE, dest=Opt.dest(Opt.EXCLUDE), default=None,
-        help="file of pytest node IDs not to run (already recorded)")
-    add(Opt.STREAM, dest=Opt.dest(Opt.STREAM), default=None,
-        help="append one JSON record per finished check to this file")
-    add(Opt.STATE, dest=Opt.dest(Opt.STATE), default=None,
-        help="folder for per-worker crash and timeout evidence")
-    add(Opt.TIMEOUT, dest=Opt.dest(Opt.TIMEOUT), type=float, default=None,
-        help="seconds a single check may take before it is a timeout")
-    add(Opt.ALLOW_THREAD, dest=Opt.dest(Opt.ALLOW_THREAD), action="append", default=[],
-        help="thread name glob exempt from the leaked-thread invariant (a loop's own pool)")
-    add(Opt.CATALOGUE, dest=Opt.dest(Opt.CATALOGUE), default=None,
-        help="with --collect-only: write the selected checks' metadata to this JSON file")
-    add(Opt.REPRODUCE, dest=Opt.dest(Opt.REPRODUCE), default="",
-        help="command prefix used to build each record's reproducer")
-    add(Opt.INVARIANTS, dest=Opt.dest(Opt.INVARIANTS), default="strict", choices=("strict", "off"),
+    add(
+        Opt.LOOP,
+        dest=Opt.dest(Opt.LOOP),
+        default=None,
+        help="loop factory under test: module:attr or asyncio/reference/uvloop",
+    )
+    add(
+        Opt.CHECK,
+        dest=Opt.dest(Opt.CHECK),
+        action="append",
+        default=[],
+        help="run only checks whose ID matches (glob; base ID matches all parameters)",
+    )
+    add(
+        Opt.SECTION,
+        dest=Opt.dest(Opt.SECTION),
+        action="append",
+        default=[],
+        help="run only checks of this spec section (e.g. 19.5.1.2)",
+    )
+    add(
+        Opt.EXCLUDE,
+        dest=Opt.dest(Opt.EXCLUDE),
+        default=None,
+        help="file of pytest node IDs not to run (already recorded)",
+    )
+    add(
+        Opt.STREAM,
+        dest=Opt.dest(Opt.STREAM),
+        default=None,
+        help="append one JSON record per finished check to this file",
+    )
+    add(Opt.STATE, dest=Opt.dest(Opt.STATE), default=None, help="folder for per-worker crash and timeout evidence")
+    add(
+        Opt.TIMEOUT,
+        dest=Opt.dest(Opt.TIMEOUT),
+        type=float,
+        default=None,
+        help="seconds a single check may take before it is a timeout",
+    )
+    add(
+        Opt.ALLOW_THREAD,
+        dest=Opt.dest(Opt.ALLOW_THREAD),
+        action="append",
+        default=[],
+        help="thread name glob exempt from the leaked-thread invariant (a loop's own pool)",
+    )
+    add(
+        Opt.CATALOGUE,
+        dest=Opt.dest(Opt.CATALOGUE),
+        default=None,
+        help="with --collect-only: write the selected checks' metadata to this JSON file",
+    )
+    add(
+        Opt.REPRODUCE,
+        dest=Opt.dest(Opt.REPRODUCE),
+        default="",
+        help="command prefix used to build each record's reproducer",
+    )
+    add(
+        Opt.INVARIANTS,
+        dest=Opt.dest(Opt.INVARIANTS),
+        default="strict",
+        choices=("strict", "off"),
         help="strict (default here): a finding fails a passing check; off: findings are only "
-             "recorded (the runner then judges them, e.g. attributed mode)")
-    add(Opt.WITH_HYGIENE, dest=Opt.dest(Opt.WITH_HYGIENE), action="store_true", default=False,
-        help="keep the hygiene probes (hygiene.*) whatever --loopconf-check/--loopconf-section select")
+        "recorded (the runner then judges them, e.g. attributed mode)",
+    )
+    add(
+        Opt.WITH_HYGIENE,
+        dest=Opt.dest(Opt.WITH_HYGIENE),
+        action="store_true",
+        default=False,
+        help="keep the hygiene probes (hygiene.*) whatever --loopconf-check/--loopconf-section select",
+    )
 
 
 #: Checks that take far longer than the rest (model-based checks run many examples; the timeout
@@ -77,6 +125,7 @@ def longest_first(items: list) -> list:
     other workers idle while it runs (the serial tail). The order of records in the report does
     not depend on it.
     """
+
     def long(item) -> bool:
         cid = check_id_of(item) or ""
         return any(fnmatch.fnmatchcase(cid, pattern) for pattern in LONG_CHECKS)
@@ -92,15 +141,18 @@ def pytest_configure(config):
 
 def _active(config) -> bool:
     opt = config.option
-    return any(getattr(opt, name, None) for name in ("loopconf_loop", "loopconf_stream", "loopconf_state",
-                                                   "loopconf_catalogue"))
+    return any(
+        getattr(opt, name, None)
+        for name in ("loopconf_loop", "loopconf_stream", "loopconf_state", "loopconf_catalogue")
+    )
 
 
 def matches_check(check_id: str, patterns) -> bool:
     """An exact ID (with or without its parameter) or a glob over IDs; '[' in an exact ID is literal."""
     base = check_id.split("[", 1)[0]
-    return any(p in (check_id, base) or fnmatch.fnmatchcase(check_id, p) or fnmatch.fnmatchcase(base, p)
-               for p in patterns)
+    return any(
+        p in (check_id, base) or fnmatch.fnmatchcase(check_id, p) or fnmatch.fnmatchcase(base, p) for p in patterns
+    )
 
 
 def matches_section(section: str, sections) -> bool:
@@ -144,8 +196,11 @@ class LoopconfSession:
             if (
                 item.nodeid in excluded
                 or (not pinned and self.opt.loopconf_check and not matches_check(cid, self.opt.loopconf_check))
-                or (not pinned and self.opt.loopconf_section
-                    and not matches_section(meta.section, self.opt.loopconf_section))
+                or (
+                    not pinned
+                    and self.opt.loopconf_section
+                    and not matches_section(meta.section, self.opt.loopconf_section)
+                )
             ):
                 drop.append(item)
                 continue
@@ -169,8 +224,14 @@ class LoopconfSession:
             meta = meta_of(item)
             if meta is None:
                 continue
-            entries.append({"nodeid": item.nodeid, "check_id": check_id_of(item),
-                            "meta": meta.to_dict(), "not_applicable": meta.applies()})
+            entries.append(
+                {
+                    "nodeid": item.nodeid,
+                    "check_id": check_id_of(item),
+                    "meta": meta.to_dict(),
+                    "not_applicable": meta.applies(),
+                }
+            )
         with open(path, "w") as f:
             json.dump(entries, f)
 
@@ -227,10 +288,18 @@ class LoopconfSession:
         findings = []
         if call.when == "teardown":
             findings = list(getattr(item, "loopconf_findings", None) or [])
-        data = {"when": call.when, "outcome": kind, "message": message,
-                "expected": expected, "observed": observed,
-                "check_id": check_id_of(item), "meta": meta.to_dict(),
-                "duration": call.duration, "findings": findings, "blocked_by": blocked_by}
+        data = {
+            "when": call.when,
+            "outcome": kind,
+            "message": message,
+            "expected": expected,
+            "observed": observed,
+            "check_id": check_id_of(item),
+            "meta": meta.to_dict(),
+            "duration": call.duration,
+            "findings": findings,
+            "blocked_by": blocked_by,
+        }
         report.user_properties.append(("loopconf", json.dumps(data, default=repr)))
         if call.when == "call" and call.excinfo is not None:
             _release_frames(call.excinfo)
@@ -269,8 +338,17 @@ class LoopconfSession:
         prior = self.pending.pop(nodeid, None) or {}
         meta = prior.get("meta")
         message = crashes.death_message(kind, self.opt.loopconf_timeout, evidence)
-        self._emit(death_record(nodeid, kind, message, evidence, check_id=prior.get("check_id"), meta=meta,
-                                duration=prior.get("duration", 0.0)))
+        self._emit(
+            death_record(
+                nodeid,
+                kind,
+                message,
+                evidence,
+                check_id=prior.get("check_id"),
+                meta=meta,
+                duration=prior.get("duration", 0.0),
+            )
+        )
 
     def _finish(self, nodeid):
         rec = self.pending.pop(nodeid)
@@ -316,7 +394,7 @@ def _skip_reason(report) -> str:
     longrepr = report.longrepr
     if isinstance(longrepr, tuple) and len(longrepr) == 3:
         reason = longrepr[2]
-        return reason[len("Skipped: "):] if reason.startswith("Skipped: ") else reason
+        return reason[len("Skipped: ") :] if reason.startswith("Skipped: ") else reason
     return str(longrepr or "")
 
 

@@ -35,12 +35,27 @@ ENV_LOOP = "LOOPCONF_LOOP"
 
 def pytest_addoption(parser):
     group = parser.getgroup("loopconf", "loopconf conformance suite")
-    group.addoption("--loopconf-expect", dest="loopconf_expect", default=None, metavar="FILE",
-                    help="expectations file (TOML): listed deviations become xfail, as in `loopconf run --expect`")
-    group.addoption("--loopconf-strict", dest="loopconf_strict", action="store_true", default=False,
-                    help="failing SHOULD checks fail the session (as `loopconf run --strict`)")
-    group.addoption("--loopconf-strict-expectations", dest="loopconf_strict_expectations", action="store_true",
-                    default=False, help="a listed deviation that passes fails the session (XPASS strict)")
+    group.addoption(
+        "--loopconf-expect",
+        dest="loopconf_expect",
+        default=None,
+        metavar="FILE",
+        help="expectations file (TOML): listed deviations become xfail, as in `loopconf run --expect`",
+    )
+    group.addoption(
+        "--loopconf-strict",
+        dest="loopconf_strict",
+        action="store_true",
+        default=False,
+        help="failing SHOULD checks fail the session (as `loopconf run --strict`)",
+    )
+    group.addoption(
+        "--loopconf-strict-expectations",
+        dest="loopconf_strict_expectations",
+        action="store_true",
+        default=False,
+        help="a listed deviation that passes fails the session (XPASS strict)",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -71,7 +86,8 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(
             f"{len(checks)} loopconf check(s) selected (e.g. {checks[0].nodeid}) but no loop under test: "
             f"pass --loopconf-loop SPEC (e.g. --loopconf-loop mypkg:factory, or asyncio for stock asyncio) "
-            f"or set {ENV_LOOP}")
+            f"or set {ENV_LOOP}"
+        )
 
 
 class Gate:
@@ -116,9 +132,12 @@ class Gate:
         from loopconf.results import Result, Results
 
         info = self.loop_info()
-        results = Results(run={"python": platform.python_version(), "sys_platform": sys.platform},
-                          loops=[info], checks={check_id: meta},
-                          results=[Result(loop=info.key, check_id=check_id, nodeid="", outcome=outcome)])
+        results = Results(
+            run={"python": platform.python_version(), "sys_platform": sys.platform},
+            loops=[info],
+            checks={check_id: meta},
+            results=[Result(loop=info.key, check_id=check_id, nodeid="", outcome=outcome)],
+        )
         apply(results, self.expectations)
         r = results.results[0]
         return r.verdict, r.reason, r.expectation
@@ -147,7 +166,11 @@ class Gate:
                 report.outcome = "passed"
                 report.wasxfail = text
         elif (verdict == "non-strict" and not self.strict) or verdict == "info":
-            why = "SHOULD check: gates only with --loopconf-strict" if verdict == "non-strict" else "INFO check: never gates"
+            why = (
+                "SHOULD check: gates only with --loopconf-strict"
+                if verdict == "non-strict"
+                else "INFO check: never gates"
+            )
             report.outcome = "skipped"
             report.wasxfail = f"{cid}: {data['outcome']} ({why}): {data['message']}"
 
@@ -180,4 +203,5 @@ class Gate:
         terminalreporter.write_line(
             f"loopconf ({self.spec}): regressions {c['regression']}, expected {c['expected']}, "
             f"unexpected passes {c['unexpected-pass']}, non-gating SHOULD {c['non-strict']}, INFO {c['info']}"
-            + (f" (expectations: {self.path})" if self.path else ""))
+            + (f" (expectations: {self.path})" if self.path else "")
+        )

@@ -33,9 +33,21 @@ _ENV = jinja2.Environment(
 _ENV.filters["pct"] = pct_text
 
 #: Short cell labels in the matrix (full labels in the legend and chips).
-SHORT = {"pass": "pass", "regression": "regr", "fail": "fail", "timeout": "timeout", "crash": "crash",
-         "error": "error", "expected": "xfail", "xpass": "xpass", "flaky": "flaky", "missing": "missing",
-         "blocked": "blocked", "skip": "skip", "none": "—"}
+SHORT = {
+    "pass": "pass",
+    "regression": "regr",
+    "fail": "fail",
+    "timeout": "timeout",
+    "crash": "crash",
+    "error": "error",
+    "expected": "xfail",
+    "xpass": "xpass",
+    "flaky": "flaky",
+    "missing": "missing",
+    "blocked": "blocked",
+    "skip": "skip",
+    "none": "—",
+}
 
 
 def _asset(name: str) -> Markup:
@@ -45,8 +57,13 @@ def _asset(name: str) -> Markup:
 def _json(data) -> Markup:
     """JSON safe inside <script type="application/json">."""
     text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-                  .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return Markup(
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def _filter_hash(**state) -> str:
@@ -65,18 +82,40 @@ def render(results, expectations=None, *, index_rows=None, labels=None, title=No
     results = report_model.load(results)
     model = report_model.build(results, expectations=expectations, labels=labels)
     payload = report_model.evidence(model, tracebacks=tracebacks)
-    payload.update({"keys": [loop.key for loop in model["loops"]], "labels": model["labels"],
-                    "codes": model["codes"], "names": {code: name for name, (code, _) in STATUSES.items()},
-                    "short": SHORT, "full": LABELS, "sections": report_model.SECTIONS})
+    payload.update(
+        {
+            "keys": [loop.key for loop in model["loops"]],
+            "labels": model["labels"],
+            "codes": model["codes"],
+            "names": {code: name for name, (code, _) in STATUSES.items()},
+            "short": SHORT,
+            "full": LABELS,
+            "sections": report_model.SECTIONS,
+        }
+    )
     run = results.run or {}
     started = datetime.datetime.fromtimestamp(run.get("started", 0) or 0, datetime.timezone.utc)
-    pythons = sorted({loop.python for loop in model["loops"] if loop.python} | ({run["python"]} if run.get("python") and not index_rows else set()))
+    pythons = sorted(
+        {loop.python for loop in model["loops"] if loop.python}
+        | ({run["python"]} if run.get("python") and not index_rows else set())
+    )
     template = _ENV.get_template("report.html.j2")
     return template.render(
-        m=model, run=run, started=started.strftime("%Y-%m-%d %H:%M UTC"), pythons=pythons,
-        index_rows=index_rows, title=title or ("loopconf report: " + ", ".join(model["labels"])),
-        notes=results.spec_notes, codes=CODES, labels=LABELS, short=SHORT, statuses=list(STATUSES),
-        not_passing=NOT_PASSING, css=_asset("report.css"), js=_asset("report.js"), data=_json(payload),
+        m=model,
+        run=run,
+        started=started.strftime("%Y-%m-%d %H:%M UTC"),
+        pythons=pythons,
+        index_rows=index_rows,
+        title=title or ("loopconf report: " + ", ".join(model["labels"])),
+        notes=results.spec_notes,
+        codes=CODES,
+        labels=LABELS,
+        short=SHORT,
+        statuses=list(STATUSES),
+        not_passing=NOT_PASSING,
+        css=_asset("report.css"),
+        js=_asset("report.js"),
+        data=_json(payload),
     )
 
 
@@ -94,14 +133,28 @@ def index_row(folder, data, out_dir) -> dict:
     folder = pathlib.Path(folder)
     rel = lambda name: os.path.relpath(folder / name, out_dir) if (folder / name).exists() else ""  # noqa: E731
     commit = (folder / COMMIT_FILE).read_text().strip() if (folder / COMMIT_FILE).exists() else ""
-    row = {"folder": folder.name, "report": rel("report.html"), "deviations": rel("deviations.md"),
-           "results": rel("results.json"), "commit": commit, "key": "", "status": "ok", "reason": ""}
+    row = {
+        "folder": folder.name,
+        "report": rel("report.html"),
+        "deviations": rel("deviations.md"),
+        "results": rel("results.json"),
+        "commit": commit,
+        "key": "",
+        "status": "ok",
+        "reason": "",
+    }
     status_file = folder / "status.json"
     if data is None:
         st = json.loads(status_file.read_text()) if status_file.exists() else {}
         name = st.get("loop", folder.name)
-        row.update(name=name, version=st.get("version") or folder.name[len(name) + 1:], python=st.get("python", ""),
-                   factory=st.get("factory", ""), status="not run", reason=st.get("reason", ""))
+        row.update(
+            name=name,
+            version=st.get("version") or folder.name[len(name) + 1 :],
+            python=st.get("python", ""),
+            factory=st.get("factory", ""),
+            status="not run",
+            reason=st.get("reason", ""),
+        )
         return row
     info = (data.get("loops") or [{}])[0]
     key = info.get("key", folder.name)

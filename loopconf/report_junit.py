@@ -41,12 +41,20 @@ def _gating(strict: bool, strict_expectations: bool) -> set:
 
 
 def _evidence(r, meta) -> str:
-    return _clean("\n".join(p for p in (
-        f"requirement: {meta.get('requirement', '')}",
-        f"clause: {meta.get('section', '')} {meta.get('method', '')} ({meta.get('docs_url', '')})",
-        f"expected: {r.expected!r}" if r.expected is not None else "",
-        f"observed: {r.observed!r}" if r.observed is not None else "",
-        f"reproduce: {r.reproducer}" if r.reproducer else "", r.traceback) if p))
+    return _clean(
+        "\n".join(
+            p
+            for p in (
+                f"requirement: {meta.get('requirement', '')}",
+                f"clause: {meta.get('section', '')} {meta.get('method', '')} ({meta.get('docs_url', '')})",
+                f"expected: {r.expected!r}" if r.expected is not None else "",
+                f"observed: {r.observed!r}" if r.observed is not None else "",
+                f"reproduce: {r.reproducer}" if r.reproducer else "",
+                r.traceback,
+            )
+            if p
+        )
+    )
 
 
 def _case_body(case, r, meta, gating: set) -> str:
@@ -55,8 +63,13 @@ def _case_body(case, r, meta, gating: set) -> str:
     level = meta.get("level", "MUST")
     if verdict in gating:
         if verdict == "unexpected-pass":
-            kind, message = "failure", (f"unexpected pass: listed as expected {r.expectation}, but it passed; "
-                                        "remove the entry from the expectations file")
+            kind, message = (
+                "failure",
+                (
+                    f"unexpected pass: listed as expected {r.expectation}, but it passed; "
+                    "remove the entry from the expectations file"
+                ),
+            )
         else:
             kind = "error" if r.outcome in _ERROR_OUTCOMES else "failure"
             message = f"{verdict} ({level} {r.outcome}): {r.message}"
@@ -65,18 +78,23 @@ def _case_body(case, r, meta, gating: set) -> str:
         return kind
     if verdict == "expected":
         reason = f" ({r.reason})" if r.reason else ""
-        ET.SubElement(case, "skipped", type="expected",
-                      message=_clean(f"expected {r.outcome}{reason}: {r.message}")).text = _evidence(r, meta)
+        ET.SubElement(
+            case, "skipped", type="expected", message=_clean(f"expected {r.outcome}{reason}: {r.message}")
+        ).text = _evidence(r, meta)
         return "skipped"
     if verdict in ("non-strict", "info"):
         why = "SHOULD check, gates only with --strict" if verdict == "non-strict" else "INFO check, never gates"
-        ET.SubElement(case, "skipped", type=verdict,
-                      message=_clean(f"{r.outcome} ({why}): {r.message}")).text = _evidence(r, meta)
+        ET.SubElement(
+            case, "skipped", type=verdict, message=_clean(f"{r.outcome} ({why}): {r.message}")
+        ).text = _evidence(r, meta)
         return "skipped"
     if verdict == "blocked":
-        ET.SubElement(case, "skipped", type="blocked",
-                      message=_clean(f"blocked by {r.blocked_by or 'another check'}: {r.message}")
-                      ).text = _evidence(r, meta)
+        ET.SubElement(
+            case,
+            "skipped",
+            type="blocked",
+            message=_clean(f"blocked by {r.blocked_by or 'another check'}: {r.message}"),
+        ).text = _evidence(r, meta)
         return "skipped"
     if r.outcome == "skip":
         ET.SubElement(case, "skipped", message=_clean(r.message))
@@ -84,7 +102,8 @@ def _case_body(case, r, meta, gating: set) -> str:
     if verdict == "unexpected-pass":
         ET.SubElement(case, "system-out").text = _clean(
             f"unexpected pass: listed as expected {r.expectation}, but it passed; "
-            "remove the entry from the expectations file")
+            "remove the entry from the expectations file"
+        )
     return ""
 
 
@@ -92,16 +111,19 @@ def write(results, path: str, *, strict: bool = False, strict_expectations: bool
     gating = _gating(strict, strict_expectations)
     root = ET.Element("testsuites", name="loopconf")
     for loop in results.loops:
-        recs = sorted(results.for_loop(loop.key),
-                      key=lambda r: (section_order(results.meta(r.check_id).get("section", "")), r.check_id))
+        recs = sorted(
+            results.for_loop(loop.key),
+            key=lambda r: (section_order(results.meta(r.check_id).get("section", "")), r.check_id),
+        )
         for section, group in itertools.groupby(recs, key=lambda r: results.meta(r.check_id).get("section", "")):
             group = list(group)
             suite = ET.SubElement(root, "testsuite", name=f"{loop.key} {section}", tests=str(len(group)))
             counts = {"failure": 0, "error": 0, "skipped": 0}
             for r in group:
                 meta = results.meta(r.check_id)
-                case = ET.SubElement(suite, "testcase", classname=f"{loop.key}.{section}",
-                                     name=r.check_id, time=f"{r.duration:.3f}")
+                case = ET.SubElement(
+                    suite, "testcase", classname=f"{loop.key}.{section}", name=r.check_id, time=f"{r.duration:.3f}"
+                )
                 props = ET.SubElement(case, "properties")
                 for key in ("level", "method", "anchor", "requirement", "docs_url"):
                     ET.SubElement(props, "property", name=key, value=_clean(meta.get(key, "")))

@@ -79,7 +79,7 @@ def normalise_message(message: str) -> str:
 
 def first_line(message: str, limit: int = 240) -> str:
     text = (message or "").strip().splitlines()[0] if (message or "").strip() else ""
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def split_traceback(text: str):
@@ -141,9 +141,13 @@ def load(data) -> Results:
             if k not in _RESULT_FIELDS:
                 setattr(r, k, v)
         results.append(r)
-    res = Results(run=data.get("run", {}),
-                  loops=[LoopInfo(**{k: v for k, v in d.items() if k in _LOOP_FIELDS}) for d in data.get("loops", [])],
-                  checks=data.get("checks", {}), results=results, spec_notes=data.get("spec_notes", []))
+    res = Results(
+        run=data.get("run", {}),
+        loops=[LoopInfo(**{k: v for k, v in d.items() if k in _LOOP_FIELDS}) for d in data.get("loops", [])],
+        checks=data.get("checks", {}),
+        results=results,
+        spec_notes=data.get("spec_notes", []),
+    )
     res.loop_findings = list(data.get("loop_findings", []))
     return res
 
@@ -195,8 +199,16 @@ def build(results, *, expectations=None, labels=None) -> dict:
             st = status(r, level, gated) if r is not None else "none"
             cells.append((st, r))
             counts[st] += 1
-        rows.append({"id": cid, "meta": meta, "level": level, "section": meta.get("section", ""),
-                     "method": meta.get("method", ""), "cells": cells})
+        rows.append(
+            {
+                "id": cid,
+                "meta": meta,
+                "level": level,
+                "section": meta.get("section", ""),
+                "method": meta.get("method", ""),
+                "cells": cells,
+            }
+        )
         statuses.append("".join(CODES[st] for st, _ in cells))
 
     sections = sorted({row["section"] for row in rows}, key=section_order)
@@ -212,26 +224,42 @@ def build(results, *, expectations=None, labels=None) -> dict:
             (regressions if gated and r.verdict == "regression" else others).append(item)
     attention = []
     if regressions:
-        attention.append(("Regressions", "gating failures not listed in the expectations file",
-                          _group(regressions)))
+        attention.append(("Regressions", "gating failures not listed in the expectations file", _group(regressions)))
     xpass = [item for item in others if item[2] == "xpass"]
     flaky = [item for item in others if item[2] == "flaky"]
     rest = [item for item in others if item[2] not in ("xpass", "flaky")]
     if flaky:
-        attention.append(("Flaky", "the outcome changed between repeats in this run",
-                          [_make_group("flaky", "outcome differed between repeats", flaky)]))
+        attention.append(
+            (
+                "Flaky",
+                "the outcome changed between repeats in this run",
+                [_make_group("flaky", "outcome differed between repeats", flaky)],
+            )
+        )
     if xpass:
-        attention.append(("Unexpected passes", "listed as expected failures, but they pass: "
-                          "remove them from the expectations file",
-                          [_make_group("xpass", "listed as expected to fail, now passes", xpass)]))
+        attention.append(
+            (
+                "Unexpected passes",
+                "listed as expected failures, but they pass: remove them from the expectations file",
+                [_make_group("xpass", "listed as expected to fail, now passes", xpass)],
+            )
+        )
     if rest:
         note = "grouped by root cause: identical message, blocking check, then same method"
         attention.append(("Other failures" if regressions else "Failures", note, _group(rest)))
     return {
-        "gated": gated, "loops": loops, "labels": [labels.get(loop.key, loop.key) for loop in loops],
-        "rows": rows, "codes": statuses, "counts": counts, "sections": sections,
-        "section_titles": SECTIONS, "heat": heat, "loop_cards": loop_cards,
-        "findings_cards": findings_cards, "attention": attention,
+        "gated": gated,
+        "loops": loops,
+        "labels": [labels.get(loop.key, loop.key) for loop in loops],
+        "rows": rows,
+        "codes": statuses,
+        "counts": counts,
+        "sections": sections,
+        "section_titles": SECTIONS,
+        "heat": heat,
+        "loop_cards": loop_cards,
+        "findings_cards": findings_cards,
+        "attention": attention,
         "attention_total": sum(len(g.members) for _, _, groups in attention for g in groups),
     }
 
@@ -291,13 +319,36 @@ def _loop_cards(results, rows, loops, sections, heat, labels) -> list:
     cards = []
     for i, loop in enumerate(loops):
         counts = collections.Counter(row["cells"][i][0] for row in rows if row["cells"][i][1] is not None)
-        total = heat.get(("*", i)) or {"must": [0, 0], "should": [0, 0], "bad": 0, "n": 0, "must_pct": None,
-                                       "should_pct": None, "band": "na"}
-        bars = [(s, heat[(s, i)]["must_pct"] if heat[(s, i)]["must"][1] else heat[(s, i)]["should_pct"],
-                 heat[(s, i)]["band"]) for s in sections if (s, i) in heat.keys()]
-        cards.append({"loop": loop, "label": labels.get(loop.key, loop.key), "counts": counts, "total": total,
-                      "bars": bars, "stack": [(st, counts[st]) for st in STATUSES if counts[st]],
-                      "n": sum(counts.values()), "band": total["band"]})
+        total = heat.get(("*", i)) or {
+            "must": [0, 0],
+            "should": [0, 0],
+            "bad": 0,
+            "n": 0,
+            "must_pct": None,
+            "should_pct": None,
+            "band": "na",
+        }
+        bars = [
+            (
+                s,
+                heat[(s, i)]["must_pct"] if heat[(s, i)]["must"][1] else heat[(s, i)]["should_pct"],
+                heat[(s, i)]["band"],
+            )
+            for s in sections
+            if (s, i) in heat.keys()
+        ]
+        cards.append(
+            {
+                "loop": loop,
+                "label": labels.get(loop.key, loop.key),
+                "counts": counts,
+                "total": total,
+                "bars": bars,
+                "stack": [(st, counts[st]) for st in STATUSES if counts[st]],
+                "n": sum(counts.values()),
+                "band": total["band"],
+            }
+        )
     return cards
 
 
@@ -305,8 +356,12 @@ def _make_group(kind, title, items) -> Group:
     members = [(row["id"], i, st, row["level"]) for row, i, st, _ in items]
     levels = collections.Counter(row["level"] for row, *_ in items)
     order = {"MUST": 0, "SHOULD": 1, "INFO": 2}
-    return Group(kind=kind, title=title, members=members,
-                 levels=collections.Counter(dict(sorted(levels.items(), key=lambda kv: order.get(kv[0], 3)))))
+    return Group(
+        kind=kind,
+        title=title,
+        members=members,
+        levels=collections.Counter(dict(sorted(levels.items(), key=lambda kv: order.get(kv[0], 3)))),
+    )
 
 
 def _group(items) -> list:
@@ -339,8 +394,7 @@ def _group(items) -> list:
             row, i, st, r = members[0]
             groups.append(_make_group("single", first_line(r.message) or LABELS[st], members))
     level_rank = {"MUST": 0, "SHOULD": 1, "INFO": 2}
-    groups.sort(key=lambda g: (min(level_rank.get(m[3], 3) for m in g.members), -len(g.members),
-                               g.members[0][0]))
+    groups.sort(key=lambda g: (min(level_rank.get(m[3], 3) for m in g.members), -len(g.members), g.members[0][0]))
     return groups
 
 
@@ -358,24 +412,38 @@ def _loop_findings(results, rows, loops, index) -> tuple:
             continue
         card = cards.setdefault(i, {"loop": loops[i], "index": i, "items": []})
         seen = list(f.get("seen_in") or [])
-        card["items"].append({"check": f.get("check_id", ""), "kind": f.get("kind", ""),
-                              "resource": f.get("resource", ""), "detail": f.get("detail", ""),
-                              "seen_in": seen, "count": f.get("count", len(seen))})
+        card["items"].append(
+            {
+                "check": f.get("check_id", ""),
+                "kind": f.get("kind", ""),
+                "resource": f.get("resource", ""),
+                "detail": f.get("detail", ""),
+                "seen_in": seen,
+                "count": f.get("count", len(seen)),
+            }
+        )
         explained.update((cid, i) for cid in seen if getattr(_record(rows, cid, i), "attributed_to", ""))
     by_invariant = collections.defaultdict(list)
     for row in rows:
         for i, (st, r) in enumerate(row["cells"]):
             if r is not None and st not in ("pass", "expected") and (r.message or "").startswith(INVARIANT_PREFIX):
-                what = r.message[len(INVARIANT_PREFIX):].strip().split(":", 1)[0]
+                what = r.message[len(INVARIANT_PREFIX) :].strip().split(":", 1)[0]
                 by_invariant[(i, what)].append(row["id"])
     for (i, what), seen in by_invariant.items():
         if len(seen) < 2:
             continue
         card = cards.setdefault(i, {"loop": loops[i], "index": i, "items": []})
-        card["items"].append({"check": "", "kind": "invariant", "resource": what,
-                              "detail": f"every one of these checks failed only because this invariant broke "
-                                        f"after it ({what}); the checks themselves are not judged",
-                              "seen_in": seen, "count": len(seen)})
+        card["items"].append(
+            {
+                "check": "",
+                "kind": "invariant",
+                "resource": what,
+                "detail": f"every one of these checks failed only because this invariant broke "
+                f"after it ({what}); the checks themselves are not judged",
+                "seen_in": seen,
+                "count": len(seen),
+            }
+        )
         explained.update((cid, i) for cid in seen)
     return list(cards.values()), explained
 
@@ -411,17 +479,32 @@ def evidence(model: dict, tracebacks: bool = True) -> dict:
     checks, ev = [], {}
     for n, row in enumerate(model["rows"]):
         meta = row["meta"]
-        checks.append([s(meta.get("requirement", "")), s(meta.get("anchor", "")), s(meta.get("docs_url", "")),
-                       s(meta.get("docs", "")), s(meta.get("versions", "")), s(meta.get("note", ""))])
+        checks.append(
+            [
+                s(meta.get("requirement", "")),
+                s(meta.get("anchor", "")),
+                s(meta.get("docs_url", "")),
+                s(meta.get("docs", "")),
+                s(meta.get("versions", "")),
+                s(meta.get("note", "")),
+            ]
+        )
         cells = []
         for i, (st, r) in enumerate(row["cells"]):
             if r is None or st in ("pass", "skip") and not r.message:
                 continue
             tb, hidden = split_traceback(r.traceback or "") if tracebacks else ("", [])
             rec = {"l": i, "d": round(r.duration or 0, 3)}
-            for key, value in (("m", r.message), ("tb", tb), ("rp", r.reproducer if st != "pass" else ""),
-                               ("x", r.expectation), ("rs", r.reason), ("v", r.verdict),
-                               ("bb", getattr(r, "blocked_by", "")), ("at", getattr(r, "attributed_to", ""))):
+            for key, value in (
+                ("m", r.message),
+                ("tb", tb),
+                ("rp", r.reproducer if st != "pass" else ""),
+                ("x", r.expectation),
+                ("rs", r.reason),
+                ("v", r.verdict),
+                ("bb", getattr(r, "blocked_by", "")),
+                ("at", getattr(r, "attributed_to", "")),
+            ):
                 if value:
                     rec[key] = s(value)
             if r.expected is not None:
@@ -431,8 +514,9 @@ def evidence(model: dict, tracebacks: bool = True) -> dict:
             if hidden:
                 rec["h"] = [s(h) for h in hidden]
             if getattr(r, "findings", None):
-                rec["f"] = [[s(f.get("kind", "")), s(f.get("resource", "")), s(f.get("detail", ""))]
-                            for f in r.findings]
+                rec["f"] = [
+                    [s(f.get("kind", "")), s(f.get("resource", "")), s(f.get("detail", ""))] for f in r.findings
+                ]
             if getattr(r, "outcomes_seen", None):
                 rec["os"] = list(r.outcomes_seen)
             if getattr(r, "reruns", 0):

@@ -14,19 +14,28 @@ from rich.table import Table
 from loopconf.checks import SECTIONS
 from loopconf.results import score, section_order
 
-OUTCOME_STYLE = {"pass": "green", "fail": "red", "missing": "yellow", "skip": "dim", "blocked": "cyan",
-                 "timeout": "magenta", "crash": "bold red", "error": "bold magenta"}
+OUTCOME_STYLE = {
+    "pass": "green",
+    "fail": "red",
+    "missing": "yellow",
+    "skip": "dim",
+    "blocked": "cyan",
+    "timeout": "magenta",
+    "crash": "bold red",
+    "error": "bold magenta",
+}
 COLUMNS = ("pass", "fail", "missing", "skip", "blocked", "timeout", "crash", "error")
-MODE_TEXT = {"attributed": "invariants: attributed (a loop-wide leak fails its hygiene check once)",
-             "strict": "invariants: strict (any leak or lifecycle fault fails the check it followed)",
-             "off": "invariants: off (findings recorded, never failing)"}
+MODE_TEXT = {
+    "attributed": "invariants: attributed (a loop-wide leak fails its hygiene check once)",
+    "strict": "invariants: strict (any leak or lifecycle fault fails the check it followed)",
+    "off": "invariants: off (findings recorded, never failing)",
+}
 
 
 def make_console(quiet: bool = False, stream=None) -> Console:
     stream = stream or sys.stdout
     no_color = bool(os.environ.get("NO_COLOR")) or not stream.isatty()
-    return Console(file=stream, no_color=no_color, highlight=False, quiet=quiet,
-                   width=None if stream.isatty() else 120)
+    return Console(file=stream, no_color=no_color, highlight=False, quiet=quiet, width=None if stream.isatty() else 120)
 
 
 class LiveProgress:
@@ -37,8 +46,14 @@ class LiveProgress:
 
     def __init__(self, console: Console, enabled: bool):
         self.enabled = enabled and console.is_terminal and not console.quiet
-        self.progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[counts]}"), TimeElapsedColumn(), console=console)
+        self.progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[counts]}"),
+            TimeElapsedColumn(),
+            console=console,
+        )
         self.counts: dict = {}
         self.sections: dict = {}
         self.tasks: dict = {}
@@ -132,10 +147,14 @@ def loop_findings_lines(results, max_checks: int = 6) -> list:
     for loop in results.loops:
         for f in results.findings_for(loop.key):
             seen = f["seen_in"]
-            shown = ", ".join(seen[:max_checks]) + (f", ... (+{len(seen) - max_checks})" if len(seen) > max_checks else "")
-            lines.append(f"{loop.key}: LOOP-WIDE {describe(f)} -> fails {f['check_id']}; "
-                         f"also seen after {len(seen)} other check{'s' if len(seen) != 1 else ''}"
-                         + (f": {shown}" if seen else ""))
+            shown = ", ".join(seen[:max_checks]) + (
+                f", ... (+{len(seen) - max_checks})" if len(seen) > max_checks else ""
+            )
+            lines.append(
+                f"{loop.key}: LOOP-WIDE {describe(f)} -> fails {f['check_id']}; "
+                f"also seen after {len(seen)} other check{'s' if len(seen) != 1 else ''}"
+                + (f": {shown}" if seen else "")
+            )
         for kind in unmeasured_kinds(results, loop.key):
             lines.append(f"{loop.key}: {kind} leaks not measured on this platform")
     return lines
@@ -152,7 +171,8 @@ def headline(results) -> list:
         lines.append(
             f"{loop.key} ({loop.cls} {loop.version}): MUST {s['must_pass']}/{s['must_applicable']}, "
             f"SHOULD {s['should_pass']}/{s['should_applicable']}, missing {s['missing']}, blocked {s['blocked']}, "
-            f"regressions {s['regressions']}, expected {s['expected']}, unexpected passes {s['unexpected_pass']}")
+            f"regressions {s['regressions']}, expected {s['expected']}, unexpected passes {s['unexpected_pass']}"
+        )
     return lines
 
 
@@ -166,8 +186,7 @@ def print_unstable(console: Console, results) -> None:
     flips = unstable(results)
     console.print(f"\n[bold]Stability: {repeat} runs, {len(flips)} check(s) changed outcome[/]")
     for r in flips:
-        console.print(f"  FLAKY    {r.loop}  {r.check_id}  ({describe(r.outcomes_seen)})", markup=False,
-                      soft_wrap=True)
+        console.print(f"  FLAKY    {r.loop}  {r.check_id}  ({describe(r.outcomes_seen)})", markup=False, soft_wrap=True)
 
 
 def print_report(console: Console, results, *, max_failures: int = 50) -> None:
@@ -185,14 +204,18 @@ def print_report(console: Console, results, *, max_failures: int = 50) -> None:
         for r in bad[:max_failures]:
             meta = results.meta(r.check_id)
             style = OUTCOME_STYLE.get(r.outcome, "")
-            console.print(f"[{style}]{r.outcome.upper():8}[/] {r.loop}  {r.check_id}  "
-                          f"({meta.get('level', '')}, {meta.get('section', '')} {meta.get('method', '')})",
-                          markup=True)
+            console.print(
+                f"[{style}]{r.outcome.upper():8}[/] {r.loop}  {r.check_id}  "
+                f"({meta.get('level', '')}, {meta.get('section', '')} {meta.get('method', '')})",
+                markup=True,
+            )
             if r.verdict == "unexpected-pass":
                 console.print(f"         listed as expected {r.expectation}, but it passed", markup=False)
             elif r.outcome == "blocked":
-                console.print(f"         blocked by {r.blocked_by or 'another check'}: {r.message.splitlines()[0][:160]}",
-                              markup=False)
+                console.print(
+                    f"         blocked by {r.blocked_by or 'another check'}: {r.message.splitlines()[0][:160]}",
+                    markup=False,
+                )
             elif r.message:
                 console.print(f"         {r.message.splitlines()[0][:200]}", markup=False)
             console.print(f"         reproduce: {r.reproducer}", markup=False, soft_wrap=True)

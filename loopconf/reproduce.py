@@ -54,8 +54,22 @@ def pytest_command(spec: str, nodeid: str, allow_threads=()) -> str:
 
     target = f"{suites_dir() / nodeid.split('::', 1)[0]}::{nodeid.split('::', 1)[1]}" if "::" in nodeid else nodeid
     extra = [arg for glob in allow_threads for arg in ("--loopconf-allow-thread", glob)]
-    return shlex.join(["python", "-m", "pytest", target, "--loopconf-loop", spec, *extra,
-                       "-p", "no:faulthandler", "-p", "no:cacheprovider", "--pdb"])
+    return shlex.join(
+        [
+            "python",
+            "-m",
+            "pytest",
+            target,
+            "--loopconf-loop",
+            spec,
+            *extra,
+            "-p",
+            "no:faulthandler",
+            "-p",
+            "no:cacheprovider",
+            "--pdb",
+        ]
+    )
 
 
 def rewrite(results, args) -> None:

@@ -11,7 +11,7 @@ import json
 import os
 import platform
 import sys
-from typing import Iterable
+from collections.abc import Iterable
 
 from loopconf import __version__
 from loopconf.checks import SECTIONS, SPEC_DOC
@@ -110,7 +110,7 @@ class Results:
         os.replace(tmp, path)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Results":
+    def from_dict(cls, data: dict) -> Results:
         version = data.get("schema_version")
         if version not in (1, SCHEMA_VERSION):
             raise ValueError(f"unsupported results schema_version {version!r}")
@@ -128,13 +128,14 @@ class Results:
         )
 
     @classmethod
-    def read(cls, path: str) -> "Results":
+    def read(cls, path: str) -> Results:
         with open(path) as f:
             return cls.from_dict(json.load(f))
 
 
-def run_info(argv: Iterable[str], started: float, finished: float, invariants: str = "attributed",
-             repeat: int = 1) -> dict:
+def run_info(
+    argv: Iterable[str], started: float, finished: float, invariants: str = "attributed", repeat: int = 1
+) -> dict:
     return {
         "invariants": invariants,
         "repeat": repeat,
@@ -175,9 +176,14 @@ def merge(many: list) -> Results:
     run["duration"] = round(sum(r.run.get("duration", 0) for r in many), 3)
     modes = {r.run.get("invariants", "attributed") for r in many}
     run["invariants"] = modes.pop() if len(modes) == 1 else "mixed"
-    return Results(run=run, loops=list(loops.values()), checks=checks,
-                   results=list(results.values()), spec_notes=list(notes.values()),
-                   loop_findings=list(wide.values()))
+    return Results(
+        run=run,
+        loops=list(loops.values()),
+        checks=checks,
+        results=list(results.values()),
+        spec_notes=list(notes.values()),
+        loop_findings=list(wide.values()),
+    )
 
 
 def section_order(section: str) -> tuple:

@@ -22,15 +22,24 @@ import subprocess
 import sys
 import tempfile
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from loopconf import crashes
 from loopconf.attribution import apply_mode
 from loopconf.results import LoopInfo, Result
 from loopconf.wire import DEFAULT_INVARIANTS, Opt, death_record, reproduce_prefix, reproducer
 
-PYTEST_BASE = ["-p", "no:faulthandler", "-p", "no:cacheprovider", "-p", "no:asyncio", "-q",
-               "-o", "console_output_style=classic"]
+PYTEST_BASE = [
+    "-p",
+    "no:faulthandler",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:asyncio",
+    "-q",
+    "-o",
+    "console_output_style=classic",
+]
 
 
 @dataclasses.dataclass
@@ -73,8 +82,18 @@ def suites_dir() -> pathlib.Path:
 
 def _pytest_cmd(extra: list) -> list:
     root = suites_dir()
-    return [sys.executable, "-m", "pytest", str(root), "--rootdir", str(root),
-            "-c", str(root / "pytest.ini"), *PYTEST_BASE, *extra]
+    return [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(root),
+        "--rootdir",
+        str(root),
+        "-c",
+        str(root / "pytest.ini"),
+        *PYTEST_BASE,
+        *extra,
+    ]
 
 
 def _env(config: RunConfig | None = None) -> dict:
@@ -114,8 +133,14 @@ def probe(spec: str, timeout: float = 120.0) -> LoopInfo:
     """Validate a loop spec in a throwaway process; a bad factory becomes status factory-error."""
     info = LoopInfo(key=spec, spec=spec)
     try:
-        proc = subprocess.run([sys.executable, "-m", "loopconf.probe", spec], capture_output=True,
-                              text=True, timeout=timeout, env=_env(), stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            [sys.executable, "-m", "loopconf.probe", spec],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env=_env(),
+            stdin=subprocess.DEVNULL,
+        )
     except subprocess.TimeoutExpired:
         info.status, info.error = "factory-error", f"--loop {spec!r}: the factory did not return within {timeout:g}s"
         return info
@@ -134,8 +159,13 @@ def probe(spec: str, timeout: float = 120.0) -> LoopInfo:
     return info
 
 
-def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
-             on_result: Callable[[Result], None] = lambda r: None, loop_findings: list | None = None) -> list:
+def run_loop(
+    info: LoopInfo,
+    catalogue: list,
+    config: RunConfig,
+    on_result: Callable[[Result], None] = lambda r: None,
+    loop_findings: list | None = None,
+) -> list:
     """Run the catalogue against one loop; return one Result per catalogue entry.
 
     Once every check is recorded, the findings are judged under ``config.invariants``
@@ -153,12 +183,18 @@ def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
             return
         entry = by_node[nodeid]
         result = Result(
-            loop=info.key, check_id=entry["check_id"], nodeid=nodeid, outcome=rec["outcome"],
-            message=rec.get("message") or "", expected=rec.get("expected"),
-            observed=rec.get("observed"), traceback=rec.get("traceback") or "",
+            loop=info.key,
+            check_id=entry["check_id"],
+            nodeid=nodeid,
+            outcome=rec["outcome"],
+            message=rec.get("message") or "",
+            expected=rec.get("expected"),
+            observed=rec.get("observed"),
+            traceback=rec.get("traceback") or "",
             duration=round(rec.get("duration") or 0.0, 4),
             reproducer=rec.get("reproducer") or reproducer(prefix, entry["check_id"]),
-            findings=list(rec.get("findings") or []), blocked_by=rec.get("blocked_by") or "",
+            findings=list(rec.get("findings") or []),
+            blocked_by=rec.get("blocked_by") or "",
         )
         done[nodeid] = result
         on_result(result)
@@ -168,7 +204,7 @@ def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
         state = os.path.join(tmp, "state")
         exclude = os.path.join(tmp, "exclude.txt")
         log_path = os.path.join(config.log_dir or tmp, f"pytest-{_safe(info.key)}.log")
-        for attempt in range(len(catalogue) + 1):
+        for attempt in range(len(catalogue) + 1):  # noqa: B007
             remaining = [n for n in by_node if n not in done]
             if not remaining:
                 break
@@ -177,36 +213,74 @@ def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
             selected = [*config.selection.pytest_args(), Opt.EXCLUDE, exclude]
             # worksteal: an idle worker takes pending checks from a busy one, so no worker idles
             # while another still has a queue (checks differ in length by three orders of magnitude)
-            workers = [] if str(config.workers) == "0" else ["-n", str(config.workers), "--dist", "worksteal",
-                                                             "--max-worker-restart", str(len(catalogue) + 4)]
+            workers = (
+                []
+                if str(config.workers) == "0"
+                else ["-n", str(config.workers), "--dist", "worksteal", "--max-worker-restart", str(len(catalogue) + 4)]
+            )
             allowed = [arg for glob in config.allow_threads for arg in (Opt.ALLOW_THREAD, glob)]
-            cmd = _pytest_cmd([*workers, *selected, *allowed, Opt.LOOP, info.spec,
-                               Opt.STREAM, stream, Opt.STATE, state,
-                               Opt.TIMEOUT, f"{config.timeout:g}",
-                               Opt.REPRODUCE, prefix, Opt.INVARIANTS, "off"])
+            cmd = _pytest_cmd(
+                [
+                    *workers,
+                    *selected,
+                    *allowed,
+                    Opt.LOOP,
+                    info.spec,
+                    Opt.STREAM,
+                    stream,
+                    Opt.STATE,
+                    state,
+                    Opt.TIMEOUT,
+                    f"{config.timeout:g}",
+                    Opt.REPRODUCE,
+                    prefix,
+                    Opt.INVARIANTS,
+                    "off",
+                ]
+            )
             before = len(done)
             with open(log_path, "a") as log:
                 log.write(f"$ {shlex.join(cmd)}\n")
                 log.flush()
-                proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=_env(config),
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
+                proc = subprocess.Popen(
+                    cmd,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=_env(config),
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
                 try:
-                    _follow(proc, stream, record, all_done=lambda: len(done) == len(by_node),
-                            stall_limit=max(120.0, 3 * config.timeout))
+                    _follow(
+                        proc,
+                        stream,
+                        record,
+                        all_done=lambda: len(done) == len(by_node),
+                        stall_limit=max(120.0, 3 * config.timeout),
+                    )
                 except BaseException:  # Ctrl-C: the suite runs in its own session, end it too
                     _kill(proc)
                     raise
             for nodeid, outcome, evidence in crashes.classify(state):
                 if nodeid in by_node and nodeid not in done:
-                    record(death_record(nodeid, outcome, crashes.death_message(outcome, config.timeout, evidence),
-                                        evidence))
+                    record(
+                        death_record(
+                            nodeid, outcome, crashes.death_message(outcome, config.timeout, evidence), evidence
+                        )
+                    )
             if len(done) == before:
                 # No progress at all: the suite process itself is broken. Account for the rest.
                 tail = _tail(log_path)
                 for nodeid in by_node:
                     if nodeid not in done:
-                        record(death_record(nodeid, "error", f"the suite process exited ({proc.returncode}) "
-                                                             "before running this check", tail))
+                        record(
+                            death_record(
+                                nodeid,
+                                "error",
+                                f"the suite process exited ({proc.returncode}) before running this check",
+                                tail,
+                            )
+                        )
                 break
     info.duration = round(time.monotonic() - started, 3)
     results = [done[n] for n in by_node if n in done]
@@ -216,8 +290,9 @@ def run_loop(info: LoopInfo, catalogue: list, config: RunConfig,
     return results
 
 
-def _follow(proc: subprocess.Popen, stream: str, record: Callable, all_done: Callable[[], bool],
-            stall_limit: float) -> None:
+def _follow(
+    proc: subprocess.Popen, stream: str, record: Callable, all_done: Callable[[], bool], stall_limit: float
+) -> None:
     """Feed the stream's records to ``record`` while ``proc`` runs, then drain it.
 
     The suite process is ended when it stalls: no record for ``stall_limit`` seconds (each check

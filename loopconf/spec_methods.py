@@ -6,8 +6,7 @@ clone. Listed by section in the order the docs give them; names only, no documen
 
 #: section -> documented methods, in documentation order.
 METHODS_BY_SECTION = {
-    "19.5.1.1": ("run_forever", "run_until_complete", "is_running", "stop",
-                 "is_closed", "close", "shutdown_asyncgens"),
+    "19.5.1.1": ("run_forever", "run_until_complete", "is_running", "stop", "is_closed", "close", "shutdown_asyncgens"),
     "19.5.1.2": ("call_soon", "call_soon_threadsafe"),
     "19.5.1.3": ("call_later", "call_at", "time"),
     "19.5.1.4": ("create_future",),
@@ -17,14 +16,17 @@ METHODS_BY_SECTION = {
     "19.5.1.8": ("sendfile",),
     "19.5.1.9": ("start_tls",),
     "19.5.1.10": ("add_reader", "remove_reader", "add_writer", "remove_writer"),
-    "19.5.1.11": ("sock_recv", "sock_recv_into", "sock_sendall",
-                  "sock_connect", "sock_accept", "sock_sendfile"),
+    "19.5.1.11": ("sock_recv", "sock_recv_into", "sock_sendall", "sock_connect", "sock_accept", "sock_sendfile"),
     "19.5.1.12": ("getaddrinfo", "getnameinfo"),
     "19.5.1.13": ("connect_read_pipe", "connect_write_pipe"),
     "19.5.1.14": ("add_signal_handler", "remove_signal_handler"),
     "19.5.1.15": ("run_in_executor", "set_default_executor"),
-    "19.5.1.16": ("set_exception_handler", "get_exception_handler",
-                  "default_exception_handler", "call_exception_handler"),
+    "19.5.1.16": (
+        "set_exception_handler",
+        "get_exception_handler",
+        "default_exception_handler",
+        "call_exception_handler",
+    ),
 }
 
 #: All documented methods.

@@ -79,8 +79,7 @@ note(
 note(
     "handshake-timeout-without-ssl",
     clause="19.5.1.6-7 ssl_handshake_timeout (and ssl_shutdown_timeout, 3.11) of every entry point",
-    doc="The TLS timeouts are documented for TLS connections; the page names no error when one is passed "
-    "without ssl.",
+    doc="The TLS timeouts are documented for TLS connections; the page names no error when one is passed without ssl.",
     cpython="Raises ValueError.",
     decision="The *.handshake_timeout_requires_ssl and *.ssl_shutdown_timeout_requires_ssl checks are SHOULD.",
 )
@@ -176,8 +175,7 @@ note(
     clause="19.5.1.1 close / 19.5.1.14 add_signal_handler",
     doc="close() discards pending callbacks and shuts the default executor down; the page says nothing about "
     "signal handlers installed with add_signal_handler.",
-    cpython="The Unix loop's close() removes every signal handler it installed, restoring the default "
-    "dispositions.",
+    cpython="The Unix loop's close() removes every signal handler it installed, restoring the default dispositions.",
     decision="signals.close.removes_handlers is SHOULD (was MUST): a loop that leaks handlers past close() "
     "breaks applications, but the docs do not promise the clean-up.",
 )
@@ -336,8 +334,7 @@ note(
     clause="19.5.1.8 sendfile, fallback",
     doc="With fallback=False, sendfile raises SendfileNotAvailableError when the sendfile syscall cannot be "
     "used (the docs give an SSL socket as such a case).",
-    cpython="3.10-3.13 raise a plain RuntimeError (the base class of SendfileNotAvailableError) for a TLS "
-    "transport.",
+    cpython="3.10-3.13 raise a plain RuntimeError (the base class of SendfileNotAvailableError) for a TLS transport.",
     decision="tls.sendfile.no_fallback_refused is SHOULD and accepts any RuntimeError, provided nothing is sent.",
 )
 
@@ -464,8 +461,18 @@ def notes_for(note_ids) -> list:
     """The notes named by the given IDs, in a stable order; unknown IDs get a placeholder."""
     out = []
     for nid in sorted(set(n for n in note_ids if n)):
-        out.append(NOTES.get(nid, {"id": nid, "clause": "", "doc": "", "cpython": "",
-                                   "decision": "(note text missing: a bug in loopconf)"}))
+        out.append(
+            NOTES.get(
+                nid,
+                {
+                    "id": nid,
+                    "clause": "",
+                    "doc": "",
+                    "cpython": "",
+                    "decision": "(note text missing: a bug in loopconf)",
+                },
+            )
+        )
     return out
 
 
@@ -496,7 +503,6 @@ note(
     "minimal lifecycle leaves behind: in attributed mode the same leak seen after other checks is reported "
     "once, on the probe, instead of failing each of those checks.",
 )
-
 
 
 # -- 19.5.1.7-9 gaps (issue #16): server-side caller obligations, default TLS timeouts ----------

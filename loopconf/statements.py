@@ -44,15 +44,52 @@ PARTIAL_SUFFIX = ":partial"
 
 #: The 46 methods of the 3.7 page (19.5.1.1-19.5.1.16), each of which must have statements.
 METHODS_37 = (
-    "run_forever", "run_until_complete", "is_running", "stop", "is_closed", "close", "shutdown_asyncgens",
-    "call_soon", "call_soon_threadsafe", "call_later", "call_at", "time", "create_future", "create_task",
-    "set_task_factory", "get_task_factory", "create_connection", "create_datagram_endpoint",
-    "create_unix_connection", "create_server", "create_unix_server", "connect_accepted_socket", "sendfile",
-    "start_tls", "add_reader", "remove_reader", "add_writer", "remove_writer", "sock_recv", "sock_recv_into",
-    "sock_sendall", "sock_connect", "sock_accept", "sock_sendfile", "getaddrinfo", "getnameinfo",
-    "connect_read_pipe", "connect_write_pipe", "add_signal_handler", "remove_signal_handler",
-    "run_in_executor", "set_default_executor", "set_exception_handler", "get_exception_handler",
-    "default_exception_handler", "call_exception_handler",
+    "run_forever",
+    "run_until_complete",
+    "is_running",
+    "stop",
+    "is_closed",
+    "close",
+    "shutdown_asyncgens",
+    "call_soon",
+    "call_soon_threadsafe",
+    "call_later",
+    "call_at",
+    "time",
+    "create_future",
+    "create_task",
+    "set_task_factory",
+    "get_task_factory",
+    "create_connection",
+    "create_datagram_endpoint",
+    "create_unix_connection",
+    "create_server",
+    "create_unix_server",
+    "connect_accepted_socket",
+    "sendfile",
+    "start_tls",
+    "add_reader",
+    "remove_reader",
+    "add_writer",
+    "remove_writer",
+    "sock_recv",
+    "sock_recv_into",
+    "sock_sendall",
+    "sock_connect",
+    "sock_accept",
+    "sock_sendfile",
+    "getaddrinfo",
+    "getnameinfo",
+    "connect_read_pipe",
+    "connect_write_pipe",
+    "add_signal_handler",
+    "remove_signal_handler",
+    "run_in_executor",
+    "set_default_executor",
+    "set_exception_handler",
+    "get_exception_handler",
+    "default_exception_handler",
+    "call_exception_handler",
 )
 PAGE_SECTIONS = tuple(s for s in SECTIONS if s.startswith("19.5.1."))
 REQUIRED = ("id", "method", "kind", "docs", "text")
@@ -125,8 +162,12 @@ def load(data_dir: str = DATA_DIR) -> dict[str, Statement]:
                 raise CatalogueError(f"{where}: docs {raw['docs']!r} is not a version like 3.7 or 3.12.1")
             if raw["id"] in out:
                 raise CatalogueError(f"{where}: duplicate statement ID {raw['id']}")
-            out[raw["id"]] = Statement(section=section, reason=raw.get("reason", ""), audit=raw.get("audit", ""),
-                                       **{k: raw[k] for k in REQUIRED})
+            out[raw["id"]] = Statement(
+                section=section,
+                reason=raw.get("reason", ""),
+                audit=raw.get("audit", ""),
+                **{k: raw[k] for k in REQUIRED},
+            )
     if not out:
         raise CatalogueError(f"no statements found in {data_dir}")
     return out
@@ -159,8 +200,12 @@ def load_allow_list(data_dir: str = DATA_DIR) -> dict[str, list[str]]:
 
 def unknown_references(statements: dict, mapping: dict) -> list[str]:
     """Messages for every statement ID a mapping refers to that the catalogue lacks."""
-    return [f"{check}: unknown statement {sid}" for check, (full, partial) in sorted(mapping.items())
-            for sid in (*full, *partial) if sid not in statements]
+    return [
+        f"{check}: unknown statement {sid}"
+        for check, (full, partial) in sorted(mapping.items())
+        for sid in (*full, *partial)
+        if sid not in statements
+    ]
 
 
 def verbatim_runs(statements: dict, spec_text: str, words: int = 7) -> list[str]:
@@ -171,11 +216,11 @@ def verbatim_runs(statements: dict, spec_text: str, words: int = 7) -> list[str]
         return re.findall(r"[a-z0-9_']+", text.lower())
 
     spec = tokens(spec_text)
-    grams = {tuple(spec[i:i + words]) for i in range(len(spec) - words + 1)}
+    grams = {tuple(spec[i : i + words]) for i in range(len(spec) - words + 1)}
     found = []
     for st in statements.values():
         w = tokens(st.text)
-        hits = [" ".join(w[i:i + words]) for i in range(len(w) - words + 1) if tuple(w[i:i + words]) in grams]
+        hits = [" ".join(w[i : i + words]) for i in range(len(w) - words + 1) if tuple(w[i : i + words]) in grams]
         if hits:
             found.append(f"{st.id}: '{hits[0]}'")
     return found

@@ -43,25 +43,32 @@ def render(results, *, report_url: str = "", artifact: str = "") -> str:
     """The summary as Markdown text."""
     run = results.run
     lines = ["## loopconf conformance", ""]
-    facts = [f"Python {run.get('python', '?')} on {run.get('sys_platform', '?')}",
-             f"loopconf {run.get('loopconf_version', '?')}", f"{len(results.checks)} checks"]
+    facts = [
+        f"Python {run.get('python', '?')} on {run.get('sys_platform', '?')}",
+        f"loopconf {run.get('loopconf_version', '?')}",
+        f"{len(results.checks)} checks",
+    ]
     lines += [" · ".join(facts), ""]
     if run.get("incomplete"):
         lines += ["> **Incomplete run** (interrupted): the numbers cover only the checks that finished.", ""]
     elif run.get("partial"):
         lines += ["> **Partial run**: only the selected checks ran.", ""]
 
-    lines += ["| loop | class and version | MUST | SHOULD | missing | regressions | expected | unexpected passes | status |",
-              "|---|---|---|---|---|---|---|---|---|"]
+    lines += [
+        "| loop | class and version | MUST | SHOULD | missing | regressions | expected | unexpected passes | status |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for loop in results.loops:
         s = score(results, loop.key)
         if loop.status != "ok":
             lines.append(f"| {_code(loop.key)} | | | | | | | | {_status(loop, s)} |")
             continue
-        lines.append(f"| {_code(loop.key)} | {_code(f'{loop.cls} {loop.version}'.strip())} | "
-                     f"{_pct(s['must_pass'], s['must_applicable'])} | {s['should_pass']}/{s['should_applicable']} | "
-                     f"{s['missing']} | {s['regressions']} | {s['expected']} | {s['unexpected_pass']} | "
-                     f"{_status(loop, s)} |")
+        lines.append(
+            f"| {_code(loop.key)} | {_code(f'{loop.cls} {loop.version}'.strip())} | "
+            f"{_pct(s['must_pass'], s['must_applicable'])} | {s['should_pass']}/{s['should_applicable']} | "
+            f"{s['missing']} | {s['regressions']} | {s['expected']} | {s['unexpected_pass']} | "
+            f"{_status(loop, s)} |"
+        )
     lines.append("")
 
     def check_table(title: str, recs: list, note: str = "") -> None:
@@ -78,8 +85,10 @@ def render(results, *, report_url: str = "", artifact: str = "") -> str:
             clause = f"{meta.get('section', '')} {meta.get('method', '')}".strip()
             if meta.get("docs_url"):
                 clause = f"[{clause}]({meta['docs_url']})"
-            lines.append(f"| {_code(r.loop)} | {_code(r.check_id)} | {meta.get('level', '')} | {clause} | "
-                         f"{r.outcome} | {_cell(r.message)} |")
+            lines.append(
+                f"| {_code(r.loop)} | {_code(r.check_id)} | {meta.get('level', '')} | {clause} | "
+                f"{r.outcome} | {_cell(r.message)} |"
+            )
         if len(recs) > MAX_ROWS:
             lines.append(f"\n… and {len(recs) - MAX_ROWS} more in the full report.")
         lines.append("")
@@ -87,8 +96,11 @@ def render(results, *, report_url: str = "", artifact: str = "") -> str:
     check_table("Regressions", [r for r in results.results if r.verdict == "regression"])
     xpass = [r for r in results.results if r.verdict == "unexpected-pass"]
     if xpass:
-        check_table("Unexpected passes", xpass,
-                    "Listed as expected deviations, but they passed: remove their entries from the expectations file.")
+        check_table(
+            "Unexpected passes",
+            xpass,
+            "Listed as expected deviations, but they passed: remove their entries from the expectations file.",
+        )
     flaky = [r for r in results.results if r.verdict == "flaky"]
     if flaky:
         check_table("Flaky", flaky, "The outcome differed between repeats of the same run.")
@@ -100,15 +112,19 @@ def render(results, *, report_url: str = "", artifact: str = "") -> str:
         for f in findings[:MAX_ROWS]:
             seen = f.get("seen_in") or []
             count = f.get("count", len(seen))
-            lines.append(f"| {_code(f.get('loop'))} | {_code(f.get('check_id'))} | {_cell(f.get('kind'))} | "
-                         f"{_cell(f.get('resource'))} | {count} check{'s' if count != 1 else ''} |")
+            lines.append(
+                f"| {_code(f.get('loop'))} | {_code(f.get('check_id'))} | {_cell(f.get('kind'))} | "
+                f"{_cell(f.get('resource'))} | {count} check{'s' if count != 1 else ''} |"
+            )
     else:
         lines.append("None recorded.")
     lines.append("")
 
     links = []
     if report_url:
-        links.append(f"[Full report]({report_url})" + (f" (artifact `{artifact}`: open `report.html`)" if artifact else ""))
+        links.append(
+            f"[Full report]({report_url})" + (f" (artifact `{artifact}`: open `report.html`)" if artifact else "")
+        )
     elif artifact:
         links.append(f"Full report: artifact `{artifact}` (open `report.html`)")
     if links:

@@ -74,21 +74,43 @@ def reproducer(prefix: str, check_id: str) -> str:
     return f"{prefix} --check {shlex.quote(check_id)} -n 0"
 
 
-def check_record(nodeid: str, check_id: str | None, meta: dict | None, *, outcome: str | None = None,
-                 message: str = "", expected=None, observed=None, traceback: str = "",
-                 duration: float = 0.0, findings: list | None = None, blocked_by: str = "") -> dict:
+def check_record(
+    nodeid: str,
+    check_id: str | None,
+    meta: dict | None,
+    *,
+    outcome: str | None = None,
+    message: str = "",
+    expected=None,
+    observed=None,
+    traceback: str = "",
+    duration: float = 0.0,
+    findings: list | None = None,
+    blocked_by: str = "",
+) -> dict:
     """One finished check as streamed by the plugin."""
-    return {"type": "check", "v": STREAM_VERSION, "nodeid": nodeid, "check_id": check_id, "meta": meta,
-            "outcome": outcome, "message": message, "expected": expected, "observed": observed,
-            "traceback": traceback, "duration": duration, "findings": list(findings or []),
-            "blocked_by": blocked_by}
+    return {
+        "type": "check",
+        "v": STREAM_VERSION,
+        "nodeid": nodeid,
+        "check_id": check_id,
+        "meta": meta,
+        "outcome": outcome,
+        "message": message,
+        "expected": expected,
+        "observed": observed,
+        "traceback": traceback,
+        "duration": duration,
+        "findings": list(findings or []),
+        "blocked_by": blocked_by,
+    }
 
 
-def death_record(nodeid: str, outcome: str, message: str, evidence: str, *, check_id=None, meta=None,
-                 duration: float = 0.0) -> dict:
+def death_record(
+    nodeid: str, outcome: str, message: str, evidence: str, *, check_id=None, meta=None, duration: float = 0.0
+) -> dict:
     """A check whose process died (``crash``) or was ended by the watchdog (``timeout``)."""
-    return check_record(nodeid, check_id, meta, outcome=outcome, message=message, traceback=evidence,
-                        duration=duration)
+    return check_record(nodeid, check_id, meta, outcome=outcome, message=message, traceback=evidence, duration=duration)
 
 
 def collected_record(count: int) -> dict:

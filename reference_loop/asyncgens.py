@@ -24,14 +24,16 @@ class AsyncGensMixin:
     def _install_asyncgen_hooks(self):
         """Called by run_forever: install this loop's hooks, return the previous ones."""
         old_hooks = sys.get_asyncgen_hooks()
-        sys.set_asyncgen_hooks(firstiter=self._asyncgen_firstiter_hook,
-                               finalizer=self._asyncgen_finalizer_hook)
+        sys.set_asyncgen_hooks(firstiter=self._asyncgen_firstiter_hook, finalizer=self._asyncgen_finalizer_hook)
         return old_hooks
 
     def _asyncgen_firstiter_hook(self, agen):
         if self._asyncgens_shutdown_called:
-            warnings.warn(f"asynchronous generator {agen!r} was scheduled after "
-                          "loop.shutdown_asyncgens() call", ResourceWarning, source=self)
+            warnings.warn(  # noqa: B028
+                f"asynchronous generator {agen!r} was scheduled after loop.shutdown_asyncgens() call",
+                ResourceWarning,
+                source=self,
+            )
         self._asyncgens.add(agen)
 
     def _asyncgen_finalizer_hook(self, agen):
@@ -52,9 +54,10 @@ class AsyncGensMixin:
         results = await gather(*[agen.aclose() for agen in closing], return_exceptions=True)
         for result, agen in zip(results, closing):
             if isinstance(result, Exception):
-                self.call_exception_handler({
-                    "message": f"an error occurred during closing of asynchronous "
-                               f"generator {agen!r}",
-                    "exception": result,
-                    "asyncgen": agen,
-                })
+                self.call_exception_handler(
+                    {
+                        "message": f"an error occurred during closing of asynchronous generator {agen!r}",
+                        "exception": result,
+                        "asyncgen": agen,
+                    }
+                )

@@ -43,8 +43,7 @@ def reap(pid: int) -> int:
     try:
         _, status = os.waitpid(pid, 0)
     except ChildProcessError:
-        logger.warning("child process %d was reaped by someone else; reporting returncode %d",
-                       pid, UNKNOWN_RETURNCODE)
+        logger.warning("child process %d was reaped by someone else; reporting returncode %d", pid, UNKNOWN_RETURNCODE)
         return UNKNOWN_RETURNCODE
     return _exit_code(status)
 
@@ -99,13 +98,11 @@ class ChildWatch:
         self._close_pidfd()
         self._done = True
         self._on_exit = None  # do not keep the transport alive: it can be collected and closed
-        threading.Thread(target=self._reap, daemon=True,
-                         name=f"reference_loop-reap-{self._pid}").start()
+        threading.Thread(target=self._reap, daemon=True, name=f"reference_loop-reap-{self._pid}").start()
 
     # -- thread strategy ------------------------------------------------------------------
     def _watch_with_thread(self):
-        thread = threading.Thread(target=self._wait_in_thread, daemon=True,
-                                  name=f"reference_loop-waitpid-{self._pid}")
+        thread = threading.Thread(target=self._wait_in_thread, daemon=True, name=f"reference_loop-waitpid-{self._pid}")
         thread.start()
 
     def _wait_in_thread(self):

@@ -23,8 +23,7 @@ COROUTINE_ORIGIN_DEPTH = 10
 
 def debug_from_environment() -> bool:
     """Debug mode defaults to on in development mode or with PYTHONASYNCIODEBUG set."""
-    return bool(sys.flags.dev_mode or (not sys.flags.ignore_environment
-                                       and os.environ.get("PYTHONASYNCIODEBUG")))
+    return bool(sys.flags.dev_mode or (not sys.flags.ignore_environment and os.environ.get("PYTHONASYNCIODEBUG")))
 
 
 class DebugMixin:
@@ -45,8 +44,7 @@ class DebugMixin:
         """Debug mode (page.debug): enable or disable debug mode."""
         self._debug = bool(enabled)
         if self._thread_id is not None:
-            sys.set_coroutine_origin_tracking_depth(
-                COROUTINE_ORIGIN_DEPTH if self._debug else 0)
+            sys.set_coroutine_origin_tracking_depth(COROUTINE_ORIGIN_DEPTH if self._debug else 0)
 
     def _check_callback(self, callback, method):
         """Debug-mode validation of a callback passed to ``method``."""
@@ -54,10 +52,12 @@ class DebugMixin:
             raise TypeError(f"coroutines cannot be used with {method}()")
         if not callable(callback):
             raise TypeError(f"a callable object was expected by {method}(), got {callback!r}")
-        if (method != "call_soon_threadsafe" and self._thread_id is not None
-                and self._thread_id != threading.get_ident()):
-            raise RuntimeError("Non-thread-safe operation invoked on an event loop other "
-                               "than the current one")
+        if (
+            method != "call_soon_threadsafe"
+            and self._thread_id is not None
+            and self._thread_id != threading.get_ident()
+        ):
+            raise RuntimeError("Non-thread-safe operation invoked on an event loop other than the current one")
 
     def _run_ready_debug(self, ntodo):
         """Debug-mode variant of the scheduler's callback batch: tracks and times callbacks."""

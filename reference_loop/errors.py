@@ -41,8 +41,7 @@ class ErrorsMixin:
             exc_info = False
 
         current = self._current_handle
-        if ("source_traceback" not in context and current is not None
-                and current._source_traceback):
+        if "source_traceback" not in context and current is not None and current._source_traceback:
             context["handle_traceback"] = current._source_traceback
 
         lines = [message]
@@ -51,11 +50,9 @@ class ErrorsMixin:
                 continue
             value = context[key]
             if key == "source_traceback":
-                value = ("Object created at (most recent call last):\n"
-                         + "".join(traceback.format_list(value)).rstrip())
+                value = "Object created at (most recent call last):\n" + "".join(traceback.format_list(value)).rstrip()
             elif key == "handle_traceback":
-                value = ("Handle created at (most recent call last):\n"
-                         + "".join(traceback.format_list(value)).rstrip())
+                value = "Handle created at (most recent call last):\n" + "".join(traceback.format_list(value)).rstrip()
             else:
                 value = repr(value)
             lines.append(f"{key}: {value}")
@@ -85,16 +82,21 @@ class ErrorsMixin:
             raise
         except BaseException as exc:
             try:
-                self.default_exception_handler({
-                    "message": "Unhandled error in exception handler",
-                    "exception": exc,
-                    "context": context,
-                })
+                self.default_exception_handler(
+                    {
+                        "message": "Unhandled error in exception handler",
+                        "exception": exc,
+                        "context": context,
+                    }
+                )
             except (SystemExit, KeyboardInterrupt):
                 raise
             except BaseException:
-                logger.error("Exception in default exception handler while handling an "
-                             "unexpected error in custom exception handler", exc_info=True)
+                logger.error(
+                    "Exception in default exception handler while handling an "
+                    "unexpected error in custom exception handler",
+                    exc_info=True,
+                )
 
 
 def _context_of(context):

@@ -51,9 +51,13 @@ class ExecutorMixin:
         if not isinstance(executor, concurrent.futures.ThreadPoolExecutor):
             if sys.version_info >= (3, 11):
                 raise TypeError("executor must be ThreadPoolExecutor instance")
-            warnings.warn("Using the default executor that is not an instance of "
-                          "ThreadPoolExecutor is deprecated and will be prohibited "
-                          "in Python 3.9", DeprecationWarning, 2)
+            warnings.warn(
+                "Using the default executor that is not an instance of "
+                "ThreadPoolExecutor is deprecated and will be prohibited "
+                "in Python 3.9",
+                DeprecationWarning,
+                2,
+            )
         self._default_executor = executor
 
     def _join_default_executor(self, future):
@@ -68,6 +72,7 @@ class ExecutorMixin:
                 self.call_soon_threadsafe(_set_result_unless_done, future, None)
 
     if sys.version_info >= (3, 12):
+
         async def shutdown_default_executor(self, timeout=None):
             """Executor (3.9+ docs) shutdown_default_executor: shut the default executor down
             and wait for its threads, at most ``timeout`` seconds (RuntimeWarning if exceeded);
@@ -81,13 +86,16 @@ class ExecutorMixin:
             try:
                 await _wait_for(future, timeout, self)
             except TimeoutError:
-                warnings.warn("The executor did not finishing joining "
-                              f"its threads within {timeout} seconds.",
-                              RuntimeWarning, stacklevel=2)
+                warnings.warn(
+                    f"The executor did not finishing joining its threads within {timeout} seconds.",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
                 self._default_executor.shutdown(wait=False)
             else:
                 thread.join()
     else:
+
         async def shutdown_default_executor(self):
             """Executor (3.9+ docs) shutdown_default_executor: shut the default executor down
             and wait for its threads; run_in_executor(None, ...) is refused afterwards."""

@@ -11,6 +11,7 @@ Internal API for the other mixins (no closed-loop check, return the Handle / a b
 from __future__ import annotations
 
 import selectors
+
 from .handles import Handle
 
 _READ = selectors.EVENT_READ

@@ -39,10 +39,21 @@ from .tls import TLSMixin
 from .wakeup import WakeupMixin
 
 
-class ReferenceEventLoop(NetworkMixin, TLSMixin, PipesMixin, SubprocessMixin,
-                         SchedulingMixin, FdWatchMixin, WakeupMixin, SignalsMixin,
-                         ExecutorMixin, ErrorsMixin, AsyncGensMixin, DebugMixin,
-                         asyncio.AbstractEventLoop):
+class ReferenceEventLoop(
+    NetworkMixin,
+    TLSMixin,
+    PipesMixin,
+    SubprocessMixin,
+    SchedulingMixin,
+    FdWatchMixin,
+    WakeupMixin,
+    SignalsMixin,
+    ExecutorMixin,
+    ErrorsMixin,
+    AsyncGensMixin,
+    DebugMixin,
+    asyncio.AbstractEventLoop,
+):
     """A pure-Python asyncio event loop written from the 19.5.1 spec."""
 
     def __init__(self, selector=None):
@@ -64,5 +75,4 @@ class ReferenceEventLoop(NetworkMixin, TLSMixin, PipesMixin, SubprocessMixin,
                 self.close()
 
     def __repr__(self):
-        return (f"<{type(self).__name__} running={self.is_running()} "
-                f"closed={self.is_closed()} debug={self.get_debug()}>")
+        return f"<{type(self).__name__} running={self.is_running()} closed={self.is_closed()} debug={self.get_debug()}>"

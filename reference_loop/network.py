@@ -40,8 +40,8 @@ def _interleave(infos, first_family_count):
     groups = list(by_family.values())
     ordered = []
     if first_family_count > 1 and groups:
-        ordered.extend(groups[0][:first_family_count - 1])
-        groups[0] = groups[0][first_family_count - 1:]
+        ordered.extend(groups[0][: first_family_count - 1])
+        groups[0] = groups[0][first_family_count - 1 :]
     longest = max((len(g) for g in groups), default=0)
     for i in range(longest):
         for group in groups:
@@ -89,8 +89,7 @@ class _FallbackDrain(asyncio.Protocol):
         transport.set_protocol(self)
         # The app protocol may already be paused (buffer above the high-water mark): then the
         # transport's resume_writing() would reach us, so the app is resumed in restore().
-        self._app_paused = (transport.get_write_buffer_size()
-                            > transport.get_write_buffer_limits()[1])
+        self._app_paused = transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]
         if self._app_paused:
             self._resume_fut = loop.create_future()
 
@@ -140,9 +139,18 @@ class NetworkMixin(SocketOpsMixin):
     """19.5.1.6 connections, 19.5.1.7 servers, 19.5.1.8 sendfile, 19.5.1.11-12 sockets/resolution."""
 
     # ------------------------------------------------------------------ transports
-    async def _ref_stream_pair(self, sock, protocol_factory, ssl, server_hostname,
-                               *, server_side=False, ssl_handshake_timeout=None,
-                               ssl_shutdown_timeout=None, owns_sock=False):
+    async def _ref_stream_pair(
+        self,
+        sock,
+        protocol_factory,
+        ssl,
+        server_hostname,
+        *,
+        server_side=False,
+        ssl_handshake_timeout=None,
+        ssl_shutdown_timeout=None,
+        owns_sock=False,
+    ):
         """Make (transport, protocol) on a connected stream socket, plain or TLS; the synopsis of
         19.5.1.6: transport created, protocol_factory() once, connection_made, then return."""
         sock.setblocking(False)
@@ -151,10 +159,15 @@ class NetworkMixin(SocketOpsMixin):
         try:
             protocol = protocol_factory()
             if ssl:
-                tls = self._ref_tls_protocol(protocol, ssl, waiter, server_side=server_side,
-                                             server_hostname=server_hostname,
-                                             ssl_handshake_timeout=ssl_handshake_timeout,
-                                             ssl_shutdown_timeout=ssl_shutdown_timeout)
+                tls = self._ref_tls_protocol(
+                    protocol,
+                    ssl,
+                    waiter,
+                    server_side=server_side,
+                    server_hostname=server_hostname,
+                    ssl_handshake_timeout=ssl_handshake_timeout,
+                    ssl_shutdown_timeout=ssl_shutdown_timeout,
+                )
         except BaseException:
             if owns_sock:  # a socket we connected ourselves must not leak
                 sock.close()
@@ -175,8 +188,17 @@ class NetworkMixin(SocketOpsMixin):
             raise
         return transport, protocol
 
-    def _ref_tls_protocol(self, app_protocol, ssl, waiter, *, server_side, server_hostname,
-                          ssl_handshake_timeout, ssl_shutdown_timeout=None):
+    def _ref_tls_protocol(
+        self,
+        app_protocol,
+        ssl,
+        waiter,
+        *,
+        server_side,
+        server_hostname,
+        ssl_handshake_timeout,
+        ssl_shutdown_timeout=None,
+    ):
         """A TLSProtocol (reference_loop/tls.py) for the ssl option of 19.5.1.6/19.5.1.7.
 
         ssl=True means a default client context; TLSProtocol builds it (with hostname checking
@@ -192,16 +214,38 @@ class NetworkMixin(SocketOpsMixin):
         kwargs = {}
         if ssl_shutdown_timeout is not None:
             kwargs["ssl_shutdown_timeout"] = ssl_shutdown_timeout
-        return TLSProtocol(self, app_protocol, context, waiter, server_side=server_side,
-                           server_hostname=server_hostname, call_connection_made=True,
-                           ssl_handshake_timeout=ssl_handshake_timeout, **kwargs)
+        return TLSProtocol(
+            self,
+            app_protocol,
+            context,
+            waiter,
+            server_side=server_side,
+            server_hostname=server_hostname,
+            call_connection_made=True,
+            ssl_handshake_timeout=ssl_handshake_timeout,
+            **kwargs,
+        )
 
     # ------------------------------------------------------------------ 19.5.1.6
-    async def create_connection(self, protocol_factory, host=None, port=None, *, ssl=None,
-                                family=0, proto=0, flags=0, sock=None, local_addr=None,
-                                server_hostname=None, ssl_handshake_timeout=None,
-                                ssl_shutdown_timeout=None, happy_eyeballs_delay=None,
-                                interleave=None, all_errors=False):
+    async def create_connection(
+        self,
+        protocol_factory,
+        host=None,
+        port=None,
+        *,
+        ssl=None,
+        family=0,
+        proto=0,
+        flags=0,
+        sock=None,
+        local_addr=None,
+        server_hostname=None,
+        ssl_handshake_timeout=None,
+        ssl_shutdown_timeout=None,
+        happy_eyeballs_delay=None,
+        interleave=None,
+        all_errors=False,
+    ):
         """19.5.1.6 create_connection: connect a TCP stream and return (transport, protocol)."""
         if server_hostname is not None and not ssl:
             raise ValueError("server_hostname is only meaningful with ssl")
@@ -221,15 +265,16 @@ class NetworkMixin(SocketOpsMixin):
         if host is not None or port is not None:
             if sock is not None:
                 raise ValueError("host/port and sock can not be specified at the same time")
-            infos = await self._ref_resolve((host, port), family=family, type=socket.SOCK_STREAM,
-                                            proto=proto, flags=flags)
+            infos = await self._ref_resolve(
+                (host, port), family=family, type=socket.SOCK_STREAM, proto=proto, flags=flags
+            )
             if not infos:
                 raise OSError("getaddrinfo() returned empty list")
             local_infos = None
             if local_addr is not None:
-                local_infos = await self._ref_resolve(local_addr, family=family,
-                                                      type=socket.SOCK_STREAM, proto=proto,
-                                                      flags=flags)
+                local_infos = await self._ref_resolve(
+                    local_addr, family=family, type=socket.SOCK_STREAM, proto=proto, flags=flags
+                )
                 if not local_infos:
                     raise OSError("getaddrinfo() returned empty list")
             if interleave:
@@ -243,8 +288,7 @@ class NetworkMixin(SocketOpsMixin):
                     except OSError:
                         continue
             else:
-                sock = await self._ref_staggered_connect(errors, infos, local_infos,
-                                                         happy_eyeballs_delay)
+                sock = await self._ref_staggered_connect(errors, infos, local_infos, happy_eyeballs_delay)
             if sock is None:
                 try:
                     _raise_connect_errors(errors, all_errors)
@@ -258,14 +302,18 @@ class NetworkMixin(SocketOpsMixin):
             # The spec says none of these may accompany sock; CPython silently ignores them,
             # the reference refuses them like host/port.
             if family or proto or flags or local_addr is not None:
-                raise ValueError("family, proto, flags and local_addr can not be specified "
-                                 "together with sock")
+                raise ValueError("family, proto, flags and local_addr can not be specified together with sock")
             if sock.type != socket.SOCK_STREAM:
                 raise ValueError(f"A Stream Socket was expected, got {sock!r}")
-        return await self._ref_stream_pair(sock, protocol_factory, ssl, server_hostname,
-                                           ssl_handshake_timeout=ssl_handshake_timeout,
-                                           ssl_shutdown_timeout=ssl_shutdown_timeout,
-                                           owns_sock=owns_sock)
+        return await self._ref_stream_pair(
+            sock,
+            protocol_factory,
+            ssl,
+            server_hostname,
+            ssl_handshake_timeout=ssl_handshake_timeout,
+            ssl_shutdown_timeout=ssl_shutdown_timeout,
+            owns_sock=owns_sock,
+        )
 
     async def _ref_connect_one(self, errors, info, local_infos):
         """Create, optionally bind, and connect one socket for one addrinfo entry."""
@@ -283,10 +331,12 @@ class NetworkMixin(SocketOpsMixin):
                         sock.bind(laddr)
                         break
                     except OSError as exc:
-                        bind_errors.append(OSError(
-                            exc.errno,
-                            f"error while attempting to bind on address {laddr!r}: "
-                            f"{(exc.strerror or '').lower()}"))
+                        bind_errors.append(
+                            OSError(
+                                exc.errno,
+                                f"error while attempting to bind on address {laddr!r}: {(exc.strerror or '').lower()}",
+                            )
+                        )
                 else:
                     if bind_errors:
                         raise bind_errors[-1]
@@ -353,9 +403,17 @@ class NetworkMixin(SocketOpsMixin):
                 done_event.cancel()
         return winner
 
-    async def create_unix_connection(self, protocol_factory, path=None, *, ssl=None, sock=None,
-                                     server_hostname=None, ssl_handshake_timeout=None,
-                                     ssl_shutdown_timeout=None):
+    async def create_unix_connection(
+        self,
+        protocol_factory,
+        path=None,
+        *,
+        ssl=None,
+        sock=None,
+        server_hostname=None,
+        ssl_handshake_timeout=None,
+        ssl_shutdown_timeout=None,
+    ):
         """19.5.1.6 create_unix_connection: connect an AF_UNIX stream (str, bytes, Path, abstract)."""
         if ssl:
             if server_hostname is None:
@@ -386,13 +444,19 @@ class NetworkMixin(SocketOpsMixin):
                 raise ValueError(f"A UNIX Domain Stream Socket was expected, got {sock!r}")
             sock.setblocking(False)
             owns_sock = False
-        return await self._ref_stream_pair(sock, protocol_factory, ssl, server_hostname,
-                                           ssl_handshake_timeout=ssl_handshake_timeout,
-                                           ssl_shutdown_timeout=ssl_shutdown_timeout,
-                                           owns_sock=owns_sock)
+        return await self._ref_stream_pair(
+            sock,
+            protocol_factory,
+            ssl,
+            server_hostname,
+            ssl_handshake_timeout=ssl_handshake_timeout,
+            ssl_shutdown_timeout=ssl_shutdown_timeout,
+            owns_sock=owns_sock,
+        )
 
-    async def connect_accepted_socket(self, protocol_factory, sock, *, ssl=None,
-                                      ssl_handshake_timeout=None, ssl_shutdown_timeout=None):
+    async def connect_accepted_socket(
+        self, protocol_factory, sock, *, ssl=None, ssl_handshake_timeout=None, ssl_shutdown_timeout=None
+    ):
         """19.5.1.7 connect_accepted_socket: wrap an already-accepted socket as (transport, protocol)."""
         if sock.type != socket.SOCK_STREAM:
             raise ValueError(f"A Stream Socket was expected, got {sock!r}")
@@ -401,14 +465,31 @@ class NetworkMixin(SocketOpsMixin):
         if ssl_shutdown_timeout is not None and not ssl:
             raise ValueError("ssl_shutdown_timeout is only meaningful with ssl")
         check_plain_socket(sock)
-        return await self._ref_stream_pair(sock, protocol_factory, ssl, "", server_side=True,
-                                           ssl_handshake_timeout=ssl_handshake_timeout,
-                                           ssl_shutdown_timeout=ssl_shutdown_timeout)
+        return await self._ref_stream_pair(
+            sock,
+            protocol_factory,
+            ssl,
+            "",
+            server_side=True,
+            ssl_handshake_timeout=ssl_handshake_timeout,
+            ssl_shutdown_timeout=ssl_shutdown_timeout,
+        )
 
     # ------------------------------------------------------------------ datagrams
-    async def create_datagram_endpoint(self, protocol_factory, local_addr=None, remote_addr=None,
-                                       *, family=0, proto=0, flags=0, reuse_address=_UNSET,
-                                       reuse_port=None, allow_broadcast=None, sock=None):
+    async def create_datagram_endpoint(
+        self,
+        protocol_factory,
+        local_addr=None,
+        remote_addr=None,
+        *,
+        family=0,
+        proto=0,
+        flags=0,
+        reuse_address=_UNSET,
+        reuse_port=None,
+        allow_broadcast=None,
+        sock=None,
+    ):
         """19.5.1.6 create_datagram_endpoint: a datagram transport bound and/or connected.
 
         reuse_address follows the running Python: 3.10 rejects True (ValueError) and warns on
@@ -416,34 +497,45 @@ class NetworkMixin(SocketOpsMixin):
         """
         if reuse_address is not _UNSET:
             if sys.version_info >= (3, 11):
-                raise TypeError(
-                    "create_datagram_endpoint() got an unexpected keyword argument 'reuse_address'")
+                raise TypeError("create_datagram_endpoint() got an unexpected keyword argument 'reuse_address'")
             if reuse_address:
-                raise ValueError("Passing `reuse_address=True` is no longer supported, as the "
-                                 "usage of SO_REUSEPORT in UDP poses a significant security concern.")
+                raise ValueError(
+                    "Passing `reuse_address=True` is no longer supported, as the "
+                    "usage of SO_REUSEPORT in UDP poses a significant security concern."
+                )
             import warnings
-            warnings.warn("The *reuse_address* parameter has been deprecated as of 3.5.10 and "
-                          "is scheduled for removal in 3.11.", DeprecationWarning, stacklevel=2)
+
+            warnings.warn(
+                "The *reuse_address* parameter has been deprecated as of 3.5.10 and is scheduled for removal in 3.11.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
 
         r_addr = None
         if sock is not None:
             if sock.type != socket.SOCK_DGRAM:
                 raise ValueError(f"A UDP Socket was expected, got {sock!r}")
-            if (local_addr or remote_addr or family or proto or flags or reuse_port
-                    or allow_broadcast):
-                opts = dict(local_addr=local_addr, remote_addr=remote_addr, family=family,
-                            proto=proto, flags=flags, reuse_port=reuse_port,
-                            allow_broadcast=allow_broadcast)
+            if local_addr or remote_addr or family or proto or flags or reuse_port or allow_broadcast:
+                opts = dict(
+                    local_addr=local_addr,
+                    remote_addr=remote_addr,
+                    family=family,
+                    proto=proto,
+                    flags=flags,
+                    reuse_port=reuse_port,
+                    allow_broadcast=allow_broadcast,
+                )
                 problems = ", ".join(f"{k}={v}" for k, v in opts.items() if v)
-                raise ValueError("socket modifier keyword arguments can not be used when sock "
-                                 f"is specified. ({problems})")
+                raise ValueError(
+                    f"socket modifier keyword arguments can not be used when sock is specified. ({problems})"
+                )
             sock.setblocking(False)
             owns_sock = False
         else:
             owns_sock = True
-            sock, r_addr = await self._ref_datagram_socket(local_addr, remote_addr, family,
-                                                           proto, flags, reuse_port,
-                                                           allow_broadcast)
+            sock, r_addr = await self._ref_datagram_socket(
+                local_addr, remote_addr, family, proto, flags, reuse_port, allow_broadcast
+            )
         try:
             protocol = protocol_factory()
         except BaseException:
@@ -459,8 +551,7 @@ class NetworkMixin(SocketOpsMixin):
             raise
         return transport, protocol
 
-    async def _ref_datagram_socket(self, local_addr, remote_addr, family, proto, flags,
-                                   reuse_port, allow_broadcast):
+    async def _ref_datagram_socket(self, local_addr, remote_addr, family, proto, flags, reuse_port, allow_broadcast):
         if not (local_addr or remote_addr):
             if family == 0:
                 raise ValueError("unexpected address family")
@@ -479,17 +570,18 @@ class NetworkMixin(SocketOpsMixin):
                     continue
                 if not (isinstance(addr, tuple) and len(addr) == 2):
                     raise TypeError("2-tuple is expected")
-                infos = await self._ref_resolve(addr, family=family, type=socket.SOCK_DGRAM,
-                                                proto=proto, flags=flags)
+                infos = await self._ref_resolve(addr, family=family, type=socket.SOCK_DGRAM, proto=proto, flags=flags)
                 if not infos:
                     raise OSError("getaddrinfo() returned empty list")
                 for fam, _, pro, _, address in infos:
                     by_key.setdefault((fam, pro), [None, None])
                     if by_key[(fam, pro)][index] is None:
                         by_key[(fam, pro)][index] = address
-            pairs = [(key, pair) for key, pair in by_key.items()
-                     if not ((local_addr and pair[0] is None)
-                             or (remote_addr and pair[1] is None))]
+            pairs = [
+                (key, pair)
+                for key, pair in by_key.items()
+                if not ((local_addr and pair[0] is None) or (remote_addr and pair[1] is None))
+            ]
             if not pairs:
                 raise ValueError("can not get address information")
 
@@ -522,11 +614,24 @@ class NetworkMixin(SocketOpsMixin):
         raise errors[0]
 
     # ------------------------------------------------------------------ 19.5.1.7
-    async def create_server(self, protocol_factory, host=None, port=None, *,
-                            family=socket.AF_UNSPEC, flags=socket.AI_PASSIVE, sock=None,
-                            backlog=100, ssl=None, reuse_address=None, reuse_port=None,
-                            keep_alive=None, ssl_handshake_timeout=None,
-                            ssl_shutdown_timeout=None, start_serving=True):
+    async def create_server(
+        self,
+        protocol_factory,
+        host=None,
+        port=None,
+        *,
+        family=socket.AF_UNSPEC,
+        flags=socket.AI_PASSIVE,
+        sock=None,
+        backlog=100,
+        ssl=None,
+        reuse_address=None,
+        reuse_port=None,
+        keep_alive=None,
+        ssl_handshake_timeout=None,
+        ssl_shutdown_timeout=None,
+        start_serving=True,
+    ):
         """19.5.1.7 create_server: bind TCP listening socket(s) and return a Server."""
         if isinstance(ssl, bool):
             raise TypeError("ssl argument must be an SSLContext or None")
@@ -550,8 +655,7 @@ class NetworkMixin(SocketOpsMixin):
                 hosts = list(host)
             infos = []
             for one_host in hosts:
-                found = await self._ref_resolve((one_host, port), family=family,
-                                                type=socket.SOCK_STREAM, flags=flags)
+                found = await self._ref_resolve((one_host, port), family=family, type=socket.SOCK_STREAM, flags=flags)
                 if not found:
                     raise OSError("getaddrinfo() returned empty list")
                 for info in found:
@@ -577,8 +681,7 @@ class NetworkMixin(SocketOpsMixin):
                     try:
                         listener.bind(sa)
                     except OSError as err:
-                        msg = (f"error while attempting to bind on address {sa!r}: "
-                               f"{(err.strerror or str(err)).lower()}")
+                        msg = f"error while attempting to bind on address {sa!r}: {(err.strerror or str(err)).lower()}"
                         if err.errno == errno.EADDRNOTAVAIL:
                             msg += " (maybe the address is not available)"
                         raise OSError(err.errno, msg) from None
@@ -595,17 +698,33 @@ class NetworkMixin(SocketOpsMixin):
             sockets = [sock]
         for listener in sockets:
             listener.setblocking(False)
-        server = Server(self, sockets, protocol_factory, ssl, backlog, ssl_handshake_timeout,
-                        ssl_shutdown_timeout=ssl_shutdown_timeout)
+        server = Server(
+            self,
+            sockets,
+            protocol_factory,
+            ssl,
+            backlog,
+            ssl_handshake_timeout,
+            ssl_shutdown_timeout=ssl_shutdown_timeout,
+        )
         if start_serving:
             server._start_serving()
             await asyncio.sleep(0)
         return server
 
-    async def create_unix_server(self, protocol_factory, path=None, *, sock=None, backlog=100,
-                                 ssl=None, ssl_handshake_timeout=None,
-                                 ssl_shutdown_timeout=None, start_serving=True,
-                                 cleanup_socket=True):
+    async def create_unix_server(
+        self,
+        protocol_factory,
+        path=None,
+        *,
+        sock=None,
+        backlog=100,
+        ssl=None,
+        ssl_handshake_timeout=None,
+        ssl_shutdown_timeout=None,
+        start_serving=True,
+        cleanup_socket=True,
+    ):
         """19.5.1.7 create_unix_server: an AF_UNIX stream Server (str, bytes, Path, abstract paths).
 
         A stale socket file at path is removed first; on 3.13+ (cleanup_socket=True) the socket
@@ -642,15 +761,24 @@ class NetworkMixin(SocketOpsMixin):
         unix_paths = {}
         if cleanup_socket and sys.version_info >= (3, 13):
             bound = sock.getsockname()
-            if bound and (isinstance(bound, str) and bound[0] != "\x00"
-                          or isinstance(bound, bytes) and bound[:1] != b"\x00"):
+            if bound and (
+                isinstance(bound, str) and bound[0] != "\x00" or isinstance(bound, bytes) and bound[:1] != b"\x00"
+            ):
                 try:
                     unix_paths[sock] = (bound, os.stat(bound).st_ino)
                 except OSError:
                     pass
         sock.setblocking(False)
-        server = Server(self, [sock], protocol_factory, ssl, backlog, ssl_handshake_timeout,
-                        ssl_shutdown_timeout=ssl_shutdown_timeout, unix_paths=unix_paths)
+        server = Server(
+            self,
+            [sock],
+            protocol_factory,
+            ssl,
+            backlog,
+            ssl_handshake_timeout,
+            ssl_shutdown_timeout=ssl_shutdown_timeout,
+            unix_paths=unix_paths,
+        )
         if start_serving:
             server._start_serving()
             await asyncio.sleep(0)
@@ -663,10 +791,15 @@ class NetworkMixin(SocketOpsMixin):
             protocol = server._protocol_factory()
             if server._ssl_context:
                 waiter = self.create_future()
-                tls = self._ref_tls_protocol(protocol, server._ssl_context, waiter,
-                                             server_side=True, server_hostname=None,
-                                             ssl_handshake_timeout=server._ssl_handshake_timeout,
-                                             ssl_shutdown_timeout=server._ssl_shutdown_timeout)
+                tls = self._ref_tls_protocol(
+                    protocol,
+                    server._ssl_context,
+                    waiter,
+                    server_side=True,
+                    server_hostname=None,
+                    ssl_handshake_timeout=server._ssl_handshake_timeout,
+                    ssl_shutdown_timeout=server._ssl_shutdown_timeout,
+                )
                 raw = StreamTransport(self, conn, tls, extra=extra, server=server)
 
                 def handshake_done(fut, raw=raw):
@@ -681,10 +814,12 @@ class NetworkMixin(SocketOpsMixin):
         except BaseException as exc:
             conn.close()
             if self.get_debug():
-                self.call_exception_handler({
-                    "message": "Error on transport creation for incoming connection",
-                    "exception": exc,
-                })
+                self.call_exception_handler(
+                    {
+                        "message": "Error on transport creation for incoming connection",
+                        "exception": exc,
+                    }
+                )
 
     # ------------------------------------------------------------------ 19.5.1.8
     async def sendfile(self, transport, file, offset=0, count=None, *, fallback=True):
@@ -707,7 +842,8 @@ class NetworkMixin(SocketOpsMixin):
                     raise
         elif not fallback:
             raise asyncio.SendfileNotAvailableError(
-                f"fallback is disabled and native sendfile is not supported for transport {transport!r}")
+                f"fallback is disabled and native sendfile is not supported for transport {transport!r}"
+            )
         return await self._ref_transport_sendfile_fallback(transport, file, offset, count)
 
     async def _ref_transport_sendfile_native(self, transport, file, offset, count):
@@ -754,12 +890,23 @@ class NetworkMixin(SocketOpsMixin):
 
 def _sendfile_capable(transport):
     """A bidirectional stream transport whose protocol can be swapped while the file goes out."""
-    return (isinstance(transport, asyncio.Transport)
-            and not isinstance(transport, asyncio.DatagramTransport)
-            and all(callable(getattr(transport, name, None))
-                    for name in ("write", "set_protocol", "get_protocol", "is_reading",
-                                 "pause_reading", "resume_reading", "get_write_buffer_size",
-                                 "get_write_buffer_limits")))
+    return (
+        isinstance(transport, asyncio.Transport)
+        and not isinstance(transport, asyncio.DatagramTransport)
+        and all(
+            callable(getattr(transport, name, None))
+            for name in (
+                "write",
+                "set_protocol",
+                "get_protocol",
+                "is_reading",
+                "pause_reading",
+                "resume_reading",
+                "get_write_buffer_size",
+                "get_write_buffer_limits",
+            )
+        )
+    )
 
 
 def _remove_stale_socket(path):

@@ -48,14 +48,14 @@ class _PipeTransportBase:
     """State shared by both directions: the pipe, the protocol and the single connection_lost()."""
 
     def _setup(self, loop, pipe, protocol):
-        self._pipe = None              # not owned until validated: a refused pipe stays open
+        self._pipe = None  # not owned until validated: a refused pipe stays open
         self._fileno = pipe.fileno()
         self._kind = pipe_kind(self._fileno)
         self._loop = loop
         self._pipe = pipe
         self._protocol = protocol
-        self._closing = False          # close()/abort()/EOF/error seen: no more I/O accepted
-        self._lost_scheduled = False   # connection_lost() has been scheduled (it runs once)
+        self._closing = False  # close()/abort()/EOF/error seen: no more I/O accepted
+        self._lost_scheduled = False  # connection_lost() has been scheduled (it runs once)
         os.set_blocking(self._fileno, False)
         self._extra["pipe"] = pipe
 
@@ -103,12 +103,14 @@ class _PipeTransportBase:
             if self._loop.get_debug():
                 logger.debug("%r: %s", self, message, exc_info=(type(exc), exc, exc.__traceback__))
         else:
-            self._loop.call_exception_handler({
-                "message": message,
-                "exception": exc,
-                "transport": self,
-                "protocol": self._protocol,
-            })
+            self._loop.call_exception_handler(
+                {
+                    "message": message,
+                    "exception": exc,
+                    "transport": self,
+                    "protocol": self._protocol,
+                }
+            )
         self._schedule_connection_lost(exc)
 
     def __del__(self, _warn=warnings.warn):
@@ -198,8 +200,8 @@ class WritePipeTransport(FlowControlMixin, _PipeTransportBase, asyncio.WriteTran
         super().__init__(extra)
         self._setup(loop, pipe, protocol)
         self._buffer = bytearray()
-        self._writing = False          # add_writer() is active
-        self._peer_watch = False       # add_reader() used to notice the reader going away
+        self._writing = False  # add_writer() is active
+        self._peer_watch = False  # add_reader() used to notice the reader going away
         self._lost_writes = 0
         self._init_flow_control()
         loop.call_soon(protocol.connection_made, self)

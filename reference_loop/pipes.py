@@ -52,4 +52,3 @@ class PipesMixin:
         protocol = protocol_factory()
         transport = WritePipeTransport(self, pipe, protocol)
         return await _connected(self, transport, protocol)
-

@@ -298,8 +298,10 @@ class SchedulingMixin:
             return
         self._cancelled_timers += 1
         timers = self._timers
-        if (self._cancelled_timers > _MIN_CANCELLED_TO_PURGE
-                and self._cancelled_timers > _CANCELLED_FRACTION_TO_PURGE * len(timers)):
+        if (
+            self._cancelled_timers > _MIN_CANCELLED_TO_PURGE
+            and self._cancelled_timers > _CANCELLED_FRACTION_TO_PURGE * len(timers)
+        ):
             kept = []
             for entry in timers:
                 if entry[2]._cancelled:
@@ -319,6 +321,7 @@ class SchedulingMixin:
     # ------------------------------------------------------------------ 19.5.1.5 tasks
 
     if sys.version_info >= (3, 14):
+
         def create_task(self, coro, **kwargs):
             """19.5.1.5 create_task: wrap ``coro`` in a Task (or the factory's object).
 
@@ -332,6 +335,7 @@ class SchedulingMixin:
                 return Task(coro, loop=self, **kwargs)
             return factory(self, coro, **kwargs)
     elif sys.version_info >= (3, 13, 4):
+
         def create_task(self, coro, *, name=None, context=None, **kwargs):
             """19.5.1.5 create_task: wrap ``coro`` in a Task (or the factory's object).
 
@@ -349,6 +353,7 @@ class SchedulingMixin:
             _set_task_name(task, name)
             return task
     elif sys.version_info >= (3, 13, 3):
+
         def create_task(self, coro, *, name=None, context=None, **kwargs):
             """19.5.1.5 create_task: wrap ``coro`` in a Task (or the factory's object).
 
@@ -365,6 +370,7 @@ class SchedulingMixin:
                 return Task(coro, loop=self, **kwargs)
             return factory(self, coro, **kwargs)
     elif sys.version_info >= (3, 11):
+
         def create_task(self, coro, *, name=None, context=None):
             """19.5.1.5 create_task: wrap ``coro`` in a Task (or the factory's object).
 
@@ -382,6 +388,7 @@ class SchedulingMixin:
             _set_task_name(task, name)
             return task
     else:
+
         def create_task(self, coro, *, name=None):
             """19.5.1.5 create_task: wrap ``coro`` in a Task (or the factory's object).
 

@@ -23,8 +23,17 @@ _ACCEPT_RETRY_DELAY = 1.0
 class Server(asyncio.AbstractServer):
     """page.server: listening sockets plus the connections accepted on them."""
 
-    def __init__(self, loop, sockets, protocol_factory, ssl_context, backlog,
-                 ssl_handshake_timeout, ssl_shutdown_timeout=None, unix_paths=None):
+    def __init__(
+        self,
+        loop,
+        sockets,
+        protocol_factory,
+        ssl_context,
+        backlog,
+        ssl_handshake_timeout,
+        ssl_shutdown_timeout=None,
+        unix_paths=None,
+    ):
         self._loop = loop
         self._sockets = list(sockets)
         self._protocol_factory = protocol_factory
@@ -169,11 +178,13 @@ class Server(asyncio.AbstractServer):
                 return
             except OSError as exc:
                 if exc.errno in _RESOURCE_ERRORS:
-                    self._loop.call_exception_handler({
-                        "message": "socket.accept() out of system resource",
-                        "exception": exc,
-                        "socket": sock,
-                    })
+                    self._loop.call_exception_handler(
+                        {
+                            "message": "socket.accept() out of system resource",
+                            "exception": exc,
+                            "socket": sock,
+                        }
+                    )
                     self._loop.remove_reader(sock.fileno())
                     self._loop.call_later(_ACCEPT_RETRY_DELAY, self._resume_accepting, sock)
                     return

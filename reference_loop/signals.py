@@ -122,8 +122,11 @@ class SignalsMixin:
         if not self._signal_handlers:
             return
         if sys.is_finalizing():
-            warnings.warn(f"Closing the loop {self!r} on interpreter shutdown stage, "
-                          "skipping signal handler removal", ResourceWarning, source=self)
+            warnings.warn(  # noqa: B028
+                f"Closing the loop {self!r} on interpreter shutdown stage, skipping signal handler removal",
+                ResourceWarning,
+                source=self,
+            )
             self._signal_handlers.clear()
             return
         for sig in list(self._signal_handlers):

@@ -81,8 +81,7 @@ class SocketOpsMixin:
     # ------------------------------------------------------------------ 19.5.1.12
     async def getaddrinfo(self, host, port, *, family=0, type=0, proto=0, flags=0):
         """19.5.1.12 getaddrinfo: socket.getaddrinfo run in the default executor."""
-        return await self.run_in_executor(
-            None, socket.getaddrinfo, host, port, family, type, proto, flags)
+        return await self.run_in_executor(None, socket.getaddrinfo, host, port, family, type, proto, flags)
 
     async def getnameinfo(self, sockaddr, flags=0):
         """19.5.1.12 getnameinfo: socket.getnameinfo run in the default executor."""
@@ -97,8 +96,7 @@ class SocketOpsMixin:
                 af, t, p, c, addr = infos[0]
                 infos = [(af, t, p, c, (addr[0], addr[1]) + tuple(address[2:4]))]
             return infos
-        return await self.getaddrinfo(host, port, family=family, type=type,
-                                      proto=proto, flags=flags)
+        return await self.getaddrinfo(host, port, family=family, type=type, proto=proto, flags=flags)
 
     # ------------------------------------------------------------------ helpers
     def _ref_check_sock(self, sock) -> None:
@@ -193,8 +191,10 @@ class SocketOpsMixin:
         except (BlockingIOError, InterruptedError):
             pass
         while sent < len(view):
+
             def attempt(offset=sent):
                 return sock.send(view[offset:])
+
             sent += await self._ref_wait_io(sock, attempt, write=True)
         return None
 
@@ -202,8 +202,7 @@ class SocketOpsMixin:
         """19.5.1.11 sock_connect: connect, resolving an unresolved host name first."""
         self._ref_check_sock(sock)
         if sock.family in _inet_families():
-            infos = await self._ref_resolve(address, family=sock.family, type=sock.type,
-                                            proto=sock.proto)
+            infos = await self._ref_resolve(address, family=sock.family, type=sock.type, proto=sock.proto)
             if not infos:
                 raise OSError("getaddrinfo() returned empty list")
             address = infos[0][4]

@@ -57,12 +57,14 @@ class FlowControlMixin:
         return self._buffer_size()
 
     def _flow_error(self, what, exc):
-        self._loop.call_exception_handler({
-            "message": f"protocol.{what}() failed",
-            "exception": exc,
-            "transport": self,
-            "protocol": self._protocol,
-        })
+        self._loop.call_exception_handler(
+            {
+                "message": f"protocol.{what}() failed",
+                "exception": exc,
+                "transport": self,
+                "protocol": self._protocol,
+            }
+        )
 
     def _maybe_pause_protocol(self):
         if self._buffer_size() <= self._high_water or self._protocol_paused:
@@ -176,12 +178,14 @@ class SocketTransportBase(FlowControlMixin):
 
     def _fatal_error(self, exc, message):
         if not isinstance(exc, OSError):
-            self._loop.call_exception_handler({
-                "message": message,
-                "exception": exc,
-                "transport": self,
-                "protocol": self._protocol,
-            })
+            self._loop.call_exception_handler(
+                {
+                    "message": message,
+                    "exception": exc,
+                    "transport": self,
+                    "protocol": self._protocol,
+                }
+            )
         elif self._loop.get_debug():
             logger.debug("%r: %s", self, message, exc_info=True)
         self._force_close(exc)

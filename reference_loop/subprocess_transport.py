@@ -70,22 +70,30 @@ class SubprocessPipesTransport(asyncio.SubprocessTransport):
         super().__init__(extra)
         self._loop = loop
         self._protocol = protocol
-        self._proc = None            # the Popen object; None again once connection_lost() ran
+        self._proc = None  # the Popen object; None again once connection_lost() ran
         self._pid = None
         self._returncode = None
-        self._pipes = {}             # fd -> pipe transport (None until connected)
-        self._open_pipes = set()     # fds whose pipe transport has not called connection_lost
-        self._pending = []           # protocol calls held back until connection_made; then None
-        self._closed = False         # close() was called
-        self._finished = False       # connection_lost() scheduled
+        self._pipes = {}  # fd -> pipe transport (None until connected)
+        self._open_pipes = set()  # fds whose pipe transport has not called connection_lost
+        self._pending = []  # protocol calls held back until connection_made; then None
+        self._closed = False  # close() was called
+        self._finished = False  # connection_lost() scheduled
         self._exited = loop.create_future()  # resolved with the returncode once reaped
-        self._wait_waiters = []      # futures of _wait() callers
+        self._wait_waiters = []  # futures of _wait() callers
 
     # -- start-up (used by SubprocessMixin) ----------------------------------------------
     def _spawn(self, args, shell, stdin, stdout, stderr, bufsize, kwargs):
         """Start the child; watch it for exit straight away."""
-        self._proc = subprocess.Popen(args, shell=shell, stdin=stdin, stdout=stdout, stderr=stderr,
-                                      universal_newlines=False, bufsize=bufsize, **kwargs)
+        self._proc = subprocess.Popen(
+            args,
+            shell=shell,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            universal_newlines=False,
+            bufsize=bufsize,
+            **kwargs,
+        )
         self._pid = self._proc.pid
         self._extra["subprocess"] = self._proc
         for fd, stream in enumerate((self._proc.stdin, self._proc.stdout, self._proc.stderr)):
@@ -98,9 +106,11 @@ class SubprocessPipesTransport(asyncio.SubprocessTransport):
         """Wrap the child's pipes in pipe transports, then deliver connection_made()."""
         loop = self._loop
         proc = self._proc
-        streams = ((STDIN, proc.stdin, loop.connect_write_pipe),
-                   (STDOUT, proc.stdout, loop.connect_read_pipe),
-                   (STDERR, proc.stderr, loop.connect_read_pipe))
+        streams = (
+            (STDIN, proc.stdin, loop.connect_write_pipe),
+            (STDOUT, proc.stdout, loop.connect_read_pipe),
+            (STDERR, proc.stderr, loop.connect_read_pipe),
+        )
         for fd, stream, connect in streams:
             if stream is None:
                 continue

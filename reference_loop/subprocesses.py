@@ -31,10 +31,22 @@ def _refuse_text_options(universal_newlines, bufsize, text, encoding, errors):
 class SubprocessMixin:
     """subprocess_exec / subprocess_shell for the reference loop (subprocess page)."""
 
-    async def subprocess_exec(self, protocol_factory, program, *args,
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              universal_newlines=False, shell=False, bufsize=0,
-                              encoding=None, errors=None, text=None, **kwargs):
+    async def subprocess_exec(
+        self,
+        protocol_factory,
+        program,
+        *args,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=False,
+        shell=False,
+        bufsize=0,
+        encoding=None,
+        errors=None,
+        text=None,
+        **kwargs,
+    ):
         """Subprocess page, loop.subprocess_exec: run ``program`` with ``args`` (no shell).
 
         Text-mode options (universal_newlines, text, encoding, errors), bufsize != 0 and
@@ -45,14 +57,25 @@ class SubprocessMixin:
             raise ValueError("shell must be False")
         _refuse_text_options(universal_newlines, bufsize, text, encoding, errors)
         protocol = protocol_factory()
-        transport = await _start(self, protocol, (program,) + args, False,
-                                 stdin, stdout, stderr, bufsize, kwargs)
+        transport = await _start(self, protocol, (program,) + args, False, stdin, stdout, stderr, bufsize, kwargs)
         return transport, protocol
 
-    async def subprocess_shell(self, protocol_factory, cmd, *,
-                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               universal_newlines=False, shell=True, bufsize=0,
-                               encoding=None, errors=None, text=None, **kwargs):
+    async def subprocess_shell(
+        self,
+        protocol_factory,
+        cmd,
+        *,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=False,
+        shell=True,
+        bufsize=0,
+        encoding=None,
+        errors=None,
+        text=None,
+        **kwargs,
+    ):
         """Subprocess page, loop.subprocess_shell: run ``cmd`` (str or bytes) with the platform shell.
 
         A non-string cmd, shell=False, text-mode options and bufsize != 0 raise ValueError.

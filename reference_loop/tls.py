@@ -24,25 +24,43 @@ from .tls_protocol import (  # noqa: F401  (re-exported for the network mixin)
 )
 from .tls_transport import TLSTransport  # noqa: F401
 
-__all__ = ["TLSMixin", "TLSProtocol", "TLSTransport", "default_client_context",
-           "DEFAULT_HANDSHAKE_TIMEOUT", "DEFAULT_SHUTDOWN_TIMEOUT"]
+__all__ = [
+    "TLSMixin",
+    "TLSProtocol",
+    "TLSTransport",
+    "default_client_context",
+    "DEFAULT_HANDSHAKE_TIMEOUT",
+    "DEFAULT_SHUTDOWN_TIMEOUT",
+]
 
 
 def upgradable(transport):
     """19.5.1.9: start_tls needs a live bidirectional stream transport whose protocol can be
     swapped (set_protocol) and whose reading can be paused."""
-    return (isinstance(transport, asyncio.Transport)
-            and not isinstance(transport, asyncio.DatagramTransport)
-            and all(callable(getattr(transport, name, None))
-                    for name in ("set_protocol", "pause_reading", "resume_reading", "write")))
+    return (
+        isinstance(transport, asyncio.Transport)
+        and not isinstance(transport, asyncio.DatagramTransport)
+        and all(
+            callable(getattr(transport, name, None))
+            for name in ("set_protocol", "pause_reading", "resume_reading", "write")
+        )
+    )
 
 
 class TLSMixin:
     """19.5.1.9 TLS upgrade for the reference loop (needs create_future/call_soon/call_later)."""
 
-    async def start_tls(self, transport, protocol, sslcontext, *, server_side=False,
-                        server_hostname=None, ssl_handshake_timeout=None,
-                        ssl_shutdown_timeout=None):
+    async def start_tls(
+        self,
+        transport,
+        protocol,
+        sslcontext,
+        *,
+        server_side=False,
+        server_hostname=None,
+        ssl_handshake_timeout=None,
+        ssl_shutdown_timeout=None,
+    ):
         """19.5.1.9 start_tls: upgrade a live connection to TLS and return the new transport.
 
         ``transport``/``protocol`` are a pair made by create_connection/create_server (or an
@@ -55,8 +73,7 @@ class TLSMixin:
         ssl_shutdown_timeout (3.11+; 30 s when None) bounds close()'s wait for close_notify.
         """
         if not isinstance(sslcontext, ssl.SSLContext):
-            raise TypeError(
-                f"sslcontext is expected to be an instance of ssl.SSLContext, got {sslcontext!r}")
+            raise TypeError(f"sslcontext is expected to be an instance of ssl.SSLContext, got {sslcontext!r}")
         if not upgradable(transport):
             raise TypeError(f"transport {transport!r} is not supported by start_tls()")
         if transport.is_closing():
@@ -64,11 +81,16 @@ class TLSMixin:
 
         waiter = self.create_future()
         tls_protocol = TLSProtocol(
-            self, protocol, sslcontext, waiter,
-            server_side=server_side, server_hostname=server_hostname,
+            self,
+            protocol,
+            sslcontext,
+            waiter,
+            server_side=server_side,
+            server_hostname=server_hostname,
             call_connection_made=False,
             ssl_handshake_timeout=ssl_handshake_timeout,
-            ssl_shutdown_timeout=ssl_shutdown_timeout)
+            ssl_shutdown_timeout=ssl_shutdown_timeout,
+        )
 
         # Nothing may reach the TLS engine before it knows its transport.
         transport.pause_reading()

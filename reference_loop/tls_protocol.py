@@ -78,13 +78,23 @@ class TLSProtocol(asyncio.Protocol):
     ConnectionResetError when the peer goes away, ConnectionAbortedError on handshake timeout.
     """
 
-    def __init__(self, loop, app_protocol, sslcontext, waiter, *, server_side=False,
-                 server_hostname=None, call_connection_made=True, ssl_handshake_timeout=None,
-                 ssl_shutdown_timeout=None):
+    def __init__(
+        self,
+        loop,
+        app_protocol,
+        sslcontext,
+        waiter,
+        *,
+        server_side=False,
+        server_hostname=None,
+        call_connection_made=True,
+        ssl_handshake_timeout=None,
+        ssl_shutdown_timeout=None,
+    ):
         self._handshake_timeout = check_timeout(
-            "ssl_handshake_timeout", ssl_handshake_timeout, DEFAULT_HANDSHAKE_TIMEOUT)
-        self._shutdown_timeout = check_timeout(
-            "ssl_shutdown_timeout", ssl_shutdown_timeout, DEFAULT_SHUTDOWN_TIMEOUT)
+            "ssl_handshake_timeout", ssl_handshake_timeout, DEFAULT_HANDSHAKE_TIMEOUT
+        )
+        self._shutdown_timeout = check_timeout("ssl_shutdown_timeout", ssl_shutdown_timeout, DEFAULT_SHUTDOWN_TIMEOUT)
         if not isinstance(sslcontext, ssl.SSLContext):
             if server_side:
                 raise ValueError("Server side SSL needs a valid SSLContext")
@@ -97,7 +107,8 @@ class TLSProtocol(asyncio.Protocol):
         self._incoming = ssl.MemoryBIO()
         self._outgoing = ssl.MemoryBIO()
         self._sslobj = sslcontext.wrap_bio(
-            self._incoming, self._outgoing, server_side=server_side, server_hostname=hostname)
+            self._incoming, self._outgoing, server_side=server_side, server_hostname=hostname
+        )
         self._extra = {"sslcontext": sslcontext}
 
         self.state = State.NEW
@@ -137,8 +148,7 @@ class TLSProtocol(asyncio.Protocol):
             transport.abort()
             return
         self.state = State.HANDSHAKING
-        self._handshake_timer = self._loop.call_later(
-            self._handshake_timeout, self._on_handshake_timeout)
+        self._handshake_timer = self._loop.call_later(self._handshake_timeout, self._on_handshake_timeout)
         self._step_handshake()
 
     def data_received(self, data):
@@ -156,8 +166,9 @@ class TLSProtocol(asyncio.Protocol):
         """19.5.1.6: the peer closed its sending side of the raw stream."""
         self._peer_eof = True
         if self.state is State.HANDSHAKING:
-            self._fail_handshake(ConnectionResetError(
-                "Connection lost during the TLS handshake (EOF from peer)"), graceful=False)
+            self._fail_handshake(
+                ConnectionResetError("Connection lost during the TLS handshake (EOF from peer)"), graceful=False
+            )
         elif self.state is State.OPEN:
             # Deliver what is left (possibly the close_notify); a bare EOF is a "ragged" close.
             if not self._app_reading_paused:
@@ -213,8 +224,9 @@ class TLSProtocol(asyncio.Protocol):
         self._cancel_timers()
         self.state = State.OPEN
         sslobj = self._sslobj
-        self._extra.update(peercert=sslobj.getpeercert(), cipher=sslobj.cipher(),
-                           compression=sslobj.compression(), ssl_object=sslobj)
+        self._extra.update(
+            peercert=sslobj.getpeercert(), cipher=sslobj.cipher(), compression=sslobj.compression(), ssl_object=sslobj
+        )
         self._send_records(force=True)  # last handshake flight (e.g. the client's Finished)
         if self.app_state is AppState.INIT:
             self.app_state = AppState.MADE
@@ -232,9 +244,12 @@ class TLSProtocol(asyncio.Protocol):
     def _on_handshake_timeout(self):
         self._handshake_timer = None
         if self.state is State.HANDSHAKING:
-            self._fail_handshake(ConnectionAbortedError(
-                f"SSL handshake is taking longer than {self._handshake_timeout} seconds: "
-                f"aborting the connection"), graceful=False)
+            self._fail_handshake(
+                ConnectionAbortedError(
+                    f"SSL handshake is taking longer than {self._handshake_timeout} seconds: aborting the connection"
+                ),
+                graceful=False,
+            )
 
     def _fail_handshake(self, exc, *, graceful):
         """Report ``exc`` to the waiter; the app (if made, as after start_tls) gets it in
@@ -330,8 +345,12 @@ class TLSProtocol(asyncio.Protocol):
     def _send_records(self, force=False):
         """Move TLS records from the outgoing BIO to the raw transport, piece by piece until the
         raw transport asks us to pause (``force``: everything, for handshake and close_notify)."""
-        while (self._outgoing.pending and self.raw is not None and not self.raw.is_closing()
-               and (force or not self._raw_writing_paused)):
+        while (
+            self._outgoing.pending
+            and self.raw is not None
+            and not self.raw.is_closing()
+            and (force or not self._raw_writing_paused)
+        ):
             self.raw.write(self._outgoing.read(-1 if force else SEND_PIECE))
         self._update_app_writing()
 
@@ -359,12 +378,14 @@ class TLSProtocol(asyncio.Protocol):
         except (SystemExit, KeyboardInterrupt):
             raise
         except BaseException as exc:
-            self._loop.call_exception_handler({
-                "message": f"protocol.{name}() failed",
-                "exception": exc,
-                "transport": self.app_transport,
-                "protocol": self.app_protocol,
-            })
+            self._loop.call_exception_handler(
+                {
+                    "message": f"protocol.{name}() failed",
+                    "exception": exc,
+                    "transport": self.app_transport,
+                    "protocol": self.app_protocol,
+                }
+            )
 
     # ==========================================================================================
     # Closing
@@ -405,8 +426,7 @@ class TLSProtocol(asyncio.Protocol):
             return
         if self._app_reading_paused and self.raw is not None:
             self.raw.resume_reading()  # the peer's close_notify must get through
-        self._shutdown_timer = self._loop.call_later(
-            self._shutdown_timeout, self._on_shutdown_timeout)
+        self._shutdown_timer = self._loop.call_later(self._shutdown_timeout, self._on_shutdown_timeout)
         self._step_shutdown()
 
     def _discard_late_data(self):

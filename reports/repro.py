@@ -30,12 +30,14 @@ BY_NAME = {}  # short case name (the function name without "case_") -> case func
 
 def case(*check_ids):
     """Register a reproducer under the check IDs whose deviation it shows."""
+
     def register(function):
         function.check_ids = check_ids
         BY_NAME[function.__name__.removeprefix("case_")] = function
         for check_id in check_ids:
             CASES.setdefault(check_id, []).append(function)
         return function
+
     return register
 
 
@@ -49,15 +51,20 @@ def make_factory(spec):
     return obj
 
 
-@case("calls.call_soon.returns_handle",
-      "delayed.call_later.returns_timerhandle",
-      "delayed.call_at.returns_timerhandle")
+@case("calls.call_soon.returns_handle", "delayed.call_later.returns_timerhandle", "delayed.call_at.returns_timerhandle")
 def case_handles(loop):
     h, t = loop.call_soon(print), loop.call_later(0, print)
     a = loop.call_at(loop.time() + 1, print)
-    print("call_soon -> asyncio.Handle:", isinstance(h, asyncio.Handle),
-          "| call_later(0) -> TimerHandle:", isinstance(t, asyncio.TimerHandle), "has when():", hasattr(t, "when"),
-          "| call_at -> TimerHandle:", isinstance(a, asyncio.TimerHandle))
+    print(
+        "call_soon -> asyncio.Handle:",
+        isinstance(h, asyncio.Handle),
+        "| call_later(0) -> TimerHandle:",
+        isinstance(t, asyncio.TimerHandle),
+        "has when():",
+        hasattr(t, "when"),
+        "| call_at -> TimerHandle:",
+        isinstance(a, asyncio.TimerHandle),
+    )
     for x in (h, t, a):
         x.cancel()
 
@@ -76,13 +83,16 @@ def case_cancel(loop):
 @case("running.stop.current_batch_completes", "running.stop.scheduled_by_batch_deferred")
 def case_stop(loop):
     ran = []
+
     def first():
         ran.append("first")
         loop.call_soon(ran.append, "scheduled-by-first")
         loop.stop()
+
     def second():
         ran.append("second")
         loop.call_soon(ran.append, "scheduled-by-second")
+
     loop.call_soon(first)
     loop.call_soon(second)
     loop.run_forever()
@@ -106,11 +116,16 @@ def case_types(loop):
         srv = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
         port = srv.sockets[0].getsockname()[1]
         tr, _ = await loop.create_connection(asyncio.Protocol, "127.0.0.1", port)
-        print("server is AbstractServer:", isinstance(srv, asyncio.AbstractServer),
-              "| transport is BaseTransport:", isinstance(tr, asyncio.BaseTransport))
+        print(
+            "server is AbstractServer:",
+            isinstance(srv, asyncio.AbstractServer),
+            "| transport is BaseTransport:",
+            isinstance(tr, asyncio.BaseTransport),
+        )
         tr.close()
         srv.close()
         await asyncio.sleep(0.05)
+
     loop.run_until_complete(main())
 
 
@@ -118,30 +133,47 @@ def case_types(loop):
 def case_subprocess_types(loop):
     async def main():
         tr, _ = await loop.subprocess_exec(asyncio.SubprocessProtocol, sys.executable, "-c", "pass")
-        print("SubprocessTransport:", isinstance(tr, asyncio.SubprocessTransport),
-              "| pipe 0 is WriteTransport:", isinstance(tr.get_pipe_transport(0), asyncio.WriteTransport))
+        print(
+            "SubprocessTransport:",
+            isinstance(tr, asyncio.SubprocessTransport),
+            "| pipe 0 is WriteTransport:",
+            isinstance(tr.get_pipe_transport(0), asyncio.WriteTransport),
+        )
         tr.close()
         await asyncio.sleep(0.1)
+
     loop.run_until_complete(main())
 
 
-@case("fdwatch.remove_reader.returns_false",
-      "fdwatch.remove_reader.returns_true",
-      "fdwatch.remove_writer.returns_false",
-      "fdwatch.remove_writer.returns_true")
+@case(
+    "fdwatch.remove_reader.returns_false",
+    "fdwatch.remove_reader.returns_true",
+    "fdwatch.remove_writer.returns_false",
+    "fdwatch.remove_writer.returns_true",
+)
 def case_remove(loop):
     r, w = socket.socketpair()
     loop.add_reader(r, print)
     loop.add_writer(w, print)
-    print("remove_reader(watched):", loop.remove_reader(r), "| again:", loop.remove_reader(r),
-          "| remove_writer(watched):", loop.remove_writer(w), "| again:", loop.remove_writer(w))
+    print(
+        "remove_reader(watched):",
+        loop.remove_reader(r),
+        "| again:",
+        loop.remove_reader(r),
+        "| remove_writer(watched):",
+        loop.remove_writer(w),
+        "| again:",
+        loop.remove_writer(w),
+    )
     r.close()
     w.close()
 
 
-@case("signals.add_signal_handler.runs_callback",
-      "signals.remove_signal_handler.restores_default",
-      "signals.add_signal_handler.off_main_thread")
+@case(
+    "signals.add_signal_handler.runs_callback",
+    "signals.remove_signal_handler.restores_default",
+    "signals.add_signal_handler.off_main_thread",
+)
 def case_signals(loop):
     seen = []
     try:
@@ -152,8 +184,15 @@ def case_signals(loop):
     os.kill(os.getpid(), signal.SIGUSR1)  # sent before run_forever
     loop.call_later(0.3, loop.stop)
     loop.run_forever()
-    print("delivered:", seen, "| remove_signal_handler:", loop.remove_signal_handler(signal.SIGUSR1),
-          "| SIGUSR1 disposition now:", signal.getsignal(signal.SIGUSR1))
+    print(
+        "delivered:",
+        seen,
+        "| remove_signal_handler:",
+        loop.remove_signal_handler(signal.SIGUSR1),
+        "| SIGUSR1 disposition now:",
+        signal.getsignal(signal.SIGUSR1),
+    )
+
     def off():
         try:
             loop.add_signal_handler(signal.SIGUSR2, print)
@@ -161,14 +200,17 @@ def case_signals(loop):
             loop.remove_signal_handler(signal.SIGUSR2)
         except Exception as e:
             print("off main thread:", type(e).__name__)
+
     t = threading.Thread(target=off)
     t.start()
     t.join()
 
 
-@case("sockets.sock_sendfile.returns_total",
-      "sockets.sock_recvfrom.returns_data_and_address",
-      "sockets.sock_sendto.sends_datagram")
+@case(
+    "sockets.sock_sendfile.returns_total",
+    "sockets.sock_recvfrom.returns_data_and_address",
+    "sockets.sock_sendto.sends_datagram",
+)
 def case_missing(loop):
     a, b = socket.socketpair()
     u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -176,9 +218,11 @@ def case_missing(loop):
     u.setblocking(False)
     a.setblocking(False)
     with open(__file__, "rb") as f:
-        for name, make in [("sock_sendfile", lambda: loop.sock_sendfile(a, f)),
-                           ("sock_recvfrom", lambda: loop.sock_recvfrom(u, 10)),
-                           ("sock_sendto", lambda: loop.sock_sendto(u, b"x", u.getsockname()))]:
+        for name, make in [
+            ("sock_sendfile", lambda: loop.sock_sendfile(a, f)),
+            ("sock_recvfrom", lambda: loop.sock_recvfrom(u, 10)),
+            ("sock_sendto", lambda: loop.sock_sendto(u, b"x", u.getsockname())),
+        ]:
             try:
                 loop.run_until_complete(asyncio.wait_for(make(), 0.5))
                 print(name, "ok")
@@ -197,18 +241,22 @@ def case_missing(loop):
 @case("connections.create_connection.factory_once")
 def case_factory_early(loop):
     calls = []
+
     async def main():
         try:
             await loop.create_connection(lambda: calls.append(1) or asyncio.Protocol(), "127.0.0.1", 1)
         except OSError as e:
             print("refused:", type(e).__name__)
+
     loop.run_until_complete(main())
     print("protocol_factory calls on a refused connection:", len(calls))
 
 
-@case("connections.create_connection.happy_eyeballs",
-      "connections.create_datagram_endpoint.reuse_address_rejected",
-      "executor.set_default_executor.rejects_non_thread_pool")
+@case(
+    "connections.create_connection.happy_eyeballs",
+    "connections.create_datagram_endpoint.reuse_address_rejected",
+    "executor.set_default_executor.rejects_non_thread_pool",
+)
 def case_newapi(loop):
     async def main():
         srv = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
@@ -221,13 +269,15 @@ def case_newapi(loop):
             print("happy_eyeballs_delay: TypeError", e)
         for value in (True, False):
             try:
-                tr, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, local_addr=("127.0.0.1", 0),
-                                                            reuse_address=value)
+                tr, _ = await loop.create_datagram_endpoint(
+                    asyncio.DatagramProtocol, local_addr=("127.0.0.1", 0), reuse_address=value
+                )
                 tr.close()
                 print(f"reuse_address={value}: accepted")
             except Exception as e:
                 print(f"reuse_address={value}:", type(e).__name__)
         srv.close()
+
     loop.run_until_complete(main())
     ex = concurrent.futures.ProcessPoolExecutor()
     try:
@@ -241,10 +291,12 @@ def case_newapi(loop):
 @case("connections.create_datagram_endpoint.unix", "connections.create_unix_connection.abstract")
 def case_unix(loop):
     d = tempfile.mkdtemp(dir="/tmp")
+
     async def main():
         try:
-            tr, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol, local_addr=os.path.join(d, "s"),
-                                                        family=socket.AF_UNIX)
+            tr, _ = await loop.create_datagram_endpoint(
+                asyncio.DatagramProtocol, local_addr=os.path.join(d, "s"), family=socket.AF_UNIX
+            )
             tr.close()
             print("AF_UNIX datagram, path local_addr: ok")
         except Exception as e:
@@ -258,6 +310,7 @@ def case_unix(loop):
         except Exception as e:
             print("abstract-namespace unix connection:", type(e).__name__, e)
         srv.close()
+
     loop.run_until_complete(main())
 
 
@@ -278,6 +331,7 @@ def case_shell_list(loop):
             except Exception as e:
                 print(f"subprocess_shell(**{kw}):", type(e).__name__)
         await asyncio.sleep(0.1)
+
     loop.run_until_complete(main())
 
 
@@ -302,8 +356,11 @@ def case_fdleak(loop, factory):
 @case("running.close.methods_after_close_raise")
 def case_closed(loop):
     loop.close()
-    for name, call in [("call_soon", lambda: loop.call_soon(print)), ("call_later", lambda: loop.call_later(1, print)),
-                       ("run_forever", loop.run_forever)]:
+    for name, call in [
+        ("call_soon", lambda: loop.call_soon(print)),
+        ("call_later", lambda: loop.call_later(1, print)),
+        ("run_forever", loop.run_forever),
+    ]:
         try:
             call()
             print(f"{name} on a closed loop: accepted")
@@ -329,6 +386,7 @@ def case_server_close(loop):
         except OSError as e:
             print("connect after Server.close():", type(e).__name__)
         s.close()
+
     loop.run_until_complete(main())
 
 
@@ -336,8 +394,10 @@ def case_server_close(loop):
 def case_errors(loop):
     calls = []
     loop.set_exception_handler(lambda lp, ctx: calls.append(sorted(ctx)))
+
     def boom():
         raise ZeroDivisionError("boom")
+
     loop.call_soon(boom)
     loop.call_soon(loop.stop)
     loop.run_forever()
@@ -353,6 +413,7 @@ def case_debug(loop):
 @case("pipes.connect_read_pipe.extra_info_pipe")
 def case_pipe_extra(loop):
     r, w = os.pipe()
+
     async def main():
         tr, _ = await loop.connect_read_pipe(asyncio.Protocol, os.fdopen(r, "rb"))
         try:
@@ -361,6 +422,7 @@ def case_pipe_extra(loop):
             print("read pipe get_extra_info('pipe'):", type(e).__name__, e)
         tr.close()
         await asyncio.sleep(0.01)
+
     loop.run_until_complete(main())
     os.close(w)
 
@@ -415,6 +477,7 @@ def case_executor(loop):
 
     def thread_name():
         return threading.current_thread().name
+
     name = loop.run_until_complete(asyncio.wait_for(loop.run_in_executor(None, thread_name), 2))
     print("run_in_executor(None) ran in:", name)
     name = loop.run_until_complete(asyncio.wait_for(loop.run_in_executor(ex, thread_name), 2))
@@ -433,17 +496,21 @@ def case_threads_after_close(loop):
 @case("calls.call_soon_threadsafe.wakes_loop")
 def case_threadsafe_wake(loop):
     got = []
+
     def worker():
         time.sleep(0.2)
         loop.call_soon_threadsafe(got.append, "from thread")
+
     threading.Thread(target=worker).start()
     loop.call_later(5, loop.stop)  # 5 s by the loop's clock
     loop.call_soon(lambda: None)
+
     def poll():
         if got:
             loop.stop()
         else:
             loop.call_later(0.01, poll)
+
     loop.call_soon(poll)
     t0 = time.monotonic()
     loop.run_forever()
@@ -459,9 +526,11 @@ def case_real_time(loop):
 
 @case("resolution.getaddrinfo.matches_socket", "subprocess.subprocess_exec.returns_transport_protocol")
 def case_real_io(loop):
-    for name, call in [("getaddrinfo", lambda: loop.getaddrinfo("127.0.0.1", 80)),
-                       ("subprocess_exec", lambda: loop.subprocess_exec(asyncio.SubprocessProtocol, "true")),
-                       ("create_connection to a real listening socket", None)]:
+    for name, call in [
+        ("getaddrinfo", lambda: loop.getaddrinfo("127.0.0.1", 80)),
+        ("subprocess_exec", lambda: loop.subprocess_exec(asyncio.SubprocessProtocol, "true")),
+        ("create_connection to a real listening socket", None),
+    ]:
         if call is None:
             srv = socket.socket()
             srv.bind(("127.0.0.1", 0))
@@ -488,6 +557,7 @@ def case_timer_early(loop):
 def case_handler_roundtrip(loop):
     def handler(lp, ctx):
         pass
+
     loop.set_exception_handler(handler)
     print("get_exception_handler() is the handler set:", loop.get_exception_handler() is handler)
     loop.set_exception_handler(None)
@@ -502,12 +572,14 @@ def case_close_errors(loop):
     lsock = socket.socket()
     lsock.bind(("127.0.0.1", 0))
     lsock.listen()
+
     async def main():
         tr, _ = await loop.create_connection(asyncio.Protocol, *lsock.getsockname())
         peer, _ = lsock.accept()
         tr.abort()
         await asyncio.sleep(0.2)
         peer.close()
+
     loop.run_until_complete(main())
     print("exception handler calls after transport.abort():", calls)
     lsock.close()
@@ -516,6 +588,7 @@ def case_close_errors(loop):
 @case("sendfile.sendfile.fallback_when_unavailable")
 def case_sendfile_fallback(loop):
     a, b = socket.socketpair()
+
     async def main():
         tr, _ = await loop.create_connection(asyncio.Protocol, sock=a)
         with open(__file__, "rb") as f:
@@ -526,6 +599,7 @@ def case_sendfile_fallback(loop):
                 print("sendfile (fallback=True):", type(e).__name__, str(e)[:80])
         tr.close()
         await asyncio.sleep(0.05)
+
     loop.run_until_complete(main())
     b.close()
 
@@ -554,6 +628,7 @@ def case_reentrant(loop):
             print("run_forever inside the running loop: accepted")
         except RuntimeError:
             print("run_forever inside the running loop: RuntimeError")
+
     loop.run_until_complete(main())
 
 
@@ -566,8 +641,10 @@ def case_fdleak_handler_context(loop, factory):
     calls = []
     lp = factory()
     lp.set_exception_handler(lambda _loop, ctx: calls.append(ctx))
+
     def boom():
         raise ValueError("boom")
+
     lp.call_soon(boom)
     lp.call_soon(lp.stop)
     lp.run_forever()
@@ -580,9 +657,11 @@ def case_fdleak_handler_context(loop, factory):
     print("... after dropping the recorded context and gc.collect():", len(fds() - base))
 
 
-@case("fdwatch.add_reader.calls_with_args",
-      "servers.create_server.returns_server",
-      "subprocess.subprocess_exec.returns_transport_protocol")
+@case(
+    "fdwatch.add_reader.calls_with_args",
+    "servers.create_server.returns_server",
+    "subprocess.subprocess_exec.returns_transport_protocol",
+)
 def case_base_api(loop):
     # add_reader/add_writer with and without *args; BaseEventLoop-level methods (servers, subprocesses).
     a, b = socket.socketpair()
@@ -604,6 +683,7 @@ def case_base_api(loop):
     async def subproc():
         tr, _ = await loop.subprocess_exec(asyncio.SubprocessProtocol, sys.executable, "-c", "pass")
         tr.close()
+
     for name, coro in (("create_server", server), ("subprocess_exec", subproc)):
         try:
             loop.run_until_complete(asyncio.wait_for(coro(), 5))

@@ -16,14 +16,13 @@ import inspect
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, \
-    run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from loopconf import checks
 from loopconf.evidence import expect
 
-from ._support.schedmodel import CLOCK_SLACK, model_settings
 from ._support.sched import run_forever_bounded, run_until_bounded
+from ._support.schedmodel import CLOCK_SLACK, model_settings
 
 scope = checks.scope(area="model", section="19.5.1.1")
 
@@ -54,8 +53,10 @@ class LifecycleMachine(RuleBasedStateMachine):
         """A scheduled callback: it must only run while the loop runs and before close."""
         self.log.append(f"callback {token} ran")
         if self.closing:
-            self.problems.append(f"callback {token} ran after close() was called (callbacks "
-                                 "pending at close are dropped; a closed loop runs nothing)")
+            self.problems.append(
+                f"callback {token} ran after close() was called (callbacks "
+                "pending at close are dropped; a closed loop runs nothing)"
+            )
         if not self.loop.is_running():
             self.problems.append(f"is_running() was False inside callback {token}")
 
@@ -209,16 +210,20 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.loop.close()
 
 
-@scope.check("close", "state_machine", topic="lifecycle",
-             requirement="For any short sequence of run_until_complete, run_forever + stop, stop() before a "
-                         "run, close() (repeated) and calls made after close: is_running() is True inside "
-                         "callbacks and False outside run calls; after close() is_closed() stays True for "
-                         "good, another close() does not raise, callbacks still pending at close never run, "
-                         "and a run started after close runs no callback.", covers=("is_running.1", "is_closed.1", "close.2", "close.6", "close.7"))
+@scope.check(
+    "close",
+    "state_machine",
+    topic="lifecycle",
+    requirement="For any short sequence of run_until_complete, run_forever + stop, stop() before a "
+    "run, close() (repeated) and calls made after close: is_running() is True inside "
+    "callbacks and False outside run calls; after close() is_closed() stays True for "
+    "good, another close() does not raise, callbacks still pending at close never run, "
+    "and a run started after close runs no callback.",
+    covers=("is_running.1", "is_closed.1", "close.2", "close.6", "close.7"),
+)
 def test_model_lifecycle(new_loop):
     machine = type("LifecycleMachine", (LifecycleMachine,), {"make_loop": staticmethod(new_loop)})
-    run_state_machine_as_test(machine, settings=settings(model_settings(),
-                                                         stateful_step_count=STEPS))
+    run_state_machine_as_test(machine, settings=settings(model_settings(), stateful_step_count=STEPS))
 
 
 # -- timers under load -------------------------------------------------------------------------
@@ -237,8 +242,7 @@ def timer_plans(draw):
     count = draw(st.integers(20, 200))
     pool = draw(st.lists(st.floats(0.0, MAX_DELAY, allow_nan=False), min_size=1, max_size=8))
     delay = st.one_of(st.sampled_from(pool), st.floats(0.0, MAX_DELAY, allow_nan=False))
-    return draw(st.lists(st.tuples(delay, st.sampled_from(FATES)), min_size=count,
-                         max_size=count))
+    return draw(st.lists(st.tuples(delay, st.sampled_from(FATES)), min_size=count, max_size=count))
 
 
 def _assign_cancellers(plan):
@@ -292,19 +296,21 @@ def _run_timers(loop, plan):
 
     loop.call_at(last + 0.001, finish)
     if run_forever_bounded(loop, 3.0):
-        return [f"the run did not end within 3 s: {len(waiting)} kept timers never fired "
-                f"(e.g. {sorted(waiting)[:5]})"]
+        return [f"the run did not end within 3 s: {len(waiting)} kept timers never fired (e.g. {sorted(waiting)[:5]})"]
     problems = []
     counts = {}
     for pos, (i, now) in enumerate(fired):
         counts[i] = counts.get(i, 0) + 1
         earliest = windows[i][0]
         if now < earliest - CLOCK_SLACK:
-            problems.append(f"timer-early: timer {i} (delay {plan[i][0]:.6f}) fired "
-                            f"{earliest - now:.6f}s before its deadline")
+            problems.append(
+                f"timer-early: timer {i} (delay {plan[i][0]:.6f}) fired {earliest - now:.6f}s before its deadline"
+            )
         if i in cancelled_at and cancelled_at[i] <= pos:
-            problems.append(f"cancel: timer {i} fired after it was cancelled "
-                            f"({'before the run' if fates[i] == 'before' else 'from a callback'})")
+            problems.append(
+                f"cancel: timer {i} fired after it was cancelled "
+                f"({'before the run' if fates[i] == 'before' else 'from a callback'})"
+            )
     for i in must_fire:
         if counts.get(i, 0) != 1:
             problems.append(f"exactly-once: kept timer {i} fired {counts.get(i, 0)} times")
@@ -316,21 +322,29 @@ def _run_timers(loop, plan):
         position.setdefault(i, pos)
     by_deadline = sorted(position, key=lambda i: windows[i][0])
     for a_pos, a in enumerate(by_deadline):
-        for b in by_deadline[a_pos + 1:]:
+        for b in by_deadline[a_pos + 1 :]:
             if windows[a][1] < windows[b][0] - ORDER_MARGIN and position[a] > position[b]:
-                problems.append(f"timer-order: timer {b} (deadline {windows[b][0] - windows[a][1]:.4f}s "
-                                f"later) fired before timer {a}")
+                problems.append(
+                    f"timer-order: timer {b} (deadline {windows[b][0] - windows[a][1]:.4f}s "
+                    f"later) fired before timer {a}"
+                )
                 break
     return problems
 
 
-@scope.check("call_later", "timers_under_load", topic="delayed", section="19.5.1.3",
-             note="timer-clock-resolution",
-             requirement="With 20-200 timers pending at once (delays up to 50 ms, duplicates included), some "
-                         "cancelled before the run and some from inside another timer's callback: no timer "
-                         "fires before its deadline, every timer not cancelled fires exactly once, a "
-                         "cancelled one never fires after its cancellation, and timers whose deadlines "
-                         "differ by more than 1 ms fire in deadline order.", covers=("call_later.1", "call_later.4", "call_later.5", "call_later.7"))
+@scope.check(
+    "call_later",
+    "timers_under_load",
+    topic="delayed",
+    section="19.5.1.3",
+    note="timer-clock-resolution",
+    requirement="With 20-200 timers pending at once (delays up to 50 ms, duplicates included), some "
+    "cancelled before the run and some from inside another timer's callback: no timer "
+    "fires before its deadline, every timer not cancelled fires exactly once, a "
+    "cancelled one never fires after its cancellation, and timers whose deadlines "
+    "differ by more than 1 ms fire in deadline order.",
+    covers=("call_later.1", "call_later.4", "call_later.5", "call_later.7"),
+)
 def test_model_timers_under_load(new_loop):
     base = model_settings()
 
@@ -353,6 +367,9 @@ def test_model_timers_under_load(new_loop):
     run()
     if found:
         plan, problems = found[0]
-        expect(False, "timers under load break the documented rules: " + "; ".join(problems[:5]),
-               expected="no early firing, exactly once, cancellation honoured, deadline order",
-               observed={"timers": len(plan), "plan": repr(plan[:60]), "problems": problems[:20]})
+        expect(
+            False,
+            "timers under load break the documented rules: " + "; ".join(problems[:5]),
+            expected="no early firing, exactly once, cancellation honoured, deadline order",
+            observed={"timers": len(plan), "plan": repr(plan[:60]), "problems": problems[:20]},
+        )

@@ -73,39 +73,60 @@ class _Search:
                 raise
         if self.failures:
             program, trace, problems = min(self.failures, key=lambda f: len(repr(f[0])))
-            expect(False, "the loop's trace breaks the scheduling rules: " + "; ".join(problems[:5]),
-                   expected="a trace the documented rules allow",
-                   observed={"program (shrunk)": repr(program), "trace": repr(trace[:200])})
+            expect(
+                False,
+                "the loop's trace breaks the scheduling rules: " + "; ".join(problems[:5]),
+                expected="a trace the documented rules allow",
+                observed={"program (shrunk)": repr(program), "trace": repr(trace[:200])},
+            )
 
 
-@scope.check("call_soon", "trace", topic="calls",
-             requirement="For any program of call_soon / call_soon_threadsafe (from the loop thread and from "
-                         "other threads) / Handle.cancel, with callbacks scheduling callbacks over several "
-                         "runs: every callback runs exactly once unless cancelled first, a cancelled one "
-                         "never runs, and each queue is FIFO (call_soon; call_soon_threadsafe per "
-                         "registering thread).", covers=("call_soon.1", "call_soon.3", "call_soon.4", "call_soon.9"))
+@scope.check(
+    "call_soon",
+    "trace",
+    topic="calls",
+    requirement="For any program of call_soon / call_soon_threadsafe (from the loop thread and from "
+    "other threads) / Handle.cancel, with callbacks scheduling callbacks over several "
+    "runs: every callback runs exactly once unless cancelled first, a cancelled one "
+    "never runs, and each queue is FIFO (call_soon; call_soon_threadsafe per "
+    "registering thread).",
+    covers=("call_soon.1", "call_soon.3", "call_soon.4", "call_soon.9"),
+)
 def test_model_calls(new_loop):
 
     _Search(new_loop, 0.001).search(programs(timers=False, stops=False))
 
 
-@scope.check("call_later", "trace", topic="delayed", section="19.5.1.3", note="timer-clock-resolution",
-             requirement="For any program mixing call_later / call_at (delays negative, zero and small "
-                         "positive) with call_soon and cancellation: no timer runs before its deadline, "
-                         "timers with clearly distinct future deadlines run in deadline order, every "
-                         "callback runs exactly once unless cancelled first.", covers=("call_later.1", "call_later.4", "call_later.5", "call_later.7"))
+@scope.check(
+    "call_later",
+    "trace",
+    topic="delayed",
+    section="19.5.1.3",
+    note="timer-clock-resolution",
+    requirement="For any program mixing call_later / call_at (delays negative, zero and small "
+    "positive) with call_soon and cancellation: no timer runs before its deadline, "
+    "timers with clearly distinct future deadlines run in deadline order, every "
+    "callback runs exactly once unless cancelled first.",
+    covers=("call_later.1", "call_later.4", "call_later.5", "call_later.7"),
+)
 def test_model_delayed(new_loop):
 
     _Search(new_loop, 0.008).search(programs(timers=True, stops=False))
 
 
-@scope.check("stop", "trace", topic="running", section="19.5.1.1",
-             anchor="asyncio.AbstractEventLoop.run_forever",
-             requirement="For any program that also calls stop() (before run_forever or from callbacks): "
-                         "callbacks scheduled after the stop() call, or by the callback that called it, do "
-                         "not run in that run_forever; when stop() comes from the first batch, every "
-                         "callback queued before the run began still runs in it; together with the call and "
-                         "timer rules above.", covers=("run_forever.1", "run_forever.4", "run_forever.5"))
+@scope.check(
+    "stop",
+    "trace",
+    topic="running",
+    section="19.5.1.1",
+    anchor="asyncio.AbstractEventLoop.run_forever",
+    requirement="For any program that also calls stop() (before run_forever or from callbacks): "
+    "callbacks scheduled after the stop() call, or by the callback that called it, do "
+    "not run in that run_forever; when stop() comes from the first batch, every "
+    "callback queued before the run began still runs in it; together with the call and "
+    "timer rules above.",
+    covers=("run_forever.1", "run_forever.4", "run_forever.5"),
+)
 def test_model_running(new_loop):
 
     _Search(new_loop, 0.008).search(programs(timers=True, stops=True))

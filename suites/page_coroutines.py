@@ -29,12 +29,22 @@ from loopconf.evidence import expect
 from ._support.net import Factory, Net
 from ._support.sched import run_once
 
-SCOPES = {area: checks.scope(area=area, section=section) for area, section in (
-    ("running", "19.5.1.1"), ("connections", "19.5.1.6"), ("servers", "19.5.1.7"),
-    ("sendfile", "19.5.1.8"), ("tls", "19.5.1.9"), ("sockets", "19.5.1.11"), ("pipes", "19.5.1.13"),
-    ("executor", "19.5.1.15"))}
-SCOPES["subprocess"] = checks.scope(area="subprocess", section="subprocess", anchor="asyncio.loop.{method}",
-                                   docs="3.10")
+SCOPES = {
+    area: checks.scope(area=area, section=section)
+    for area, section in (
+        ("running", "19.5.1.1"),
+        ("connections", "19.5.1.6"),
+        ("servers", "19.5.1.7"),
+        ("sendfile", "19.5.1.8"),
+        ("tls", "19.5.1.9"),
+        ("sockets", "19.5.1.11"),
+        ("pipes", "19.5.1.13"),
+        ("executor", "19.5.1.15"),
+    )
+}
+SCOPES["subprocess"] = checks.scope(
+    area="subprocess", section="subprocess", anchor="asyncio.loop.{method}", docs="3.10"
+)
 
 
 class _Fixture:
@@ -59,8 +69,11 @@ class _Fixture:
 
     def transport(self):
         a, _ = self.stream_pair()
-        transport, _ = self.net.pair(self.net.run(self.loop.connect_accepted_socket(asyncio.Protocol, a),
-                                                  what="connect_accepted_socket for a transport"))
+        transport, _ = self.net.pair(
+            self.net.run(
+                self.loop.connect_accepted_socket(asyncio.Protocol, a), what="connect_accepted_socket for a transport"
+            )
+        )
         return transport
 
     def real_file(self):
@@ -91,47 +104,112 @@ def _cases():
     D = asyncio.DatagramProtocol
     return {
         "shutdown_asyncgens": ("running", "", (), ("shutdown_asyncgens.1",), lambda fx: ((), {})),
-        "shutdown_default_executor": ("executor", "3.9", (), ("shutdown_default_executor.1:partial",),
-                                      lambda fx: ((), {})),
-        "create_connection": ("connections", "", (), ("create_connection.1",),
-                              lambda fx: ((P, "127.0.0.1", fx.net.free_port()), {})),
-        "create_datagram_endpoint": ("connections", "", (), ("create_datagram_endpoint.1",),
-                                     lambda fx: ((D,), {"local_addr": ("127.0.0.1", 0)})),
-        "create_unix_connection": ("connections", "", UNIX, ("create_unix_connection.1",),
-                                   lambda fx: ((P, os.path.join(fx.net.tempdir(), "s")), {})),
+        "shutdown_default_executor": (
+            "executor",
+            "3.9",
+            (),
+            ("shutdown_default_executor.1:partial",),
+            lambda fx: ((), {}),
+        ),
+        "create_connection": (
+            "connections",
+            "",
+            (),
+            ("create_connection.1",),
+            lambda fx: ((P, "127.0.0.1", fx.net.free_port()), {}),
+        ),
+        "create_datagram_endpoint": (
+            "connections",
+            "",
+            (),
+            ("create_datagram_endpoint.1",),
+            lambda fx: ((D,), {"local_addr": ("127.0.0.1", 0)}),
+        ),
+        "create_unix_connection": (
+            "connections",
+            "",
+            UNIX,
+            ("create_unix_connection.1",),
+            lambda fx: ((P, os.path.join(fx.net.tempdir(), "s")), {}),
+        ),
         "create_server": ("servers", "", (), ("create_server.1",), lambda fx: ((P, "127.0.0.1", 0), {})),
-        "create_unix_server": ("servers", "", UNIX, ("create_unix_server.1",),
-                               lambda fx: ((P, os.path.join(fx.net.tempdir(), "s")), {})),
-        "connect_accepted_socket": ("servers", "", (), ("connect_accepted_socket.1",),
-                                    lambda fx: ((P, fx.stream_pair()[0]), {})),
+        "create_unix_server": (
+            "servers",
+            "",
+            UNIX,
+            ("create_unix_server.1",),
+            lambda fx: ((P, os.path.join(fx.net.tempdir(), "s")), {}),
+        ),
+        "connect_accepted_socket": (
+            "servers",
+            "",
+            (),
+            ("connect_accepted_socket.1",),
+            lambda fx: ((P, fx.stream_pair()[0]), {}),
+        ),
         "sendfile": ("sendfile", "", (), ("sendfile.1",), lambda fx: ((fx.transport(), fx.real_file()), {})),
-        "start_tls": ("tls", "", (), ("start_tls.1",),
-                      lambda fx: ((fx.transport(), P(), ssl.create_default_context()),
-                                  {"server_hostname": "localhost"})),
+        "start_tls": (
+            "tls",
+            "",
+            (),
+            ("start_tls.1",),
+            lambda fx: ((fx.transport(), P(), ssl.create_default_context()), {"server_hostname": "localhost"}),
+        ),
         "sock_recv": ("sockets", "", (), ("sock_recv.1",), lambda fx: ((fx.stream_pair()[0], 1), {})),
-        "sock_recv_into": ("sockets", "", (), ("sock_recv_into.1",),
-                           lambda fx: ((fx.stream_pair()[0], bytearray(1)), {})),
+        "sock_recv_into": (
+            "sockets",
+            "",
+            (),
+            ("sock_recv_into.1",),
+            lambda fx: ((fx.stream_pair()[0], bytearray(1)), {}),
+        ),
         "sock_sendall": ("sockets", "", (), ("sock_sendall.1",), lambda fx: ((fx.stream_pair()[0], b"x"), {})),
-        "sock_connect": ("sockets", "", (), ("sock_connect.1",),
-                         lambda fx: ((fx.net.connect_nb(("127.0.0.1", 0)), ("127.0.0.1", fx.net.free_port())), {})),
-        "sock_accept": ("sockets", "", (), ("sock_accept.1",),
-                        lambda fx: ((_nonblocking(fx.net.listener()),), {})),
-        "sock_sendfile": ("sockets", "", (), ("sock_sendfile.1",),
-                          lambda fx: ((fx.stream_pair()[0], fx.real_file()), {})),
+        "sock_connect": (
+            "sockets",
+            "",
+            (),
+            ("sock_connect.1",),
+            lambda fx: ((fx.net.connect_nb(("127.0.0.1", 0)), ("127.0.0.1", fx.net.free_port())), {}),
+        ),
+        "sock_accept": ("sockets", "", (), ("sock_accept.1",), lambda fx: ((_nonblocking(fx.net.listener()),), {})),
+        "sock_sendfile": (
+            "sockets",
+            "",
+            (),
+            ("sock_sendfile.1",),
+            lambda fx: ((fx.stream_pair()[0], fx.real_file()), {}),
+        ),
         "sock_recvfrom": ("sockets", "3.11", (), ("sock_recvfrom.1:partial",), lambda fx: ((fx.udp(), 1), {})),
-        "sock_recvfrom_into": ("sockets", "3.11", (), ("sock_recvfrom_into.1:partial",),
-                               lambda fx: ((fx.udp(), bytearray(1)), {})),
-        "sock_sendto": ("sockets", "3.11", (), ("sock_sendto.1:partial",),
-                        lambda fx: ((fx.udp(), b"x", ("127.0.0.1", fx.net.free_port(type=socket.SOCK_DGRAM))),
-                                    {})),
-        "connect_read_pipe": ("pipes", "", UNIX, ("connect_read_pipe.1",),
-                              lambda fx: ((P, fx.pipe_end("rb")), {})),
-        "connect_write_pipe": ("pipes", "", UNIX, ("connect_write_pipe.1",),
-                               lambda fx: ((P, fx.pipe_end("wb")), {})),
-        "subprocess_exec": ("subprocess", "", UNIX, ("subprocess_exec.1:partial",),
-                            lambda fx: ((asyncio.SubprocessProtocol, sys.executable, "-c", "pass"), {})),
-        "subprocess_shell": ("subprocess", "", UNIX, ("subprocess_shell.1:partial",),
-                             lambda fx: ((asyncio.SubprocessProtocol, "exit 0"), {})),
+        "sock_recvfrom_into": (
+            "sockets",
+            "3.11",
+            (),
+            ("sock_recvfrom_into.1:partial",),
+            lambda fx: ((fx.udp(), bytearray(1)), {}),
+        ),
+        "sock_sendto": (
+            "sockets",
+            "3.11",
+            (),
+            ("sock_sendto.1:partial",),
+            lambda fx: ((fx.udp(), b"x", ("127.0.0.1", fx.net.free_port(type=socket.SOCK_DGRAM))), {}),
+        ),
+        "connect_read_pipe": ("pipes", "", UNIX, ("connect_read_pipe.1",), lambda fx: ((P, fx.pipe_end("rb")), {})),
+        "connect_write_pipe": ("pipes", "", UNIX, ("connect_write_pipe.1",), lambda fx: ((P, fx.pipe_end("wb")), {})),
+        "subprocess_exec": (
+            "subprocess",
+            "",
+            UNIX,
+            ("subprocess_exec.1:partial",),
+            lambda fx: ((asyncio.SubprocessProtocol, sys.executable, "-c", "pass"), {}),
+        ),
+        "subprocess_shell": (
+            "subprocess",
+            "",
+            UNIX,
+            ("subprocess_shell.1:partial",),
+            lambda fx: ((asyncio.SubprocessProtocol, "exit 0"), {}),
+        ),
     }
 
 
@@ -158,8 +236,12 @@ def _is_coroutine(loop, method, make):
             args, kwargs = make(fx)
             obj = getattr(loop, method)(*args, **kwargs)
             try:
-                expect(asyncio.iscoroutine(obj), f"{method}() did not return a coroutine",
-                       expected="a coroutine (asyncio.iscoroutine)", observed=type(obj).__name__)
+                expect(
+                    asyncio.iscoroutine(obj),
+                    f"{method}() did not return a coroutine",
+                    expected="a coroutine (asyncio.iscoroutine)",
+                    observed=type(obj).__name__,
+                )
             finally:
                 _discard(loop, obj)
         finally:
@@ -179,10 +261,12 @@ def _declare():
 
         test.__name__ = f"test_{method}_is_coroutine"
         globals()[test.__name__] = SCOPES[area].check(
-            method, "is_coroutine",
+            method,
+            "is_coroutine",
             requirement=f"{method}() is a coroutine method: calling it returns a coroutine object "
-                        "(asyncio.iscoroutine holds), not a Future, Task or other awaitable.",
-            **fields)(test)
+            "(asyncio.iscoroutine holds), not a Future, Task or other awaitable.",
+            **fields,
+        )(test)
 
 
 _declare()

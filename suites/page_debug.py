@@ -10,23 +10,30 @@ import sys
 import threading
 import time
 
-from ._support.logcapture import asyncio_log
 from loopconf import checks
 from loopconf.checks import INFO, SHOULD
 from loopconf.evidence import expect, expect_equal
+
+from ._support.logcapture import asyncio_log
 
 scope = checks.scope(area="debug", section="page.debug")
 WAIT = 5.0
 
 
-@scope.check("get_debug", "returns_bool", requirement="get_debug returns the debug mode as a bool.", covers=("get_debug.1",))
+@scope.check(
+    "get_debug", "returns_bool", requirement="get_debug returns the debug mode as a bool.", covers=("get_debug.1",)
+)
 def test_get_debug_bool(loop):
     value = loop.get_debug()
     expect(isinstance(value, bool), "get_debug did not return a bool", observed=repr(value))
 
 
-@scope.check("set_debug", "round_trip",
-             requirement="set_debug(enabled) sets the debug mode that get_debug then returns, both ways.", covers=("set_debug.1",))
+@scope.check(
+    "set_debug",
+    "round_trip",
+    requirement="set_debug(enabled) sets the debug mode that get_debug then returns, both ways.",
+    covers=("set_debug.1",),
+)
 def test_set_debug_round_trip(loop):
     observed = []
     for enabled in (True, False, True, False):
@@ -40,17 +47,31 @@ def _debug_expected_by_default() -> bool:
     return bool(env) or bool(getattr(sys.flags, "dev_mode", False))
 
 
-@scope.check("get_debug", "default_from_environment",
-             requirement="A new loop's debug mode is on exactly when PYTHONASYNCIODEBUG is set to a "
-                         "non-empty string (or Python runs in development mode, -X dev), off otherwise.", covers=("get_debug.2",))
+@scope.check(
+    "get_debug",
+    "default_from_environment",
+    requirement="A new loop's debug mode is on exactly when PYTHONASYNCIODEBUG is set to a "
+    "non-empty string (or Python runs in development mode, -X dev), off otherwise.",
+    covers=("get_debug.2",),
+)
 def test_debug_default(loop):
-    expect_equal(loop.get_debug(), _debug_expected_by_default(),
-                 "a new loop's debug mode does not follow PYTHONASYNCIODEBUG / development mode")
+    expect_equal(
+        loop.get_debug(),
+        _debug_expected_by_default(),
+        "a new loop's debug mode does not follow PYTHONASYNCIODEBUG / development mode",
+    )
 
 
-@scope.check("set_debug", "logged", topic="slow_callback", level=SHOULD, note="debug-slow-callback-logging",
-             requirement="In debug mode a callback that runs longer than the slow-callback threshold (100 ms "
-                         "by default) is reported as a warning on the 'asyncio' logger.", covers=("slow_callback_duration.1",))
+@scope.check(
+    "set_debug",
+    "logged",
+    topic="slow_callback",
+    level=SHOULD,
+    note="debug-slow-callback-logging",
+    requirement="In debug mode a callback that runs longer than the slow-callback threshold (100 ms "
+    "by default) is reported as a warning on the 'asyncio' logger.",
+    covers=("slow_callback_duration.1",),
+)
 def test_slow_callback_logged(loop):
     loop.set_debug(True)
     threshold = 0.1
@@ -62,15 +83,25 @@ def test_slow_callback_logged(loop):
         loop.run_forever()
         loop.set_debug(False)
     warnings = [r for r in records if r.levelno >= logging.WARNING]
-    expect(warnings, "no warning was logged for a callback slower than the threshold",
-           observed=[f"{r.levelname}: {r.getMessage()[:80]}" for r in records])
+    expect(
+        warnings,
+        "no warning was logged for a callback slower than the threshold",
+        observed=[f"{r.levelname}: {r.getMessage()[:80]}" for r in records],
+    )
 
 
-@scope.check("set_debug", "wrong_thread", topic="call_soon", level=SHOULD, docs="3.8",
-             anchor="asyncio.loop.set_debug",
-             requirement="In debug mode, calling a non-thread-safe method such as call_soon from a thread "
-                         "other than the one running the loop raises RuntimeError (call_soon_threadsafe is "
-                         "the way).", covers=("class.1", "debug.1"))
+@scope.check(
+    "set_debug",
+    "wrong_thread",
+    topic="call_soon",
+    level=SHOULD,
+    docs="3.8",
+    anchor="asyncio.loop.set_debug",
+    requirement="In debug mode, calling a non-thread-safe method such as call_soon from a thread "
+    "other than the one running the loop raises RuntimeError (call_soon_threadsafe is "
+    "the way).",
+    covers=("class.1", "debug.1"),
+)
 def test_wrong_thread(loop):
     loop.set_debug(True)
     outcome = []
@@ -94,15 +125,25 @@ def test_wrong_thread(loop):
     fallback.cancel()
     thread.join(WAIT)
     loop.set_debug(False)
-    expect(len(outcome) == 1 and isinstance(outcome[0], RuntimeError),
-           "call_soon from another thread did not raise RuntimeError in debug mode",
-           expected="RuntimeError", observed=[repr(o) for o in outcome])
+    expect(
+        len(outcome) == 1 and isinstance(outcome[0], RuntimeError),
+        "call_soon from another thread did not raise RuntimeError in debug mode",
+        expected="RuntimeError",
+        observed=[repr(o) for o in outcome],
+    )
 
 
-@scope.check("set_debug", "source_traceback", topic="context", level=INFO, docs="3.8",
-             anchor="asyncio.loop.call_exception_handler",
-             requirement="In debug mode the handler context of a failing callback carries "
-                         "'source_traceback', where the callback was scheduled.", covers=("call_exception_handler.13:partial",))
+@scope.check(
+    "set_debug",
+    "source_traceback",
+    topic="context",
+    level=INFO,
+    docs="3.8",
+    anchor="asyncio.loop.call_exception_handler",
+    requirement="In debug mode the handler context of a failing callback carries "
+    "'source_traceback', where the callback was scheduled.",
+    covers=("call_exception_handler.13:partial",),
+)
 def test_source_traceback(loop):
     loop.set_debug(True)
     calls = []
@@ -116,6 +157,7 @@ def test_source_traceback(loop):
     loop.run_forever()
     loop.set_debug(False)
     expect_equal(len(calls), 1, "the handler was not called once for the failing callback")
-    expect("source_traceback" in calls[0], "the context has no 'source_traceback' in debug mode",
-           observed=sorted(calls[0]))
+    expect(
+        "source_traceback" in calls[0], "the context has no 'source_traceback' in debug mode", observed=sorted(calls[0])
+    )
     expect(calls[0]["source_traceback"], "'source_traceback' is empty")

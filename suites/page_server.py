@@ -11,6 +11,7 @@ import socket
 from loopconf import checks
 from loopconf.checks import SHOULD
 from loopconf.evidence import expect, expect_equal, expect_raises
+
 from ._support.net import CHUNK_SIZE, Factory, Net, io_rounds, read_exactly, read_to_eof
 
 scope = checks.scope(area="server", section="page.server", anchor="asyncio.Server.{method}")
@@ -43,17 +44,23 @@ def _refused(net, address) -> bool:
 
 def _roundtrip(net, loop, client, proto):
     client.sendall(b"ping")
-    expect_equal(net.run(proto.received(4), what="server protocol receiving"), b"ping",
-                 "bytes the server protocol received")
+    expect_equal(
+        net.run(proto.received(4), what="server protocol receiving"), b"ping", "bytes the server protocol received"
+    )
     proto.transport.write(b"pong")
     expect_equal(net.run(read_exactly(loop, client, 4)), b"pong", "bytes the client received")
 
 
 # -- close / wait_closed --------------------------------------------------------------------
 
-@scope.check("close", "stops_listening",
-             requirement="Server.close() closes the listening sockets: once wait_closed() returns, new "
-                         "connections are refused and is_serving() is False.", covers=("create_server.5",))
+
+@scope.check(
+    "close",
+    "stops_listening",
+    requirement="Server.close() closes the listening sockets: once wait_closed() returns, new "
+    "connections are refused and is_serving() is False.",
+    covers=("create_server.5",),
+)
 def test_close_stops_listening(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -65,9 +72,12 @@ def test_close_stops_listening(loop):
         expect_equal(len(factory.calls), 0, "protocol_factory calls after close()")
 
 
-@scope.check("close", "keeps_connections",
-             requirement="Server.close() leaves the existing client connections open: they keep exchanging "
-                         "data.", covers=("server.close.1",))
+@scope.check(
+    "close",
+    "keeps_connections",
+    requirement="Server.close() leaves the existing client connections open: they keep exchanging data.",
+    covers=("server.close.1",),
+)
 def test_close_keeps_connections(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -78,22 +88,36 @@ def test_close_keeps_connections(loop):
         _roundtrip(net, loop, client, proto)
 
 
-@scope.check("close", "sockets_cleared", level=SHOULD, note="server-sockets-after-close",
-             requirement="After Server.close() the sockets attribute reports no listening socket (the docs "
-                         "say None; CPython gives an empty sequence; both are accepted).", covers=("server.close.2",))
+@scope.check(
+    "close",
+    "sockets_cleared",
+    level=SHOULD,
+    note="server-sockets-after-close",
+    requirement="After Server.close() the sockets attribute reports no listening socket (the docs "
+    "say None; CPython gives an empty sequence; both are accepted).",
+    covers=("server.close.2",),
+)
 def test_close_sockets_cleared(loop):
     with Net(loop) as net:
         server, _, _ = _server(net, loop)
         server.close()
         net.run(server.wait_closed())
         sockets = server.sockets
-        expect(sockets is None or len(sockets) == 0, "sockets attribute after close()",
-               expected="None or empty", observed=sockets)
+        expect(
+            sockets is None or len(sockets) == 0,
+            "sockets attribute after close()",
+            expected="None or empty",
+            observed=sockets,
+        )
 
 
-@scope.check("wait_closed", "until_closed",
-             requirement="wait_closed() does not complete while the server is open, and completes once "
-                         "close() has been called (no connections active).", covers=("server.wait_closed.1",))
+@scope.check(
+    "wait_closed",
+    "until_closed",
+    requirement="wait_closed() does not complete while the server is open, and completes once "
+    "close() has been called (no connections active).",
+    covers=("server.wait_closed.1",),
+)
 def test_wait_closed_until_closed(loop):
     with Net(loop) as net:
         server, _, _ = _server(net, loop)
@@ -104,8 +128,13 @@ def test_wait_closed_until_closed(loop):
         net.run(waiter, what="wait_closed() after close()")
 
 
-@scope.check("wait_closed", "active_connections", since="3.12.1",
-             requirement="After close(), wait_closed() also waits until every active connection has finished.", covers=("server.wait_closed.2",))
+@scope.check(
+    "wait_closed",
+    "active_connections",
+    since="3.12.1",
+    requirement="After close(), wait_closed() also waits until every active connection has finished.",
+    covers=("server.wait_closed.2",),
+)
 def test_wait_closed_active_connections(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -121,9 +150,13 @@ def test_wait_closed_active_connections(loop):
 
 # -- is_serving / get_loop / start_serving / serve_forever ----------------------------------
 
-@scope.check("is_serving", "state",
-             requirement="is_serving() is True while the server accepts new connections and False after "
-                         "close().", covers=("server.is_serving.1",))
+
+@scope.check(
+    "is_serving",
+    "state",
+    requirement="is_serving() is True while the server accepts new connections and False after close().",
+    covers=("server.is_serving.1",),
+)
 def test_is_serving(loop):
     with Net(loop) as net:
         server, _, _ = _server(net, loop)
@@ -133,16 +166,24 @@ def test_is_serving(loop):
         net.run(server.wait_closed())
 
 
-@scope.check("get_loop", "loop", requirement="get_loop() returns the event loop the server was created on.", covers=("server.get_loop.1",))
+@scope.check(
+    "get_loop",
+    "loop",
+    requirement="get_loop() returns the event loop the server was created on.",
+    covers=("server.get_loop.1",),
+)
 def test_get_loop(loop):
     with Net(loop) as net:
         server, _, _ = _server(net, loop)
         expect(server.get_loop() is loop, "get_loop() is not the creating loop", observed=server.get_loop())
 
 
-@scope.check("start_serving", "idempotent",
-             requirement="start_serving() starts accepting connections and may be awaited again while "
-                         "serving.", covers=("server.start_serving.1",))
+@scope.check(
+    "start_serving",
+    "idempotent",
+    requirement="start_serving() starts accepting connections and may be awaited again while serving.",
+    covers=("server.start_serving.1",),
+)
 def test_start_serving_idempotent(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop, start_serving=False)
@@ -154,9 +195,13 @@ def test_start_serving_idempotent(loop):
         expect_equal(len(factory.calls), 1, "protocol_factory calls for one client")
 
 
-@scope.check("serve_forever", "cancel_closes",
-             requirement="serve_forever() starts accepting connections and runs until cancelled; cancelling "
-                         "it closes the server.", covers=("create_server.25", "server.serve_forever.1"))
+@scope.check(
+    "serve_forever",
+    "cancel_closes",
+    requirement="serve_forever() starts accepting connections and runs until cancelled; cancelling "
+    "it closes the server.",
+    covers=("create_server.25", "server.serve_forever.1"),
+)
 def test_serve_forever_cancel(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop, start_serving=False)
@@ -175,15 +220,23 @@ def test_serve_forever_cancel(loop):
                 return "cancelled"
             return "returned"
 
-        expect_equal(net.run(finish(), what="serve_forever() after cancel()"), "cancelled",
-                     "outcome of the cancelled serve_forever()")
+        expect_equal(
+            net.run(finish(), what="serve_forever() after cancel()"),
+            "cancelled",
+            "outcome of the cancelled serve_forever()",
+        )
         expect(server.is_serving() is False, "is_serving() after serve_forever() was cancelled")
         expect(_refused(net, address), "connections still accepted after serve_forever() was cancelled")
 
 
-@scope.check("serve_forever", "only_one", level=SHOULD,
-             requirement="Only one serve_forever() may run per server: a second concurrent call should raise "
-                         "RuntimeError and leave the first one serving.", covers=("server.serve_forever.2",))
+@scope.check(
+    "serve_forever",
+    "only_one",
+    level=SHOULD,
+    requirement="Only one serve_forever() may run per server: a second concurrent call should raise "
+    "RuntimeError and leave the first one serving.",
+    covers=("server.serve_forever.2",),
+)
 def test_serve_forever_only_one(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -210,9 +263,14 @@ def test_serve_forever_only_one(loop):
 
 # -- sockets / async with -------------------------------------------------------------------
 
-@scope.check("sockets", "listening",
-             requirement="The sockets attribute lists socket objects for the addresses the server listens "
-                         "on; connecting to each one is served.", covers=("create_server.4", "server.sockets.1"))
+
+@scope.check(
+    "sockets",
+    "listening",
+    requirement="The sockets attribute lists socket objects for the addresses the server listens "
+    "on; connecting to each one is served.",
+    covers=("create_server.4", "server.sockets.1"),
+)
 def test_sockets_listening(loop):
     with Net(loop) as net:
         server, factory, _ = _server(net, loop)
@@ -224,9 +282,15 @@ def test_sockets_listening(loop):
             _roundtrip(net, loop, client, proto)
 
 
-@scope.check("__aexit__", "closes", topic="async_with", anchor="asyncio.Server",
-             requirement="A Server is an asynchronous context manager: inside 'async with' it serves, and on "
-                         "exit it is closed and accepts no new connections.", covers=("server.async_with.1",))
+@scope.check(
+    "__aexit__",
+    "closes",
+    topic="async_with",
+    anchor="asyncio.Server",
+    requirement="A Server is an asynchronous context manager: inside 'async with' it serves, and on "
+    "exit it is closed and accepts no new connections.",
+    covers=("server.async_with.1",),
+)
 def test_async_with(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -245,9 +309,15 @@ def test_async_with(loop):
 
 # -- close_clients / abort_clients (3.13) ---------------------------------------------------
 
-@scope.check("close_clients", "closes", since="3.13",
-             requirement="close_clients() closes every existing incoming connection gracefully: pending data "
-                         "is delivered, then the client sees EOF and the protocol gets connection_lost.", covers=("server.close_clients.1",))
+
+@scope.check(
+    "close_clients",
+    "closes",
+    since="3.13",
+    requirement="close_clients() closes every existing incoming connection gracefully: pending data "
+    "is delivered, then the client sees EOF and the protocol gets connection_lost.",
+    covers=("server.close_clients.1",),
+)
 def test_close_clients(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -262,9 +332,14 @@ def test_close_clients(loop):
         net.run(server.wait_closed(), what="wait_closed() after close_clients()")
 
 
-@scope.check("abort_clients", "aborts", since="3.13",
-             requirement="abort_clients() aborts every existing incoming connection at once: connection_lost "
-                         "is called even though unsent data is pending and the client reads nothing.", covers=("server.abort_clients.1",))
+@scope.check(
+    "abort_clients",
+    "aborts",
+    since="3.13",
+    requirement="abort_clients() aborts every existing incoming connection at once: connection_lost "
+    "is called even though unsent data is pending and the client reads nothing.",
+    covers=("server.abort_clients.1",),
+)
 def test_abort_clients(loop):
     with Net(loop) as net:
         server, factory, address = _server(net, loop)
@@ -277,17 +352,28 @@ def test_abort_clients(loop):
         expect(proto.transport.get_write_buffer_size() > 0, "could not make the server transport buffer data")
         server.close()
         server.abort_clients()
-        net.run(asyncio.shield(proto.lost), timeout=1.0,
-                what="connection_lost after abort_clients() while the client reads nothing")
+        net.run(
+            asyncio.shield(proto.lost),
+            timeout=1.0,
+            what="connection_lost after abort_clients() while the client reads nothing",
+        )
         received = net.run(read_to_eof(loop, client))
-        expect(len(received) < total, "all pending data was delivered: abort_clients() did not abort",
-               expected=f"< {total}", observed=len(received))
+        expect(
+            len(received) < total,
+            "all pending data was delivered: abort_clients() did not abort",
+            expected=f"< {total}",
+            observed=len(received),
+        )
         net.run(server.wait_closed(), what="wait_closed() after abort_clients()")
 
 
-@scope.check("sockets", "copy",
-             requirement="The sockets attribute returns a copy: changing the returned sequence does not "
-                         "change the server's sockets (changed in 3.7).", covers=("server.sockets.1",))
+@scope.check(
+    "sockets",
+    "copy",
+    requirement="The sockets attribute returns a copy: changing the returned sequence does not "
+    "change the server's sockets (changed in 3.7).",
+    covers=("server.sockets.1",),
+)
 def test_sockets_copy(loop):
     with Net(loop) as net:
         server, _, address = _server(net, loop)

@@ -9,8 +9,7 @@ resource as a probe's is loop-wide; it fails the probe once and leaves the other
 import asyncio
 import gc
 
-from loopconf import invariants
-from loopconf import checks
+from loopconf import checks, invariants
 from loopconf.checks import SHOULD
 from loopconf.evidence import Violation
 from loopconf.fixtures import record_findings
@@ -44,8 +43,9 @@ def _lifecycle(loop_factory, item) -> tuple:
     if state.get("running_after_run"):
         lifecycle.append(invariants.finding("running", "loop", "is_running() is True after the check"))
     if not state.get("closed"):
-        lifecycle.append(invariants.finding("not_closed", "loop", state.get("close_error")
-                                            or "is_closed() is False after close()"))
+        lifecycle.append(
+            invariants.finding("not_closed", "loop", state.get("close_error") or "is_closed() is False after close()")
+        )
     record_findings(item, lifecycle)
     found = invariants.findings(before, clean_up=False)
     if found:
@@ -60,49 +60,68 @@ def _expect_none(found: list, kind: str, what: str) -> None:
         raise Violation(what, expected=[], observed=[invariants.describe(f) for f in mine])
 
 
-@scope.check("close", "releases_fds", level=SHOULD,
-       note="hygiene-loop-wide",
-       requirement="After a loop has been created, run once and closed (and collected), the process "
-                   "holds no file descriptor the loop opened.")
+@scope.check(
+    "close",
+    "releases_fds",
+    level=SHOULD,
+    note="hygiene-loop-wide",
+    requirement="After a loop has been created, run once and closed (and collected), the process "
+    "holds no file descriptor the loop opened.",
+)
 def test_close_releases_fds(loop_factory, new_loop, request):
     """19.5.1.1 close: what the lifecycle opened is given back."""
     _, found = _lifecycle(loop_factory, request.node)
     _expect_none(found, "fd", "file descriptors stayed open after the loop was closed")
 
 
-@scope.check("close", "stops_threads", level=SHOULD,
-       note="hygiene-loop-wide",
-       requirement="After a loop has been created, run once and closed, no thread it started keeps "
-                   "running (beyond a short grace period for the executor).")
+@scope.check(
+    "close",
+    "stops_threads",
+    level=SHOULD,
+    note="hygiene-loop-wide",
+    requirement="After a loop has been created, run once and closed, no thread it started keeps "
+    "running (beyond a short grace period for the executor).",
+)
 def test_close_stops_threads(loop_factory, new_loop, request):
     """19.5.1.1 close: shuts the executor down; no thread of the loop outlives it."""
     _, found = _lifecycle(loop_factory, request.node)
     _expect_none(found, "thread", "threads kept running after the loop was closed")
 
 
-@scope.check("close", "reaps_children", level=SHOULD,
-       note="hygiene-loop-wide",
-       requirement="After a loop has been created, run once and closed, no child process it started "
-                   "is left running.")
+@scope.check(
+    "close",
+    "reaps_children",
+    level=SHOULD,
+    note="hygiene-loop-wide",
+    requirement="After a loop has been created, run once and closed, no child process it started is left running.",
+)
 def test_close_reaps_children(loop_factory, new_loop, request):
     """19.5.1.1 close: no child process outlives the loop's lifecycle."""
     _, found = _lifecycle(loop_factory, request.node)
     _expect_none(found, "child", "child processes were left after the loop was closed")
 
 
-@scope.check("is_running", "not_running_after_run", topic="lifecycle", covers=("is_running.1:partial",),
-             requirement="Once run_until_complete() has returned, is_running() is False.")
+@scope.check(
+    "is_running",
+    "not_running_after_run",
+    topic="lifecycle",
+    covers=("is_running.1:partial",),
+    requirement="Once run_until_complete() has returned, is_running() is False.",
+)
 def test_not_running_after_run(loop_factory, new_loop, request):
     """19.5.1.1 is_running: the running status ends when the run call returns."""
     state, _ = _lifecycle(loop_factory, request.node)
     if state.get("running_after_run"):
-        raise Violation("is_running() is still True after run_until_complete() returned",
-                        expected=False, observed=True)
+        raise Violation("is_running() is still True after run_until_complete() returned", expected=False, observed=True)
 
 
-@scope.check("close", "marks_closed", covers=("is_closed.1:partial", "close.7:partial"),
-             anchor="asyncio.AbstractEventLoop.is_closed",
-       requirement="close() on a loop that has run and stopped succeeds, and is_closed() is then True.")
+@scope.check(
+    "close",
+    "marks_closed",
+    covers=("is_closed.1:partial", "close.7:partial"),
+    anchor="asyncio.AbstractEventLoop.is_closed",
+    requirement="close() on a loop that has run and stopped succeeds, and is_closed() is then True.",
+)
 def test_close_marks_closed(loop_factory, new_loop, request):
     """19.5.1.1 close / is_closed: closing a stopped loop closes it."""
     state, _ = _lifecycle(loop_factory, request.node)

@@ -44,22 +44,32 @@ def _declare(guarantee, requirement, level=MUST, note="", anchor=None, covers=No
 
     def decorate(body):
         for method in METHODS:
+
             def test(loop, _method=method):
                 body(loop, _method)
 
             test.__name__ = f"test_{method}_{guarantee}"
             globals()[test.__name__] = scope.check(
-                method, guarantee, level=level, note=note, anchor=anchor,
+                method,
+                guarantee,
+                level=level,
+                note=note,
+                anchor=anchor,
                 **({"since": since} if since else {}),
-                covers=(covers or {}).get(method, ()), requirement=requirement.format(method=method))(test)
+                covers=(covers or {}).get(method, ()),
+                requirement=requirement.format(method=method),
+            )(test)
         return body
 
     return decorate
 
 
-@_declare("not_early", note="timer-clock-resolution",
-          requirement="A {method} callback is never called before its deadline as measured by loop.time().",
-          covers={"call_later": ("delayed.intro.1", "call_later.1"), "call_at": ("delayed.intro.1", "call_at.1")})
+@_declare(
+    "not_early",
+    note="timer-clock-resolution",
+    requirement="A {method} callback is never called before its deadline as measured by loop.time().",
+    covers={"call_later": ("delayed.intro.1", "call_later.1"), "call_at": ("delayed.intro.1", "call_at.1")},
+)
 def _not_early(loop, method):
     # Short and longer delays, close together: a loop may treat short and long timers apart.
     delays = [0.05, 0.01, 0.04, 0.02, 0.03, 0.015, 0.025, 0.08, 0.065, 0.1]
@@ -70,18 +80,20 @@ def _not_early(loop, method):
         handle = schedule(loop, method, delay, lambda d=delay: fired.setdefault(d, loop.time()))
         planned[delay] = max(before + delay, handle.when())
     run_for(loop, 0.12)
-    early = {d: f"fired {planned[d] - t:.6f}s early" for d, t in fired.items()
-             if t < planned[d] - CLOCK_SLACK}
+    early = {d: f"fired {planned[d] - t:.6f}s early" for d, t in fired.items() if t < planned[d] - CLOCK_SLACK}
     expect_equal(early, {}, f"{method} callbacks fired before their deadline")
     expect_equal(sorted(fired), sorted(delays), f"some {method} callbacks did not fire")
 
 
-@_declare("real_time_not_early",
-          "A {method} callback for a delay of d seconds is never called before d real seconds "
-          "have passed (the loop's clock runs at the pace of real time; the page measures delays "
-          "by the loop's own clock only, so a virtual-time loop may differ).",
-          level=SHOULD, note="loop-clock-real-time",
-          covers={"call_later": ("call_later.1",), "call_at": ("call_at.1",)})
+@_declare(
+    "real_time_not_early",
+    "A {method} callback for a delay of d seconds is never called before d real seconds "
+    "have passed (the loop's clock runs at the pace of real time; the page measures delays "
+    "by the loop's own clock only, so a virtual-time loop may differ).",
+    level=SHOULD,
+    note="loop-clock-real-time",
+    covers={"call_later": ("call_later.1",), "call_at": ("call_at.1",)},
+)
 def _real_time_not_early(loop, method):
     delays = [0.05, 0.02, 0.035]
     fired = {}
@@ -90,14 +102,16 @@ def _real_time_not_early(loop, method):
         started[delay] = time.monotonic()
         schedule(loop, method, delay, lambda d=delay: fired.setdefault(d, time.monotonic()))
     run_for(loop, 0.07)
-    early = {d: f"after {t - started[d]:.4f}s" for d, t in fired.items()
-             if t - started[d] < d - REAL_SLACK}
+    early = {d: f"after {t - started[d]:.4f}s" for d, t in fired.items() if t - started[d] < d - REAL_SLACK}
     expect_equal(early, {}, f"{method} callbacks fired before their delay had passed in real time")
     expect_equal(sorted(fired), sorted(delays), f"some {method} callbacks did not fire")
 
 
-@_declare("exactly_once", "A {method} callback is called exactly once.",
-          covers={"call_later": ("call_later.5",), "call_at": ("call_at.3",)})
+@_declare(
+    "exactly_once",
+    "A {method} callback is called exactly once.",
+    covers={"call_later": ("call_later.5",), "call_at": ("call_at.3",)},
+)
 def _exactly_once(loop, method):
     counts = {}
 
@@ -111,19 +125,28 @@ def _exactly_once(loop, method):
     expect_equal(counts, {0: 1, 1: 1, 2: 1, 3: 1}, f"{method} callbacks ran a wrong number of times")
 
 
-@_declare("returns_timerhandle", "{method} returns an asyncio.TimerHandle.",
-          covers={"call_later": ("call_later.3",), "call_at": ("call_at.4",)})
+@_declare(
+    "returns_timerhandle",
+    "{method} returns an asyncio.TimerHandle.",
+    covers={"call_later": ("call_later.3",), "call_at": ("call_at.4",)},
+)
 def _returns_timerhandle(loop, method):
     handle = schedule(loop, method, 0, lambda: None)
     run_once(loop)
-    expect(isinstance(handle, asyncio.TimerHandle), f"{method} did not return an asyncio.TimerHandle",
-           expected="asyncio.TimerHandle", observed=type(handle).__name__)
+    expect(
+        isinstance(handle, asyncio.TimerHandle),
+        f"{method} did not return an asyncio.TimerHandle",
+        expected="asyncio.TimerHandle",
+        observed=type(handle).__name__,
+    )
 
 
-@_declare("deadline_order",
-          "{method} callbacks with different deadlines are called in deadline order, whatever "
-          "the order they were scheduled in.",
-          covers={"call_later": ("call_later.7",), "call_at": ("call_at.1", "call_at.3")})
+@_declare(
+    "deadline_order",
+    "{method} callbacks with different deadlines are called in deadline order, whatever "
+    "the order they were scheduled in.",
+    covers={"call_later": ("call_later.7",), "call_at": ("call_at.1", "call_at.3")},
+)
 def _deadline_order(loop, method):
     delays = [0.001 * i for i in range(1, 31)]
     random.Random(7).shuffle(delays)
@@ -138,17 +161,19 @@ def _deadline_order(loop, method):
     # Only pairs whose deadlines are certainly ordered are judged (a slow scheduling call may
     # push a later-registered deadline past an earlier one).
     position = {d: i for i, d in enumerate(fired)}
-    wrong = [(a, b) for a in delays for b in delays
-             if bounds[a][1] < bounds[b][0] and position[a] > position[b]]
-    expect_equal(wrong[:3], [], f"{method} callbacks ran out of deadline order "
-                                "(pairs: earlier deadline ran after later one)")
+    wrong = [(a, b) for a in delays for b in delays if bounds[a][1] < bounds[b][0] and position[a] > position[b]]
+    expect_equal(
+        wrong[:3], [], f"{method} callbacks ran out of deadline order (pairs: earlier deadline ran after later one)"
+    )
 
 
-@_declare("due_deadline_order",
-          "{method} callbacks that are all already due when the loop looks at its timers still run "
-          "in deadline order: a timer scheduled due at once, after an earlier timer's deadline has "
-          "passed, runs after that earlier timer (it does not jump the queue).",
-          covers={"call_later": ("call_later.7",), "call_at": ("call_at.3",)})
+@_declare(
+    "due_deadline_order",
+    "{method} callbacks that are all already due when the loop looks at its timers still run "
+    "in deadline order: a timer scheduled due at once, after an earlier timer's deadline has "
+    "passed, runs after that earlier timer (it does not jump the queue).",
+    covers={"call_later": ("call_later.7",), "call_at": ("call_at.3",)},
+)
 def _due_deadline_order(loop, method):
     fired = []
     done = loop.create_future()
@@ -184,8 +209,7 @@ def _due_deadline_order(loop, method):
         expected = ["due-now", "earlier"]
     else:
         return  # the same deadline: the order is left open (call_later.6)
-    expect_equal(fired, expected, f"a {method} timer due at once overtook a timer whose deadline "
-                                  "had passed earlier")
+    expect_equal(fired, expected, f"a {method} timer due at once overtook a timer whose deadline had passed earlier")
 
 
 #: Delays beyond the one-day limit of the 3.7 docs: just over a day, past 2**31 ms (a 32-bit
@@ -193,11 +217,14 @@ def _due_deadline_order(loop, method):
 LONG_DELAYS = (86400 * 1.5, 86400 * 30, 86400 * 3650)
 
 
-@_declare("longer_than_a_day", since="3.8",
-          requirement="{method} accepts a deadline more than one day ahead: the TimerHandle reports it "
-                      "(when()), the callback does not run early, cancelling it works, and the loop "
-                      "still sleeps and wakes normally while only such a timer is pending.",
-          covers={"call_later": ("call_later.12",), "call_at": ("call_at.6",)})
+@_declare(
+    "longer_than_a_day",
+    since="3.8",
+    requirement="{method} accepts a deadline more than one day ahead: the TimerHandle reports it "
+    "(when()), the callback does not run early, cancelling it works, and the loop "
+    "still sleeps and wakes normally while only such a timer is pending.",
+    covers={"call_later": ("call_later.12",), "call_at": ("call_at.6",)},
+)
 def _longer_than_a_day(loop, method):
     ran = []
     handles = []
@@ -207,9 +234,13 @@ def _longer_than_a_day(loop, method):
         after = loop.time()
         handles.append(handle)
         when = handle.when()
-        expect(before + delay - 1e-6 <= when <= after + delay + 1e-6,
-               f"{method} with a deadline {delay:g} s ahead reported a different deadline",
-               expected=f"between {before + delay!r} and {after + delay!r}", observed=when)
+        expect(
+            before + delay - 1e-6 <= when <= after + delay + 1e-6,
+            f"{method} with a deadline {delay:g} s ahead reported a different deadline",
+            expected=f"between {before + delay!r} and {after + delay!r}",
+            observed=when,
+        )
+
     # Only the long timers are pending: the loop must block in its I/O wait with a timeout over
     # a day, and be woken by another thread (no timer of ours shortens that wait).
     def wake(delay):
@@ -229,10 +260,12 @@ def _longer_than_a_day(loop, method):
     expect(all(h.cancelled() for h in handles), f"cancelling a {method} TimerHandle a day ahead failed")
 
 
-@_declare("cancel",
-          "Cancelling the TimerHandle returned by {method} before the deadline (from outside "
-          "the loop or from an earlier callback) prevents the call.",
-          covers={"call_later": ("call_later.4",), "call_at": ("call_at.3", "call_at.4")})
+@_declare(
+    "cancel",
+    "Cancelling the TimerHandle returned by {method} before the deadline (from outside "
+    "the loop or from an earlier callback) prevents the call.",
+    covers={"call_later": ("call_later.4",), "call_at": ("call_at.3", "call_at.4")},
+)
 def _cancel(loop, method):
     ran = []
     handles = {}
@@ -247,9 +280,11 @@ def _cancel(loop, method):
     expect_equal(ran, ["kept"], f"a cancelled {method} callback ran (or the kept one did not)")
 
 
-@_declare("args",
-          "Positional arguments given to {method} after the callback are passed to it, in order.",
-          covers={"call_later": ("call_later.8",), "call_at": ("call_at.3",)})
+@_declare(
+    "args",
+    "Positional arguments given to {method} after the callback are passed to it, in order.",
+    covers={"call_later": ("call_later.8",), "call_at": ("call_at.3",)},
+)
 def _args(loop, method):
     seen = []
     schedule(loop, method, 0, lambda *a: seen.append(a))
@@ -258,10 +293,11 @@ def _args(loop, method):
     expect_equal(seen, [(), (1, "two", None)], f"{method} callbacks received wrong arguments")
 
 
-@_declare("context",
-          "With context=, the {method} callback runs in that contextvars.Context; values it "
-          "sets stay there.",
-          covers={"call_later": ("call_later.10",), "call_at": ("call_at.5",)})
+@_declare(
+    "context",
+    "With context=, the {method} callback runs in that contextvars.Context; values it sets stay there.",
+    covers={"call_later": ("call_later.10",), "call_at": ("call_at.5",)},
+)
 def _context(loop, method):
     ctx = contextvars.Context()
     ctx.run(VAR.set, "in-ctx")
@@ -282,10 +318,13 @@ def _context(loop, method):
         VAR.reset(token)
 
 
-@_declare("current_context", note="call-soon-context-copy",
-          requirement="Without context=, the {method} callback runs in (a copy of) the context current "
-          "when it was scheduled.",
-          covers={"call_later": ("call_later.11",), "call_at": ("call_at.5",)})
+@_declare(
+    "current_context",
+    note="call-soon-context-copy",
+    requirement="Without context=, the {method} callback runs in (a copy of) the context current "
+    "when it was scheduled.",
+    covers={"call_later": ("call_later.11",), "call_at": ("call_at.5",)},
+)
 def _current_context(loop, method):
     seen = []
 
@@ -299,9 +338,11 @@ def _current_context(loop, method):
     expect_equal(seen, ["at-registration"], f"the {method} callback did not see the registering context")
 
 
-@_declare("zero_delay",
-          "A {method} callback whose deadline is now (delay 0) is called.",
-          covers={"call_later": ("call_later.1",), "call_at": ("call_at.3",)})
+@_declare(
+    "zero_delay",
+    "A {method} callback whose deadline is now (delay 0) is called.",
+    covers={"call_later": ("call_later.1",), "call_at": ("call_at.3",)},
+)
 def _zero_delay(loop, method):
     ran = []
     if method == "call_later":
@@ -312,10 +353,14 @@ def _zero_delay(loop, method):
     expect_equal(ran, ["zero"], f"a {method} callback due immediately did not run")
 
 
-@_declare("past_deadline", level=INFO, note="timer-due-undocumented",
-          requirement="A {method} callback whose deadline has already passed (negative delay) is "
-                      "called as soon as possible (the doc does not cover past deadlines).",
-          covers={"call_later": ("call_later.13",), "call_at": ("call_at.7",)})
+@_declare(
+    "past_deadline",
+    level=INFO,
+    note="timer-due-undocumented",
+    requirement="A {method} callback whose deadline has already passed (negative delay) is "
+    "called as soon as possible (the doc does not cover past deadlines).",
+    covers={"call_later": ("call_later.13",), "call_at": ("call_at.7",)},
+)
 def _past_deadline(loop, method):
     ran = []
     if method == "call_later":
@@ -326,10 +371,14 @@ def _past_deadline(loop, method):
     expect_equal(ran, ["past"], f"a {method} callback with a past deadline did not run")
 
 
-@_declare("due_after_ready", level=INFO, note="timer-due-undocumented",
-          requirement="A {method} callback that is due at once runs after the call_soon "
-                      "callbacks already queued before it was scheduled (the doc is silent).",
-          covers={"call_later": ("call_later.14",), "call_at": ("call_later.14",)})
+@_declare(
+    "due_after_ready",
+    level=INFO,
+    note="timer-due-undocumented",
+    requirement="A {method} callback that is due at once runs after the call_soon "
+    "callbacks already queued before it was scheduled (the doc is silent).",
+    covers={"call_later": ("call_later.14",), "call_at": ("call_later.14",)},
+)
 def _due_after_ready(loop, method):
     ran = []
     loop.call_soon(ran.append, "soon-1")
@@ -342,7 +391,12 @@ def _due_after_ready(loop, method):
     expect_equal(ran, ["soon-1", "soon-2", "timer"], "the due timer overtook queued callbacks")
 
 
-@scope.check("call_later", "int_and_float", requirement="call_later accepts the delay as an int or a float.", covers=("call_later.2",))
+@scope.check(
+    "call_later",
+    "int_and_float",
+    requirement="call_later accepts the delay as an int or a float.",
+    covers=("call_later.2",),
+)
 def test_call_later_int_and_float(loop):
     ran = []
     loop.call_later(0, ran.append, "int")
@@ -351,7 +405,9 @@ def test_call_later_int_and_float(loop):
     expect_equal(ran, ["int", "float"], "int or float delays were not honoured")
 
 
-@scope.check("call_at", "int_and_float", requirement="call_at accepts the deadline as an int or a float.", covers=("call_at.2",))
+@scope.check(
+    "call_at", "int_and_float", requirement="call_at accepts the deadline as an int or a float.", covers=("call_at.2",)
+)
 def test_call_at_int_and_float(loop):
     ran = []
     now = loop.time()
@@ -361,24 +417,37 @@ def test_call_at_int_and_float(loop):
     expect_equal(ran, ["int", "float"], "int or float deadlines were not honoured")
 
 
-@scope.check("call_later", "when", anchor="asyncio.TimerHandle.when",
-             requirement="The TimerHandle returned by call_later reports (when()) a deadline equal to "
-                         "loop.time() at the call plus the delay.", covers=("timer_handle.when.1",))
+@scope.check(
+    "call_later",
+    "when",
+    anchor="asyncio.TimerHandle.when",
+    requirement="The TimerHandle returned by call_later reports (when()) a deadline equal to "
+    "loop.time() at the call plus the delay.",
+    covers=("timer_handle.when.1",),
+)
 def test_call_later_when(loop):
     for delay in (0, 0.5, 2, 30.25):
         before = loop.time()
         handle = loop.call_later(delay, lambda: None)
         after = loop.time()
         when = handle.when()
-        expect(before + delay - FLOAT_SLACK <= when <= after + delay + FLOAT_SLACK,
-               f"call_later({delay}) reported a deadline that is not loop.time() + delay",
-               expected=f"between {before + delay!r} and {after + delay!r}", observed=when)
+        expect(
+            before + delay - FLOAT_SLACK <= when <= after + delay + FLOAT_SLACK,
+            f"call_later({delay}) reported a deadline that is not loop.time() + delay",
+            expected=f"between {before + delay!r} and {after + delay!r}",
+            observed=when,
+        )
         handle.cancel()
 
 
-@scope.check("call_at", "when", anchor="asyncio.TimerHandle.when", note="timerhandle-when-type",
-             requirement="The TimerHandle returned by call_at reports (when()) exactly the deadline it was "
-                         "given.", covers=("call_at.1", "timer_handle.when.1"))
+@scope.check(
+    "call_at",
+    "when",
+    anchor="asyncio.TimerHandle.when",
+    note="timerhandle-when-type",
+    requirement="The TimerHandle returned by call_at reports (when()) exactly the deadline it was given.",
+    covers=("call_at.1", "timer_handle.when.1"),
+)
 def test_call_at_when(loop):
     now = loop.time()
     for when in (now + 0.5, now + 30.125, math.floor(now) + 5):
@@ -387,24 +456,37 @@ def test_call_at_when(loop):
         handle.cancel()
 
 
-@scope.check("time", "float", requirement="time() returns the loop clock's current time as a float.", covers=("time.1",))
+@scope.check(
+    "time", "float", requirement="time() returns the loop clock's current time as a float.", covers=("time.1",)
+)
 def test_time_float(loop):
     value = loop.time()
     expect(isinstance(value, float), "time() did not return a float", observed=type(value).__name__)
 
 
-@scope.check("time", "monotonic", level=SHOULD,
-             requirement="time() never goes backwards (the doc wishes for a monotonic clock).", covers=("delayed.intro.2", "delayed.intro.5"))
+@scope.check(
+    "time",
+    "monotonic",
+    level=SHOULD,
+    requirement="time() never goes backwards (the doc wishes for a monotonic clock).",
+    covers=("delayed.intro.2", "delayed.intro.5"),
+)
 def test_time_monotonic(loop):
     readings = [loop.time() for _ in range(2000)]
     backwards = [(a, b) for a, b in zip(readings, readings[1:]) if b < a]
     expect_equal(backwards[:3], [], "time() went backwards")
 
 
-@scope.check("time", "advances", level=SHOULD, note="loop-clock-real-time",
-             requirement="time() advances at the pace of real time (it is the loop's clock, not a counter or "
-                         "a constant; the page does not tie that clock to real time, CPython uses "
-                         "time.monotonic()).", covers=("time.2",))
+@scope.check(
+    "time",
+    "advances",
+    level=SHOULD,
+    note="loop-clock-real-time",
+    requirement="time() advances at the pace of real time (it is the loop's clock, not a counter or "
+    "a constant; the page does not tie that clock to real time, CPython uses "
+    "time.monotonic()).",
+    covers=("time.2",),
+)
 def test_time_advances(loop):
     # Nested readings: outer real >= loop >= inner real, whatever preemption happens between them.
     outer_start = time.monotonic()
@@ -415,14 +497,23 @@ def test_time_advances(loop):
     second = loop.time()
     outer_end = time.monotonic()
     low, high = inner_end - inner_start, outer_end - outer_start
-    expect(low - 0.01 - REAL_SLACK <= second - first <= high + REAL_SLACK,
-           "time() did not advance in step with real time",
-           expected=f"between {low:.4f}s and {high:.4f}s", observed=f"{second - first:.4f}s")
+    expect(
+        low - 0.01 - REAL_SLACK <= second - first <= high + REAL_SLACK,
+        "time() did not advance in step with real time",
+        expected=f"between {low:.4f}s and {high:.4f}s",
+        observed=f"{second - first:.4f}s",
+    )
 
 
-@scope.check("time", "current_in_callback", level=SHOULD, note="loop-clock-real-time",
-             requirement="time() is the current time of the loop's clock: it advances while a callback runs "
-                         "(not a value cached at the start of the loop iteration).", covers=("time.2",))
+@scope.check(
+    "time",
+    "current_in_callback",
+    level=SHOULD,
+    note="loop-clock-real-time",
+    requirement="time() is the current time of the loop's clock: it advances while a callback runs "
+    "(not a value cached at the start of the loop iteration).",
+    covers=("time.2",),
+)
 def test_time_current_in_callback(loop):
     seen = []
 
@@ -433,16 +524,25 @@ def test_time_current_in_callback(loop):
 
     loop.call_soon(blocking)
     run_once(loop)
-    expect(seen and seen[0][0] >= 0.04,
-           "loop.time() did not advance while a callback blocked for 50 ms",
-           expected=">= 0.04 s", observed=f"loop.time() advanced {seen[0][0] if seen else None!r} s "
-                                          f"(real time {seen[0][1] if seen else None!r} s)")
+    expect(
+        seen and seen[0][0] >= 0.04,
+        "loop.time() did not advance while a callback blocked for 50 ms",
+        expected=">= 0.04 s",
+        observed=f"loop.time() advanced {seen[0][0] if seen else None!r} s "
+        f"(real time {seen[0][1] if seen else None!r} s)",
+    )
 
 
-@scope.check("call_later", "measured_from_call", level=SHOULD, note="loop-clock-real-time",
-             requirement="The delay of call_later is measured from the call: a timer set by a callback that "
-                         "already ran for a while does not fire before the delay has passed in real time "
-                         "since the call_later call.", covers=("call_later.1",))
+@scope.check(
+    "call_later",
+    "measured_from_call",
+    level=SHOULD,
+    note="loop-clock-real-time",
+    requirement="The delay of call_later is measured from the call: a timer set by a callback that "
+    "already ran for a while does not fire before the delay has passed in real time "
+    "since the call_later call.",
+    covers=("call_later.1",),
+)
 def test_call_later_measured_from_call(loop):
     fired = loop.create_future()
     set_at = []
@@ -454,12 +554,20 @@ def test_call_later_measured_from_call(loop):
 
     loop.call_soon(blocking_then_schedule)
     at = run_until_bounded(loop, fired)
-    expect(at - set_at[0] >= 0.05 - REAL_SLACK,
-           "the timer fired before its delay had passed since call_later was called",
-           expected=">= 0.05 s after the call", observed=f"{at - set_at[0]:.4f} s")
+    expect(
+        at - set_at[0] >= 0.05 - REAL_SLACK,
+        "the timer fired before its delay had passed since call_later was called",
+        expected=">= 0.05 s after the call",
+        observed=f"{at - set_at[0]:.4f} s",
+    )
 
 
-@scope.check("time", "not_wall_clock", level=INFO,
-             requirement="The loop's clock is generally a different clock than time.time().", covers=("delayed.intro.3",))
+@scope.check(
+    "time",
+    "not_wall_clock",
+    level=INFO,
+    requirement="The loop's clock is generally a different clock than time.time().",
+    covers=("delayed.intro.3",),
+)
 def test_time_not_wall_clock(loop):
     expect(abs(loop.time() - time.time()) > 1.0, "time() reads the wall clock (time.time())")

@@ -17,11 +17,21 @@ import pytest
 from loopconf import checks
 from loopconf.checks import INFO, SHOULD
 from loopconf.evidence import Violation, expect, expect_equal, expect_instance
-from ._support.net import TIMEOUT, Factory, Net, Recorder, io_rounds
+
 from ._support import tls_scenarios as tls
-from ._support.tls import (HANDSHAKE_TIMEOUT, PeerThread, TLSPeer, Threads, certs,  # noqa: F401
-                           client_context, read_line, read_raw_to_eof, server_context)
 from ._support.limits import waited_at_least
+from ._support.net import TIMEOUT, Factory, Net, Recorder, io_rounds
+from ._support.tls import (
+    HANDSHAKE_TIMEOUT,
+    PeerThread,
+    Threads,
+    TLSPeer,
+    certs,  # noqa: F401
+    client_context,
+    read_line,
+    read_raw_to_eof,
+    server_context,
+)
 
 scope = checks.scope(area="tls", section="19.5.1.9")
 HELLO = b"STARTTLS\n"
@@ -29,6 +39,7 @@ MARKER = b"plaintext-marker-7f3a9c"
 
 
 # -- helpers --------------------------------------------------------------------------------
+
 
 def upgrading_server(threads, listener, ctx, script):
     """Thread peer: accept, read a plaintext line, then TLS (server side) and run ``script``.
@@ -50,8 +61,12 @@ def upgrading_server(threads, listener, ctx, script):
 
 def plain_connection(net, loop, listener, protocol=None):
     protocol = protocol or Recorder(loop)
-    transport, _ = net.pair(net.run(loop.create_connection(
-        lambda: protocol, "127.0.0.1", listener.getsockname()[1]), what="a plain TCP connection"))
+    transport, _ = net.pair(
+        net.run(
+            loop.create_connection(lambda: protocol, "127.0.0.1", listener.getsockname()[1]),
+            what="a plain TCP connection",
+        )
+    )
     return transport, protocol
 
 
@@ -91,8 +106,7 @@ def _upgraded(net, loop, threads, certs, **kwargs):
 
         peer = upgrading_server(threads, listener, server_context(certs), upgraded_script)
         transport, protocol = plain_connection(net, loop, listener)
-        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost",
-                      **kwargs)
+        new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost", **kwargs)
         return new, protocol, lambda: peer.result()[1]
 
     return open_tls
@@ -114,7 +128,7 @@ def failing_handshake(peer):
         pass
     try:
         read_raw_to_eof(peer.sock)
-    except socket.timeout:
+    except TimeoutError:
         return "still open"
     return "closed"
 
@@ -123,16 +137,21 @@ def silent(peer):
     """Peer script: never answer the ClientHello; True once the loop closed the connection."""
     try:
         read_raw_to_eof(peer.sock)
-    except socket.timeout:
+    except TimeoutError:
         return False
     return True
 
 
 # -- client side ----------------------------------------------------------------------------
 
-@scope.check("start_tls", "returns_new_transport",
-             requirement="start_tls returns a new transport (not the one passed in) that carries TLS: it "
-                         "offers 'ssl_object' and the server certificate as 'peercert'.", covers=("start_tls.3", "start_tls.1:partial"))
+
+@scope.check(
+    "start_tls",
+    "returns_new_transport",
+    requirement="start_tls returns a new transport (not the one passed in) that carries TLS: it "
+    "offers 'ssl_object' and the server certificate as 'peercert'.",
+    covers=("start_tls.3", "start_tls.1:partial"),
+)
 def test_start_tls_returns_new_transport(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -141,8 +160,11 @@ def test_start_tls_returns_new_transport(loop, certs):
         new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
         expect(new is not transport, "start_tls returned the transport it was given", observed=new)
         expect(new.get_extra_info("ssl_object") is not None, "the new transport has no 'ssl_object'")
-        expect(isinstance(new.get_extra_info("peercert"), dict), "the new transport has no 'peercert' dict",
-               observed=new.get_extra_info("peercert"))
+        expect(
+            isinstance(new.get_extra_info("peercert"), dict),
+            "the new transport has no 'peercert' dict",
+            observed=new.get_extra_info("peercert"),
+        )
         new.write(b"ping")
         net.run(protocol.received(4))
         new.close()
@@ -150,10 +172,14 @@ def test_start_tls_returns_new_transport(loop, certs):
         peer.result()
 
 
-@scope.check("start_tls", "protocol_continues",
-             requirement="After start_tls the same protocol object keeps receiving: the peer's data sent "
-                         "over TLS arrives decrypted in its data_received, and writes on the new transport "
-                         "reach the peer decrypted.", covers=("start_tls.4",))
+@scope.check(
+    "start_tls",
+    "protocol_continues",
+    requirement="After start_tls the same protocol object keeps receiving: the peer's data sent "
+    "over TLS arrives decrypted in its data_received, and writes on the new transport "
+    "reach the peer decrypted.",
+    covers=("start_tls.4",),
+)
 def test_start_tls_protocol_continues(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -161,17 +187,24 @@ def test_start_tls_protocol_continues(loop, certs):
         transport, protocol = plain_connection(net, loop, listener)
         new = upgrade(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
         new.write(b"ping")
-        expect_equal(net.run(protocol.received(4), what="the peer's TLS answer"), b"PING",
-                     "decrypted bytes the original protocol received after the upgrade")
+        expect_equal(
+            net.run(protocol.received(4), what="the peer's TLS answer"),
+            b"PING",
+            "decrypted bytes the original protocol received after the upgrade",
+        )
         new.close()
         net.run(protocol.lost, what="connection_lost after closing the new transport")
         line, (rest, how) = peer.result()
         expect_equal(rest, b"", "bytes the peer received after its answer")
 
 
-@scope.check("start_tls", "plaintext_before_upgrade",
-             requirement="Data written on the plain transport just before start_tls reaches the peer as "
-                         "plaintext, ahead of the TLS handshake.", covers=("start_tls.2",))
+@scope.check(
+    "start_tls",
+    "plaintext_before_upgrade",
+    requirement="Data written on the plain transport just before start_tls reaches the peer as "
+    "plaintext, ahead of the TLS handshake.",
+    covers=("start_tls.2",),
+)
 def test_start_tls_plaintext_before(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -189,13 +222,21 @@ def test_start_tls_plaintext_before(loop, certs):
         net.run(protocol.lost)
         line, (first, _) = peer.result()
         expect_equal(line, HELLO, "plaintext line the peer read before the handshake")
-        expect(first in (b"", b"\x16"), "bytes after the plaintext line are not a TLS handshake record",
-               expected="b'\\x16' (TLS handshake)", observed=first)
+        expect(
+            first in (b"", b"\x16"),
+            "bytes after the plaintext line are not a TLS handshake record",
+            expected="b'\\x16' (TLS handshake)",
+            observed=first,
+        )
 
 
-@scope.check("start_tls", "encrypted_after_upgrade",
-             requirement="After start_tls, data written on the new transport is encrypted on the wire: the "
-                         "peer decrypts it, and the plaintext never appears in the raw bytes it received.", covers=("start_tls.2",))
+@scope.check(
+    "start_tls",
+    "encrypted_after_upgrade",
+    requirement="After start_tls, data written on the new transport is encrypted on the wire: the "
+    "peer decrypts it, and the plaintext never appears in the raw bytes it received.",
+    covers=("start_tls.2",),
+)
 def test_start_tls_encrypted_after(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -214,32 +255,43 @@ def test_start_tls_encrypted_after(loop, certs):
         net.run(protocol.lost, what="connection_lost after closing the new transport")
         line, (data, wire) = peer.result()
         expect_equal(data, MARKER, "bytes the peer decrypted after the upgrade")
-        expect(MARKER not in wire, "the data written after start_tls crossed the wire in plaintext",
-               observed=wire[:200])
+        expect(
+            MARKER not in wire, "the data written after start_tls crossed the wire in plaintext", observed=wire[:200]
+        )
 
 
-@scope.check("start_tls", "server_hostname_mismatch",
-             requirement="start_tls matches the server certificate against server_hostname: a name it does "
-                         "not match fails with ssl.SSLCertVerificationError and the connection is closed (no "
-                         "half-open connection).", covers=("start_tls.9",))
+@scope.check(
+    "start_tls",
+    "server_hostname_mismatch",
+    requirement="start_tls matches the server certificate against server_hostname: a name it does "
+    "not match fails with ssl.SSLCertVerificationError and the connection is closed (no "
+    "half-open connection).",
+    covers=("start_tls.9",),
+)
 def test_start_tls_server_hostname_mismatch(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = upgrading_server(threads, listener, server_context(certs), failing_handshake)
         transport, protocol = plain_connection(net, loop, listener)
-        exc, _ = upgrade_fails(net, loop, transport, protocol, client_context(certs),
-                               server_hostname="wrong.example")
-        expect_instance(exc, ssl.SSLCertVerificationError,
-                        "a certificate not valid for server_hostname was accepted (or failed differently)",
-                        expected="ssl.SSLCertVerificationError")
+        exc, _ = upgrade_fails(net, loop, transport, protocol, client_context(certs), server_hostname="wrong.example")
+        expect_instance(
+            exc,
+            ssl.SSLCertVerificationError,
+            "a certificate not valid for server_hostname was accepted (or failed differently)",
+            expected="ssl.SSLCertVerificationError",
+        )
         _, how = peer.result()
         expect_equal(how, "closed", "the peer's view of the connection after the failed upgrade")
         expect(transport.is_closing(), "the old transport is not closing after the failed upgrade")
 
 
-@scope.check("start_tls", "server_hostname_match",
-             requirement="start_tls sends server_hostname to the server (SNI) and accepts a certificate "
-                         "valid for it, here with host '127.0.0.1' and server_hostname 'localhost'.", covers=("start_tls.9",))
+@scope.check(
+    "start_tls",
+    "server_hostname_match",
+    requirement="start_tls sends server_hostname to the server (SNI) and accepts a certificate "
+    "valid for it, here with host '127.0.0.1' and server_hostname 'localhost'.",
+    covers=("start_tls.9",),
+)
 def test_start_tls_server_hostname_match(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -257,69 +309,102 @@ def test_start_tls_server_hostname_match(loop, certs):
         expect_equal(sni, ["localhost"], "server name (SNI) the peer received")
 
 
-@scope.check("start_tls", "handshake_failure_closes",
-             requirement="A failed start_tls handshake (certificate from an untrusted CA) raises "
-                         "ssl.SSLError and closes the connection: the peer sees it end.", covers=("start_tls.2",))
+@scope.check(
+    "start_tls",
+    "handshake_failure_closes",
+    requirement="A failed start_tls handshake (certificate from an untrusted CA) raises "
+    "ssl.SSLError and closes the connection: the peer sees it end.",
+    covers=("start_tls.2",),
+)
 def test_start_tls_handshake_failure_closes(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
-        peer = upgrading_server(threads, listener, server_context(certs, cert=certs.untrusted),
-                                failing_handshake)
+        peer = upgrading_server(threads, listener, server_context(certs, cert=certs.untrusted), failing_handshake)
         transport, protocol = plain_connection(net, loop, listener)
-        exc, _ = upgrade_fails(net, loop, transport, protocol, client_context(certs),
-                               server_hostname="localhost")
-        expect_instance(exc, ssl.SSLError,
-                        "the failed handshake did not raise ssl.SSLError",
-                        expected="ssl.SSLError")
+        exc, _ = upgrade_fails(net, loop, transport, protocol, client_context(certs), server_hostname="localhost")
+        expect_instance(exc, ssl.SSLError, "the failed handshake did not raise ssl.SSLError", expected="ssl.SSLError")
         _, how = peer.result()
         expect_equal(how, "closed", "the peer's view of the connection after the failed upgrade")
 
 
-@scope.check("start_tls", "handshake_timeout",
-             requirement="With ssl_handshake_timeout, a peer that never answers the ClientHello makes "
-                         "start_tls fail no earlier than the timeout, and the connection is closed.", covers=("start_tls.10",))
+@scope.check(
+    "start_tls",
+    "handshake_timeout",
+    requirement="With ssl_handshake_timeout, a peer that never answers the ClientHello makes "
+    "start_tls fail no earlier than the timeout, and the connection is closed.",
+    covers=("start_tls.10",),
+)
 def test_start_tls_handshake_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = upgrading_server(threads, listener, server_context(certs), silent)
         transport, protocol = plain_connection(net, loop, listener)
-        exc, elapsed = upgrade_fails(net, loop, transport, protocol, client_context(certs),
-                                     timeout=HANDSHAKE_TIMEOUT + TIMEOUT, server_hostname="localhost",
-                                     ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
-        expect(waited_at_least(elapsed, HANDSHAKE_TIMEOUT), "start_tls gave up before ssl_handshake_timeout",
-               expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s ({type(exc).__name__}: {exc})")
-        expect_instance(exc, (OSError, asyncio.TimeoutError),
-                        "the aborted handshake raised an unexpected exception type",
-                        expected="ConnectionAbortedError / TimeoutError / OSError")
+        exc, elapsed = upgrade_fails(
+            net,
+            loop,
+            transport,
+            protocol,
+            client_context(certs),
+            timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
+            server_hostname="localhost",
+            ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
+        )
+        expect(
+            waited_at_least(elapsed, HANDSHAKE_TIMEOUT),
+            "start_tls gave up before ssl_handshake_timeout",
+            expected=f">= {HANDSHAKE_TIMEOUT}s",
+            observed=f"{elapsed:.3f}s ({type(exc).__name__}: {exc})",
+        )
+        expect_instance(
+            exc,
+            (OSError, asyncio.TimeoutError),
+            "the aborted handshake raised an unexpected exception type",
+            expected="ConnectionAbortedError / TimeoutError / OSError",
+        )
         _, closed = peer.result()
         expect(closed, "the connection was not closed after the handshake timeout")
 
 
 @pytest.mark.parametrize("value", [0, -1], ids=["zero", "negative"])
-@scope.check("start_tls", "handshake_timeout_positive", level=SHOULD, note="tls-handshake-timeout-validation",
-             requirement="start_tls refuses a zero or negative ssl_handshake_timeout with ValueError.", covers=("start_tls.13",))
+@scope.check(
+    "start_tls",
+    "handshake_timeout_positive",
+    level=SHOULD,
+    note="tls-handshake-timeout-validation",
+    requirement="start_tls refuses a zero or negative ssl_handshake_timeout with ValueError.",
+    covers=("start_tls.13",),
+)
 def test_start_tls_handshake_timeout_positive(loop, certs, value):
     with Net(loop) as net:
         listener = net.listener()
         transport, protocol = plain_connection(net, loop, listener)
         net.accept(listener)
         try:
-            new = net.run(loop.start_tls(transport, protocol, client_context(certs),
-                                         server_hostname="localhost", ssl_handshake_timeout=value))
+            new = net.run(
+                loop.start_tls(
+                    transport, protocol, client_context(certs), server_hostname="localhost", ssl_handshake_timeout=value
+                )
+            )
         except (Violation, NotImplementedError):
             raise
         except Exception as exc:
             new = exc
         else:
             net.adopt(new)
-        expect_instance(new, ValueError,
-                        f"ssl_handshake_timeout={value} was not refused with ValueError",
-                        expected="ValueError")
+        expect_instance(
+            new, ValueError, f"ssl_handshake_timeout={value} was not refused with ValueError", expected="ValueError"
+        )
 
 
-@scope.check("start_tls", "sslcontext_type", level=SHOULD, note="tls-start-tls-argument-types",
-             requirement="start_tls refuses an sslcontext that is not an ssl.SSLContext with TypeError, "
-                         "leaving the plain connection open.", covers=("start_tls.7",))
+@scope.check(
+    "start_tls",
+    "sslcontext_type",
+    level=SHOULD,
+    note="tls-start-tls-argument-types",
+    requirement="start_tls refuses an sslcontext that is not an ssl.SSLContext with TypeError, "
+    "leaving the plain connection open.",
+    covers=("start_tls.7",),
+)
 def test_start_tls_sslcontext_type(loop):
     with Net(loop) as net:
         listener = net.listener()
@@ -333,18 +418,23 @@ def test_start_tls_sslcontext_type(loop):
             new = exc
         else:
             net.adopt(new)
-        expect_instance(new, TypeError,
-                        "a non-SSLContext sslcontext was not refused with TypeError",
-                        expected="TypeError")
+        expect_instance(
+            new, TypeError, "a non-SSLContext sslcontext was not refused with TypeError", expected="TypeError"
+        )
         expect(not transport.is_closing(), "the plain transport was closed by the refused start_tls")
 
 
 # -- server side ----------------------------------------------------------------------------
 
-@scope.check("start_tls", "server_side",
-             requirement="start_tls(server_side=True) upgrades a connection accepted by create_server: after "
-                         "a plaintext exchange a TLS client completes the handshake, data flows both ways "
-                         "through the same protocol, and close() ends the session with close_notify.", covers=("start_tls.6", "start_tls.8"))
+
+@scope.check(
+    "start_tls",
+    "server_side",
+    requirement="start_tls(server_side=True) upgrades a connection accepted by create_server: after "
+    "a plaintext exchange a TLS client completes the handshake, data flows both ways "
+    "through the same protocol, and close() ends the session with close_notify.",
+    covers=("start_tls.6", "start_tls.8"),
+)
 def test_start_tls_server_side(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory = net.adopt(Factory(loop))
@@ -357,8 +447,7 @@ def test_start_tls_server_side(loop, certs):
             s.connect(address)
             s.sendall(HELLO)
             line, rest = read_line(s)
-            peer = TLSPeer(s, client_context(certs), server_side=False, server_hostname="localhost",
-                           initial=rest)
+            peer = TLSPeer(s, client_context(certs), server_side=False, server_hostname="localhost", initial=rest)
             peer.handshake()
             peer.send(b"ping")
             answer = peer.recv_exactly(4)
@@ -376,7 +465,7 @@ def test_start_tls_server_side(loop, certs):
         new = net.adopt(net.run(go(), what="start_tls(server_side=True)"))
         expect(new is not transport, "start_tls returned the transport it was given")
         data = net.run(protocol.received(len(HELLO) + 4), what="the client's data over TLS")
-        expect_equal(data[len(HELLO):], b"ping", "decrypted bytes the server protocol received")
+        expect_equal(data[len(HELLO) :], b"ping", "decrypted bytes the server protocol received")
         new.write(b"PING")
         new.close()
         net.run(protocol.lost, what="connection_lost after closing the new transport")
@@ -386,10 +475,14 @@ def test_start_tls_server_side(loop, certs):
         expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
 
 
-@scope.check("start_tls", "server_side_handshake_timeout",
-             requirement="start_tls(server_side=True, ssl_handshake_timeout=...) on an accepted connection "
-                         "whose client never sends a ClientHello fails no earlier than the timeout and "
-                         "closes the connection.", covers=("start_tls.8", "start_tls.10"))
+@scope.check(
+    "start_tls",
+    "server_side_handshake_timeout",
+    requirement="start_tls(server_side=True, ssl_handshake_timeout=...) on an accepted connection "
+    "whose client never sends a ClientHello fails no earlier than the timeout and "
+    "closes the connection.",
+    covers=("start_tls.8", "start_tls.10"),
+)
 def test_start_tls_server_side_handshake_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory = net.adopt(Factory(loop))
@@ -404,7 +497,7 @@ def test_start_tls_server_side_handshake_timeout(loop, certs):
             read_line(s)
             try:
                 read_raw_to_eof(s)  # never start the handshake; wait for the server to give up
-            except socket.timeout:
+            except TimeoutError:
                 return False
             return True
 
@@ -415,13 +508,17 @@ def test_start_tls_server_side_handshake_timeout(loop, certs):
 
         async def go():
             transport.write(b"OK\n")
-            return await loop.start_tls(transport, protocol, server_context(certs), server_side=True,
-                                        ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
+            return await loop.start_tls(
+                transport, protocol, server_context(certs), server_side=True, ssl_handshake_timeout=HANDSHAKE_TIMEOUT
+            )
 
         start = loop.time()
         try:
-            new = net.run(go(), timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
-                          what="start_tls(server_side=True) never gave up on a silent client")
+            new = net.run(
+                go(),
+                timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
+                what="start_tls(server_side=True) never gave up on a silent client",
+            )
         except (Violation, NotImplementedError):
             raise
         except Exception as exc:
@@ -429,27 +526,43 @@ def test_start_tls_server_side_handshake_timeout(loop, certs):
         else:
             net.adopt(new)
         elapsed = loop.time() - start
-        expect_instance(new, (OSError, asyncio.TimeoutError),
-                        "start_tls with a silent client did not fail with a connection error",
-                        expected="ConnectionAbortedError / TimeoutError / OSError")
-        expect(waited_at_least(elapsed, HANDSHAKE_TIMEOUT), "start_tls gave up before ssl_handshake_timeout",
-               expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s")
+        expect_instance(
+            new,
+            (OSError, asyncio.TimeoutError),
+            "start_tls with a silent client did not fail with a connection error",
+            expected="ConnectionAbortedError / TimeoutError / OSError",
+        )
+        expect(
+            waited_at_least(elapsed, HANDSHAKE_TIMEOUT),
+            "start_tls gave up before ssl_handshake_timeout",
+            expected=f">= {HANDSHAKE_TIMEOUT}s",
+            observed=f"{elapsed:.3f}s",
+        )
         expect(peer.result(), "the connection was not closed after the handshake timeout")
 
 
 # -- closing --------------------------------------------------------------------------------
 
-@scope.check("start_tls", "close_notify",
-             requirement="close() on the transport returned by start_tls sends pending data, then "
-                         "close_notify, and calls connection_lost(None) once.", covers=("start_tls.4",))
+
+@scope.check(
+    "start_tls",
+    "close_notify",
+    requirement="close() on the transport returned by start_tls sends pending data, then "
+    "close_notify, and calls connection_lost(None) once.",
+    covers=("start_tls.4",),
+)
 def test_start_tls_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
         tls.close_notify(net, loop, _upgraded(net, loop, threads, certs))
 
 
-@scope.check("start_tls", "peer_close_notify",
-             requirement="When the peer ends the upgraded session with close_notify, the protocol gets the "
-                         "data sent before it and connection_lost(None) exactly once.", covers=("start_tls.4",))
+@scope.check(
+    "start_tls",
+    "peer_close_notify",
+    requirement="When the peer ends the upgraded session with close_notify, the protocol gets the "
+    "data sent before it and connection_lost(None) exactly once.",
+    covers=("start_tls.4",),
+)
 def test_start_tls_peer_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
         tls.peer_close_notify(net, loop, _upgraded(net, loop, threads, certs))
@@ -457,10 +570,16 @@ def test_start_tls_peer_close_notify(loop, certs):
 
 # -- behaviour the docs leave open ----------------------------------------------------------
 
-@scope.check("start_tls", "old_transport_after_upgrade", level=INFO,
-             requirement="The transport passed to start_tls must not be used again. Recorded: stock asyncio "
-                         "keeps it open and a write() on it puts raw bytes on the wire past TLS (breaking "
-                         "the session).", covers=("start_tls.5",))
+
+@scope.check(
+    "start_tls",
+    "old_transport_after_upgrade",
+    level=INFO,
+    requirement="The transport passed to start_tls must not be used again. Recorded: stock asyncio "
+    "keeps it open and a write() on it puts raw bytes on the wire past TLS (breaking "
+    "the session).",
+    covers=("start_tls.5",),
+)
 def test_start_tls_old_transport(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -486,13 +605,21 @@ def test_start_tls_old_transport(loop, certs):
         new.close()
         net.run(protocol.lost, what="connection_lost after closing the new transport")
         _, raw_on_wire = peer.result()
-        expect_equal((closing, outcome, raw_on_wire), (False, "write() returned", True),
-                     "old transport: (is_closing(), write(), raw bytes on the wire) vs stock asyncio")
+        expect_equal(
+            (closing, outcome, raw_on_wire),
+            (False, "write() returned", True),
+            "old transport: (is_closing(), write(), raw bytes on the wire) vs stock asyncio",
+        )
 
 
-@scope.check("start_tls", "on_tls_transport", level=INFO,
-             requirement="start_tls on a transport that is already TLS: stock asyncio 3.10 refuses with "
-                         "TypeError, 3.11+ layers a second TLS session inside the first; either is accepted.", covers=("start_tls.14",))
+@scope.check(
+    "start_tls",
+    "on_tls_transport",
+    level=INFO,
+    requirement="start_tls on a transport that is already TLS: stock asyncio 3.10 refuses with "
+    "TypeError, 3.11+ layers a second TLS session inside the first; either is accepted.",
+    covers=("start_tls.14",),
+)
 def test_start_tls_on_tls_transport(loop, certs):
     with Net(loop) as net:
         sctx = server_context(certs)
@@ -518,8 +645,13 @@ def test_start_tls_on_tls_transport(loop, certs):
         factory = net.adopt(Factory(loop, Server))
         server = net.adopt(net.run(loop.create_server(factory, "127.0.0.1", 0, ssl=sctx)))
         protocol = Recorder(loop)
-        outer, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", server.sockets[0].getsockname()[1], ssl=client_context(certs))))
+        outer, _ = net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol, "localhost", server.sockets[0].getsockname()[1], ssl=client_context(certs)
+                )
+            )
+        )
         outer.write(HELLO)
 
         async def upgrade_client():
@@ -539,60 +671,91 @@ def test_start_tls_on_tls_transport(loop, certs):
                 inner["task"].cancel()
                 net.run(asyncio.gather(inner["task"], return_exceptions=True))
             return
-        expect(not isinstance(result, BaseException), "start_tls on a TLS transport failed with an "
-               "unexpected exception", expected="TypeError or a TLS-in-TLS transport", observed=repr(result))
+        expect(
+            not isinstance(result, BaseException),
+            "start_tls on a TLS transport failed with an unexpected exception",
+            expected="TypeError or a TLS-in-TLS transport",
+            observed=repr(result),
+        )
         net.adopt(result)
         net.run(inner["task"], what="the server's inner start_tls")
-        expect(hasattr(inner["server"], "write"), "the server's inner start_tls failed",
-               observed=repr(inner["server"]))
+        expect(hasattr(inner["server"], "write"), "the server's inner start_tls failed", observed=repr(inner["server"]))
         server_proto = factory.protocols[0]
         result.write(b"ping")
-        expect_equal(net.run(server_proto.received(len(HELLO) + 4))[len(HELLO):], b"ping",
-                     "bytes through the inner TLS session")
+        expect_equal(
+            net.run(server_proto.received(len(HELLO) + 4))[len(HELLO) :], b"ping", "bytes through the inner TLS session"
+        )
         result.close()
         net.run(protocol.lost, what="connection_lost after closing the inner transport")
 
 
 # -- default handshake timeout, ssl_shutdown_timeout (issue #16) ----------------------------
 
-@scope.check("start_tls", "handshake_timeout_default", note="tls-default-timeouts-lower-bound",
-             requirement="Without ssl_handshake_timeout (None: 60 s), start_tls with a peer that never answers "
-                         "the ClientHello is still waiting after 1 s and the connection stays open; a "
-                         "signature that names the parameter defaults it to None.", covers=("start_tls.11",))
+
+@scope.check(
+    "start_tls",
+    "handshake_timeout_default",
+    note="tls-default-timeouts-lower-bound",
+    requirement="Without ssl_handshake_timeout (None: 60 s), start_tls with a peer that never answers "
+    "the ClientHello is still waiting after 1 s and the connection stays open; a "
+    "signature that names the parameter defaults it to None.",
+    covers=("start_tls.11",),
+)
 def test_start_tls_handshake_timeout_default(loop, certs):
     try:
         param = inspect.signature(loop.start_tls).parameters.get("ssl_handshake_timeout")
     except (ValueError, TypeError):
         param = None
     if param is not None:
-        expect(param.default is None, "the signature default of ssl_handshake_timeout of start_tls is not None",
-               observed=param.default)
+        expect(
+            param.default is None,
+            "the signature default of ssl_handshake_timeout of start_tls is not None",
+            observed=param.default,
+        )
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = upgrading_server(threads, listener, server_context(certs), silent)
         transport, protocol = plain_connection(net, loop, listener)
         transport.write(HELLO)
-        tls.call_still_pending(net, loop, loop.start_tls(transport, protocol, client_context(certs),
-                                                         server_hostname="localhost"), "start_tls")
+        tls.call_still_pending(
+            net,
+            loop,
+            loop.start_tls(transport, protocol, client_context(certs), server_hostname="localhost"),
+            "start_tls",
+        )
         transport.close()
         _, closed = peer.result()
-        expect(closed, "the peer did not see the connection end after the pending start_tls was cancelled "
-               "and the transport closed")
+        expect(
+            closed,
+            "the peer did not see the connection end after the pending start_tls was cancelled "
+            "and the transport closed",
+        )
 
 
-@scope.check("start_tls", "ssl_shutdown_timeout", since="3.11",
-             requirement="ssl_shutdown_timeout of start_tls bounds the TLS shutdown of the upgraded transport: "
-                         "after close(), a peer that never answers the close_notify is cut off within the "
-                         "bound.", covers=("start_tls.12",))
+@scope.check(
+    "start_tls",
+    "ssl_shutdown_timeout",
+    since="3.11",
+    requirement="ssl_shutdown_timeout of start_tls bounds the TLS shutdown of the upgraded transport: "
+    "after close(), a peer that never answers the close_notify is cut off within the "
+    "bound.",
+    covers=("start_tls.12",),
+)
 def test_start_tls_ssl_shutdown_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         tls.shutdown_timeout(net, loop, _upgraded(net, loop, threads, certs, ssl_shutdown_timeout=HANDSHAKE_TIMEOUT))
 
 
-@scope.check("start_tls", "ssl_shutdown_timeout_default", since="3.11", note="tls-default-timeouts-lower-bound",
-             requirement="Without ssl_shutdown_timeout (None: 30 s) the upgraded transport still waits for the "
-                         "peer's close_notify 1 s after close(); connection_lost follows once the peer drops "
-                         "the connection.", covers=("start_tls.12",))
+@scope.check(
+    "start_tls",
+    "ssl_shutdown_timeout_default",
+    since="3.11",
+    note="tls-default-timeouts-lower-bound",
+    requirement="Without ssl_shutdown_timeout (None: 30 s) the upgraded transport still waits for the "
+    "peer's close_notify 1 s after close(); connection_lost follows once the peer drops "
+    "the connection.",
+    covers=("start_tls.12",),
+)
 def test_start_tls_ssl_shutdown_timeout_default(loop, certs):
     with Net(loop) as net, Threads() as threads:
         tls.shutdown_timeout_default(net, loop, _upgraded(net, loop, threads, certs))

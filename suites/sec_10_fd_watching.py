@@ -92,10 +92,15 @@ def _settle(net, loop):
 
 # -- add_reader ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["socket", "pipe"])
-@scope.check("add_reader", "calls_with_args",
-             requirement="Once the watched fd is readable, the loop calls the add_reader callback with the "
-                         "positional arguments given to add_reader (sockets and pipes).", covers=("add_reader.1", "add_reader.3"))
+@scope.check(
+    "add_reader",
+    "calls_with_args",
+    requirement="Once the watched fd is readable, the loop calls the add_reader callback with the "
+    "positional arguments given to add_reader (sockets and pipes).",
+    covers=("add_reader.1", "add_reader.3"),
+)
 def test_add_reader_calls_with_args(loop, kind):
     def body(net, w):
         calls = Calls(loop, on_call=lambda: loop.remove_reader(w.read_fd))
@@ -103,12 +108,17 @@ def test_add_reader_calls_with_args(loop, kind):
         w.make_readable()
         args = net.run(calls.first, what=f"add_reader callback on a readable {kind}")
         expect_equal(args, (1, "two", None), "the add_reader callback got other arguments")
+
     _scenario(loop, kind, body)
 
 
-@scope.check("add_reader", "replaces_callback", docs="3.12",
-             requirement="add_reader for an fd that already has a reader callback replaces it: only the new "
-                         "callback runs.", covers=("add_reader.4",))
+@scope.check(
+    "add_reader",
+    "replaces_callback",
+    docs="3.12",
+    requirement="add_reader for an fd that already has a reader callback replaces it: only the new callback runs.",
+    covers=("add_reader.4",),
+)
 def test_add_reader_replaces_callback(loop):
     def body(net, w):
         old = Calls(loop)
@@ -119,6 +129,7 @@ def test_add_reader_replaces_callback(loop):
         net.run(new.first, what="the replacing add_reader callback")
         _settle(net, loop)
         expect_equal(old.args, [], "the replaced add_reader callback still ran")
+
     _scenario(loop, "socket", body)
 
 
@@ -166,9 +177,13 @@ def _fill(sock):
             return
 
 
-@scope.check("add_reader", "persists", covers=("add_reader.2",),
-             requirement="A reader stays registered until remove_reader: its callback runs again for each "
-                         "new read readiness (three in a row), without being added again.")
+@scope.check(
+    "add_reader",
+    "persists",
+    covers=("add_reader.2",),
+    requirement="A reader stays registered until remove_reader: its callback runs again for each "
+    "new read readiness (three in a row), without being added again.",
+)
 def test_add_reader_persists(loop):
     """19.5.1.10 add_reader: monitoring starts with add_reader and ends with remove_reader.
 
@@ -186,16 +201,23 @@ def test_add_reader_persists(loop):
         try:
             for n in (1, 2, 3):
                 b.sendall(b"x")
-                net.run(calls.reached(n), what=f"reader callback for readiness #{n} (called {calls.count} "
-                                                f"times so far, never removed)")
+                net.run(
+                    calls.reached(n),
+                    what=f"reader callback for readiness #{n} (called {calls.count} times so far, never removed)",
+                )
         finally:
             loop.remove_reader(a.fileno())
 
 
-@scope.check("add_reader", "repeats_while_readable", level=SHOULD, note="fdwatch-level-triggered",
-             covers=("add_reader.2",),
-             requirement="While the watched fd stays readable (the data is never read), the reader callback "
-                         "keeps being called on later polls.")
+@scope.check(
+    "add_reader",
+    "repeats_while_readable",
+    level=SHOULD,
+    note="fdwatch-level-triggered",
+    covers=("add_reader.2",),
+    requirement="While the watched fd stays readable (the data is never read), the reader callback "
+    "keeps being called on later polls.",
+)
 def test_add_reader_repeats_while_readable(loop):
     """19.5.1.10 add_reader: the fd stays available for reading, so a persistent watch reports it
     again; an edge-triggered loop (once per arrival) misses this. SHOULD: the doc does not name
@@ -210,15 +232,18 @@ def test_add_reader_repeats_while_readable(loop):
         loop.add_reader(a.fileno(), calls)
         try:
             b.sendall(b"unread")
-            net.run(calls.reached(3), what=f"reader callback three times on unread data (called "
-                                           f"{calls.count} times)")
+            net.run(calls.reached(3), what=f"reader callback three times on unread data (called {calls.count} times)")
         finally:
             loop.remove_reader(a.fileno())
 
 
-@scope.check("add_writer", "persists", covers=("add_writer.2",),
-             requirement="A writer stays registered until remove_writer: its callback runs again each time "
-                         "the fd becomes writable again (three in a row), without being added again.")
+@scope.check(
+    "add_writer",
+    "persists",
+    covers=("add_writer.2",),
+    requirement="A writer stays registered until remove_writer: its callback runs again each time "
+    "the fd becomes writable again (three in a row), without being added again.",
+)
 def test_add_writer_persists(loop):
     """19.5.1.10 add_writer: monitoring lasts until remove_writer.
 
@@ -235,17 +260,23 @@ def test_add_writer_persists(loop):
         loop.add_writer(a.fileno(), calls)
         try:
             for n in (1, 2, 3):
-                net.run(calls.reached(n), what=f"writer callback for writability #{n} (called {calls.count} "
-                                                f"times so far, never removed)")
+                net.run(
+                    calls.reached(n),
+                    what=f"writer callback for writability #{n} (called {calls.count} times so far, never removed)",
+                )
                 _drain(b)
         finally:
             loop.remove_writer(a.fileno())
 
 
-@scope.check("add_writer", "repeats_while_writable", level=SHOULD, note="fdwatch-level-triggered",
-             covers=("add_writer.2",),
-             requirement="While the watched fd stays writable, the writer callback keeps being called on "
-                         "later polls.")
+@scope.check(
+    "add_writer",
+    "repeats_while_writable",
+    level=SHOULD,
+    note="fdwatch-level-triggered",
+    covers=("add_writer.2",),
+    requirement="While the watched fd stays writable, the writer callback keeps being called on later polls.",
+)
 def test_add_writer_repeats_while_writable(loop):
     """19.5.1.10 add_writer: a socket with room in its buffer stays available for writing, so a
     persistent watch reports it again. SHOULD: the doc does not name level or edge triggering.
@@ -258,15 +289,21 @@ def test_add_writer_repeats_while_writable(loop):
         calls = Counter(loop)
         loop.add_writer(a.fileno(), calls)
         try:
-            net.run(calls.reached(3), what=f"writer callback three times on a writable socket (called "
-                                           f"{calls.count} times)")
+            net.run(
+                calls.reached(3), what=f"writer callback three times on a writable socket (called {calls.count} times)"
+            )
         finally:
             loop.remove_writer(a.fileno())
 
 
-@scope.check("add_reader", "readd_in_callback_no_duplicates", docs="3.12", covers=("add_reader.4",),
-             requirement="A reader callback that adds itself again for its fd (an identical registration) "
-                         "still runs once per readiness, not twice.")
+@scope.check(
+    "add_reader",
+    "readd_in_callback_no_duplicates",
+    docs="3.12",
+    covers=("add_reader.4",),
+    requirement="A reader callback that adds itself again for its fd (an identical registration) "
+    "still runs once per readiness, not twice.",
+)
 def test_add_reader_readd_in_callback_no_duplicates(loop):
     """19.5.1.10 add_reader (3.12 docs): adding a reader for an fd that has one replaces it, so
     re-adding from inside the callback must not stack a second registration.
@@ -289,9 +326,12 @@ def test_add_reader_readd_in_callback_no_duplicates(loop):
                 b.sendall(b"x")
                 net.run(calls.reached(n), what=f"re-added reader callback for readiness #{n}")
                 _settle(net, loop)
-            expect_equal(drained, [b"x", b"x", b"x"],
-                         "a reader re-added from its own callback ran other than once per readiness "
-                         "(an empty read means a duplicate call)")
+            expect_equal(
+                drained,
+                [b"x", b"x", b"x"],
+                "a reader re-added from its own callback ran other than once per readiness "
+                "(an empty read means a duplicate call)",
+            )
         finally:
             loop.remove_reader(a.fileno())
 
@@ -310,20 +350,31 @@ def _recv_all(sock):
 
 # -- remove_reader ------------------------------------------------------------------------------
 
-@scope.check("remove_reader", "returns_true", docs="3.10",
-             requirement="remove_reader returns True when the fd was being watched for reading.", covers=("remove_reader.2",))
+
+@scope.check(
+    "remove_reader",
+    "returns_true",
+    docs="3.10",
+    requirement="remove_reader returns True when the fd was being watched for reading.",
+    covers=("remove_reader.2",),
+)
 def test_remove_reader_returns_true(loop):
     def body(net, w):
         loop.add_reader(w.read_fd, Calls(loop))
         result = loop.remove_reader(w.read_fd)
-        expect(result is True, "remove_reader of a watched fd did not return True",
-               expected=True, observed=result)
+        expect(result is True, "remove_reader of a watched fd did not return True", expected=True, observed=result)
+
     _scenario(loop, "socket", body)
 
 
-@scope.check("remove_reader", "returns_false", docs="3.10",
-             requirement="remove_reader returns False when the fd was not being watched for reading (never "
-                         "added, already removed, or watched only for writing).", covers=("remove_reader.2",))
+@scope.check(
+    "remove_reader",
+    "returns_false",
+    docs="3.10",
+    requirement="remove_reader returns False when the fd was not being watched for reading (never "
+    "added, already removed, or watched only for writing).",
+    covers=("remove_reader.2",),
+)
 def test_remove_reader_returns_false(loop):
     def body(net, w):
         observed = {"never added": loop.remove_reader(w.read_fd)}
@@ -332,14 +383,19 @@ def test_remove_reader_returns_false(loop):
         observed["already removed"] = loop.remove_reader(w.read_fd)
         loop.add_writer(w.read_fd, Calls(loop))
         observed["watched for writing only"] = loop.remove_reader(w.read_fd)
-        expect_equal(observed, {k: False for k in observed},
-                     "remove_reader did not return False for an fd without a reader")
+        expect_equal(
+            observed, {k: False for k in observed}, "remove_reader did not return False for an fd without a reader"
+        )
+
     _scenario(loop, "socket", body)
 
 
-@scope.check("remove_reader", "stops_callbacks",
-             requirement="After remove_reader, the removed callback is not called even though the fd is "
-                         "readable.", covers=("remove_reader.1",))
+@scope.check(
+    "remove_reader",
+    "stops_callbacks",
+    requirement="After remove_reader, the removed callback is not called even though the fd is readable.",
+    covers=("remove_reader.1",),
+)
 def test_remove_reader_stops_callbacks(loop):
     def body(net, w):
         calls = Calls(loop)
@@ -348,12 +404,16 @@ def test_remove_reader_stops_callbacks(loop):
         loop.remove_reader(w.read_fd)
         _settle(net, loop)
         expect_equal(calls.args, [], "the reader callback ran after remove_reader")
+
     _scenario(loop, "socket", body)
 
 
-@scope.check("remove_reader", "keeps_writer",
-             requirement="remove_reader stops only read watching: a writer callback on the same fd still "
-                         "runs.", covers=("remove_reader.1",))
+@scope.check(
+    "remove_reader",
+    "keeps_writer",
+    requirement="remove_reader stops only read watching: a writer callback on the same fd still runs.",
+    covers=("remove_reader.1",),
+)
 def test_remove_reader_keeps_writer(loop):
     def body(net, w):
         writer = Calls(loop, on_call=lambda: loop.remove_writer(w.write_fd))
@@ -361,27 +421,38 @@ def test_remove_reader_keeps_writer(loop):
         loop.add_reader(w.read_fd, Calls(loop))
         loop.remove_reader(w.read_fd)
         net.run(writer.first, what="the writer callback after remove_reader on the same fd")
+
     _scenario(loop, "socket", body)
 
 
 # -- add_writer ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["socket", "pipe"])
-@scope.check("add_writer", "calls_with_args",
-             requirement="Once the watched fd is writable, the loop calls the add_writer callback with the "
-                         "positional arguments given to add_writer (sockets and pipes).", covers=("add_writer.1", "add_writer.3"))
+@scope.check(
+    "add_writer",
+    "calls_with_args",
+    requirement="Once the watched fd is writable, the loop calls the add_writer callback with the "
+    "positional arguments given to add_writer (sockets and pipes).",
+    covers=("add_writer.1", "add_writer.3"),
+)
 def test_add_writer_calls_with_args(loop, kind):
     def body(net, w):
         calls = Calls(loop, on_call=lambda: loop.remove_writer(w.write_fd))
         loop.add_writer(w.write_fd, calls, 1, "two", None)
         args = net.run(calls.first, what=f"add_writer callback on a writable {kind}")
         expect_equal(args, (1, "two", None), "the add_writer callback got other arguments")
+
     _scenario(loop, kind, body)
 
 
-@scope.check("add_writer", "replaces_callback", docs="3.12",
-             requirement="add_writer for an fd that already has a writer callback replaces it: only the new "
-                         "callback runs.", covers=("add_writer.4",))
+@scope.check(
+    "add_writer",
+    "replaces_callback",
+    docs="3.12",
+    requirement="add_writer for an fd that already has a writer callback replaces it: only the new callback runs.",
+    covers=("add_writer.4",),
+)
 def test_add_writer_replaces_callback(loop):
     def body(net, w):
         old = Calls(loop)
@@ -391,25 +462,37 @@ def test_add_writer_replaces_callback(loop):
         net.run(new.first, what="the replacing add_writer callback")
         _settle(net, loop)
         expect_equal(old.args, [], "the replaced add_writer callback still ran")
+
     _scenario(loop, "socket", body)
 
 
 # -- remove_writer ------------------------------------------------------------------------------
 
-@scope.check("remove_writer", "returns_true", docs="3.10",
-             requirement="remove_writer returns True when the fd was being watched for writing.", covers=("remove_writer.2",))
+
+@scope.check(
+    "remove_writer",
+    "returns_true",
+    docs="3.10",
+    requirement="remove_writer returns True when the fd was being watched for writing.",
+    covers=("remove_writer.2",),
+)
 def test_remove_writer_returns_true(loop):
     def body(net, w):
         loop.add_writer(w.write_fd, Calls(loop))
         result = loop.remove_writer(w.write_fd)
-        expect(result is True, "remove_writer of a watched fd did not return True",
-               expected=True, observed=result)
+        expect(result is True, "remove_writer of a watched fd did not return True", expected=True, observed=result)
+
     _scenario(loop, "socket", body)
 
 
-@scope.check("remove_writer", "returns_false", docs="3.10",
-             requirement="remove_writer returns False when the fd was not being watched for writing (never "
-                         "added, already removed, or watched only for reading).", covers=("remove_writer.2",))
+@scope.check(
+    "remove_writer",
+    "returns_false",
+    docs="3.10",
+    requirement="remove_writer returns False when the fd was not being watched for writing (never "
+    "added, already removed, or watched only for reading).",
+    covers=("remove_writer.2",),
+)
 def test_remove_writer_returns_false(loop):
     def body(net, w):
         observed = {"never added": loop.remove_writer(w.write_fd)}
@@ -418,14 +501,19 @@ def test_remove_writer_returns_false(loop):
         observed["already removed"] = loop.remove_writer(w.write_fd)
         loop.add_reader(w.write_fd, Calls(loop))
         observed["watched for reading only"] = loop.remove_writer(w.write_fd)
-        expect_equal(observed, {k: False for k in observed},
-                     "remove_writer did not return False for an fd without a writer")
+        expect_equal(
+            observed, {k: False for k in observed}, "remove_writer did not return False for an fd without a writer"
+        )
+
     _scenario(loop, "socket", body)
 
 
-@scope.check("remove_writer", "stops_callbacks",
-             requirement="After remove_writer, the removed callback is not called even though the fd is "
-                         "writable.", covers=("remove_writer.1",))
+@scope.check(
+    "remove_writer",
+    "stops_callbacks",
+    requirement="After remove_writer, the removed callback is not called even though the fd is writable.",
+    covers=("remove_writer.1",),
+)
 def test_remove_writer_stops_callbacks(loop):
     def body(net, w):
         calls = Calls(loop)
@@ -433,12 +521,16 @@ def test_remove_writer_stops_callbacks(loop):
         loop.remove_writer(w.write_fd)
         _settle(net, loop)
         expect_equal(calls.args, [], "the writer callback ran after remove_writer")
+
     _scenario(loop, "socket", body)
 
 
-@scope.check("remove_writer", "keeps_reader",
-             requirement="remove_writer stops only write watching: a reader callback on the same fd still "
-                         "runs.", covers=("remove_writer.1",))
+@scope.check(
+    "remove_writer",
+    "keeps_reader",
+    requirement="remove_writer stops only write watching: a reader callback on the same fd still runs.",
+    covers=("remove_writer.1",),
+)
 def test_remove_writer_keeps_reader(loop):
     def body(net, w):
         reader = Calls(loop, on_call=lambda: loop.remove_reader(w.read_fd))
@@ -447,12 +539,18 @@ def test_remove_writer_keeps_reader(loop):
         loop.remove_writer(w.write_fd)
         w.make_readable()
         net.run(reader.first, what="the reader callback after remove_writer on the same fd")
+
     _scenario(loop, "socket", body)
 
 
-@scope.check("remove_reader", "returns_true_with_writer", docs="3.10",
-             requirement="remove_reader/remove_writer return True for a watched fd also when the fd is "
-                         "watched in the other direction too.", covers=("remove_reader.2",))
+@scope.check(
+    "remove_reader",
+    "returns_true_with_writer",
+    docs="3.10",
+    requirement="remove_reader/remove_writer return True for a watched fd also when the fd is "
+    "watched in the other direction too.",
+    covers=("remove_reader.2",),
+)
 def test_remove_reader_returns_true_with_writer(loop):
     a, b = socket.socketpair()
     try:
@@ -464,13 +562,19 @@ def test_remove_reader_returns_true_with_writer(loop):
         loop.add_reader(fd, lambda: None)
         second = loop.remove_writer(fd)
         third = loop.remove_reader(fd)
-        expect_equal({"remove_reader (writer also set)": first,
-                      "remove_writer (reader also set)": second,
-                      "remove_reader (alone)": third},
-                     {"remove_reader (writer also set)": True,
-                      "remove_writer (reader also set)": True,
-                      "remove_reader (alone)": True},
-                     "remove_reader/remove_writer did not return True for a removed callback")
+        expect_equal(
+            {
+                "remove_reader (writer also set)": first,
+                "remove_writer (reader also set)": second,
+                "remove_reader (alone)": third,
+            },
+            {
+                "remove_reader (writer also set)": True,
+                "remove_writer (reader also set)": True,
+                "remove_reader (alone)": True,
+            },
+            "remove_reader/remove_writer did not return True for a removed callback",
+        )
     finally:
         loop.remove_reader(a.fileno())
         loop.remove_writer(a.fileno())

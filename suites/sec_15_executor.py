@@ -27,12 +27,16 @@ class LcxError(Exception):
 def _await(loop, fut, timeout=WAIT):
     async def waiter():
         return await asyncio.wait_for(fut, timeout)
+
     return loop.run_until_complete(waiter())
 
 
-@scope.check("run_in_executor", "returns_asyncio_future",
-             requirement="run_in_executor returns an asyncio.Future that resolves to the function's return "
-                         "value.", covers=("run_in_executor.5",))
+@scope.check(
+    "run_in_executor",
+    "returns_asyncio_future",
+    requirement="run_in_executor returns an asyncio.Future that resolves to the function's return value.",
+    covers=("run_in_executor.5",),
+)
 def test_returns_asyncio_future(loop):
     fut = loop.run_in_executor(None, pow, 2, 10)
     is_future = isinstance(fut, asyncio.Future)
@@ -42,9 +46,13 @@ def test_returns_asyncio_future(loop):
     expect_equal(_await(loop, fut), 1024, "the future did not resolve to the function's result")
 
 
-@scope.check("run_in_executor", "other_thread_with_args",
-             requirement="With executor None, func runs in a thread other than the loop's, called with the "
-                         "positional arguments given.", covers=("executor.intro.1", "run_in_executor.3", "run_in_executor.4"))
+@scope.check(
+    "run_in_executor",
+    "other_thread_with_args",
+    requirement="With executor None, func runs in a thread other than the loop's, called with the "
+    "positional arguments given.",
+    covers=("executor.intro.1", "run_in_executor.3", "run_in_executor.4"),
+)
 def test_other_thread_with_args(loop):
     def job(*args):
         return args, threading.get_ident()
@@ -54,22 +62,32 @@ def test_other_thread_with_args(loop):
     expect(ident != threading.get_ident(), "func ran in the loop's own thread, not in an executor thread")
 
 
-@scope.check("run_in_executor", "uses_given_executor",
-             requirement="run_in_executor(executor, func) runs func in the executor passed, not the default "
-                         "one.", covers=("run_in_executor.1",))
+@scope.check(
+    "run_in_executor",
+    "uses_given_executor",
+    requirement="run_in_executor(executor, func) runs func in the executor passed, not the default one.",
+    covers=("run_in_executor.1",),
+)
 def test_uses_given_executor(loop):
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcx-given")
     try:
         name = _await(loop, loop.run_in_executor(pool, lambda: threading.current_thread().name))
     finally:
         pool.shutdown(wait=True)
-    expect(name.startswith("lcx-given"), "func did not run in the executor passed to run_in_executor",
-           expected="a thread named lcx-given*", observed=name)
+    expect(
+        name.startswith("lcx-given"),
+        "func did not run in the executor passed to run_in_executor",
+        expected="a thread named lcx-given*",
+        observed=name,
+    )
 
 
-@scope.check("set_default_executor", "used_for_none",
-             requirement="After set_default_executor(executor), run_in_executor(None, func) runs func in "
-                         "that executor.", covers=("run_in_executor.3", "set_default_executor.1"))
+@scope.check(
+    "set_default_executor",
+    "used_for_none",
+    requirement="After set_default_executor(executor), run_in_executor(None, func) runs func in that executor.",
+    covers=("run_in_executor.3", "set_default_executor.1"),
+)
 def test_set_default_used(loop):
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcx-default")
     try:
@@ -77,8 +95,12 @@ def test_set_default_used(loop):
         name = _await(loop, loop.run_in_executor(None, lambda: threading.current_thread().name))
     finally:
         pool.shutdown(wait=True)
-    expect(name.startswith("lcx-default"), "run_in_executor(None) did not use the executor set as default",
-           expected="a thread named lcx-default*", observed=name)
+    expect(
+        name.startswith("lcx-default"),
+        "run_in_executor(None) did not use the executor set as default",
+        expected="a thread named lcx-default*",
+        observed=name,
+    )
 
 
 class _InlineExecutor(concurrent.futures.Executor):
@@ -90,10 +112,17 @@ class _InlineExecutor(concurrent.futures.Executor):
         return fut
 
 
-@scope.check("set_default_executor", "rejects_non_thread_pool", since="3.11", level=SHOULD,
-             note="executor-must-be-thread-pool", anchor="asyncio.loop.set_default_executor",
-             requirement="From 3.11, set_default_executor rejects an executor that is not a "
-                         "ThreadPoolExecutor with TypeError (the docs make it the caller's obligation).", covers=("set_default_executor.2",))
+@scope.check(
+    "set_default_executor",
+    "rejects_non_thread_pool",
+    since="3.11",
+    level=SHOULD,
+    note="executor-must-be-thread-pool",
+    anchor="asyncio.loop.set_default_executor",
+    requirement="From 3.11, set_default_executor rejects an executor that is not a "
+    "ThreadPoolExecutor with TypeError (the docs make it the caller's obligation).",
+    covers=("set_default_executor.2",),
+)
 def test_rejects_non_thread_pool(loop):
     try:
         loop.set_default_executor(_InlineExecutor())
@@ -102,13 +131,18 @@ def test_rejects_non_thread_pool(loop):
     except NotImplementedError:
         raise
     except Exception as exc:
-        raise AssertionError(f"set_default_executor(non-thread-pool) raised {type(exc).__name__}, "
-                             "not TypeError") from exc
+        raise AssertionError(
+            f"set_default_executor(non-thread-pool) raised {type(exc).__name__}, not TypeError"
+        ) from exc
     raise AssertionError("set_default_executor accepted an executor that is not a ThreadPoolExecutor")
 
 
-@scope.check("run_in_executor", "exception_propagates",
-             requirement="An exception raised by func is the exception of the returned future.", covers=("run_in_executor.5",))
+@scope.check(
+    "run_in_executor",
+    "exception_propagates",
+    requirement="An exception raised by func is the exception of the returned future.",
+    covers=("run_in_executor.5",),
+)
 def test_exception_propagates(loop):
     def job():
         raise LcxError("from the executor", 7)
@@ -122,9 +156,14 @@ def test_exception_propagates(loop):
         raise AssertionError("awaiting the run_in_executor future did not raise func's exception")
 
 
-@scope.check("close", "default_executor_not_awaited", section="19.5.1.1",
-             requirement="close() shuts the default executor down without waiting: it returns while a job is "
-                         "still running, and the job's thread then ends on its own.", covers=("close.4", "close.5"))
+@scope.check(
+    "close",
+    "default_executor_not_awaited",
+    section="19.5.1.1",
+    requirement="close() shuts the default executor down without waiting: it returns while a job is "
+    "still running, and the job's thread then ends on its own.",
+    covers=("close.4", "close.5"),
+)
 def test_close_does_not_wait(loop):
     started, release = threading.Event(), threading.Event()
     finished, threads = [], []
@@ -145,16 +184,25 @@ def test_close_does_not_wait(loop):
         done_at_close = bool(finished)
     finally:
         release.set()
-    expect(not done_at_close, "close() waited for the running executor job",
-           expected="close returns while the job runs", observed=f"close took {took:.3f} s")
+    expect(
+        not done_at_close,
+        "close() waited for the running executor job",
+        expected="close returns while the job runs",
+        observed=f"close took {took:.3f} s",
+    )
     threads[0].join(WAIT)
     expect(not threads[0].is_alive(), "the executor thread kept running: close() did not shut it down")
 
 
-@scope.check("shutdown_default_executor", "waits", since="3.9",
-             anchor="asyncio.loop.shutdown_default_executor",
-             requirement="shutdown_default_executor completes only after the default executor's running jobs "
-                         "finished and its threads were joined.", covers=("shutdown_default_executor.1",))
+@scope.check(
+    "shutdown_default_executor",
+    "waits",
+    since="3.9",
+    anchor="asyncio.loop.shutdown_default_executor",
+    requirement="shutdown_default_executor completes only after the default executor's running jobs "
+    "finished and its threads were joined.",
+    covers=("shutdown_default_executor.1",),
+)
 def test_shutdown_waits(loop):
     release = threading.Event()
     finished, threads = [], []
@@ -180,9 +228,14 @@ def test_shutdown_waits(loop):
     expect(not any(alive), "shutdown_default_executor returned before the executor thread was joined")
 
 
-@scope.check("shutdown_default_executor", "refuses_new_work", since="3.9",
-             anchor="asyncio.loop.shutdown_default_executor",
-             requirement="After shutdown_default_executor, run_in_executor(None, ...) raises RuntimeError.", covers=("shutdown_default_executor.2",))
+@scope.check(
+    "shutdown_default_executor",
+    "refuses_new_work",
+    since="3.9",
+    anchor="asyncio.loop.shutdown_default_executor",
+    requirement="After shutdown_default_executor, run_in_executor(None, ...) raises RuntimeError.",
+    covers=("shutdown_default_executor.2",),
+)
 def test_shutdown_refuses(loop):
     _await(loop, loop.run_in_executor(None, int))
     loop.run_until_complete(asyncio.wait_for(loop.shutdown_default_executor(), WAIT))
@@ -199,11 +252,17 @@ def test_shutdown_refuses(loop):
     raise AssertionError("run_in_executor(None) after shutdown_default_executor did not raise RuntimeError")
 
 
-@scope.check("shutdown_default_executor", "timeout", since="3.12.2",
-             anchor="asyncio.loop.shutdown_default_executor", note="executor-shutdown-timeout-3.12.1",
-             requirement="shutdown_default_executor(timeout=t) returns after about t seconds even if a job "
-                         "is still running, emitting a RuntimeWarning (CPython 3.12.0-3.12.1 ignore the "
-                         "timeout until the executor has joined; the check applies from 3.12.2).", covers=("shutdown_default_executor.3",))
+@scope.check(
+    "shutdown_default_executor",
+    "timeout",
+    since="3.12.2",
+    anchor="asyncio.loop.shutdown_default_executor",
+    note="executor-shutdown-timeout-3.12.1",
+    requirement="shutdown_default_executor(timeout=t) returns after about t seconds even if a job "
+    "is still running, emitting a RuntimeWarning (CPython 3.12.0-3.12.1 ignore the "
+    "timeout until the executor has joined; the check applies from 3.12.2).",
+    covers=("shutdown_default_executor.3",),
+)
 def test_shutdown_timeout(loop):
     started, release = threading.Event(), threading.Event()
     finished, threads = [], []
@@ -232,20 +291,34 @@ def test_shutdown_timeout(loop):
         release.set()
         for t in threads:
             t.join(WAIT)
-    expect(not done, "shutdown_default_executor(timeout=0.1) waited for the job to finish",
-           observed=f"returned after {took:.3f} s")
-    expect(took >= 0.1 * 0.9, "shutdown_default_executor(timeout=0.1) returned before the timeout",
-           observed=f"{took:.3f} s")
-    expect(RuntimeWarning in categories, "no RuntimeWarning when the timeout was reached",
-           observed=[c.__name__ for c in categories])
+    expect(
+        not done,
+        "shutdown_default_executor(timeout=0.1) waited for the job to finish",
+        observed=f"returned after {took:.3f} s",
+    )
+    expect(
+        took >= 0.1 * 0.9,
+        "shutdown_default_executor(timeout=0.1) returned before the timeout",
+        observed=f"{took:.3f} s",
+    )
+    expect(
+        RuntimeWarning in categories,
+        "no RuntimeWarning when the timeout was reached",
+        observed=[c.__name__ for c in categories],
+    )
 
 
-@scope.check("close", "shuts_down_set_default_executor",
-             requirement="The default executor that close() shuts down is also one installed with "
-                         "set_default_executor: after close() its idle worker threads end.", covers=("close.4",))
+@scope.check(
+    "close",
+    "shuts_down_set_default_executor",
+    requirement="The default executor that close() shuts down is also one installed with "
+    "set_default_executor: after close() its idle worker threads end.",
+    covers=("close.4",),
+)
 def test_close_shuts_down_set_default_executor(loop):
     """whoever created it."""
     import concurrent.futures
+
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="lcx-user-default")
     workers = []
     try:
@@ -256,5 +329,9 @@ def test_close_shuts_down_set_default_executor(loop):
         alive = workers[0].is_alive()
     finally:
         pool.shutdown(wait=True)
-    expect(not alive, "the executor given to set_default_executor was not shut down by close()",
-           expected="its worker thread ended", observed=f"{workers[0].name} still alive after {LIMIT}s")
+    expect(
+        not alive,
+        "the executor given to set_default_executor was not shut down by close()",
+        expected="its worker thread ended",
+        observed=f"{workers[0].name} still alive after {LIMIT}s",
+    )

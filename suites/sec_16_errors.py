@@ -13,10 +13,11 @@ import types
 
 import pytest
 
-from ._support.logcapture import any_log, asyncio_log, rendered
 from loopconf import checks
 from loopconf.checks import INFO, SHOULD
 from loopconf.evidence import Violation, expect, expect_equal, expect_raises
+
+from ._support.logcapture import any_log, asyncio_log, rendered
 
 scope = checks.scope(area="errors", section="19.5.1.16")
 WAIT = 5.0  # generous bound on awaits that only a broken loop would exceed
@@ -37,6 +38,7 @@ def _run_callbacks(loop, *callbacks):
 def _raiser(exc):
     def fail():
         raise exc
+
     return fail
 
 
@@ -47,153 +49,232 @@ def _types(context) -> dict:
 def _one_context(calls, what):
     expect_equal(len(calls), 1, f"the exception handler was not called exactly once for {what}")
     context = calls[0]
-    expect(isinstance(context, dict), f"the context passed for {what} is not a dict",
-           observed=type(context).__name__)
+    expect(isinstance(context, dict), f"the context passed for {what} is not a dict", observed=type(context).__name__)
     return context
 
 
 def _expect_message_and_exception(context, exc, what):
     expect("message" in context, f"context for {what} lacks 'message'", observed=_types(context))
-    expect(isinstance(context["message"], str), f"context['message'] for {what} is not a str",
-           observed=type(context["message"]).__name__)
+    expect(
+        isinstance(context["message"], str),
+        f"context['message'] for {what} is not a str",
+        observed=type(context["message"]).__name__,
+    )
     expect("exception" in context, f"context for {what} lacks 'exception'", observed=_types(context))
-    expect(context["exception"] is exc, f"context['exception'] for {what} is not the raised instance",
-           expected=repr(exc), observed=repr(context["exception"]))
+    expect(
+        context["exception"] is exc,
+        f"context['exception'] for {what} is not the raised instance",
+        expected=repr(exc),
+        observed=repr(context["exception"]),
+    )
 
 
 # --- set_exception_handler / get_exception_handler -----------------------------------------------
 
-@scope.check("set_exception_handler", "called_with_loop_and_context",
-             requirement="A handler set with set_exception_handler is called as handler(loop, context) with "
-                         "the loop itself and a dict context when a callback raises.", covers=("set_exception_handler.1", "set_exception_handler.3", "set_exception_handler.4"))
+
+@scope.check(
+    "set_exception_handler",
+    "called_with_loop_and_context",
+    requirement="A handler set with set_exception_handler is called as handler(loop, context) with "
+    "the loop itself and a dict context when a callback raises.",
+    covers=("set_exception_handler.1", "set_exception_handler.3", "set_exception_handler.4"),
+)
 def test_handler_called_with_loop_and_context(loop):
     seen = []
     loop.set_exception_handler(lambda lp, ctx: seen.append((lp, ctx)))
     _run_callbacks(loop, _raiser(LcxError("cb")))
     expect_equal(len(seen), 1, "the custom exception handler was not called exactly once")
     got_loop, context = seen[0]
-    expect(got_loop is loop, "the handler's first argument is not the loop", expected=repr(loop),
-           observed=repr(got_loop))
+    expect(
+        got_loop is loop, "the handler's first argument is not the loop", expected=repr(loop), observed=repr(got_loop)
+    )
     expect(isinstance(context, dict), "the handler's context is not a dict", observed=type(context).__name__)
 
 
-@scope.check("get_exception_handler", "returns_handler",
-             requirement="get_exception_handler returns the very handler installed by set_exception_handler.", covers=("get_exception_handler.1",))
+@scope.check(
+    "get_exception_handler",
+    "returns_handler",
+    requirement="get_exception_handler returns the very handler installed by set_exception_handler.",
+    covers=("get_exception_handler.1",),
+)
 def test_get_returns_handler(loop):
     def handler(lp, ctx):
         pass
+
     loop.set_exception_handler(handler)
-    expect(loop.get_exception_handler() is handler, "get_exception_handler did not return the handler set",
-           expected=repr(handler), observed=repr(loop.get_exception_handler()))
+    expect(
+        loop.get_exception_handler() is handler,
+        "get_exception_handler did not return the handler set",
+        expected=repr(handler),
+        observed=repr(loop.get_exception_handler()),
+    )
 
 
-@scope.check("set_exception_handler", "none_restores_default",
-             requirement="set_exception_handler(None) reinstates the default handler: get_exception_handler "
-                         "then returns None, the former handler is no longer called and errors are logged by "
-                         "the default handler (on any logger: the page names none).", covers=("set_exception_handler.2", "get_exception_handler.2", "default_exception_handler.1"))
+@scope.check(
+    "set_exception_handler",
+    "none_restores_default",
+    requirement="set_exception_handler(None) reinstates the default handler: get_exception_handler "
+    "then returns None, the former handler is no longer called and errors are logged by "
+    "the default handler (on any logger: the page names none).",
+    covers=("set_exception_handler.2", "get_exception_handler.2", "default_exception_handler.1"),
+)
 def test_none_restores_default(loop):
     former = []
     loop.set_exception_handler(lambda lp, ctx: former.append(ctx))
     loop.set_exception_handler(None)
-    expect(loop.get_exception_handler() is None,
-           "get_exception_handler is not None after set_exception_handler(None)",
-           observed=repr(loop.get_exception_handler()))
+    expect(
+        loop.get_exception_handler() is None,
+        "get_exception_handler is not None after set_exception_handler(None)",
+        observed=repr(loop.get_exception_handler()),
+    )
     with any_log() as records:
         _run_callbacks(loop, _raiser(LcxError("lcx-default-marker")))
     expect_equal(former, [], "the former handler was still called after set_exception_handler(None)")
-    expect(any("lcx-default-marker" in rendered(r) for r in records),
-           "the default handler did not log the callback's exception (on any logger)",
-           observed=[r.getMessage()[:80] for r in records])
+    expect(
+        any("lcx-default-marker" in rendered(r) for r in records),
+        "the default handler did not log the callback's exception (on any logger)",
+        observed=[r.getMessage()[:80] for r in records],
+    )
 
 
-@scope.check("set_exception_handler", "rejects_non_callable", level=SHOULD,
-             requirement="set_exception_handler rejects a handler that is neither callable nor None with "
-                         "TypeError and keeps the handler it had (CPython behaviour: the page only says a "
-                         "handler is None or a callable taking (loop, context)).", covers=("set_exception_handler.6",))
+@scope.check(
+    "set_exception_handler",
+    "rejects_non_callable",
+    level=SHOULD,
+    requirement="set_exception_handler rejects a handler that is neither callable nor None with "
+    "TypeError and keeps the handler it had (CPython behaviour: the page only says a "
+    "handler is None or a callable taking (loop, context)).",
+    covers=("set_exception_handler.6",),
+)
 def test_rejects_non_callable(loop):
     def handler(lp, ctx):
         pass
+
     loop.set_exception_handler(handler)
-    expect_raises(TypeError, loop.set_exception_handler, 42,
-                  what="set_exception_handler(42) did not raise TypeError")
-    expect(loop.get_exception_handler() is handler,
-           "a rejected set_exception_handler call replaced the handler",
-           observed=repr(loop.get_exception_handler()))
+    expect_raises(TypeError, loop.set_exception_handler, 42, what="set_exception_handler(42) did not raise TypeError")
+    expect(
+        loop.get_exception_handler() is handler,
+        "a rejected set_exception_handler call replaced the handler",
+        observed=repr(loop.get_exception_handler()),
+    )
 
 
-@scope.check("set_exception_handler", "handler_error_contained", level=SHOULD, note="exception-handler-raises",
-             requirement="An exception raised by a custom exception handler does not propagate out of the "
-                         "loop: run_forever returns normally and later callbacks still run (CPython "
-                         "behaviour; the page does not say what happens).", covers=("set_exception_handler.7",))
+@scope.check(
+    "set_exception_handler",
+    "handler_error_contained",
+    level=SHOULD,
+    note="exception-handler-raises",
+    requirement="An exception raised by a custom exception handler does not propagate out of the "
+    "loop: run_forever returns normally and later callbacks still run (CPython "
+    "behaviour; the page does not say what happens).",
+    covers=("set_exception_handler.7",),
+)
 def test_handler_error_contained(loop):
     def bad_handler(lp, ctx):
         raise LcxError("from the handler")
+
     loop.set_exception_handler(bad_handler)
     after = []
     with asyncio_log():
         try:
             _run_callbacks(loop, _raiser(LcxError("cb")), lambda: after.append(True))
         except LcxError as exc:
-            raise Violation("the handler's exception propagated out of run_forever",
-                            expected="run_forever returns normally", observed=repr(exc)) from exc
+            raise Violation(
+                "the handler's exception propagated out of run_forever",
+                expected="run_forever returns normally",
+                observed=repr(exc),
+            ) from exc
     expect_equal(after, [True], "the callback after the failing one did not run")
 
 
-@scope.check("set_exception_handler", "handler_error_logged", level=SHOULD,
-             requirement="An exception raised by a custom exception handler is reported on the 'asyncio' "
-                         "logger (CPython behaviour; the page only says how handlers are installed).", covers=("set_exception_handler.7",))
+@scope.check(
+    "set_exception_handler",
+    "handler_error_logged",
+    level=SHOULD,
+    requirement="An exception raised by a custom exception handler is reported on the 'asyncio' "
+    "logger (CPython behaviour; the page only says how handlers are installed).",
+    covers=("set_exception_handler.7",),
+)
 def test_handler_error_logged(loop):
     def bad_handler(lp, ctx):
         raise LcxError("lcx-handler-marker")
+
     loop.set_exception_handler(bad_handler)
     with asyncio_log() as records:
         try:
             _run_callbacks(loop, _raiser(LcxError("cb")))
         except LcxError:
             pass
-    expect(any("lcx-handler-marker" in rendered(r) for r in records),
-           "the handler's own exception was not logged on the 'asyncio' logger",
-           observed=[r.getMessage()[:80] for r in records])
+    expect(
+        any("lcx-handler-marker" in rendered(r) for r in records),
+        "the handler's own exception was not logged on the 'asyncio' logger",
+        observed=[r.getMessage()[:80] for r in records],
+    )
 
 
 # --- default_exception_handler / call_exception_handler ------------------------------------------
 
-@scope.check("default_exception_handler", "logs_message",
-             requirement="default_exception_handler(context) logs the context's message at ERROR level or "
-                         "above (on any logger: the page names none).", covers=("default_exception_handler.2",))
+
+@scope.check(
+    "default_exception_handler",
+    "logs_message",
+    requirement="default_exception_handler(context) logs the context's message at ERROR level or "
+    "above (on any logger: the page names none).",
+    covers=("default_exception_handler.2",),
+)
 def test_default_logs_message(loop):
     with any_log() as records:
         loop.default_exception_handler({"message": "lcx-message-marker"})
     hits = [r for r in records if "lcx-message-marker" in r.getMessage()]
-    expect(hits, "default_exception_handler did not log the message (on any logger)",
-           observed=[r.getMessage()[:80] for r in records])
-    expect(any(r.levelno >= logging.ERROR for r in hits),
-           "default_exception_handler logged the message below ERROR level",
-           observed=[r.levelname for r in hits])
+    expect(
+        hits,
+        "default_exception_handler did not log the message (on any logger)",
+        observed=[r.getMessage()[:80] for r in records],
+    )
+    expect(
+        any(r.levelno >= logging.ERROR for r in hits),
+        "default_exception_handler logged the message below ERROR level",
+        observed=[r.levelname for r in hits],
+    )
 
 
-@scope.check("default_exception_handler", "asyncio_logger", level=SHOULD, note="default-handler-logger",
-             requirement="default_exception_handler(context) logs the message on the 'asyncio' logger, where "
-                         "CPython logs it and where applications look for it (the page names no logger).", covers=("default_exception_handler.4",))
+@scope.check(
+    "default_exception_handler",
+    "asyncio_logger",
+    level=SHOULD,
+    note="default-handler-logger",
+    requirement="default_exception_handler(context) logs the message on the 'asyncio' logger, where "
+    "CPython logs it and where applications look for it (the page names no logger).",
+    covers=("default_exception_handler.4",),
+)
 def test_default_logs_on_asyncio_logger(loop):
     with any_log() as records:
         loop.default_exception_handler({"message": "lcx-logger-marker"})
     hits = [r for r in records if "lcx-logger-marker" in r.getMessage()]
     if not hits:
-        raise Violation("default_exception_handler logged nothing, so its logger cannot be judged",
-                        expected="a record on the 'asyncio' logger")
-    expect(any(r.name == "asyncio" for r in hits),
-           "default_exception_handler logged the message on another logger than 'asyncio'",
-           expected="asyncio", observed=sorted({r.name for r in hits}))
+        raise Violation(
+            "default_exception_handler logged nothing, so its logger cannot be judged",
+            expected="a record on the 'asyncio' logger",
+        )
+    expect(
+        any(r.name == "asyncio" for r in hits),
+        "default_exception_handler logged the message on another logger than 'asyncio'",
+        expected="asyncio",
+        observed=sorted({r.name for r in hits}),
+    )
 
 
 def _raise_marker_frame():
     raise LcxError("lcx-tb-marker")
 
 
-@scope.check("default_exception_handler", "logs_traceback",
-             requirement="When the context carries an exception, default_exception_handler logs it with its "
-                         "traceback (on any logger).", covers=("default_exception_handler.2",))
+@scope.check(
+    "default_exception_handler",
+    "logs_traceback",
+    requirement="When the context carries an exception, default_exception_handler logs it with its "
+    "traceback (on any logger).",
+    covers=("default_exception_handler.2",),
+)
 def test_default_logs_traceback(loop):
     try:
         _raise_marker_frame()
@@ -203,13 +284,19 @@ def test_default_logs_traceback(loop):
         loop.default_exception_handler({"message": "lcx-with-exception", "exception": exc})
     text = "\n".join(rendered(r) for r in records)
     expect("lcx-with-exception" in text, "the message was not logged", observed=text[:300])
-    expect("Traceback" in text and "_raise_marker_frame" in text and "lcx-tb-marker" in text,
-           "the exception's traceback was not logged", observed=text[:600])
+    expect(
+        "Traceback" in text and "_raise_marker_frame" in text and "lcx-tb-marker" in text,
+        "the exception's traceback was not logged",
+        observed=text[:600],
+    )
 
 
-@scope.check("call_exception_handler", "calls_current_handler",
-             requirement="call_exception_handler(context) calls the installed handler once with the loop and "
-                         "that context.", covers=("set_exception_handler.3", "call_exception_handler.1", "set_exception_handler.4"))
+@scope.check(
+    "call_exception_handler",
+    "calls_current_handler",
+    requirement="call_exception_handler(context) calls the installed handler once with the loop and that context.",
+    covers=("set_exception_handler.3", "call_exception_handler.1", "set_exception_handler.4"),
+)
 def test_call_exception_handler_custom(loop):
     seen = []
     loop.set_exception_handler(lambda lp, ctx: seen.append((lp, ctx)))
@@ -219,23 +306,33 @@ def test_call_exception_handler_custom(loop):
     expect_equal(len(seen), 1, "the installed handler was not called exactly once")
     expect(seen[0][0] is loop, "the handler did not receive the loop", observed=repr(seen[0][0]))
     got = seen[0][1]
-    expect(got.get("message") == "lcx-direct" and got.get("exception") is exc,
-           "the handler did not receive the context passed to call_exception_handler", observed=got)
+    expect(
+        got.get("message") == "lcx-direct" and got.get("exception") is exc,
+        "the handler did not receive the context passed to call_exception_handler",
+        observed=got,
+    )
 
 
-@scope.check("call_exception_handler", "default_when_unset",
-             requirement="With no custom handler, call_exception_handler(context) uses the default handler, "
-                         "which logs the message (on any logger).", covers=("default_exception_handler.1", "call_exception_handler.1"))
+@scope.check(
+    "call_exception_handler",
+    "default_when_unset",
+    requirement="With no custom handler, call_exception_handler(context) uses the default handler, "
+    "which logs the message (on any logger).",
+    covers=("default_exception_handler.1", "call_exception_handler.1"),
+)
 def test_call_exception_handler_default(loop):
     loop.set_exception_handler(None)
     with any_log() as records:
         loop.call_exception_handler({"message": "lcx-default-route"})
-    expect(any("lcx-default-route" in r.getMessage() for r in records),
-           "call_exception_handler without a custom handler logged nothing",
-           observed=[r.getMessage()[:80] for r in records])
+    expect(
+        any("lcx-default-route" in r.getMessage() for r in records),
+        "call_exception_handler without a custom handler logged nothing",
+        observed=[r.getMessage()[:80] for r in records],
+    )
 
 
 # --- context keys by source -----------------------------------------------------------------------
+
 
 def _recording(loop):
     calls = []
@@ -264,8 +361,7 @@ def _scenario_call_later(loop):
     handle = loop.call_later(0, _raiser(exc))
     loop.call_later(0.01, loop.stop)
     loop.run_forever()
-    return (_one_context(calls, "a failing call_later callback"), exc,
-            {"handle": (handle, asyncio.TimerHandle)})
+    return (_one_context(calls, "a failing call_later callback"), exc, {"handle": (handle, asyncio.TimerHandle)})
 
 
 class _ById:
@@ -327,48 +423,75 @@ def _expect_key(context, key, expected, what):
 def _expect_key_value(context, key, expected, what):
     obj, kind = expected
     value = context[key]
-    expect(isinstance(value, kind), f"context['{key}'] for {what} is not a {kind.__name__}",
-           observed=type(value).__name__)
+    expect(
+        isinstance(value, kind), f"context['{key}'] for {what} is not a {kind.__name__}", observed=type(value).__name__
+    )
     same = obj.matches(value) if isinstance(obj, _ById) else value is obj
     expect(same, f"context['{key}'] for {what} is not the object concerned", observed=repr(value))
 
 
-@scope.check("call_exception_handler", "call_soon_callback", topic="context", level=SHOULD, note=OPTIONAL_KEYS_NOTE,
-             requirement="An exception escaping a call_soon callback reaches the handler with 'message' "
-                         "(str), 'exception' (the raised instance) and 'handle' (the Handle call_soon "
-                         "returned; an optional key).", covers=("call_exception_handler.5",))
+@scope.check(
+    "call_exception_handler",
+    "call_soon_callback",
+    topic="context",
+    level=SHOULD,
+    note=OPTIONAL_KEYS_NOTE,
+    requirement="An exception escaping a call_soon callback reaches the handler with 'message' "
+    "(str), 'exception' (the raised instance) and 'handle' (the Handle call_soon "
+    "returned; an optional key).",
+    covers=("call_exception_handler.5",),
+)
 def test_context_call_soon(loop):
     context, exc, expected = _scenario_call_soon(loop)
     _expect_message_and_exception(context, exc, "a failing call_soon callback")
     _expect_key(context, "handle", expected["handle"], "a failing call_soon callback")
 
 
-@scope.check("call_exception_handler", "call_later_callback", topic="context", level=SHOULD, note=OPTIONAL_KEYS_NOTE,
-             requirement="An exception escaping a call_later callback reaches the handler with 'message' "
-                         "(str), 'exception' (the raised instance) and 'handle' (the TimerHandle call_later "
-                         "returned; an optional key).", covers=("call_exception_handler.5",))
+@scope.check(
+    "call_exception_handler",
+    "call_later_callback",
+    topic="context",
+    level=SHOULD,
+    note=OPTIONAL_KEYS_NOTE,
+    requirement="An exception escaping a call_later callback reaches the handler with 'message' "
+    "(str), 'exception' (the raised instance) and 'handle' (the TimerHandle call_later "
+    "returned; an optional key).",
+    covers=("call_exception_handler.5",),
+)
 def test_context_call_later(loop):
     context, exc, expected = _scenario_call_later(loop)
     _expect_message_and_exception(context, exc, "a failing call_later callback")
     _expect_key(context, "handle", expected["handle"], "a failing call_later callback")
 
 
-@scope.check("call_exception_handler", "future_never_retrieved", topic="context", level=SHOULD,
-             note=OPTIONAL_KEYS_NOTE,
-             requirement="A future whose exception is never retrieved reports, when garbage-collected, "
-                         "'message' (str), 'exception' (its exception) and 'future' (the future itself; an "
-                         "optional key).", covers=("call_exception_handler.4",))
+@scope.check(
+    "call_exception_handler",
+    "future_never_retrieved",
+    topic="context",
+    level=SHOULD,
+    note=OPTIONAL_KEYS_NOTE,
+    requirement="A future whose exception is never retrieved reports, when garbage-collected, "
+    "'message' (str), 'exception' (its exception) and 'future' (the future itself; an "
+    "optional key).",
+    covers=("call_exception_handler.4",),
+)
 def test_context_future_gc(loop):
     context, exc, expected = _scenario_future_gc(loop)
     _expect_message_and_exception(context, exc, "an unretrieved future exception")
     _expect_key(context, "future", expected["future"], "an unretrieved future exception")
 
 
-@scope.check("call_exception_handler", "task_never_retrieved", topic="context", level=SHOULD,
-             note=OPTIONAL_KEYS_NOTE,
-             requirement="A task whose exception is never retrieved reports, when garbage-collected, "
-                         "'message' (str), 'exception' (its exception) and 'future' (the task itself, an "
-                         "optional key; CPython 3.10-3.13 add no 'task' key).", covers=("call_exception_handler.4",))
+@scope.check(
+    "call_exception_handler",
+    "task_never_retrieved",
+    topic="context",
+    level=SHOULD,
+    note=OPTIONAL_KEYS_NOTE,
+    requirement="A task whose exception is never retrieved reports, when garbage-collected, "
+    "'message' (str), 'exception' (its exception) and 'future' (the task itself, an "
+    "optional key; CPython 3.10-3.13 add no 'task' key).",
+    covers=("call_exception_handler.4",),
+)
 def test_context_task_gc(loop):
     context, exc, expected = _scenario_task_gc(loop)
     _expect_message_and_exception(context, exc, "an unretrieved task exception")
@@ -429,7 +552,8 @@ def _protocol_failure(loop, where):
         try:
             port = server.sockets[0].getsockname()[1]
             transport, protocol = await asyncio.wait_for(
-                loop.create_connection(lambda: _Client(loop, exc, where), "127.0.0.1", port), WAIT)
+                loop.create_connection(lambda: _Client(loop, exc, where), "127.0.0.1", port), WAIT
+            )
             try:
                 await asyncio.wait_for(asyncio.shield(reported), WAIT)
             except asyncio.TimeoutError:
@@ -448,14 +572,20 @@ def _protocol_failure(loop, where):
 
 def _scenario_data_received(loop):
     calls, exc, transport, protocol = _protocol_failure(loop, "data_received")
-    return (_one_context(calls, "a failing data_received"), exc,
-            {"transport": (transport, asyncio.BaseTransport), "protocol": (protocol, asyncio.BaseProtocol)})
+    return (
+        _one_context(calls, "a failing data_received"),
+        exc,
+        {"transport": (transport, asyncio.BaseTransport), "protocol": (protocol, asyncio.BaseProtocol)},
+    )
 
 
 def _scenario_connection_made(loop):
     calls, exc, transport, protocol = _protocol_failure(loop, "connection_made")
-    return (_one_context(calls, "a failing connection_made"), exc,
-            {"transport": (transport, asyncio.BaseTransport), "protocol": (protocol, asyncio.BaseProtocol)})
+    return (
+        _one_context(calls, "a failing connection_made"),
+        exc,
+        {"transport": (transport, asyncio.BaseTransport), "protocol": (protocol, asyncio.BaseProtocol)},
+    )
 
 
 def _scenario_asyncgen(loop):
@@ -475,16 +605,24 @@ def _scenario_asyncgen(loop):
 
     gen = loop.run_until_complete(start())
     loop.run_until_complete(asyncio.wait_for(loop.shutdown_asyncgens(), WAIT))
-    return (_one_context(calls, "an async generator whose aclose raised"), exc,
-            {"asyncgen": (gen, types.AsyncGeneratorType)})
+    return (
+        _one_context(calls, "an async generator whose aclose raised"),
+        exc,
+        {"asyncgen": (gen, types.AsyncGeneratorType)},
+    )
 
 
-@scope.check("call_exception_handler", "protocol_data_received", topic="context", level=SHOULD,
-             note=OPTIONAL_KEYS_NOTE,
-             requirement="An exception escaping data_received of a stream transport made by "
-                         "create_connection reaches the handler with 'message', 'exception' (the instance), "
-                         "'transport' (that transport) and 'protocol' (that protocol; both optional keys).",
-             covers=("call_exception_handler.6", "call_exception_handler.7"))
+@scope.check(
+    "call_exception_handler",
+    "protocol_data_received",
+    topic="context",
+    level=SHOULD,
+    note=OPTIONAL_KEYS_NOTE,
+    requirement="An exception escaping data_received of a stream transport made by "
+    "create_connection reaches the handler with 'message', 'exception' (the instance), "
+    "'transport' (that transport) and 'protocol' (that protocol; both optional keys).",
+    covers=("call_exception_handler.6", "call_exception_handler.7"),
+)
 def test_context_data_received(loop):
     context, exc, expected = _scenario_data_received(loop)
     _expect_message_and_exception(context, exc, "a failing data_received")
@@ -492,36 +630,58 @@ def test_context_data_received(loop):
         _expect_key(context, key, expected[key], "a failing data_received")
 
 
-@scope.check("call_exception_handler", "protocol_connection_made", topic="context",
-             requirement="An exception escaping connection_made of a stream transport made by "
-                         "create_connection reaches the handler with 'message' (str) and 'exception' (the "
-                         "instance).", covers=("call_exception_handler.2", "call_exception_handler.3"))
+@scope.check(
+    "call_exception_handler",
+    "protocol_connection_made",
+    topic="context",
+    requirement="An exception escaping connection_made of a stream transport made by "
+    "create_connection reaches the handler with 'message' (str) and 'exception' (the "
+    "instance).",
+    covers=("call_exception_handler.2", "call_exception_handler.3"),
+)
 def test_context_connection_made(loop):
     context, exc, _ = _scenario_connection_made(loop)
     _expect_message_and_exception(context, exc, "a failing connection_made")
 
 
-@scope.check("call_exception_handler", "protocol_connection_made_keys", topic="context", level=SHOULD,
-             note="errors-connection-made-context",
-             requirement="For an exception in connection_made, the optional keys 'transport', 'protocol' and "
-                         "'handle' hold the right objects when present (CPython reports only 'handle': "
-                         "connection_made runs as a scheduled callback, so presence of the other two is not "
-                         "asked).", covers=("call_exception_handler.6", "call_exception_handler.7"))
+@scope.check(
+    "call_exception_handler",
+    "protocol_connection_made_keys",
+    topic="context",
+    level=SHOULD,
+    note="errors-connection-made-context",
+    requirement="For an exception in connection_made, the optional keys 'transport', 'protocol' and "
+    "'handle' hold the right objects when present (CPython reports only 'handle': "
+    "connection_made runs as a scheduled callback, so presence of the other two is not "
+    "asked).",
+    covers=("call_exception_handler.6", "call_exception_handler.7"),
+)
 def test_context_connection_made_keys(loop):
     context, exc, expected = _scenario_connection_made(loop)
     for key in ("transport", "protocol"):
         if key in context:
             _expect_key_value(context, key, expected[key], "a failing connection_made")
     if "handle" in context:
-        expect(isinstance(context["handle"], asyncio.Handle), "context['handle'] is not an asyncio.Handle",
-               observed=type(context["handle"]).__name__)
+        expect(
+            isinstance(context["handle"], asyncio.Handle),
+            "context['handle'] is not an asyncio.Handle",
+            observed=type(context["handle"]).__name__,
+        )
 
 
-@scope.check("call_exception_handler", "asyncgen_aclose", topic="context", docs="3.8", level=SHOULD,
-             note=OPTIONAL_KEYS_NOTE, anchor="asyncio.loop.call_exception_handler",
-             requirement="When shutdown_asyncgens closes an unfinished async generator whose aclose raises, "
-                         "the handler gets 'message' (str), 'exception' (the instance) and 'asyncgen' (that "
-                         "generator; an optional key documented from 3.8).", covers=("call_exception_handler.11",))
+@scope.check(
+    "call_exception_handler",
+    "asyncgen_aclose",
+    topic="context",
+    docs="3.8",
+    level=SHOULD,
+    note=OPTIONAL_KEYS_NOTE,
+    anchor="asyncio.loop.call_exception_handler",
+    requirement="When shutdown_asyncgens closes an unfinished async generator whose aclose raises, "
+    "the handler gets 'message' (str), 'exception' (the instance) and 'asyncgen' (that "
+    "generator; an optional key documented from 3.8).",
+    covers=("call_exception_handler.11",),
+)
 def test_context_asyncgen(loop):
     context, exc, expected = _scenario_asyncgen(loop)
     _expect_message_and_exception(context, exc, "an async generator whose aclose raised")
@@ -539,15 +699,25 @@ SCENARIOS = {
 
 
 @pytest.mark.parametrize("source", list(SCENARIOS))
-@scope.check("call_exception_handler", "message_and_exception", topic="context",
-             requirement="Whatever the source of the error (a callback, a timer, a collected future or "
-                         "task, a protocol callback, an async generator's aclose), the handler's context "
-                         "has 'message' (str) and 'exception' (the raised instance); every optional key "
-                         "the loop adds ('handle', 'future', 'transport', 'protocol', 'asyncgen') holds "
-                         "the object concerned.",
-             covers=("call_exception_handler.2", "call_exception_handler.3", "call_exception_handler.4:partial",
-                     "call_exception_handler.5:partial", "call_exception_handler.6:partial",
-                     "call_exception_handler.7:partial", "call_exception_handler.11:partial"))
+@scope.check(
+    "call_exception_handler",
+    "message_and_exception",
+    topic="context",
+    requirement="Whatever the source of the error (a callback, a timer, a collected future or "
+    "task, a protocol callback, an async generator's aclose), the handler's context "
+    "has 'message' (str) and 'exception' (the raised instance); every optional key "
+    "the loop adds ('handle', 'future', 'transport', 'protocol', 'asyncgen') holds "
+    "the object concerned.",
+    covers=(
+        "call_exception_handler.2",
+        "call_exception_handler.3",
+        "call_exception_handler.4:partial",
+        "call_exception_handler.5:partial",
+        "call_exception_handler.6:partial",
+        "call_exception_handler.7:partial",
+        "call_exception_handler.11:partial",
+    ),
+)
 def test_context_message_and_exception(loop, source):
     scenario, what = SCENARIOS[source]
     context, exc, expected = scenario(loop)
@@ -591,11 +761,17 @@ IN_CONTEXT = {"handle": _in_context_handle, "timer": _in_context_timer, "task": 
 
 
 @pytest.mark.parametrize("source", list(IN_CONTEXT))
-@scope.check("set_exception_handler", "runs_in_context", topic="handler", since="3.12",
-             anchor="asyncio.loop.set_exception_handler",
-             requirement="When the handler is called for a failing callback, timer or Task, it runs in that "
-                         "Handle's or Task's contextvars.Context (a value set in it is visible to the "
-                         "handler; the caller's value is not).", covers=("set_exception_handler.5",))
+@scope.check(
+    "set_exception_handler",
+    "runs_in_context",
+    topic="handler",
+    since="3.12",
+    anchor="asyncio.loop.set_exception_handler",
+    requirement="When the handler is called for a failing callback, timer or Task, it runs in that "
+    "Handle's or Task's contextvars.Context (a value set in it is visible to the "
+    "handler; the caller's value is not).",
+    covers=("set_exception_handler.5",),
+)
 def test_handler_runs_in_context(loop, source):
     seen = []
     loop.set_exception_handler(lambda lp, context: seen.append(_CTX_VAR.get()))
@@ -606,14 +782,21 @@ def test_handler_runs_in_context(loop, source):
         IN_CONTEXT[source](loop, ctx)
     finally:
         _CTX_VAR.reset(token)
-    expect_equal(seen, [f"{source}-context"],
-                 f"the exception handler for a failing {source} did not run in its context")
+    expect_equal(
+        seen, [f"{source}-context"], f"the exception handler for a failing {source} did not run in its context"
+    )
 
 
 # --- events the handler must not see ---------------------------------------------------------------
 
-@scope.check("set_exception_handler", "not_called_for_normal_callbacks", topic="handler",
-             requirement="Callbacks and timers that return normally never reach the exception handler.", covers=("set_exception_handler.1",))
+
+@scope.check(
+    "set_exception_handler",
+    "not_called_for_normal_callbacks",
+    topic="handler",
+    requirement="Callbacks and timers that return normally never reach the exception handler.",
+    covers=("set_exception_handler.1",),
+)
 def test_not_called_for_normal(loop, handler_calls):
     ran = []
     loop.call_soon(ran.append, 1)
@@ -624,9 +807,14 @@ def test_not_called_for_normal(loop, handler_calls):
     expect_equal(handler_calls, [], "the exception handler was called for callbacks that returned normally")
 
 
-@scope.check("set_exception_handler", "not_called_for_retrieved_exception", topic="handler",
-             requirement="A future or task whose exception was retrieved does not reach the exception "
-                         "handler when garbage-collected.", covers=("set_exception_handler.1",))
+@scope.check(
+    "set_exception_handler",
+    "not_called_for_retrieved_exception",
+    topic="handler",
+    requirement="A future or task whose exception was retrieved does not reach the exception "
+    "handler when garbage-collected.",
+    covers=("set_exception_handler.1",),
+)
 def test_not_called_for_retrieved(loop, handler_calls):
     def make():
         fut = loop.create_future()
@@ -653,5 +841,8 @@ def test_not_called_for_retrieved(loop, handler_calls):
     gc.collect()
     loop.call_soon(loop.stop)
     loop.run_forever()
-    expect_equal([c.get("message") for c in handler_calls], [],
-                 "the exception handler was called for exceptions that were retrieved")
+    expect_equal(
+        [c.get("message") for c in handler_calls],
+        [],
+        "the exception handler was called for exceptions that were retrieved",
+    )

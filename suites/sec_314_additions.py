@@ -54,14 +54,23 @@ def _inside(loop, create):
 
 # -- create_task(eager_start=...) ------------------------------------------------------------------
 
-@tasks.check("create_task", "eager_start_true", since="3.14", covers=("create_task.7",),
-             requirement="On a running loop, create_task(coro, eager_start=True) runs the coroutine before "
-                         "returning, up to its first suspension (a coroutine that never suspends is already "
-                         "done), and the rest runs later as usual.")
+
+@tasks.check(
+    "create_task",
+    "eager_start_true",
+    since="3.14",
+    covers=("create_task.7",),
+    requirement="On a running loop, create_task(coro, eager_start=True) runs the coroutine before "
+    "returning, up to its first suspension (a coroutine that never suspends is already "
+    "done), and the rest runs later as usual.",
+)
 def test_create_task_eager_start_true(loop):
     seen, result, events = _inside(loop, lambda ev: loop.create_task(_probe(ev), eager_start=True))
-    expect_equal(seen, ["started"], "create_task(eager_start=True) returned before the coroutine started "
-                 "(or ran past its first suspension)")
+    expect_equal(
+        seen,
+        ["started"],
+        "create_task(eager_start=True) returned before the coroutine started (or ran past its first suspension)",
+    )
     expect_equal((result, events), ("done", ["started", "resumed"]), "the eagerly started task did not finish")
 
     async def immediate():
@@ -76,19 +85,29 @@ def test_create_task_eager_start_true(loop):
     expect_equal(value, "immediate", "the eagerly finished task lost its result")
 
 
-@tasks.check("create_task", "eager_start_false", since="3.14", covers=("create_task.8:partial",),
-             requirement="create_task(coro, eager_start=False) only schedules the coroutine: it has not started "
-                         "when create_task returns, and runs to completion afterwards.")
+@tasks.check(
+    "create_task",
+    "eager_start_false",
+    since="3.14",
+    covers=("create_task.8:partial",),
+    requirement="create_task(coro, eager_start=False) only schedules the coroutine: it has not started "
+    "when create_task returns, and runs to completion afterwards.",
+)
 def test_create_task_eager_start_false(loop):
     seen, result, events = _inside(loop, lambda ev: loop.create_task(_probe(ev), eager_start=False))
     expect_equal(seen, [], "create_task(eager_start=False) started the coroutine inside the call")
     expect_equal((result, events), ("done", ["started", "resumed"]), "the scheduled task did not finish")
 
 
-@tasks.check("create_task", "eager_factory_mode", since="3.14", covers=("create_task.9", "create_task.8"),
-             requirement="With asyncio.eager_task_factory installed, create_task(coro) without eager_start starts "
-                         "the coroutine eagerly (the factory's mode), while create_task(coro, eager_start=False) "
-                         "only schedules it.")
+@tasks.check(
+    "create_task",
+    "eager_factory_mode",
+    since="3.14",
+    covers=("create_task.9", "create_task.8"),
+    requirement="With asyncio.eager_task_factory installed, create_task(coro) without eager_start starts "
+    "the coroutine eagerly (the factory's mode), while create_task(coro, eager_start=False) "
+    "only schedules it.",
+)
 def test_create_task_eager_factory_mode(loop):
     loop.set_task_factory(asyncio.eager_task_factory)
     seen, result, _ = _inside(loop, lambda ev: loop.create_task(_probe(ev)))
@@ -101,15 +120,20 @@ def test_create_task_eager_factory_mode(loop):
 
 # -- the task factory gets every keyword ---------------------------------------------------------
 
+
 async def _none():
     return None
 
 
-@tasks.check("set_task_factory", "kwargs_passed_unchanged", since="3.14",
-             covers=("create_task.10", "set_task_factory.7"),
-             requirement="With a task factory set, every keyword given to create_task() reaches the factory "
-                         "exactly as given: name and context also when None, eager_start, and a keyword unknown "
-                         "to asyncio; nothing the caller did not pass is added.")
+@tasks.check(
+    "set_task_factory",
+    "kwargs_passed_unchanged",
+    since="3.14",
+    covers=("create_task.10", "set_task_factory.7"),
+    requirement="With a task factory set, every keyword given to create_task() reaches the factory "
+    "exactly as given: name and context also when None, eager_start, and a keyword unknown "
+    "to asyncio; nothing the caller did not pass is added.",
+)
 def test_set_task_factory_kwargs_passed_unchanged(loop):
     seen = []
 
@@ -120,8 +144,16 @@ def test_set_task_factory_kwargs_passed_unchanged(loop):
 
     loop.set_task_factory(factory)
     ctx = contextvars.copy_context()
-    cases = [{}, {"name": None}, {"name": "loopconf-n"}, {"context": None}, {"context": ctx},
-             {"eager_start": False}, {"loopconf_extra": 1}, {"name": "loopconf-both", "context": ctx}]
+    cases = [
+        {},
+        {"name": None},
+        {"name": "loopconf-n"},
+        {"context": None},
+        {"context": ctx},
+        {"eager_start": False},
+        {"loopconf_extra": 1},
+        {"name": "loopconf-both", "context": ctx},
+    ]
     for kwargs in cases:
         del seen[:]
         task = loop.create_task(_none(), **kwargs)
@@ -130,11 +162,16 @@ def test_set_task_factory_kwargs_passed_unchanged(loop):
         expect_equal(seen[0], kwargs, f"create_task(coro, **{kwargs!r}) passed other keywords to the task factory")
 
 
-@tasks.check("set_task_factory", "kwargs_filtered_3134", versions=">=3.13.4,<3.14", docs="3.13",
-             covers=("create_task.6",),
-             requirement="On 3.13.4 and later 3.13 releases, create_task() calls the task factory without name and "
-                         "with context only when it is not None, passing every other keyword unchanged; a name "
-                         "given is still applied to the task.")
+@tasks.check(
+    "set_task_factory",
+    "kwargs_filtered_3134",
+    versions=">=3.13.4,<3.14",
+    docs="3.13",
+    covers=("create_task.6",),
+    requirement="On 3.13.4 and later 3.13 releases, create_task() calls the task factory without name and "
+    "with context only when it is not None, passing every other keyword unchanged; a name "
+    "given is still applied to the task.",
+)
 def test_set_task_factory_kwargs_filtered_3134(loop):
     seen = []
 
@@ -145,9 +182,14 @@ def test_set_task_factory_kwargs_filtered_3134(loop):
 
     loop.set_task_factory(factory)
     ctx = contextvars.copy_context()
-    cases = [({}, {}), ({"name": "loopconf-n"}, {}), ({"context": None}, {}), ({"context": ctx}, {"context": ctx}),
-             ({"loopconf_extra": 1}, {"loopconf_extra": 1}),
-             ({"name": "loopconf-both", "context": ctx, "loopconf_extra": 2}, {"context": ctx, "loopconf_extra": 2})]
+    cases = [
+        ({}, {}),
+        ({"name": "loopconf-n"}, {}),
+        ({"context": None}, {}),
+        ({"context": ctx}, {"context": ctx}),
+        ({"loopconf_extra": 1}, {"loopconf_extra": 1}),
+        ({"name": "loopconf-both", "context": ctx, "loopconf_extra": 2}, {"context": ctx, "loopconf_extra": 2}),
+    ]
     for given, expected in cases:
         del seen[:]
         task = loop.create_task(_none(), **given)
@@ -160,22 +202,27 @@ def test_set_task_factory_kwargs_filtered_3134(loop):
 
 # -- InterpreterPoolExecutor ---------------------------------------------------------------------
 
-@executor.check("set_default_executor", "interpreter_pool", since="3.14",
-                covers=("set_default_executor.3", "run_in_executor.8"),
-                requirement="set_default_executor() accepts a concurrent.futures.InterpreterPoolExecutor without "
-                            "error or warning; run_in_executor(None, f, *args) then returns f's result computed "
-                            "there, as does run_in_executor(pool, f, *args).")
+
+@executor.check(
+    "set_default_executor",
+    "interpreter_pool",
+    since="3.14",
+    covers=("set_default_executor.3", "run_in_executor.8"),
+    requirement="set_default_executor() accepts a concurrent.futures.InterpreterPoolExecutor without "
+    "error or warning; run_in_executor(None, f, *args) then returns f's result computed "
+    "there, as does run_in_executor(pool, f, *args).",
+)
 def test_set_default_executor_interpreter_pool(loop):
     pool = concurrent.futures.InterpreterPoolExecutor(max_workers=1)
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             loop.set_default_executor(pool)
-        expect_equal([str(w.message) for w in caught], [],
-                     "set_default_executor(InterpreterPoolExecutor) warned")
+        expect_equal([str(w.message) for w in caught], [], "set_default_executor(InterpreterPoolExecutor) warned")
         via_default = run_until_bounded(loop, loop.run_in_executor(None, pow, 2, 10))
-        expect_equal(via_default, 1024, "run_in_executor(None, pow, 2, 10) with an InterpreterPoolExecutor "
-                                        "as default executor")
+        expect_equal(
+            via_default, 1024, "run_in_executor(None, pow, 2, 10) with an InterpreterPoolExecutor as default executor"
+        )
         explicit = run_until_bounded(loop, loop.run_in_executor(pool, pow, 3, 3))
         expect_equal(explicit, 27, "run_in_executor(InterpreterPoolExecutor, pow, 3, 3)")
     finally:

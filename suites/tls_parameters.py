@@ -33,11 +33,30 @@ from ._support import tls_scenarios as tls
 from ._support.limits import TIMEOUT, waited_at_least
 from ._support.net import Factory, Net, Recorder, io_rounds, read_to_eof, short_unix_path
 from ._support.peers import data_file, payload
-from ._support.tls import (HANDSHAKE_TIMEOUT, OTHER_NAME, PeerThread, TLSPeer, Threads,  # noqa: F401
-                           certs, client_context, read_raw_to_eof, server_context)
-from ._support.tls_scenarios import (client_ping, connect_fails, echo_upper, expect_no_callbacks,
-                                     expect_timed, failing_tls_server, serve_exchange, silent_server,
-                                     timed_failure, tls_client, tls_server)
+from ._support.tls import (
+    HANDSHAKE_TIMEOUT,
+    OTHER_NAME,
+    PeerThread,
+    Threads,  # noqa: F401
+    TLSPeer,
+    certs,
+    client_context,
+    read_raw_to_eof,
+    server_context,
+)
+from ._support.tls_scenarios import (
+    client_ping,
+    connect_fails,
+    echo_upper,
+    expect_no_callbacks,
+    expect_timed,
+    failing_tls_server,
+    serve_exchange,
+    silent_server,
+    timed_failure,
+    tls_client,
+    tls_server,
+)
 
 scope = checks.scope(area="tls", section="19.5.1.6")
 
@@ -47,8 +66,11 @@ scope = checks.scope(area="tls", section="19.5.1.6")
 def _exchange(net, loop, transport, protocol, peer_thread):
     """Data both ways over an established TLS transport, then close; returns how the peer saw the end."""
     transport.write(b"ping")
-    expect_equal(net.run(protocol.received(4), what="the TLS peer's answer"), b"PING",
-                 "decrypted bytes the protocol received from the TLS peer")
+    expect_equal(
+        net.run(protocol.received(4), what="the TLS peer's answer"),
+        b"PING",
+        "decrypted bytes the protocol received from the TLS peer",
+    )
     transport.close()
     net.run(protocol.lost, what="connection_lost after close()")
     rest, how = peer_thread.result()
@@ -63,8 +85,13 @@ def _tls_connection(net, loop, threads, certs):
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), script)
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs))))
+        transport, _ = net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
+                )
+            )
+        )
         return transport, protocol, peer.result
 
     return open_tls
@@ -72,24 +99,38 @@ def _tls_connection(net, loop, threads, certs):
 
 # -- create_connection ----------------------------------------------------------------------
 
-@scope.check("create_connection", "ssl_context",
-             requirement="create_connection(ssl=<SSLContext>) makes a TLS transport using that context: the "
-                         "handshake with a TLS server completes and application data flows both ways "
-                         "encrypted.", covers=("create_connection.15", "create_connection.16"))
+
+@scope.check(
+    "create_connection",
+    "ssl_context",
+    requirement="create_connection(ssl=<SSLContext>) makes a TLS transport using that context: the "
+    "handshake with a TLS server completes and application data flows both ways "
+    "encrypted.",
+    covers=("create_connection.15", "create_connection.16"),
+)
 def test_create_connection_ssl_context(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), echo_upper)
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs))))
+        transport, _ = net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
+                )
+            )
+        )
         _exchange(net, loop, transport, protocol, peer)
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
 
 
-@scope.check("create_connection", "ssl_true_default_context",
-             requirement="create_connection(ssl=True) makes a TLS transport with a default context that uses "
-                         "the system's default trust store (here pointed at the test CA with SSL_CERT_FILE).", covers=("create_connection.17", "create_connection.39"))
+@scope.check(
+    "create_connection",
+    "ssl_true_default_context",
+    requirement="create_connection(ssl=True) makes a TLS transport with a default context that uses "
+    "the system's default trust store (here pointed at the test CA with SSL_CERT_FILE).",
+    covers=("create_connection.17", "create_connection.39"),
+)
 def test_create_connection_ssl_true(loop, certs, monkeypatch):
     with Net(loop) as net, Threads() as threads:
         cafile = os.path.join(net.tempdir(), "ca.pem")
@@ -98,71 +139,110 @@ def test_create_connection_ssl_true(loop, certs, monkeypatch):
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), echo_upper)
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=True)))
-        expect(transport.get_extra_info("ssl_object") is not None or transport.get_extra_info("cipher"),
-               "ssl=True produced a transport without TLS extra info")
+        transport, _ = net.pair(
+            net.run(loop.create_connection(lambda: protocol, "localhost", listener.getsockname()[1], ssl=True))
+        )
+        expect(
+            transport.get_extra_info("ssl_object") is not None or transport.get_extra_info("cipher"),
+            "ssl=True produced a transport without TLS extra info",
+        )
         _exchange(net, loop, transport, protocol, peer)
 
 
-@scope.check("create_connection", "ssl_true_verifies",
-             since="3.8", note="tls-cert-error-class",
-             requirement="The default context of ssl=True verifies the server: a certificate from a CA the "
-                         "system does not trust fails the connection (an ssl.SSLError, or another OSError), "
-                         "and no protocol callback runs.", covers=("create_connection.39",))
+@scope.check(
+    "create_connection",
+    "ssl_true_verifies",
+    since="3.8",
+    note="tls-cert-error-class",
+    requirement="The default context of ssl=True verifies the server: a certificate from a CA the "
+    "system does not trust fails the connection (an ssl.SSLError, or another OSError), "
+    "and no protocol callback runs.",
+    covers=("create_connection.39",),
+)
 def test_create_connection_ssl_true_verifies(loop, certs, monkeypatch):
     with Net(loop) as net, Threads() as threads:
         monkeypatch.delenv("SSL_CERT_FILE", raising=False)
         listener = net.listener()
         peer = failing_tls_server(threads, listener, server_context(certs, cert=certs.untrusted))
         factory = net.adopt(Factory(loop))
-        exc = connect_fails(net, lambda: loop.create_connection(
-            factory, "localhost", listener.getsockname()[1], ssl=True))
-        expect_instance(exc, OSError,
-                        "ssl=True accepted (or failed differently on) a certificate from an untrusted CA",
-                        expected="ssl.SSLError (an OSError)")
+        exc = connect_fails(
+            net, lambda: loop.create_connection(factory, "localhost", listener.getsockname()[1], ssl=True)
+        )
+        expect_instance(
+            exc,
+            OSError,
+            "ssl=True accepted (or failed differently on) a certificate from an untrusted CA",
+            expected="ssl.SSLError (an OSError)",
+        )
         expect_no_callbacks(factory, "the handshake failed")
         _, how = peer.result()
         expect(how.startswith("closed"), "the failed connection was left open", observed=how)
 
 
-@scope.check("create_connection", "extra_info", anchor="asyncio.BaseTransport.get_extra_info",
-             requirement="A TLS transport offers the TLS extra info: 'sslcontext' (the context used), "
-                         "'peercert' (dict), 'cipher' (3-tuple), 'ssl_object' (with version()), "
-                         "'compression' (None or str).", covers=("create_connection.16",))
+@scope.check(
+    "create_connection",
+    "extra_info",
+    anchor="asyncio.BaseTransport.get_extra_info",
+    requirement="A TLS transport offers the TLS extra info: 'sslcontext' (the context used), "
+    "'peercert' (dict), 'cipher' (3-tuple), 'ssl_object' (with version()), "
+    "'compression' (None or str).",
+    covers=("create_connection.16",),
+)
 def test_create_connection_extra_info(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), echo_upper)
         ctx = client_context(certs)
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=ctx)))
-        expect(transport.get_extra_info("sslcontext") is ctx, "'sslcontext' is not the context passed as ssl",
-               observed=transport.get_extra_info("sslcontext"))
+        transport, _ = net.pair(
+            net.run(loop.create_connection(lambda: protocol, "localhost", listener.getsockname()[1], ssl=ctx))
+        )
+        expect(
+            transport.get_extra_info("sslcontext") is ctx,
+            "'sslcontext' is not the context passed as ssl",
+            observed=transport.get_extra_info("sslcontext"),
+        )
         peercert = transport.get_extra_info("peercert")
-        expect(isinstance(peercert, dict) and peercert.get("subjectAltName"),
-               "'peercert' is not the server certificate as a dict", observed=peercert)
-        expect(("DNS", "localhost") in peercert["subjectAltName"],
-               "'peercert' does not name the server certificate's identities", observed=peercert)
+        expect(
+            isinstance(peercert, dict) and peercert.get("subjectAltName"),
+            "'peercert' is not the server certificate as a dict",
+            observed=peercert,
+        )
+        expect(
+            ("DNS", "localhost") in peercert["subjectAltName"],
+            "'peercert' does not name the server certificate's identities",
+            observed=peercert,
+        )
         cipher = transport.get_extra_info("cipher")
         expect(isinstance(cipher, tuple) and len(cipher) == 3, "'cipher' is not a 3-tuple", observed=cipher)
         obj = transport.get_extra_info("ssl_object")
-        expect(obj is not None and callable(getattr(obj, "version", None)),
-               "'ssl_object' has no version()", observed=obj)
-        expect(obj.version() in ("TLSv1.2", "TLSv1.3"), "'ssl_object'.version() is not a TLS version",
-               observed=obj.version())
+        expect(
+            obj is not None and callable(getattr(obj, "version", None)), "'ssl_object' has no version()", observed=obj
+        )
+        expect(
+            obj.version() in ("TLSv1.2", "TLSv1.3"),
+            "'ssl_object'.version() is not a TLS version",
+            observed=obj.version(),
+        )
         expect_equal(cipher[1], obj.version(), "protocol version in 'cipher' vs ssl_object.version()")
         compression = transport.get_extra_info("compression")
-        expect(compression is None or isinstance(compression, str), "'compression' is not None or str",
-               observed=compression)
+        expect(
+            compression is None or isinstance(compression, str),
+            "'compression' is not None or str",
+            observed=compression,
+        )
         _exchange(net, loop, transport, protocol, peer)
 
 
-@scope.check("create_connection", "server_hostname_defaults_to_host", note="tls-cert-error-class",
-             requirement="Without server_hostname the host argument is the name the certificate is matched "
-                         "against (and sent as SNI): 'localhost' matches a localhost certificate, while "
-                         "'127.0.0.1' does not match a certificate for another name.", covers=("create_connection.20",))
+@scope.check(
+    "create_connection",
+    "server_hostname_defaults_to_host",
+    note="tls-cert-error-class",
+    requirement="Without server_hostname the host argument is the name the certificate is matched "
+    "against (and sent as SNI): 'localhost' matches a localhost certificate, while "
+    "'127.0.0.1' does not match a certificate for another name.",
+    covers=("create_connection.20",),
+)
 def test_create_connection_server_hostname_default(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -171,25 +251,39 @@ def test_create_connection_server_hostname_default(loop, certs):
         sctx.sni_callback = lambda obj, name, ctx: sni.append(name)
         peer = tls_server(threads, listener, sctx, echo_upper)
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs))))
+        transport, _ = net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
+                )
+            )
+        )
         _exchange(net, loop, transport, protocol, peer)
         expect_equal(sni, ["localhost"], "server name (SNI) the server received")
 
         listener = net.listener()
         peer = failing_tls_server(threads, listener, server_context(certs, cert=certs.other))
         factory = net.adopt(Factory(loop))
-        exc = connect_fails(net, lambda: loop.create_connection(
-            factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs)))
-        expect_instance(exc, OSError,
-                        f"host '127.0.0.1' was not matched against a certificate for {OTHER_NAME}",
-                        expected="ssl.SSLError (an OSError)")
+        exc = connect_fails(
+            net,
+            lambda: loop.create_connection(factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs)),
+        )
+        expect_instance(
+            exc,
+            OSError,
+            f"host '127.0.0.1' was not matched against a certificate for {OTHER_NAME}",
+            expected="ssl.SSLError (an OSError)",
+        )
         peer.result()
 
 
-@scope.check("create_connection", "server_hostname_override",
-             requirement="server_hostname overrides host for certificate matching: host '127.0.0.1' with "
-                         "server_hostname naming the certificate's identity connects.", covers=("create_connection.19",))
+@scope.check(
+    "create_connection",
+    "server_hostname_override",
+    requirement="server_hostname overrides host for certificate matching: host '127.0.0.1' with "
+    "server_hostname naming the certificate's identity connects.",
+    covers=("create_connection.19",),
+)
 def test_create_connection_server_hostname_override(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -198,29 +292,51 @@ def test_create_connection_server_hostname_override(loop, certs):
         sctx.sni_callback = lambda obj, name, ctx: sni.append(name)
         peer = tls_server(threads, listener, sctx, echo_upper)
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs),
-            server_hostname=OTHER_NAME)))
+        transport, _ = net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol,
+                    "127.0.0.1",
+                    listener.getsockname()[1],
+                    ssl=client_context(certs),
+                    server_hostname=OTHER_NAME,
+                )
+            )
+        )
         _exchange(net, loop, transport, protocol, peer)
         expect_equal(sni, [OTHER_NAME], "server name (SNI) the server received")
 
 
-@scope.check("create_connection", "server_hostname_mismatch",
-             note="tls-cert-error-class",
-             requirement="A server_hostname the certificate does not match fails the connection (an "
-                         "ssl.SSLError, or another OSError); connection_made is never called and the TCP "
-                         "connection is closed.", covers=("create_connection.19",))
+@scope.check(
+    "create_connection",
+    "server_hostname_mismatch",
+    note="tls-cert-error-class",
+    requirement="A server_hostname the certificate does not match fails the connection (an "
+    "ssl.SSLError, or another OSError); connection_made is never called and the TCP "
+    "connection is closed.",
+    covers=("create_connection.19",),
+)
 def test_create_connection_server_hostname_mismatch(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = failing_tls_server(threads, listener, server_context(certs))
         factory = net.adopt(Factory(loop))
-        exc = connect_fails(net, lambda: loop.create_connection(
-            factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs),
-            server_hostname="wrong.example"))
-        expect_instance(exc, OSError,
-                        "a certificate not valid for server_hostname was accepted (or failed differently)",
-                        expected="ssl.SSLError (an OSError)")
+        exc = connect_fails(
+            net,
+            lambda: loop.create_connection(
+                factory,
+                "127.0.0.1",
+                listener.getsockname()[1],
+                ssl=client_context(certs),
+                server_hostname="wrong.example",
+            ),
+        )
+        expect_instance(
+            exc,
+            OSError,
+            "a certificate not valid for server_hostname was accepted (or failed differently)",
+            expected="ssl.SSLError (an OSError)",
+        )
         expect_no_callbacks(factory, "the handshake failed")
         _, how = peer.result()
         expect(how.startswith("closed"), "the failed connection was left open", observed=how)
@@ -232,38 +348,60 @@ CHECK_HOSTNAME_NEEDS_NAME = ">=3.13.16,<3.14 || >=3.14.8"
 CHECK_HOSTNAME_WITHOUT_NAME_OK = "<3.13.16 || >=3.14,<3.14.8"
 
 
-@scope.check("create_connection", "server_hostname_empty", versions=CHECK_HOSTNAME_WITHOUT_NAME_OK,
-             note="ssl-check-hostname-needs-server-hostname",
-             requirement="server_hostname='' disables hostname matching: a certificate for another name from "
-                         "a trusted CA is accepted (the chain is still verified).", covers=("create_connection.22",))
+@scope.check(
+    "create_connection",
+    "server_hostname_empty",
+    versions=CHECK_HOSTNAME_WITHOUT_NAME_OK,
+    note="ssl-check-hostname-needs-server-hostname",
+    requirement="server_hostname='' disables hostname matching: a certificate for another name from "
+    "a trusted CA is accepted (the chain is still verified).",
+    covers=("create_connection.22",),
+)
 def test_create_connection_server_hostname_empty(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs, cert=certs.other), echo_upper)
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs),
-            server_hostname="")))
+        transport, _ = net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol,
+                    "127.0.0.1",
+                    listener.getsockname()[1],
+                    ssl=client_context(certs),
+                    server_hostname="",
+                )
+            )
+        )
         _exchange(net, loop, transport, protocol, peer)
 
         listener = net.listener()
         peer = failing_tls_server(threads, listener, server_context(certs, cert=certs.untrusted))
         factory = net.adopt(Factory(loop))
-        exc = connect_fails(net, lambda: loop.create_connection(
-            factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs),
-            server_hostname=""))
-        expect_instance(exc, OSError,
-                        "with server_hostname='' an untrusted certificate chain was accepted",
-                        expected="ssl.SSLError (an OSError)")
+        exc = connect_fails(
+            net,
+            lambda: loop.create_connection(
+                factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs), server_hostname=""
+            ),
+        )
+        expect_instance(
+            exc,
+            OSError,
+            "with server_hostname='' an untrusted certificate chain was accepted",
+            expected="ssl.SSLError (an OSError)",
+        )
         peer.result()
 
 
-@scope.check("create_connection", "server_hostname_empty_no_check_hostname",
-             note="ssl-check-hostname-needs-server-hostname",
-             requirement="With a context whose check_hostname is off (certificates still required), "
-                         "server_hostname='' is accepted: a certificate for another name from a trusted CA is "
-                         "accepted and an untrusted chain is still refused.",
-             covers=("create_connection.22", "create_connection.46"))
+@scope.check(
+    "create_connection",
+    "server_hostname_empty_no_check_hostname",
+    note="ssl-check-hostname-needs-server-hostname",
+    requirement="With a context whose check_hostname is off (certificates still required), "
+    "server_hostname='' is accepted: a certificate for another name from a trusted CA is "
+    "accepted and an untrusted chain is still refused.",
+    covers=("create_connection.22", "create_connection.46"),
+)
 def test_create_connection_server_hostname_empty_no_check_hostname(loop, certs):
     def context():
         ctx = client_context(certs)
@@ -274,151 +412,250 @@ def test_create_connection_server_hostname_empty_no_check_hostname(loop, certs):
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs, cert=certs.other), echo_upper)
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "127.0.0.1", listener.getsockname()[1], ssl=context(), server_hostname="")))
+        transport, _ = net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol, "127.0.0.1", listener.getsockname()[1], ssl=context(), server_hostname=""
+                )
+            )
+        )
         _exchange(net, loop, transport, protocol, peer)
 
         listener = net.listener()
         peer = failing_tls_server(threads, listener, server_context(certs, cert=certs.untrusted))
         factory = net.adopt(Factory(loop))
-        exc = connect_fails(net, lambda: loop.create_connection(
-            factory, "127.0.0.1", listener.getsockname()[1], ssl=context(), server_hostname=""))
-        expect_instance(exc, ssl.SSLCertVerificationError,
-                        "with server_hostname='' and check_hostname off an untrusted certificate chain was "
-                        "accepted", expected="ssl.SSLCertVerificationError")
+        exc = connect_fails(
+            net,
+            lambda: loop.create_connection(
+                factory, "127.0.0.1", listener.getsockname()[1], ssl=context(), server_hostname=""
+            ),
+        )
+        expect_instance(
+            exc,
+            ssl.SSLCertVerificationError,
+            "with server_hostname='' and check_hostname off an untrusted certificate chain was accepted",
+            expected="ssl.SSLCertVerificationError",
+        )
         peer.result()
 
 
-@scope.check("create_connection", "server_hostname_empty_refused", versions=CHECK_HOSTNAME_NEEDS_NAME,
-             docs="3.14", note="ssl-check-hostname-needs-server-hostname",
-             requirement="With a context whose check_hostname is on, server_hostname='' leaves no name to check: "
-                         "create_connection raises ValueError before any handshake (3.13.16, 3.14.8, 3.15).",
-             covers=("create_connection.45",))
+@scope.check(
+    "create_connection",
+    "server_hostname_empty_refused",
+    versions=CHECK_HOSTNAME_NEEDS_NAME,
+    docs="3.14",
+    note="ssl-check-hostname-needs-server-hostname",
+    requirement="With a context whose check_hostname is on, server_hostname='' leaves no name to check: "
+    "create_connection raises ValueError before any handshake (3.13.16, 3.14.8, 3.15).",
+    covers=("create_connection.45",),
+)
 def test_create_connection_server_hostname_empty_refused(loop, certs):
     with Net(loop) as net:
         listener = net.listener()
         factory = net.adopt(Factory(loop))
-        exc = connect_fails(net, lambda: loop.create_connection(
-            factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs), server_hostname="",
-            ssl_handshake_timeout=HANDSHAKE_TIMEOUT))
-        expect_instance(exc, ValueError,
-                        "server_hostname='' with a check_hostname context was not refused with ValueError",
-                        expected="ValueError")
+        exc = connect_fails(
+            net,
+            lambda: loop.create_connection(
+                factory,
+                "127.0.0.1",
+                listener.getsockname()[1],
+                ssl=client_context(certs),
+                server_hostname="",
+                ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
+            ),
+        )
+        expect_instance(
+            exc,
+            ValueError,
+            "server_hostname='' with a check_hostname context was not refused with ValueError",
+            expected="ValueError",
+        )
         expect_no_callbacks(factory, "the call was refused")
 
 
-@scope.check("create_connection", "server_hostname_required", level=SHOULD,
-             note="server-hostname-caller-obligation",
-             requirement="With ssl and no host (sock=...) and no server_hostname, create_connection should "
-                         "refuse the call with ValueError.", covers=("create_connection.21",))
+@scope.check(
+    "create_connection",
+    "server_hostname_required",
+    level=SHOULD,
+    note="server-hostname-caller-obligation",
+    requirement="With ssl and no host (sock=...) and no server_hostname, create_connection should "
+    "refuse the call with ValueError.",
+    covers=("create_connection.21",),
+)
 def test_create_connection_server_hostname_required(loop, certs):
     with Net(loop) as net:
         listener = net.listener()
         sock = net.connect(listener.getsockname())
         net.accept(listener)
         factory = net.adopt(Factory(loop))
-        exc = connect_fails(net, lambda: loop.create_connection(
-            factory, sock=sock, ssl=client_context(certs)))
-        expect_instance(exc, ValueError,
-                        "ssl without host or server_hostname was not refused with ValueError",
-                        expected="ValueError")
+        exc = connect_fails(net, lambda: loop.create_connection(factory, sock=sock, ssl=client_context(certs)))
+        expect_instance(
+            exc,
+            ValueError,
+            "ssl without host or server_hostname was not refused with ValueError",
+            expected="ValueError",
+        )
         expect_no_callbacks(factory, "the call was refused")
 
 
-@scope.check("create_connection", "server_hostname_requires_ssl", level=SHOULD,
-             note="server-hostname-caller-obligation",
-             requirement="server_hostname without ssl should be refused with ValueError.",
-             covers=("create_connection.18",))
+@scope.check(
+    "create_connection",
+    "server_hostname_requires_ssl",
+    level=SHOULD,
+    note="server-hostname-caller-obligation",
+    requirement="server_hostname without ssl should be refused with ValueError.",
+    covers=("create_connection.18",),
+)
 def test_create_connection_server_hostname_requires_ssl(loop):
     with Net(loop) as net:
         port = net.listener().getsockname()[1]
-        tls.refused_without_ssl(net, loop, lambda factory: loop.create_connection(
-            factory, "127.0.0.1", port, server_hostname="localhost"), "server_hostname without ssl")
+        tls.refused_without_ssl(
+            net,
+            loop,
+            lambda factory: loop.create_connection(factory, "127.0.0.1", port, server_hostname="localhost"),
+            "server_hostname without ssl",
+        )
 
 
-@scope.check("create_connection", "handshake_timeout",
-             requirement="With ssl_handshake_timeout, a server that accepts TCP but never answers the TLS "
-                         "handshake makes create_connection fail no earlier than the timeout, close the "
-                         "connection, and call no protocol callback.", covers=("create_connection.29",))
+@scope.check(
+    "create_connection",
+    "handshake_timeout",
+    requirement="With ssl_handshake_timeout, a server that accepts TCP but never answers the TLS "
+    "handshake makes create_connection fail no earlier than the timeout, close the "
+    "connection, and call no protocol callback.",
+    covers=("create_connection.29",),
+)
 def test_create_connection_handshake_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = silent_server(threads, listener)
-        tls.handshake_timeout(net, loop, lambda factory: loop.create_connection(
-            factory, "localhost", listener.getsockname()[1], ssl=client_context(certs),
-            ssl_handshake_timeout=HANDSHAKE_TIMEOUT))
+        tls.handshake_timeout(
+            net,
+            loop,
+            lambda factory: loop.create_connection(
+                factory,
+                "localhost",
+                listener.getsockname()[1],
+                ssl=client_context(certs),
+                ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
+            ),
+        )
         expect(peer.result(), "the connection was not closed after the handshake timeout")
 
 
-@scope.check("create_connection", "handshake_timeout_requires_ssl", level=SHOULD,
-             note="handshake-timeout-without-ssl",
-             requirement="ssl_handshake_timeout without ssl should be refused with ValueError.",
-             covers=("create_connection.43",))
+@scope.check(
+    "create_connection",
+    "handshake_timeout_requires_ssl",
+    level=SHOULD,
+    note="handshake-timeout-without-ssl",
+    requirement="ssl_handshake_timeout without ssl should be refused with ValueError.",
+    covers=("create_connection.43",),
+)
 def test_create_connection_handshake_timeout_requires_ssl(loop):
     with Net(loop) as net:
         port = net.listener().getsockname()[1]
-        tls.refused_without_ssl(net, loop, lambda factory: loop.create_connection(
-            factory, "127.0.0.1", port, ssl_handshake_timeout=1.0), "ssl_handshake_timeout without ssl")
+        tls.refused_without_ssl(
+            net,
+            loop,
+            lambda factory: loop.create_connection(factory, "127.0.0.1", port, ssl_handshake_timeout=1.0),
+            "ssl_handshake_timeout without ssl",
+        )
 
 
 @pytest.mark.parametrize("value", [0, -1], ids=["zero", "negative"])
-@scope.check("create_connection", "handshake_timeout_positive", level=SHOULD,
-             note="tls-handshake-timeout-validation",
-             requirement="A zero or negative ssl_handshake_timeout is refused with ValueError.", covers=("create_connection.42",))
+@scope.check(
+    "create_connection",
+    "handshake_timeout_positive",
+    level=SHOULD,
+    note="tls-handshake-timeout-validation",
+    requirement="A zero or negative ssl_handshake_timeout is refused with ValueError.",
+    covers=("create_connection.42",),
+)
 def test_create_connection_handshake_timeout_positive(loop, certs, value):
     with Net(loop) as net:
         listener = net.listener()
         factory = net.adopt(Factory(loop))
-        exc = connect_fails(net, lambda: loop.create_connection(
-            factory, "localhost", listener.getsockname()[1], ssl=client_context(certs),
-            ssl_handshake_timeout=value))
-        expect_instance(exc, ValueError,
-                        f"ssl_handshake_timeout={value} was not refused with ValueError",
-                        expected="ValueError")
+        exc = connect_fails(
+            net,
+            lambda: loop.create_connection(
+                factory, "localhost", listener.getsockname()[1], ssl=client_context(certs), ssl_handshake_timeout=value
+            ),
+        )
+        expect_instance(
+            exc, ValueError, f"ssl_handshake_timeout={value} was not refused with ValueError", expected="ValueError"
+        )
 
 
-@scope.check("create_connection", "handshake_timeout_default", level=INFO,
-             requirement="ssl_handshake_timeout defaults to None (meaning 60 s, not waited for here): where "
-                         "the signature names it its default is None, and a handshake with None completes "
-                         "normally.", covers=("create_connection.30:partial",))
+@scope.check(
+    "create_connection",
+    "handshake_timeout_default",
+    level=INFO,
+    requirement="ssl_handshake_timeout defaults to None (meaning 60 s, not waited for here): where "
+    "the signature names it its default is None, and a handshake with None completes "
+    "normally.",
+    covers=("create_connection.30:partial",),
+)
 def test_create_connection_handshake_timeout_default(loop, certs):
     try:  # judged only when the signature names the parameter (wrappers may take **kwargs)
         param = inspect.signature(loop.create_connection).parameters.get("ssl_handshake_timeout")
     except (ValueError, TypeError):
         param = None
     if param is not None:
-        expect(param.default is None, "the signature default of ssl_handshake_timeout is not None",
-               observed=param.default)
+        expect(
+            param.default is None, "the signature default of ssl_handshake_timeout is not None", observed=param.default
+        )
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), echo_upper)
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs),
-            ssl_handshake_timeout=None)))
+        transport, _ = net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol,
+                    "localhost",
+                    listener.getsockname()[1],
+                    ssl=client_context(certs),
+                    ssl_handshake_timeout=None,
+                )
+            )
+        )
         _exchange(net, loop, transport, protocol, peer)
 
 
-@scope.check("create_connection", "close_notify",
-             requirement="close() on a TLS transport ends the TLS session cleanly: buffered data is sent, "
-                         "then close_notify, and connection_lost(None) is called once.", covers=("create_connection.15",))
+@scope.check(
+    "create_connection",
+    "close_notify",
+    requirement="close() on a TLS transport ends the TLS session cleanly: buffered data is sent, "
+    "then close_notify, and connection_lost(None) is called once.",
+    covers=("create_connection.15",),
+)
 def test_create_connection_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
         tls.close_notify(net, loop, _tls_connection(net, loop, threads, certs))
 
 
-@scope.check("create_connection", "peer_close_notify_lost_once",
-             requirement="When the TLS peer sends close_notify and closes, the protocol gets the data sent "
-                         "before it and connection_lost(None) exactly once.", covers=("create_connection.15",))
+@scope.check(
+    "create_connection",
+    "peer_close_notify_lost_once",
+    requirement="When the TLS peer sends close_notify and closes, the protocol gets the data sent "
+    "before it and connection_lost(None) exactly once.",
+    covers=("create_connection.15",),
+)
 def test_create_connection_peer_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
         tls.peer_close_notify(net, loop, _tls_connection(net, loop, threads, certs))
 
 
-@scope.check("create_connection", "peer_close_notify_eof_received", since="3.11",
-             anchor="asyncio.Protocol.eof_received", note="tls-close-notify-eof-received",
-             requirement="When the TLS peer sends close_notify, the protocol's eof_received is called (once, "
-                         "before connection_lost).", covers=("create_connection.15",))
+@scope.check(
+    "create_connection",
+    "peer_close_notify_eof_received",
+    since="3.11",
+    anchor="asyncio.Protocol.eof_received",
+    note="tls-close-notify-eof-received",
+    requirement="When the TLS peer sends close_notify, the protocol's eof_received is called (once, "
+    "before connection_lost).",
+    covers=("create_connection.15",),
+)
 def test_create_connection_peer_close_notify_eof(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -429,25 +666,42 @@ def test_create_connection_peer_close_notify_eof(loop, certs):
 
         peer = tls_server(threads, listener, server_context(certs), script)
         protocol = Recorder(loop)
-        net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs))))
+        net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
+                )
+            )
+        )
         net.run(protocol.lost, what="connection_lost after the peer's close_notify")
         peer.result()
         names = [n for n in protocol.names() if n in ("eof_received", "connection_lost")]
-        expect_equal(names, ["eof_received", "connection_lost"],
-                     "eof_received / connection_lost after the peer's close_notify")
+        expect_equal(
+            names, ["eof_received", "connection_lost"], "eof_received / connection_lost after the peer's close_notify"
+        )
 
 
-@scope.check("create_connection", "write_eof", level=INFO, anchor="asyncio.WriteTransport.write_eof",
-             requirement="What a TLS transport does with can_write_eof()/write_eof() (stock asyncio: False, "
-                         "and write_eof raises NotImplementedError); recorded, not required.", covers=("create_connection.44",))
+@scope.check(
+    "create_connection",
+    "write_eof",
+    level=INFO,
+    anchor="asyncio.WriteTransport.write_eof",
+    requirement="What a TLS transport does with can_write_eof()/write_eof() (stock asyncio: False, "
+    "and write_eof raises NotImplementedError); recorded, not required.",
+    covers=("create_connection.44",),
+)
 def test_create_connection_write_eof(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs))))
+        transport, _ = net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
+                )
+            )
+        )
         can = transport.can_write_eof()
         try:
             transport.write_eof()
@@ -459,11 +713,16 @@ def test_create_connection_write_eof(loop, certs):
         transport.close()
         net.run(protocol.lost)
         peer.result()
-        expect(can is False or observed == "write_eof() returned",
-               "can_write_eof() is True but write_eof() failed", observed=(can, observed))
-        expect(can is True or observed == "NotImplementedError",
-               "can_write_eof() is False but write_eof() did not raise NotImplementedError",
-               observed=(can, observed))
+        expect(
+            can is False or observed == "write_eof() returned",
+            "can_write_eof() is True but write_eof() failed",
+            observed=(can, observed),
+        )
+        expect(
+            can is True or observed == "NotImplementedError",
+            "can_write_eof() is False but write_eof() did not raise NotImplementedError",
+            observed=(can, observed),
+        )
 
 
 def _unanswered_shutdown(net, loop, threads, certs, listener, connect):
@@ -487,74 +746,141 @@ def _unanswered_shutdown(net, loop, threads, certs, listener, connect):
     net.run(protocol.received(1))
     start = loop.time()
     transport.close()
-    net.run(protocol.lost, timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
-            what=f"connection_lost after close() with ssl_shutdown_timeout={HANDSHAKE_TIMEOUT} and a peer that "
-                 "never answers close_notify")
+    net.run(
+        protocol.lost,
+        timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
+        what=f"connection_lost after close() with ssl_shutdown_timeout={HANDSHAKE_TIMEOUT} and a peer that "
+        "never answers close_notify",
+    )
     elapsed = loop.time() - start
     return peer.result(), elapsed
 
 
 def _tcp_shutdown(net, loop, threads, certs):
     listener = net.listener()
-    return _unanswered_shutdown(net, loop, threads, certs, listener, lambda protocol: loop.create_connection(
-        lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs),
-        ssl_shutdown_timeout=HANDSHAKE_TIMEOUT))
+    return _unanswered_shutdown(
+        net,
+        loop,
+        threads,
+        certs,
+        listener,
+        lambda protocol: loop.create_connection(
+            lambda: protocol,
+            "localhost",
+            listener.getsockname()[1],
+            ssl=client_context(certs),
+            ssl_shutdown_timeout=HANDSHAKE_TIMEOUT,
+        ),
+    )
 
 
 def _unix_shutdown(net, loop, threads, certs):
     path = short_unix_path(net)
     listener = net.unix_listener(path)
-    return _unanswered_shutdown(net, loop, threads, certs, listener, lambda protocol: loop.create_unix_connection(
-        lambda: protocol, path, ssl=client_context(certs), server_hostname="localhost",
-        ssl_shutdown_timeout=HANDSHAKE_TIMEOUT))
+    return _unanswered_shutdown(
+        net,
+        loop,
+        threads,
+        certs,
+        listener,
+        lambda protocol: loop.create_unix_connection(
+            lambda: protocol,
+            path,
+            ssl=client_context(certs),
+            server_hostname="localhost",
+            ssl_shutdown_timeout=HANDSHAKE_TIMEOUT,
+        ),
+    )
 
 
-@scope.check("create_connection", "ssl_shutdown_timeout", since="3.11", note="ssl-shutdown-timeout-bound",
-             requirement="ssl_shutdown_timeout bounds the TLS shutdown: after close() the loop sends "
-                         "close_notify, and a peer that never answers it is cut off (connection_lost) within "
-                         "the timeout (late-side slack only).", covers=("create_connection.34",))
+@scope.check(
+    "create_connection",
+    "ssl_shutdown_timeout",
+    since="3.11",
+    note="ssl-shutdown-timeout-bound",
+    requirement="ssl_shutdown_timeout bounds the TLS shutdown: after close() the loop sends "
+    "close_notify, and a peer that never answers it is cut off (connection_lost) within "
+    "the timeout (late-side slack only).",
+    covers=("create_connection.34",),
+)
 def test_create_connection_ssl_shutdown_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         first, _ = _tcp_shutdown(net, loop, threads, certs)
         expect_equal(first, "CleanClose", "what the peer read after close() (close_notify expected)")
 
 
-@scope.check("create_connection", "ssl_shutdown_timeout_waits", since="3.11", level=SHOULD,
-             note="ssl-shutdown-timeout-bound",
-             requirement="With ssl_shutdown_timeout, a loop should wait up to the timeout for the peer's "
-                         "close_notify before cutting the connection off.", covers=("create_connection.34",))
+@scope.check(
+    "create_connection",
+    "ssl_shutdown_timeout_waits",
+    since="3.11",
+    level=SHOULD,
+    note="ssl-shutdown-timeout-bound",
+    requirement="With ssl_shutdown_timeout, a loop should wait up to the timeout for the peer's "
+    "close_notify before cutting the connection off.",
+    covers=("create_connection.34",),
+)
 def test_create_connection_ssl_shutdown_timeout_waits(loop, certs):
     with Net(loop) as net, Threads() as threads:
         _, elapsed = _tcp_shutdown(net, loop, threads, certs)
-        expect(waited_at_least(elapsed, HANDSHAKE_TIMEOUT), "the TLS shutdown was cut off before ssl_shutdown_timeout",
-               expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s")
+        expect(
+            waited_at_least(elapsed, HANDSHAKE_TIMEOUT),
+            "the TLS shutdown was cut off before ssl_shutdown_timeout",
+            expected=f">= {HANDSHAKE_TIMEOUT}s",
+            observed=f"{elapsed:.3f}s",
+        )
 
 
-@scope.check("create_connection", "ssl_shutdown_timeout_requires_ssl", since="3.11", level=SHOULD,
-             note="handshake-timeout-without-ssl",
-             requirement="ssl_shutdown_timeout without ssl should be refused with ValueError.",
-             covers=("create_connection.34",))
+@scope.check(
+    "create_connection",
+    "ssl_shutdown_timeout_requires_ssl",
+    since="3.11",
+    level=SHOULD,
+    note="handshake-timeout-without-ssl",
+    requirement="ssl_shutdown_timeout without ssl should be refused with ValueError.",
+    covers=("create_connection.34",),
+)
 def test_create_connection_ssl_shutdown_timeout_requires_ssl(loop):
     with Net(loop) as net:
         port = net.listener().getsockname()[1]
-        tls.refused_without_ssl(net, loop, lambda factory: loop.create_connection(
-            factory, "127.0.0.1", port, ssl_shutdown_timeout=1.0), "ssl_shutdown_timeout without ssl")
+        tls.refused_without_ssl(
+            net,
+            loop,
+            lambda factory: loop.create_connection(factory, "127.0.0.1", port, ssl_shutdown_timeout=1.0),
+            "ssl_shutdown_timeout without ssl",
+        )
 
 
-@scope.check("create_connection", "cert_error_class", level=SHOULD, note="tls-cert-error-class",
-             requirement="A certificate that fails verification (name mismatch) should raise "
-                         "ssl.SSLCertVerificationError specifically.", covers=("create_connection.19",))
+@scope.check(
+    "create_connection",
+    "cert_error_class",
+    level=SHOULD,
+    note="tls-cert-error-class",
+    requirement="A certificate that fails verification (name mismatch) should raise "
+    "ssl.SSLCertVerificationError specifically.",
+    covers=("create_connection.19",),
+)
 def test_create_connection_cert_error_class(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = failing_tls_server(threads, listener, server_context(certs))
         factory = net.adopt(Factory(loop))
-        exc = connect_fails(net, lambda: loop.create_connection(
-            factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs),
-            server_hostname="wrong.example"))
+        exc = connect_fails(
+            net,
+            lambda: loop.create_connection(
+                factory,
+                "127.0.0.1",
+                listener.getsockname()[1],
+                ssl=client_context(certs),
+                server_hostname="wrong.example",
+            ),
+        )
         peer.result()
-        expect_instance(exc, ssl.SSLCertVerificationError, "a certificate name mismatch raised another class",
-                        expected="ssl.SSLCertVerificationError")
+        expect_instance(
+            exc,
+            ssl.SSLCertVerificationError,
+            "a certificate name mismatch raised another class",
+            expected="ssl.SSLCertVerificationError",
+        )
 
 
 def _stalled_tls_server(threads, listener, ctx):
@@ -578,90 +904,143 @@ def _stalled_tls_server(threads, listener, ctx):
 STALL = 1.0
 
 
-@scope.check("create_connection", "handshake_default_not_early", note="tls-handshake-timeout-default",
-             requirement="Without ssl_handshake_timeout (default None, documented as 60 s) a handshake the "
-                         "server holds back for a second is not aborted: the connection is made and data flows.",
-             covers=("create_connection.30:partial",))
+@scope.check(
+    "create_connection",
+    "handshake_default_not_early",
+    note="tls-handshake-timeout-default",
+    requirement="Without ssl_handshake_timeout (default None, documented as 60 s) a handshake the "
+    "server holds back for a second is not aborted: the connection is made and data flows.",
+    covers=("create_connection.30:partial",),
+)
 def test_create_connection_handshake_default_not_early(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = _stalled_tls_server(threads, listener, server_context(certs))
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)),
-            timeout=STALL + TIMEOUT, what="a TLS handshake held back by the server for 1 s"))
+        transport, _ = net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
+                ),
+                timeout=STALL + TIMEOUT,
+                what="a TLS handshake held back by the server for 1 s",
+            )
+        )
         _exchange(net, loop, transport, protocol, peer)
 
 
 # -- create_unix_connection -----------------------------------------------------------------
 
-@scope.check("create_unix_connection", "ssl", platforms=UNIX,
-             requirement="create_unix_connection(ssl=<SSLContext>, server_hostname=...) makes a TLS "
-                         "transport over a UNIX socket; data flows both ways and close() sends close_notify.", covers=("create_unix_connection.8", "create_unix_connection.9"))
+
+@scope.check(
+    "create_unix_connection",
+    "ssl",
+    platforms=UNIX,
+    requirement="create_unix_connection(ssl=<SSLContext>, server_hostname=...) makes a TLS "
+    "transport over a UNIX socket; data flows both ways and close() sends close_notify.",
+    covers=("create_unix_connection.8", "create_unix_connection.9"),
+)
 def test_create_unix_connection_ssl(loop, certs):
     with Net(loop) as net, Threads() as threads:
         path = short_unix_path(net)
         listener = net.unix_listener(path)
         peer = tls_server(threads, listener, server_context(certs), echo_upper)
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_unix_connection(
-            lambda: protocol, path, ssl=client_context(certs), server_hostname="localhost")))
-        expect_equal(_exchange(net, loop, transport, protocol, peer), "clean",
-                     "how the peer saw the TLS stream end")
+        transport, _ = net.pair(
+            net.run(
+                loop.create_unix_connection(
+                    lambda: protocol, path, ssl=client_context(certs), server_hostname="localhost"
+                )
+            )
+        )
+        expect_equal(_exchange(net, loop, transport, protocol, peer), "clean", "how the peer saw the TLS stream end")
 
 
-@scope.check("create_unix_connection", "server_hostname_required", platforms=UNIX, level=SHOULD,
-             note="server-hostname-caller-obligation",
-             requirement="create_unix_connection with ssl and no server_hostname should raise ValueError "
-                         "(there is no host to default to).", covers=("create_connection.21",))
+@scope.check(
+    "create_unix_connection",
+    "server_hostname_required",
+    platforms=UNIX,
+    level=SHOULD,
+    note="server-hostname-caller-obligation",
+    requirement="create_unix_connection with ssl and no server_hostname should raise ValueError "
+    "(there is no host to default to).",
+    covers=("create_connection.21",),
+)
 def test_create_unix_connection_server_hostname_required(loop, certs):
     """server_hostname must be given."""
     with Net(loop) as net:
         path = short_unix_path(net)
         net.unix_listener(path)
         factory = net.adopt(Factory(loop))
-        exc = connect_fails(net, lambda: loop.create_unix_connection(
-            factory, path, ssl=client_context(certs)))
-        expect_instance(exc, ValueError,
-                        "ssl without server_hostname was not refused with ValueError",
-                        expected="ValueError")
+        exc = connect_fails(net, lambda: loop.create_unix_connection(factory, path, ssl=client_context(certs)))
+        expect_instance(
+            exc, ValueError, "ssl without server_hostname was not refused with ValueError", expected="ValueError"
+        )
 
 
-@scope.check("create_unix_connection", "handshake_timeout", platforms=UNIX,
-             requirement="create_unix_connection(ssl_handshake_timeout=...) bounds the TLS handshake as "
-                         "create_connection does: a server that never answers makes the call fail no earlier "
-                         "than the timeout, with no protocol callback, and the connection is closed.",
-             covers=("create_unix_connection.10:partial",))
+@scope.check(
+    "create_unix_connection",
+    "handshake_timeout",
+    platforms=UNIX,
+    requirement="create_unix_connection(ssl_handshake_timeout=...) bounds the TLS handshake as "
+    "create_connection does: a server that never answers makes the call fail no earlier "
+    "than the timeout, with no protocol callback, and the connection is closed.",
+    covers=("create_unix_connection.10:partial",),
+)
 def test_create_unix_connection_handshake_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         path = short_unix_path(net)
         peer = silent_server(threads, net.unix_listener(path))
-        tls.handshake_timeout(net, loop, lambda factory: loop.create_unix_connection(
-            factory, path, ssl=client_context(certs), server_hostname="localhost",
-            ssl_handshake_timeout=HANDSHAKE_TIMEOUT))
+        tls.handshake_timeout(
+            net,
+            loop,
+            lambda factory: loop.create_unix_connection(
+                factory,
+                path,
+                ssl=client_context(certs),
+                server_hostname="localhost",
+                ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
+            ),
+        )
         expect(peer.result(), "the connection was not closed after the handshake timeout")
 
 
-@scope.check("create_unix_connection", "handshake_default_not_early", platforms=UNIX,
-             note="tls-handshake-timeout-default",
-             requirement="Without ssl_handshake_timeout a TLS handshake over a UNIX socket that the server "
-                         "holds back for a second is not aborted.", covers=("create_unix_connection.10:partial",))
+@scope.check(
+    "create_unix_connection",
+    "handshake_default_not_early",
+    platforms=UNIX,
+    note="tls-handshake-timeout-default",
+    requirement="Without ssl_handshake_timeout a TLS handshake over a UNIX socket that the server "
+    "holds back for a second is not aborted.",
+    covers=("create_unix_connection.10:partial",),
+)
 def test_create_unix_connection_handshake_default_not_early(loop, certs):
     with Net(loop) as net, Threads() as threads:
         path = short_unix_path(net)
         peer = _stalled_tls_server(threads, net.unix_listener(path), server_context(certs))
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_unix_connection(
-            lambda: protocol, path, ssl=client_context(certs), server_hostname="localhost"),
-            timeout=STALL + TIMEOUT, what="a TLS handshake held back by the server for 1 s"))
+        transport, _ = net.pair(
+            net.run(
+                loop.create_unix_connection(
+                    lambda: protocol, path, ssl=client_context(certs), server_hostname="localhost"
+                ),
+                timeout=STALL + TIMEOUT,
+                what="a TLS handshake held back by the server for 1 s",
+            )
+        )
         _exchange(net, loop, transport, protocol, peer)
 
 
-@scope.check("create_unix_connection", "ssl_shutdown_timeout", since="3.11", platforms=UNIX,
-             note="ssl-shutdown-timeout-bound",
-             requirement="create_unix_connection accepts ssl_shutdown_timeout with the create_connection "
-                         "meaning: after close() a peer that never answers close_notify is cut off within it.",
-             covers=("create_unix_connection.12",))
+@scope.check(
+    "create_unix_connection",
+    "ssl_shutdown_timeout",
+    since="3.11",
+    platforms=UNIX,
+    note="ssl-shutdown-timeout-bound",
+    requirement="create_unix_connection accepts ssl_shutdown_timeout with the create_connection "
+    "meaning: after close() a peer that never answers close_notify is cut off within it.",
+    covers=("create_unix_connection.12",),
+)
 def test_create_unix_connection_ssl_shutdown_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
         first, _ = _unix_shutdown(net, loop, threads, certs)
@@ -670,57 +1049,92 @@ def test_create_unix_connection_ssl_shutdown_timeout(loop, certs):
 
 # -- create_server / create_unix_server -----------------------------------------------------
 
+
 def _serve(net, loop, ctx, **kwargs):
     factory = net.adopt(Factory(loop))
     server = net.adopt(net.run(loop.create_server(factory, "127.0.0.1", 0, ssl=ctx, **kwargs)))
     return factory, server, server.sockets[0].getsockname()
 
 
-@scope.check("create_server", "ssl_context", section="19.5.1.7",
-             requirement="create_server(ssl=<SSLContext>) serves TLS: a TLS client completes the handshake, "
-                         "data flows both ways, and the server transport reports the server context as "
-                         "'sslcontext'.", covers=("create_server.16",))
+@scope.check(
+    "create_server",
+    "ssl_context",
+    section="19.5.1.7",
+    requirement="create_server(ssl=<SSLContext>) serves TLS: a TLS client completes the handshake, "
+    "data flows both ways, and the server transport reports the server context as "
+    "'sslcontext'.",
+    covers=("create_server.16",),
+)
 def test_create_server_ssl_context(loop, certs):
     with Net(loop) as net, Threads() as threads:
         sctx = server_context(certs)
         factory, _, address = _serve(net, loop, sctx)
         peer = tls_client(threads, address, client_context(certs), client_ping)
         protocol = serve_exchange(net, factory, peer)
-        expect(protocol.transport.get_extra_info("sslcontext") is sctx,
-               "server transport 'sslcontext' is not the server's context",
-               observed=protocol.transport.get_extra_info("sslcontext"))
+        expect(
+            protocol.transport.get_extra_info("sslcontext") is sctx,
+            "server transport 'sslcontext' is not the server's context",
+            observed=protocol.transport.get_extra_info("sslcontext"),
+        )
         tls.expect_client_saw_clean_end(net, protocol, peer)
 
 
-@scope.check("create_server", "handshake_timeout", section="19.5.1.7",
-             requirement="With ssl_handshake_timeout, a client that connects but never sends a ClientHello "
-                         "is disconnected by the server no earlier than the timeout, and the protocol's "
-                         "connection_made is never called.", covers=("create_server.21",))
+@scope.check(
+    "create_server",
+    "handshake_timeout",
+    section="19.5.1.7",
+    requirement="With ssl_handshake_timeout, a client that connects but never sends a ClientHello "
+    "is disconnected by the server no earlier than the timeout, and the protocol's "
+    "connection_made is never called.",
+    covers=("create_server.21",),
+)
 def test_create_server_handshake_timeout(loop, certs):
     with Net(loop) as net:
         factory, _, address = _serve(net, loop, server_context(certs), ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
         start = loop.time()
         client = net.connect(address)
-        net.run(read_to_eof(loop, client), timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
-                what="the server never dropped a client that does not start the handshake")
+        net.run(
+            read_to_eof(loop, client),
+            timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
+            what="the server never dropped a client that does not start the handshake",
+        )
         elapsed = loop.time() - start
-        expect(waited_at_least(elapsed, HANDSHAKE_TIMEOUT), "the server dropped the client before ssl_handshake_timeout",
-               expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s")
+        expect(
+            waited_at_least(elapsed, HANDSHAKE_TIMEOUT),
+            "the server dropped the client before ssl_handshake_timeout",
+            expected=f">= {HANDSHAKE_TIMEOUT}s",
+            observed=f"{elapsed:.3f}s",
+        )
         expect_no_callbacks(factory, "the handshake never happened")
 
 
-@scope.check("create_server", "handshake_timeout_requires_ssl", section="19.5.1.7", level=SHOULD,
-             note="server-handshake-timeout-without-ssl",
-             requirement="create_server with ssl_handshake_timeout but no ssl is refused with ValueError.", covers=("create_server.31",))
+@scope.check(
+    "create_server",
+    "handshake_timeout_requires_ssl",
+    section="19.5.1.7",
+    level=SHOULD,
+    note="server-handshake-timeout-without-ssl",
+    requirement="create_server with ssl_handshake_timeout but no ssl is refused with ValueError.",
+    covers=("create_server.31",),
+)
 def test_create_server_handshake_timeout_requires_ssl(loop):
     with Net(loop) as net:
-        tls.refused_without_ssl(net, loop, lambda factory: loop.create_server(
-            factory, "127.0.0.1", 0, ssl_handshake_timeout=1.0), "ssl_handshake_timeout without ssl")
+        tls.refused_without_ssl(
+            net,
+            loop,
+            lambda factory: loop.create_server(factory, "127.0.0.1", 0, ssl_handshake_timeout=1.0),
+            "ssl_handshake_timeout without ssl",
+        )
 
 
-@scope.check("create_server", "peer_close_notify", section="19.5.1.7",
-             requirement="When a TLS client sends close_notify, the server protocol gets the data sent "
-                         "before it and connection_lost(None) exactly once.", covers=("create_server.16",))
+@scope.check(
+    "create_server",
+    "peer_close_notify",
+    section="19.5.1.7",
+    requirement="When a TLS client sends close_notify, the server protocol gets the data sent "
+    "before it and connection_lost(None) exactly once.",
+    covers=("create_server.16",),
+)
 def test_create_server_peer_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory, _, address = _serve(net, loop, server_context(certs))
@@ -732,36 +1146,52 @@ def test_create_server_peer_close_notify(loop, certs):
 
         peer = tls_client(threads, address, client_context(certs), script)
         protocol = net.run(factory.new_protocol.get())
-        expect_equal(net.run(protocol.lost, what="connection_lost after the client's close_notify"), None,
-                     "connection_lost argument")
+        expect_equal(
+            net.run(protocol.lost, what="connection_lost after the client's close_notify"),
+            None,
+            "connection_lost argument",
+        )
         peer.result()
         net.run(io_rounds(loop, 2))
         expect_equal(bytes(protocol.data), b"ping", "data received before the client's close_notify")
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
 
 
-@scope.check("create_server", "mutual_tls_accepts", section="19.5.1.7",
-             requirement="A server context requiring client certificates accepts a client presenting one "
-                         "from the trusted CA, and the server transport's 'peercert' is that client "
-                         "certificate.", covers=("create_server.16",))
+@scope.check(
+    "create_server",
+    "mutual_tls_accepts",
+    section="19.5.1.7",
+    requirement="A server context requiring client certificates accepts a client presenting one "
+    "from the trusted CA, and the server transport's 'peercert' is that client "
+    "certificate.",
+    covers=("create_server.16",),
+)
 def test_create_server_mutual_tls_accepts(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory, _, address = _serve(net, loop, server_context(certs, require_client_cert=True))
         peer = tls_client(threads, address, client_context(certs, client_cert=True), client_ping)
         protocol = serve_exchange(net, factory, peer)
         peercert = protocol.transport.get_extra_info("peercert")
-        expect(isinstance(peercert, dict) and ("DNS", "client.example") in peercert.get("subjectAltName", ()),
-               "server 'peercert' is not the client's certificate", observed=peercert)
+        expect(
+            isinstance(peercert, dict) and ("DNS", "client.example") in peercert.get("subjectAltName", ()),
+            "server 'peercert' is not the client's certificate",
+            observed=peercert,
+        )
         protocol.transport.close()
         net.run(protocol.lost)
         answer, _ = peer.result()
         expect_equal(answer, b"PING", "bytes the TLS client received")
 
 
-@scope.check("create_server", "mutual_tls_refuses", section="19.5.1.7",
-             requirement="A server context requiring client certificates refuses a client without one: the "
-                         "client's TLS session fails and the server protocol's connection_made is never "
-                         "called.", covers=("create_server.16",))
+@scope.check(
+    "create_server",
+    "mutual_tls_refuses",
+    section="19.5.1.7",
+    requirement="A server context requiring client certificates refuses a client without one: the "
+    "client's TLS session fails and the server protocol's connection_made is never "
+    "called.",
+    covers=("create_server.16",),
+)
 def test_create_server_mutual_tls_refuses(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory, _, address = _serve(net, loop, server_context(certs, require_client_cert=True))
@@ -798,9 +1228,15 @@ async def _wait_thread(loop, peer, step=0.01):
         await asyncio.sleep(step)
 
 
-@scope.check("create_unix_server", "ssl", section="19.5.1.7", platforms=UNIX,
-             requirement="create_unix_server(ssl=<SSLContext>) serves TLS over a UNIX socket: a TLS client "
-                         "completes the handshake and data flows both ways.", covers=("create_unix_server.8",))
+@scope.check(
+    "create_unix_server",
+    "ssl",
+    section="19.5.1.7",
+    platforms=UNIX,
+    requirement="create_unix_server(ssl=<SSLContext>) serves TLS over a UNIX socket: a TLS client "
+    "completes the handshake and data flows both ways.",
+    covers=("create_unix_server.8",),
+)
 def test_create_unix_server_ssl(loop, certs):
     with Net(loop) as net, Threads() as threads:
         path = short_unix_path(net)
@@ -813,10 +1249,16 @@ def test_create_unix_server_ssl(loop, certs):
 
 # -- connect_accepted_socket ----------------------------------------------------------------
 
-@scope.check("connect_accepted_socket", "ssl", section="19.5.1.7",
-             anchor="asyncio.BaseEventLoop.connect_accepted_socket",
-             requirement="connect_accepted_socket(sock, ssl=<SSLContext>) does the server side of TLS on an "
-                         "accepted socket: the client completes the handshake and data flows both ways.", covers=("connect_accepted_socket.4",))
+
+@scope.check(
+    "connect_accepted_socket",
+    "ssl",
+    section="19.5.1.7",
+    anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+    requirement="connect_accepted_socket(sock, ssl=<SSLContext>) does the server side of TLS on an "
+    "accepted socket: the client completes the handshake and data flows both ways.",
+    covers=("connect_accepted_socket.4",),
+)
 def test_connect_accepted_socket_ssl(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
@@ -824,8 +1266,9 @@ def test_connect_accepted_socket_ssl(loop, certs):
         conn = net.accept(listener)
         conn.setblocking(False)
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.connect_accepted_socket(
-            lambda: protocol, conn, ssl=server_context(certs))))
+        transport, _ = net.pair(
+            net.run(loop.connect_accepted_socket(lambda: protocol, conn, ssl=server_context(certs)))
+        )
         expect_equal(net.run(protocol.received(4)), b"ping", "decrypted bytes the protocol received")
         transport.write(b"PING")
         transport.close()
@@ -835,34 +1278,53 @@ def test_connect_accepted_socket_ssl(loop, certs):
         expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
 
 
-@scope.check("connect_accepted_socket", "handshake_timeout", section="19.5.1.7",
-             anchor="asyncio.BaseEventLoop.connect_accepted_socket",
-             requirement="With ssl_handshake_timeout, a client that never sends a ClientHello makes "
-                         "connect_accepted_socket fail no earlier than the timeout and close the connection.", covers=("connect_accepted_socket.5",))
+@scope.check(
+    "connect_accepted_socket",
+    "handshake_timeout",
+    section="19.5.1.7",
+    anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+    requirement="With ssl_handshake_timeout, a client that never sends a ClientHello makes "
+    "connect_accepted_socket fail no earlier than the timeout and close the connection.",
+    covers=("connect_accepted_socket.5",),
+)
 def test_connect_accepted_socket_handshake_timeout(loop, certs):
     with Net(loop) as net:
         listener = net.listener()
         client = net.connect(listener.getsockname())
         conn = net.accept(listener)
         conn.setblocking(False)
-        tls.handshake_timeout(net, loop, lambda factory: loop.connect_accepted_socket(
-            factory, conn, ssl=server_context(certs), ssl_handshake_timeout=HANDSHAKE_TIMEOUT))
+        tls.handshake_timeout(
+            net,
+            loop,
+            lambda factory: loop.connect_accepted_socket(
+                factory, conn, ssl=server_context(certs), ssl_handshake_timeout=HANDSHAKE_TIMEOUT
+            ),
+        )
         net.run(read_to_eof(loop, client), what="EOF on the client after the handshake timeout")
 
 
-@scope.check("connect_accepted_socket", "handshake_timeout_requires_ssl", section="19.5.1.7", level=SHOULD,
-             note="server-handshake-timeout-without-ssl",
-             anchor="asyncio.BaseEventLoop.connect_accepted_socket",
-             requirement="connect_accepted_socket with ssl_handshake_timeout but no ssl is refused with "
-                         "ValueError.", covers=("connect_accepted_socket.10",))
+@scope.check(
+    "connect_accepted_socket",
+    "handshake_timeout_requires_ssl",
+    section="19.5.1.7",
+    level=SHOULD,
+    note="server-handshake-timeout-without-ssl",
+    anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+    requirement="connect_accepted_socket with ssl_handshake_timeout but no ssl is refused with ValueError.",
+    covers=("connect_accepted_socket.10",),
+)
 def test_connect_accepted_socket_handshake_timeout_requires_ssl(loop):
     with Net(loop) as net:
         listener = net.listener()
         net.connect(listener.getsockname())
         conn = net.accept(listener)
         conn.setblocking(False)
-        tls.refused_without_ssl(net, loop, lambda factory: loop.connect_accepted_socket(
-            factory, conn, ssl_handshake_timeout=1.0), "ssl_handshake_timeout without ssl")
+        tls.refused_without_ssl(
+            net,
+            loop,
+            lambda factory: loop.connect_accepted_socket(factory, conn, ssl_handshake_timeout=1.0),
+            "ssl_handshake_timeout without ssl",
+        )
 
 
 # -- sendfile over TLS ----------------------------------------------------------------------
@@ -870,17 +1332,27 @@ def test_connect_accepted_socket_handshake_timeout_requires_ssl(loop):
 SENDFILE_SIZE = 300_000
 
 
-@scope.check("sendfile", "fallback_over_tls", section="19.5.1.8",
-             requirement="sendfile on a TLS transport (no sendfile syscall possible) falls back to reading "
-                         "and sending the file: the peer decrypts exactly the file, and the byte count is "
-                         "returned.", covers=("sendfile.8", "sendfile.10", "sendfile.12"))
+@scope.check(
+    "sendfile",
+    "fallback_over_tls",
+    section="19.5.1.8",
+    requirement="sendfile on a TLS transport (no sendfile syscall possible) falls back to reading "
+    "and sending the file: the peer decrypts exactly the file, and the byte count is "
+    "returned.",
+    covers=("sendfile.8", "sendfile.10", "sendfile.12"),
+)
 def test_sendfile_fallback_over_tls(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs))))
+        transport, _ = net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
+                )
+            )
+        )
         with data_file(SENDFILE_SIZE) as f:
             sent = net.run(loop.sendfile(transport, f), what="sendfile over a TLS transport")
             position = f.tell()
@@ -889,21 +1361,36 @@ def test_sendfile_fallback_over_tls(loop, certs):
         transport.close()
         net.run(protocol.lost)
         data, how = peer.result()
-        expect(data == payload(SENDFILE_SIZE), "the peer did not decrypt exactly the file",
-               expected=f"{SENDFILE_SIZE} bytes of the file", observed=f"{len(data)} bytes")
+        expect(
+            data == payload(SENDFILE_SIZE),
+            "the peer did not decrypt exactly the file",
+            expected=f"{SENDFILE_SIZE} bytes of the file",
+            observed=f"{len(data)} bytes",
+        )
 
 
-@scope.check("sendfile", "no_fallback_refused", section="19.5.1.8", level=SHOULD,
-             note="tls-sendfile-no-fallback-runtimeerror",
-             requirement="sendfile(fallback=False) on a TLS transport refuses with SendfileNotAvailableError "
-                         "(or its base RuntimeError, as stock asyncio does) and sends nothing.", covers=("sendfile.11",))
+@scope.check(
+    "sendfile",
+    "no_fallback_refused",
+    section="19.5.1.8",
+    level=SHOULD,
+    note="tls-sendfile-no-fallback-runtimeerror",
+    requirement="sendfile(fallback=False) on a TLS transport refuses with SendfileNotAvailableError "
+    "(or its base RuntimeError, as stock asyncio does) and sends nothing.",
+    covers=("sendfile.11",),
+)
 def test_sendfile_no_fallback_over_tls(loop, certs):
     with Net(loop) as net, Threads() as threads:
         listener = net.listener()
         peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.create_connection(
-            lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs))))
+        transport, _ = net.pair(
+            net.run(
+                loop.create_connection(
+                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
+                )
+            )
+        )
         with data_file(4096) as f:
             try:
                 result = net.run(loop.sendfile(transport, f, fallback=False))
@@ -915,14 +1402,18 @@ def test_sendfile_no_fallback_over_tls(loop, certs):
         transport.close()
         net.run(protocol.lost)
         data, _ = peer.result()
-        expect_instance(result, RuntimeError,
-                        "sendfile(fallback=False) over TLS did not refuse with SendfileNotAvailableError/RuntimeError",
-                        expected="SendfileNotAvailableError")
+        expect_instance(
+            result,
+            RuntimeError,
+            "sendfile(fallback=False) over TLS did not refuse with SendfileNotAvailableError/RuntimeError",
+            expected="SendfileNotAvailableError",
+        )
         expect_equal(data, b"", "bytes the peer received from the refused sendfile")
         expect_equal(position, 0, "file position after the refused sendfile")
 
 
 # -- server side: default and explicit TLS timeouts (issue #16) -----------------------------
+
 
 def _server_opener(net, loop, threads, certs, unix=False, **kwargs):
     """Opener (see tls_scenarios): a TLS client thread served by create_server or
@@ -954,8 +1445,9 @@ def _accepted_opener(net, loop, threads, certs, **kwargs):
         conn = net.accept(listener)
         conn.setblocking(False)
         protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(loop.connect_accepted_socket(
-            lambda: protocol, conn, ssl=server_context(certs), **kwargs)))
+        transport, _ = net.pair(
+            net.run(loop.connect_accepted_socket(lambda: protocol, conn, ssl=server_context(certs), **kwargs))
+        )
         return transport, protocol, peer.result
 
     return open_tls
@@ -977,35 +1469,57 @@ def _expect_none_default(method, name, what):
         expect(default is None, f"the signature default of {name} of {what} is not None", observed=default)
 
 
-@scope.check("create_unix_server", "handshake_timeout", section="19.5.1.7", platforms=UNIX,
-             requirement="create_unix_server(ssl=..., ssl_handshake_timeout=...) drops a UNIX client that "
-                         "never sends a ClientHello no earlier than the timeout, and the protocol's "
-                         "connection_made is never called.", covers=("create_unix_server.9",))
+@scope.check(
+    "create_unix_server",
+    "handshake_timeout",
+    section="19.5.1.7",
+    platforms=UNIX,
+    requirement="create_unix_server(ssl=..., ssl_handshake_timeout=...) drops a UNIX client that "
+    "never sends a ClientHello no earlier than the timeout, and the protocol's "
+    "connection_made is never called.",
+    covers=("create_unix_server.9",),
+)
 def test_create_unix_server_handshake_timeout(loop, certs):
     with Net(loop) as net:
         path = short_unix_path(net)
         factory = net.adopt(Factory(loop))
-        net.adopt(net.run(loop.create_unix_server(factory, path, ssl=server_context(certs),
-                                                  ssl_handshake_timeout=HANDSHAKE_TIMEOUT)))
+        net.adopt(
+            net.run(
+                loop.create_unix_server(
+                    factory, path, ssl=server_context(certs), ssl_handshake_timeout=HANDSHAKE_TIMEOUT
+                )
+            )
+        )
         start = loop.time()
         client = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
         client.settimeout(TIMEOUT)
         client.connect(path)
-        net.run(read_to_eof(loop, client), timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
-                what="the UNIX server never dropped a client that does not start the handshake")
+        net.run(
+            read_to_eof(loop, client),
+            timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
+            what="the UNIX server never dropped a client that does not start the handshake",
+        )
         elapsed = loop.time() - start
-        expect(waited_at_least(elapsed, HANDSHAKE_TIMEOUT), "the server dropped the client before ssl_handshake_timeout",
-               expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s")
+        expect(
+            waited_at_least(elapsed, HANDSHAKE_TIMEOUT),
+            "the server dropped the client before ssl_handshake_timeout",
+            expected=f">= {HANDSHAKE_TIMEOUT}s",
+            observed=f"{elapsed:.3f}s",
+        )
         expect_no_callbacks(factory, "the handshake never happened")
 
 
 @pytest.mark.parametrize("kind", ["tcp", "unix"])
-@scope.check("create_server", "handshake_timeout_default", section="19.5.1.7",
-             note="tls-default-timeouts-lower-bound",
-             requirement="Without ssl_handshake_timeout (None: 60 s) a TLS server keeps a client stalled in "
-                         "the handshake connected well past a short timeout (probed after 1 s), without "
-                         "protocol callbacks; a signature that names the parameter defaults it to None.",
-             covers=("create_server.22",))
+@scope.check(
+    "create_server",
+    "handshake_timeout_default",
+    section="19.5.1.7",
+    note="tls-default-timeouts-lower-bound",
+    requirement="Without ssl_handshake_timeout (None: 60 s) a TLS server keeps a client stalled in "
+    "the handshake connected well past a short timeout (probed after 1 s), without "
+    "protocol callbacks; a signature that names the parameter defaults it to None.",
+    covers=("create_server.22",),
+)
 def test_create_server_handshake_timeout_default(loop, certs, kind):
     if kind == "unix" and not sys.platform.startswith(UNIX):
         pytest.skip("AF_UNIX servers need a UNIX platform")
@@ -1025,11 +1539,17 @@ def test_create_server_handshake_timeout_default(loop, certs, kind):
         tls.silent_client_still_pending(net, loop, factory, client, method.__name__)
 
 
-@scope.check("connect_accepted_socket", "handshake_timeout_default", section="19.5.1.7",
-             anchor="asyncio.BaseEventLoop.connect_accepted_socket", note="tls-default-timeouts-lower-bound",
-             requirement="Without ssl_handshake_timeout (None: 60 s), connect_accepted_socket(ssl=...) is still "
-                         "waiting for a silent client's handshake after 1 s; a signature that names the "
-                         "parameter defaults it to None.", covers=("connect_accepted_socket.6",))
+@scope.check(
+    "connect_accepted_socket",
+    "handshake_timeout_default",
+    section="19.5.1.7",
+    anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+    note="tls-default-timeouts-lower-bound",
+    requirement="Without ssl_handshake_timeout (None: 60 s), connect_accepted_socket(ssl=...) is still "
+    "waiting for a silent client's handshake after 1 s; a signature that names the "
+    "parameter defaults it to None.",
+    covers=("connect_accepted_socket.6",),
+)
 def test_connect_accepted_socket_handshake_timeout_default(loop, certs):
     _expect_none_default(loop.connect_accepted_socket, "ssl_handshake_timeout", "connect_accepted_socket")
     with Net(loop) as net:
@@ -1038,31 +1558,50 @@ def test_connect_accepted_socket_handshake_timeout_default(loop, certs):
         conn = net.accept(listener)
         conn.setblocking(False)
         factory = net.adopt(Factory(loop))
-        tls.call_still_pending(net, loop, loop.connect_accepted_socket(factory, conn, ssl=server_context(certs)),
-                               "connect_accepted_socket(ssl=...)", client=client)
+        tls.call_still_pending(
+            net,
+            loop,
+            loop.connect_accepted_socket(factory, conn, ssl=server_context(certs)),
+            "connect_accepted_socket(ssl=...)",
+            client=client,
+        )
         expect_no_callbacks(factory, "the handshake never happened")
 
 
 @pytest.mark.parametrize("kind", ["tcp", "unix"])
-@scope.check("create_server", "ssl_shutdown_timeout", section="19.5.1.7", since="3.11",
-             requirement="ssl_shutdown_timeout of create_server / create_unix_server bounds the TLS shutdown "
-                         "of accepted connections: after close(), a client that never answers the "
-                         "close_notify is cut off within the bound (connection_lost follows).",
-             covers=("create_server.26", "create_unix_server.11"))
+@scope.check(
+    "create_server",
+    "ssl_shutdown_timeout",
+    section="19.5.1.7",
+    since="3.11",
+    requirement="ssl_shutdown_timeout of create_server / create_unix_server bounds the TLS shutdown "
+    "of accepted connections: after close(), a client that never answers the "
+    "close_notify is cut off within the bound (connection_lost follows).",
+    covers=("create_server.26", "create_unix_server.11"),
+)
 def test_create_server_ssl_shutdown_timeout(loop, certs, kind):
     if kind == "unix" and not sys.platform.startswith(UNIX):
         pytest.skip("AF_UNIX servers need a UNIX platform")
     with Net(loop) as net, Threads() as threads:
-        tls.shutdown_timeout(net, loop, _server_opener(net, loop, threads, certs, unix=kind == "unix",
-                                                       ssl_shutdown_timeout=HANDSHAKE_TIMEOUT))
+        tls.shutdown_timeout(
+            net,
+            loop,
+            _server_opener(net, loop, threads, certs, unix=kind == "unix", ssl_shutdown_timeout=HANDSHAKE_TIMEOUT),
+        )
 
 
 @pytest.mark.parametrize("kind", ["tcp", "unix"])
-@scope.check("create_server", "ssl_shutdown_timeout_default", section="19.5.1.7", since="3.11",
-             note="tls-default-timeouts-lower-bound",
-             requirement="Without ssl_shutdown_timeout (None: 30 s) a TLS server still waits for the client's "
-                         "close_notify 1 s after close(); connection_lost follows once the client drops the "
-                         "connection.", covers=("create_server.26", "create_unix_server.11"))
+@scope.check(
+    "create_server",
+    "ssl_shutdown_timeout_default",
+    section="19.5.1.7",
+    since="3.11",
+    note="tls-default-timeouts-lower-bound",
+    requirement="Without ssl_shutdown_timeout (None: 30 s) a TLS server still waits for the client's "
+    "close_notify 1 s after close(); connection_lost follows once the client drops the "
+    "connection.",
+    covers=("create_server.26", "create_unix_server.11"),
+)
 def test_create_server_ssl_shutdown_timeout_default(loop, certs, kind):
     if kind == "unix" and not sys.platform.startswith(UNIX):
         pytest.skip("AF_UNIX servers need a UNIX platform")
@@ -1072,22 +1611,34 @@ def test_create_server_ssl_shutdown_timeout_default(loop, certs, kind):
         tls.shutdown_timeout_default(net, loop, _server_opener(net, loop, threads, certs, unix=kind == "unix"))
 
 
-@scope.check("connect_accepted_socket", "ssl_shutdown_timeout", section="19.5.1.7", since="3.11",
-             anchor="asyncio.BaseEventLoop.connect_accepted_socket",
-             requirement="ssl_shutdown_timeout of connect_accepted_socket bounds the TLS shutdown: after "
-                         "close(), a client that never answers the close_notify is cut off within the bound.",
-             covers=("connect_accepted_socket.8",))
+@scope.check(
+    "connect_accepted_socket",
+    "ssl_shutdown_timeout",
+    section="19.5.1.7",
+    since="3.11",
+    anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+    requirement="ssl_shutdown_timeout of connect_accepted_socket bounds the TLS shutdown: after "
+    "close(), a client that never answers the close_notify is cut off within the bound.",
+    covers=("connect_accepted_socket.8",),
+)
 def test_connect_accepted_socket_ssl_shutdown_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        tls.shutdown_timeout(net, loop, _accepted_opener(net, loop, threads, certs,
-                                                         ssl_shutdown_timeout=HANDSHAKE_TIMEOUT))
+        tls.shutdown_timeout(
+            net, loop, _accepted_opener(net, loop, threads, certs, ssl_shutdown_timeout=HANDSHAKE_TIMEOUT)
+        )
 
 
-@scope.check("connect_accepted_socket", "ssl_shutdown_timeout_default", section="19.5.1.7", since="3.11",
-             anchor="asyncio.BaseEventLoop.connect_accepted_socket", note="tls-default-timeouts-lower-bound",
-             requirement="Without ssl_shutdown_timeout (None: 30 s) connect_accepted_socket's TLS transport "
-                         "still waits for the client's close_notify 1 s after close().",
-             covers=("connect_accepted_socket.8",))
+@scope.check(
+    "connect_accepted_socket",
+    "ssl_shutdown_timeout_default",
+    section="19.5.1.7",
+    since="3.11",
+    anchor="asyncio.BaseEventLoop.connect_accepted_socket",
+    note="tls-default-timeouts-lower-bound",
+    requirement="Without ssl_shutdown_timeout (None: 30 s) connect_accepted_socket's TLS transport "
+    "still waits for the client's close_notify 1 s after close().",
+    covers=("connect_accepted_socket.8",),
+)
 def test_connect_accepted_socket_ssl_shutdown_timeout_default(loop, certs):
     _expect_none_default(loop.connect_accepted_socket, "ssl_shutdown_timeout", "connect_accepted_socket")
     with Net(loop) as net, Threads() as threads:

@@ -14,7 +14,7 @@ REPO = pathlib.Path(__file__).resolve().parent.parent
 SUITES = REPO / "suites"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _catalogue() -> tuple:
     """(nodeid, check_id) of every check, collected once per test process."""
     from loopconf import runner
@@ -32,8 +32,7 @@ def suite_files(*checks: str) -> list:
     return [str(SUITES / f) for f in files]
 
 
-def run_checks(loop_spec: str, *checks: str, timeout: float = 30.0, workers: int = 0,
-               extra: tuple = ()) -> dict:
+def run_checks(loop_spec: str, *checks: str, timeout: float = 30.0, workers: int = 0, extra: tuple = ()) -> dict:
     """Run the checks matching ``checks`` (IDs or globs) against ``loop_spec``.
 
     Only the suite files holding those checks are collected, which keeps each call fast.
@@ -41,19 +40,34 @@ def run_checks(loop_spec: str, *checks: str, timeout: float = 30.0, workers: int
     """
     with tempfile.TemporaryDirectory() as tmp:
         stream = os.path.join(tmp, "stream.jsonl")
-        cmd = [sys.executable, "-m", "pytest", *suite_files(*checks), "--rootdir", str(SUITES),
-               "-c", str(SUITES / "pytest.ini"), "-q", "-p", "no:faulthandler",
-               "--loopconf-loop", loop_spec, "--loopconf-stream", stream,
-               "--loopconf-state", os.path.join(tmp, "state"),
-               "--loopconf-timeout", str(timeout)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pytest",
+            *suite_files(*checks),
+            "--rootdir",
+            str(SUITES),
+            "-c",
+            str(SUITES / "pytest.ini"),
+            "-q",
+            "-p",
+            "no:faulthandler",
+            "--loopconf-loop",
+            loop_spec,
+            "--loopconf-stream",
+            stream,
+            "--loopconf-state",
+            os.path.join(tmp, "state"),
+            "--loopconf-timeout",
+            str(timeout),
+        ]
         if workers:
             cmd += ["-n", str(workers)]
         for c in checks:
             cmd += ["--loopconf-check", c]
         cmd += list(extra)
         env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        proc = subprocess.run(cmd, cwd=str(SUITES), env=env, capture_output=True, text=True,
-                              timeout=600)
+        proc = subprocess.run(cmd, cwd=str(SUITES), env=env, capture_output=True, text=True, timeout=600)
         records = {}
         if os.path.exists(stream):
             with open(stream) as f:
@@ -68,10 +82,16 @@ def run_checks(loop_spec: str, *checks: str, timeout: float = 30.0, workers: int
 
 def loopconf(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
     """Run the ``loopconf`` command (as ``python -m loopconf``) from the repository root."""
-    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               NO_COLOR="1")
-    return subprocess.run([sys.executable, "-m", "loopconf", *args], cwd=str(REPO), env=env,
-                          capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""), NO_COLOR="1")
+    return subprocess.run(
+        [sys.executable, "-m", "loopconf", *args],
+        cwd=str(REPO),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def read_results(out_dir) -> dict:
@@ -85,6 +105,8 @@ def outcome_map(results: dict, hygiene: bool = False) -> dict:
     The hygiene probes (hygiene.*) run in every attributed-mode run whatever was selected; they
     are left out unless ``hygiene`` is true.
     """
-    return {(r["loop"], r["check_id"]): r["outcome"] for r in results["results"]
-            if hygiene or not r["check_id"].startswith("hygiene.")}
-
+    return {
+        (r["loop"], r["check_id"]): r["outcome"]
+        for r in results["results"]
+        if hygiene or not r["check_id"].startswith("hygiene.")
+    }

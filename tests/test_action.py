@@ -120,8 +120,11 @@ def test_ci_workflow_is_valid_and_complete():
     assert "matrix.os" in step["with"]["tag"] and "matrix.python" in step["with"]["tag"]
 
     # A final job merges every shard's artifact with `loopconf report`.
-    final = [job for name, job in jobs.items() if shards[0] in ([job.get("needs")] if isinstance(job.get("needs"), str)
-                                                                 else job.get("needs") or [])]
+    final = [
+        job
+        for name, job in jobs.items()
+        if shards[0] in ([job.get("needs")] if isinstance(job.get("needs"), str) else job.get("needs") or [])
+    ]
     assert len(final) == 1
     final = final[0]
     assert final.get("if") == "always()"

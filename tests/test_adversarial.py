@@ -18,15 +18,12 @@ HANGS = {"CloseKeepsExecutorLoop"}
 
 # (loop class, check globs to run, the check expected to flag it, pending check or None)
 CASES = [
-    ("FalsyResultLoop", ["running.run_until_complete.*"],
-     "running.run_until_complete.result_identity", None),
+    ("FalsyResultLoop", ["running.run_until_complete.*"], "running.run_until_complete.result_identity", None),
     ("StopLateOnBigBatchLoop", ["running.stop.*"], "running.stop.scheduled_by_batch_deferred_many", None),
     ("NotRunningInRucLoop", ["running.is_running.*"], "running.is_running.status", None),
     ("CloseKeepsExecutorLoop", ["executor.close.*"], "executor.close.default_executor_not_awaited", None),
-    ("ShutdownOneAsyncgenLoop", ["running.shutdown_asyncgens.*"],
-     "running.shutdown_asyncgens.acloses_open", None),
-    ("WakeOnceLoop", ["calls.call_soon_threadsafe.*"],
-     "calls.call_soon_threadsafe.wakes_loop_each_time", None),
+    ("ShutdownOneAsyncgenLoop", ["running.shutdown_asyncgens.*"], "running.shutdown_asyncgens.acloses_open", None),
+    ("WakeOnceLoop", ["calls.call_soon_threadsafe.*"], "calls.call_soon_threadsafe.wakes_loop_each_time", None),
     ("ErrorDropsBatchLoop", ["calls.call_soon.error*"], "calls.call_soon.error_keeps_others", None),
     ("ManyArgsTruncatedLoop", ["calls.call_soon.*"], "calls.call_soon.args", None),
     ("MsFloorTimerLoop", ["delayed.call_*"], "delayed.call_later.when / delayed.call_at.when", None),
@@ -34,44 +31,84 @@ CASES = [
     ("TimerCancelledFalseLoop", ["handle.*"], "handle.cancelled.timer_reports", None),
     ("NameOnlyFirstTaskLoop", ["tasks.create_task.*"], "tasks.create_task.name_each", None),
     ("FactoryWrapperLoop", ["tasks.*_task_factory.*"], "tasks.set_task_factory.roundtrip", None),
-    ("DataAfterCloseLoop", ["connections.create_connection.*close*"],
-     "connections.create_connection.no_data_after_close", None),
-    ("EofAfterLostLoop", ["connections.create_connection.callback_order"],
-     "connections.create_connection.callback_order", None),
-    ("EofKeepOpenIgnoredLoop", ["connections.create_connection.eof*"],
-     "connections.create_connection.eof_keep_open", None),
-    ("PauseIgnoredAfterDataLoop", ["connections.create_connection.pause_reading*"],
-     "connections.create_connection.pause_reading_after_data", None),
-    ("DatagramWildcardSocknameLoop", ["connections.create_datagram_endpoint.remote_addr"],
-     "connections.create_datagram_endpoint.remote_addr", None),
+    (
+        "DataAfterCloseLoop",
+        ["connections.create_connection.*close*"],
+        "connections.create_connection.no_data_after_close",
+        None,
+    ),
+    (
+        "EofAfterLostLoop",
+        ["connections.create_connection.callback_order"],
+        "connections.create_connection.callback_order",
+        None,
+    ),
+    (
+        "EofKeepOpenIgnoredLoop",
+        ["connections.create_connection.eof*"],
+        "connections.create_connection.eof_keep_open",
+        None,
+    ),
+    (
+        "PauseIgnoredAfterDataLoop",
+        ["connections.create_connection.pause_reading*"],
+        "connections.create_connection.pause_reading_after_data",
+        None,
+    ),
+    (
+        "DatagramWildcardSocknameLoop",
+        ["connections.create_datagram_endpoint.remote_addr"],
+        "connections.create_datagram_endpoint.remote_addr",
+        None,
+    ),
     ("ZeroDelayPlainHandleLoop", ["delayed.call_later.*"], "delayed.call_later.returns_timerhandle", None),
-    ("CachedClockLoop", ["delayed.time.*", "delayed.call_later.*"],
-     "delayed.time.current_in_callback / delayed.call_later.measured_from_call", None),
-    ("ThreadsafeOwnQueueLoop", ["calls.call_soon_threadsafe.*"],
-     "calls.call_soon_threadsafe.returns_handle / args_and_context", None),
-    ("CloseSkipsUserExecutorLoop", ["executor.close.*", "executor.set_default_executor.*"],
-     "executor.close.shuts_down_set_default_executor", None),
-    ("ServerEofKeepOpenIgnoredLoop", ["servers.create_server.eof*", "servers.create_server.callback_order"], "servers.create_server.eof_keep_open", None),
-    ("SubprocessDropsEnvLoop", ["subprocess.subprocess_exec.*"],
-     "subprocess.subprocess_exec.popen_kwargs", None),
-    ("RepeatedPauseWritingLoop", ["connections.create_connection.flow_control*"],
-     "connections.create_connection.flow_control / flow_control_paired", None),
+    (
+        "CachedClockLoop",
+        ["delayed.time.*", "delayed.call_later.*"],
+        "delayed.time.current_in_callback / delayed.call_later.measured_from_call",
+        None,
+    ),
+    (
+        "ThreadsafeOwnQueueLoop",
+        ["calls.call_soon_threadsafe.*"],
+        "calls.call_soon_threadsafe.returns_handle / args_and_context",
+        None,
+    ),
+    (
+        "CloseSkipsUserExecutorLoop",
+        ["executor.close.*", "executor.set_default_executor.*"],
+        "executor.close.shuts_down_set_default_executor",
+        None,
+    ),
+    (
+        "ServerEofKeepOpenIgnoredLoop",
+        ["servers.create_server.eof*", "servers.create_server.callback_order"],
+        "servers.create_server.eof_keep_open",
+        None,
+    ),
+    ("SubprocessDropsEnvLoop", ["subprocess.subprocess_exec.*"], "subprocess.subprocess_exec.popen_kwargs", None),
+    (
+        "RepeatedPauseWritingLoop",
+        ["connections.create_connection.flow_control*"],
+        "connections.create_connection.flow_control / flow_control_paired",
+        None,
+    ),
     ("HonestWhenEarlyFireLoop", ["delayed.*"], "delayed.call_later.not_early / delayed.call_at.not_early", None),
-    ("RemoveReaderFalseWithWriterLoop", ["fdwatch.remove_*"],
-     "fdwatch.remove_reader.returns_true_with_writer", None),
-    ("RemoveWriterKeepsCallbackLoop", ["fdwatch.remove_writer.*"],
-     "fdwatch.remove_writer.stops_callbacks", None),
+    ("RemoveReaderFalseWithWriterLoop", ["fdwatch.remove_*"], "fdwatch.remove_reader.returns_true_with_writer", None),
+    ("RemoveWriterKeepsCallbackLoop", ["fdwatch.remove_writer.*"], "fdwatch.remove_writer.stops_callbacks", None),
     ("RecvOverNbytesLoop", ["sockets.sock_recv.*"], "sockets.sock_recv.at_most_nbytes", None),
     ("SendallCountLoop", ["sockets.sock_sendall.*"], "sockets.sock_sendall.returns_none", None),
     ("FamilyIgnoredLoop", ["resolution.getaddrinfo.*"], "resolution.getaddrinfo.matches_socket", None),
     ("TypeIgnoredLoop", ["resolution.getaddrinfo.*"], "resolution.getaddrinfo.matches_socket", None),
-    ("SyncSignalLoop", ["signals.add_signal_handler.*"],
-     "signals.add_signal_handler.runs_as_loop_callback", None),
-    ("ExecutorArgsTruncatedLoop", ["executor.run_in_executor.*"],
-     "executor.run_in_executor.other_thread_with_args", None),
+    ("SyncSignalLoop", ["signals.add_signal_handler.*"], "signals.add_signal_handler.runs_as_loop_callback", None),
+    (
+        "ExecutorArgsTruncatedLoop",
+        ["executor.run_in_executor.*"],
+        "executor.run_in_executor.other_thread_with_args",
+        None,
+    ),
     ("NoExceptionKeyForTimersLoop", ["errors.context.call_*"], "errors.context.call_later_callback", None),
-    ("HandlerGetsCopyLoop", ["errors.get_exception_handler.*"],
-     "errors.get_exception_handler.returns_handler", None),
+    ("HandlerGetsCopyLoop", ["errors.get_exception_handler.*"], "errors.get_exception_handler.returns_handler", None),
 ]
 
 
@@ -87,7 +124,9 @@ def test_adversarial_loop_is_flagged(loop_class, globs, expected):
     workers = 1 if loop_class in HANGS else 0
     records = run_checks(f"tests.broken.adversarial:{loop_class}", *globs, timeout=8, workers=workers)
     flagged = {cid: rec["outcome"] for cid, rec in records.items() if rec["outcome"] in FLAGGED}
-    assert flagged, (f"{loop_class} passed every check of {globs}; expected {expected} to fail. "
-                     f"Outcomes: { {cid: rec['outcome'] for cid, rec in records.items()} }")
+    assert flagged, (
+        f"{loop_class} passed every check of {globs}; expected {expected} to fail. "
+        f"Outcomes: { {cid: rec['outcome'] for cid, rec in records.items()} }"
+    )
     errors = {cid: rec["message"] for cid, rec in records.items() if rec["outcome"] == "error"}
     assert not errors, f"loopconf errors while checking {loop_class}: {errors}"

@@ -23,8 +23,9 @@ EXTRA_INFO = "connections.create_connection.extra_info_socket"
 
 def run(tmp_path, loop: str, *selection: str, mode: str = "attributed", workers: str = "2") -> dict:
     out = tmp_path / f"out-{mode}"
-    proc = loopconf("run", "--loop", loop, *selection, "-n", workers, "--invariants", mode, "--out", str(out),
-                    "--quiet")
+    proc = loopconf(
+        "run", "--loop", loop, *selection, "-n", workers, "--invariants", mode, "--out", str(out), "--quiet"
+    )
     assert proc.returncode in (0, 1), proc.stderr
     data = json.loads((out / "results.json").read_text())
     jsonschema.validate(data, SCHEMA)
@@ -51,21 +52,42 @@ HANDLER = {"kind": "handler_call", "resource": "boom", "detail": "1 call(s)"}
 
 
 def test_attribute_moves_probe_findings_and_keeps_the_rest():
-    recs = [_rec("hygiene.close.releases_fds", "fail", [FD]), _rec("a", findings=[FD]),
-            _rec("b", findings=[FD, LISTEN]), _rec("c", "missing", [LISTEN]), _rec("d", findings=[HANDLER]),
-            _rec("e")]
+    recs = [
+        _rec("hygiene.close.releases_fds", "fail", [FD]),
+        _rec("a", findings=[FD]),
+        _rec("b", findings=[FD, LISTEN]),
+        _rec("c", "missing", [LISTEN]),
+        _rec("d", findings=[HANDLER]),
+        _rec("e"),
+    ]
     wide = attribution.attribute(recs, "l")
     got = {r.check_id: (r.outcome, r.attributed_to) for r in recs}
-    assert got == {"hygiene.close.releases_fds": ("fail", "hygiene.close.releases_fds"),
-                   "a": ("pass", "hygiene.close.releases_fds"), "b": ("fail", "hygiene.close.releases_fds"),
-                   "c": ("missing", ""), "d": ("fail", ""), "e": ("pass", "")}
-    assert wide == [{"loop": "l", "check_id": "hygiene.close.releases_fds", "kind": "fd",
-                     "resource": "anon_inode:[eventfd]", "detail": "fd 9", "seen_in": ["a", "b"], "count": 2}]
+    assert got == {
+        "hygiene.close.releases_fds": ("fail", "hygiene.close.releases_fds"),
+        "a": ("pass", "hygiene.close.releases_fds"),
+        "b": ("fail", "hygiene.close.releases_fds"),
+        "c": ("missing", ""),
+        "d": ("fail", ""),
+        "e": ("pass", ""),
+    }
+    assert wide == [
+        {
+            "loop": "l",
+            "check_id": "hygiene.close.releases_fds",
+            "kind": "fd",
+            "resource": "anon_inode:[eventfd]",
+            "detail": "fd 9",
+            "seen_in": ["a", "b"],
+            "count": 2,
+        }
+    ]
     assert "socket AF_INET SOCK_STREAM LISTEN" in recs[2].message
 
 
-@pytest.mark.parametrize("mode, expected", [("strict", {"a": "fail", "c": "missing", "u": "pass"}),
-                                            ("off", {"a": "pass", "c": "missing", "u": "pass"})])
+@pytest.mark.parametrize(
+    "mode, expected",
+    [("strict", {"a": "fail", "c": "missing", "u": "pass"}), ("off", {"a": "pass", "c": "missing", "u": "pass"})],
+)
 def test_strict_and_off(mode, expected):
     unmeasured = {"kind": "unmeasured", "resource": "fd", "detail": "not measured on this platform"}
     recs = [_rec("a", findings=[FD]), _rec("c", "missing", [FD]), _rec("u", findings=[unmeasured])]
@@ -110,8 +132,9 @@ def test_running_forever_does_not_cascade(tmp_path):
     data = run(tmp_path, BROKEN + "RunningForeverLoop", "--section", "19.5.1.2")
     assert "hygiene.lifecycle.not_running_after_run" in failing(data)
     calls = [r for r in data["results"] if r["check_id"].startswith("calls.")]
-    assert calls and all(r["outcome"] in ("pass", "skip") for r in calls), \
-        [(r["check_id"], r["message"]) for r in calls if r["outcome"] not in ("pass", "skip")]
+    assert calls and all(r["outcome"] in ("pass", "skip") for r in calls), [
+        (r["check_id"], r["message"]) for r in calls if r["outcome"] not in ("pass", "skip")
+    ]
     touched = [r for r in calls if attribution.failing(r["findings"])]
     assert touched and all(r["attributed_to"] == "hygiene.lifecycle.not_running_after_run" for r in touched)
     kinds = {f["kind"] for f in data["loop_findings"]}
@@ -120,8 +143,12 @@ def test_running_forever_does_not_cascade(tmp_path):
 
 # -- (d): get_extra_info('socket') is not a socket -------------------------------------------------
 def test_extra_info_socket_blocks_the_checks_using_it(tmp_path):
-    users = ["connections.create_connection.tcp_nodelay", "servers.create_server.tcp_nodelay",
-             "connections.create_datagram_endpoint.allow_broadcast", "connections.create_connection.host_port*"]
+    users = [
+        "connections.create_connection.tcp_nodelay",
+        "servers.create_server.tcp_nodelay",
+        "connections.create_datagram_endpoint.allow_broadcast",
+        "connections.create_connection.host_port*",
+    ]
     sel = [arg for cid in [EXTRA_INFO, *users] for arg in ("--check", cid)]
     data = run(tmp_path, BROKEN + "NotASocketExtraInfoLoop", *sel)
     recs = by_id(data)
@@ -129,8 +156,11 @@ def test_extra_info_socket_blocks_the_checks_using_it(tmp_path):
     blocked = [r for r in data["results"] if r["outcome"] == "blocked"]
     assert len(blocked) >= 4
     assert all(r["blocked_by"] == EXTRA_INFO for r in blocked)
-    assert {r["outcome"] for r in data["results"] if not r["check_id"].startswith("hygiene.")
-            and r["check_id"] != EXTRA_INFO} <= {"blocked", "skip"}
+    assert {
+        r["outcome"]
+        for r in data["results"]
+        if not r["check_id"].startswith("hygiene.") and r["check_id"] != EXTRA_INFO
+    } <= {"blocked", "skip"}
 
 
 # -- (e): sock_sendfile missing, fds freed only when collected ------------------------------------
@@ -138,8 +168,11 @@ def test_extra_info_socket_blocks_the_checks_using_it(tmp_path):
 def test_missing_is_not_turned_into_fail(tmp_path, mode):
     data = run(tmp_path, BROKEN + "NoSockSendfileCollectedLoop", "--check", "sockets.sock_sendfile.*", mode=mode)
     # is_coroutine only looks at what the call returns (a coroutine, even if awaiting it would raise)
-    recs = [r for r in data["results"] if r["check_id"].startswith("sockets.sock_sendfile.")
-            and r["check_id"] != "sockets.sock_sendfile.is_coroutine"]
+    recs = [
+        r
+        for r in data["results"]
+        if r["check_id"].startswith("sockets.sock_sendfile.") and r["check_id"] != "sockets.sock_sendfile.is_coroutine"
+    ]
     assert recs and {r["outcome"] for r in recs} <= {"missing", "skip"}
     assert "missing" in {r["outcome"] for r in recs}
     # the stored traceback does not keep the loop (and its pipe) alive
@@ -150,13 +183,18 @@ def test_missing_is_not_turned_into_fail(tmp_path, mode):
 def _results(mode="attributed"):
     from loopconf.results import LoopInfo, Results
 
-    recs = [_rec("hygiene.close.releases_fds", "fail", [FD]), _rec("a", findings=[FD]), _rec("b", "blocked"),
-            _rec("c", findings=[{"kind": "unmeasured", "resource": "child", "detail": ""}])]
+    recs = [
+        _rec("hygiene.close.releases_fds", "fail", [FD]),
+        _rec("a", findings=[FD]),
+        _rec("b", "blocked"),
+        _rec("c", findings=[{"kind": "unmeasured", "resource": "child", "detail": ""}]),
+    ]
     recs[2].blocked_by = "x.owner"
     wide = attribution.apply_mode(recs, "l", mode)
     checks = {r.check_id: {"level": "MUST", "section": "19.5.1.1"} for r in recs}
-    return Results(run={"invariants": mode}, loops=[LoopInfo(key="l", spec="l")], checks=checks, results=recs,
-                   loop_findings=wide)
+    return Results(
+        run={"invariants": mode}, loops=[LoopInfo(key="l", spec="l")], checks=checks, results=recs, loop_findings=wide
+    )
 
 
 def test_terminal_report_shows_mode_and_loop_wide_findings_first():
@@ -182,7 +220,9 @@ def test_one_reproducer_for_runner_and_plugin():
 
     assert not hasattr(plugin, "reproducer") or plugin.reproducer is wire.reproducer
     assert not hasattr(runner, "reproduce_prefix") or runner.reproduce_prefix is wire.reproduce_prefix
-    assert wire.reproducer(wire.reproduce_prefix("my loop:f", "strict"), "a.b[x]") == \
-        "loopconf run --loop 'my loop:f' --invariants strict --check 'a.b[x]' -n 0"
+    assert (
+        wire.reproducer(wire.reproduce_prefix("my loop:f", "strict"), "a.b[x]")
+        == "loopconf run --loop 'my loop:f' --invariants strict --check 'a.b[x]' -n 0"
+    )
     assert wire.reproducer(wire.reproduce_prefix("asyncio"), "a.b") == "loopconf run --loop asyncio --check a.b -n 0"
     assert set(wire.OUTCOMES) == {"pass", "fail", "missing", "skip", "blocked", "timeout", "crash", "error"}

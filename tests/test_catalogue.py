@@ -61,12 +61,22 @@ def test_since_sets_versions_and_docs():
     def body():
         pass
 
-    meta = check("selftest.since.sets_both", section="19.5.1.2", method="call_soon", since="3.12.1",
-                 requirement="A requirement long enough for the catalogue.")(body).loopconf_check
+    meta = check(
+        "selftest.since.sets_both",
+        section="19.5.1.2",
+        method="call_soon",
+        since="3.12.1",
+        requirement="A requirement long enough for the catalogue.",
+    )(body).loopconf_check
     assert (meta.versions, meta.docs) == (">=3.12.1", "3.12")
     with pytest.raises(ValueError):
-        check("selftest.since.both", section="19.5.1.2", method="call_soon", since="3.12",
-              versions=">=3.12", requirement="x")
+        check(
+            "selftest.since.both",
+            section="19.5.1.2",
+            method="call_soon",
+            since="3.12",
+            versions=">=3.12",
+            requirement="x",
+        )
     with pytest.raises(ValueError):
-        check("selftest.covers.strings", section="19.5.1.2", method="call_soon", covers="a.b",
-              requirement="x")
+        check("selftest.covers.strings", section="19.5.1.2", method="call_soon", covers="a.b", requirement="x")

@@ -45,20 +45,47 @@ def test_explain_text_json_and_recorded_outcome(tmp_path):
     proc = loopconf("explain", "calls.call_soon.fifo")
     assert proc.returncode == 0, proc.stderr
     text = proc.stdout
-    for needle in ("requirement", "MUST", "19.5.1.2", "call_soon", "https://docs.python.org/",
-                   "sec_02_calls.py:", "covers"):
+    for needle in (
+        "requirement",
+        "MUST",
+        "19.5.1.2",
+        "call_soon",
+        "https://docs.python.org/",
+        "sec_02_calls.py:",
+        "covers",
+    ):
         assert needle in text, needle
-    results = Results(run={"python": "3.11.7", "sys_platform": "linux"}, loops=[LoopInfo(key="x", spec="x")],
-                      checks={}, results=[Result(loop="x", check_id="calls.call_soon.fifo", nodeid="n",
-                                                 outcome="fail", message="ran out of order", verdict="regression")])
+    results = Results(
+        run={"python": "3.11.7", "sys_platform": "linux"},
+        loops=[LoopInfo(key="x", spec="x")],
+        checks={},
+        results=[
+            Result(
+                loop="x",
+                check_id="calls.call_soon.fifo",
+                nodeid="n",
+                outcome="fail",
+                message="ran out of order",
+                verdict="regression",
+            )
+        ],
+    )
     path = tmp_path / "results.json"
     results.write(str(path))
     proc = loopconf("explain", "calls.call_soon.fifo", "--results", str(path), "--json")
     info = json.loads(proc.stdout)
     assert info["level"] == "MUST" and info["section"] == "19.5.1.2" and info["docs_url"].startswith("https://")
     assert info["code"].split(":")[0].endswith("sec_02_calls.py") and isinstance(info["covers"], list)
-    assert info["recorded"] == [{"loop": "x", "check_id": "calls.call_soon.fifo", "outcome": "fail",
-                                 "verdict": "regression", "message": "ran out of order", "reproducer": ""}]
+    assert info["recorded"] == [
+        {
+            "loop": "x",
+            "check_id": "calls.call_soon.fifo",
+            "outcome": "fail",
+            "verdict": "regression",
+            "message": "ran out of order",
+            "reproducer": "",
+        }
+    ]
 
 
 def test_explain_shows_the_spec_note():
@@ -88,12 +115,20 @@ def test_selection_matching_nothing_names_its_inputs(tmp_path):
 
 
 def test_expectations_outside_the_selection_are_not_warned_about():
-    expectations = parse({"expected": [
-        {"loop": "*", "check": "delayed.call_later.when", "outcome": "fail"},
-        {"loop": "*", "check": "no.such.check", "outcome": "fail"}]})
-    results = Results(run={"python": "3.11.7", "sys_platform": "linux"}, loops=[LoopInfo(key="x", spec="x")],
-                      checks={"calls.call_soon.fifo": {"level": "MUST"}},
-                      results=[Result(loop="x", check_id="calls.call_soon.fifo", nodeid="n", outcome="pass")])
+    expectations = parse(
+        {
+            "expected": [
+                {"loop": "*", "check": "delayed.call_later.when", "outcome": "fail"},
+                {"loop": "*", "check": "no.such.check", "outcome": "fail"},
+            ]
+        }
+    )
+    results = Results(
+        run={"python": "3.11.7", "sys_platform": "linux"},
+        loops=[LoopInfo(key="x", spec="x")],
+        checks={"calls.call_soon.fifo": {"level": "MUST"}},
+        results=[Result(loop="x", check_id="calls.call_soon.fifo", nodeid="n", outcome="pass")],
+    )
     full_catalogue = ["calls.call_soon.fifo", "delayed.call_later.when"]
     assert [e.check for e in apply(results, expectations, known=full_catalogue)] == ["no.such.check"]
     # Without the full catalogue (the old behaviour) the unselected entry looked unknown.
@@ -101,9 +136,12 @@ def test_expectations_outside_the_selection_are_not_warned_about():
 
 
 def _many_results(path: pathlib.Path, outcome: str) -> None:
-    results = Results(run={"python": "3.11.7", "sys_platform": "linux", "started": 0, "finished": 1, "duration": 1},
-                      loops=[LoopInfo(key="x", spec="x")], checks={},
-                      results=[Result(loop="x", check_id=f"c{i}", nodeid="n", outcome=outcome) for i in range(3000)])
+    results = Results(
+        run={"python": "3.11.7", "sys_platform": "linux", "started": 0, "finished": 1, "duration": 1},
+        loops=[LoopInfo(key="x", spec="x")],
+        checks={},
+        results=[Result(loop="x", check_id=f"c{i}", nodeid="n", outcome=outcome) for i in range(3000)],
+    )
     results.write(str(path))
 
 
@@ -114,8 +152,9 @@ def test_broken_pipe_is_quiet_and_keeps_the_exit_code(tmp_path):
     import sys
 
     env_cmd = env_cmd.replace("python3", sys.executable)
-    proc = subprocess.run(["bash", "-c", f"set -o pipefail; {env_cmd} | head -2"], capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        ["bash", "-c", f"set -o pipefail; {env_cmd} | head -2"], capture_output=True, text=True, timeout=120
+    )
     assert proc.stdout.splitlines()[0] == "Regressions: 3000"
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr, proc.stderr
     assert proc.returncode == 1  # the diff's own verdict survives the closed pipe
@@ -124,8 +163,16 @@ def test_broken_pipe_is_quiet_and_keeps_the_exit_code(tmp_path):
 def test_report_exits_zero_and_writes_ci_outputs(tmp_path):
     _many_results(tmp_path / "a.json", "fail")
     out = tmp_path / "merged"
-    proc = loopconf("report", str(tmp_path / "a.json"), "--out", str(out),
-                    "--summary-md", str(tmp_path / "s.md"), "--badge", str(tmp_path / "b.json"))
+    proc = loopconf(
+        "report",
+        str(tmp_path / "a.json"),
+        "--out",
+        str(out),
+        "--summary-md",
+        str(tmp_path / "s.md"),
+        "--badge",
+        str(tmp_path / "b.json"),
+    )
     assert proc.returncode == 0, proc.stderr
     assert "## loopconf conformance" in (tmp_path / "s.md").read_text()
     assert json.loads((tmp_path / "b.json").read_text())["schemaVersion"] == 1

@@ -16,45 +16,114 @@ GOLDEN = pathlib.Path(__file__).parent / "golden"
 
 
 def _meta(cid, level="MUST", section="19.5.1.3", method="call_later"):
-    return {"id": cid, "section": section, "section_title": "", "method": method, "level": level,
-            "requirement": f"requirement of {cid}", "anchor": f"asyncio.loop.{method}",
-            "docs_url": f"https://docs.python.org/3.7/library/asyncio-eventloop.html#asyncio.loop.{method}",
-            "versions": "", "docs": "3.7", "platforms": [], "note": ""}
+    return {
+        "id": cid,
+        "section": section,
+        "section_title": "",
+        "method": method,
+        "level": level,
+        "requirement": f"requirement of {cid}",
+        "anchor": f"asyncio.loop.{method}",
+        "docs_url": f"https://docs.python.org/3.7/library/asyncio-eventloop.html#asyncio.loop.{method}",
+        "versions": "",
+        "docs": "3.7",
+        "platforms": [],
+        "note": "",
+    }
 
 
 def sample() -> Results:
-    checks = {cid: _meta(cid, level) for cid, level in [
-        ("delayed.call_later.returns_timerhandle", "MUST"), ("delayed.call_later.when", "MUST"),
-        ("delayed.call_later.order", "MUST"), ("delayed.call_later.fixed", "MUST"),
-        ("delayed.call_later.late", "SHOULD"), ("delayed.call_later.info", "INFO"),
-        ("delayed.call_later.unix_only", "MUST")]}
-    loop = LoopInfo(key="myloop:MyLoop", spec="myloop:MyLoop", factory="myloop:MyLoop", cls="myloop.MyLoop",
-                    version="1.2", python="3.11.7")
-    bad = LoopInfo(key="typo:Loop", spec="typo:Loop", status="factory-error",
-                   error="--loop 'typo:Loop': cannot import module 'typo'", python="3.11.7")
+    checks = {
+        cid: _meta(cid, level)
+        for cid, level in [
+            ("delayed.call_later.returns_timerhandle", "MUST"),
+            ("delayed.call_later.when", "MUST"),
+            ("delayed.call_later.order", "MUST"),
+            ("delayed.call_later.fixed", "MUST"),
+            ("delayed.call_later.late", "SHOULD"),
+            ("delayed.call_later.info", "INFO"),
+            ("delayed.call_later.unix_only", "MUST"),
+        ]
+    }
+    loop = LoopInfo(
+        key="myloop:MyLoop",
+        spec="myloop:MyLoop",
+        factory="myloop:MyLoop",
+        cls="myloop.MyLoop",
+        version="1.2",
+        python="3.11.7",
+    )
+    bad = LoopInfo(
+        key="typo:Loop",
+        spec="typo:Loop",
+        status="factory-error",
+        error="--loop 'typo:Loop': cannot import module 'typo'",
+        python="3.11.7",
+    )
 
     def rec(cid, outcome, message=""):
-        return Result(loop=loop.key, check_id=cid, nodeid=f"sec_03_delayed.py::test_{cid.split('.')[-1]}",
-                      outcome=outcome, message=message, duration=0.25,
-                      expected="asyncio.TimerHandle" if outcome == "fail" else None,
-                      observed="Handle" if outcome == "fail" else None,
-                      reproducer=f"loopconf run --loop myloop:MyLoop --check {cid} -n 0")
+        return Result(
+            loop=loop.key,
+            check_id=cid,
+            nodeid=f"sec_03_delayed.py::test_{cid.split('.')[-1]}",
+            outcome=outcome,
+            message=message,
+            duration=0.25,
+            expected="asyncio.TimerHandle" if outcome == "fail" else None,
+            observed="Handle" if outcome == "fail" else None,
+            reproducer=f"loopconf run --loop myloop:MyLoop --check {cid} -n 0",
+        )
 
     results = Results(
         run={"python": "3.11.7", "sys_platform": "linux", "loopconf_version": "0.1.0", "partial": False},
-        loops=[loop, bad], checks=checks,
-        results=[rec("delayed.call_later.returns_timerhandle", "fail", "call_later(0, cb) returned Handle | not TimerHandle"),
-                 rec("delayed.call_later.when", "fail", "unexpected AttributeError: 'Handle' object has no attribute 'when'"),
-                 rec("delayed.call_later.order", "pass"), rec("delayed.call_later.fixed", "pass"),
-                 rec("delayed.call_later.late", "fail", "fired 40 ms late"),
-                 rec("delayed.call_later.info", "fail", "left open by the docs"),
-                 rec("delayed.call_later.unix_only", "skip", "applies on win32; running on linux")])
-    apply(results, parse({"expected": [
-        {"loop": "myloop:*", "check": "delayed.call_later.when", "outcome": "fail", "reason": "follows from #1"},
-        {"loop": "myloop.MyLoop", "check": "delayed.call_later.fixed", "outcome": "fail", "reason": "was broken"}]}))
-    results.loop_findings = [{"loop": loop.key, "check_id": "hygiene.close.releases_fds", "kind": "fd",
-                              "resource": "pipe:[1234]", "detail": "kept after close()",
-                              "seen_in": ["delayed.call_later.order", "delayed.call_later.fixed"], "count": 2}]
+        loops=[loop, bad],
+        checks=checks,
+        results=[
+            rec(
+                "delayed.call_later.returns_timerhandle", "fail", "call_later(0, cb) returned Handle | not TimerHandle"
+            ),
+            rec(
+                "delayed.call_later.when", "fail", "unexpected AttributeError: 'Handle' object has no attribute 'when'"
+            ),
+            rec("delayed.call_later.order", "pass"),
+            rec("delayed.call_later.fixed", "pass"),
+            rec("delayed.call_later.late", "fail", "fired 40 ms late"),
+            rec("delayed.call_later.info", "fail", "left open by the docs"),
+            rec("delayed.call_later.unix_only", "skip", "applies on win32; running on linux"),
+        ],
+    )
+    apply(
+        results,
+        parse(
+            {
+                "expected": [
+                    {
+                        "loop": "myloop:*",
+                        "check": "delayed.call_later.when",
+                        "outcome": "fail",
+                        "reason": "follows from #1",
+                    },
+                    {
+                        "loop": "myloop.MyLoop",
+                        "check": "delayed.call_later.fixed",
+                        "outcome": "fail",
+                        "reason": "was broken",
+                    },
+                ]
+            }
+        ),
+    )
+    results.loop_findings = [
+        {
+            "loop": loop.key,
+            "check_id": "hygiene.close.releases_fds",
+            "kind": "fd",
+            "resource": "pipe:[1234]",
+            "detail": "kept after close()",
+            "seen_in": ["delayed.call_later.order", "delayed.call_later.fixed"],
+            "count": 2,
+        }
+    ]
     return results
 
 
@@ -67,8 +136,15 @@ def _golden(name: str, text: str) -> None:
 
 def test_verdicts_of_the_sample():
     verdicts = {r.check_id.rsplit(".", 1)[1]: r.verdict for r in sample().results}
-    assert verdicts == {"returns_timerhandle": "regression", "when": "expected", "order": "ok",
-                        "fixed": "unexpected-pass", "late": "non-strict", "info": "info", "unix_only": "ok"}
+    assert verdicts == {
+        "returns_timerhandle": "regression",
+        "when": "expected",
+        "order": "ok",
+        "fixed": "unexpected-pass",
+        "late": "non-strict",
+        "info": "info",
+        "unix_only": "ok",
+    }
 
 
 @pytest.mark.parametrize("strict_expectations", [False, True])
@@ -98,7 +174,7 @@ def test_summary_md_golden(tmp_path):
     summary_md.write(sample(), str(path), report_url="https://ci.example/runs/1", artifact="loopconf-report")
     text = path.read_text()
     assert text.startswith("earlier step\n")  # appended, as $GITHUB_STEP_SUMMARY expects
-    _golden("summary.md", text[len("earlier step\n"):])
+    _golden("summary.md", text[len("earlier step\n") :])
     assert "call_later(0, cb) returned Handle \\| not TimerHandle" in text  # pipes escaped
     assert "hygiene.close.releases_fds" in text and "2 checks" in text
 
@@ -127,7 +203,11 @@ def test_badge_colours():
     assert badge.make(results)["color"] == "yellow"  # passes only thanks to expectations
     for r in results.results:
         r.outcome, r.verdict = "pass", "ok"
-    assert badge.make(results) == {"schemaVersion": 1, "label": "asyncio conformance",
-                                   "message": "MUST 5/5", "color": "brightgreen"}
+    assert badge.make(results) == {
+        "schemaVersion": 1,
+        "label": "asyncio conformance",
+        "message": "MUST 5/5",
+        "color": "brightgreen",
+    }
     results.loops = []
     assert badge.make(results)["isError"] is True

@@ -31,8 +31,27 @@ def full(tmp_path_factory):
     expect = work / "expect.toml"
     expect.write_text('[[expected]]\nloop = "asyncio"\ncheck = "no.such.check"\noutcome = "fail"\n')
     out = work / "loopconf-report"
-    proc = loopconf("run", "--loop", LIFO, "--check", FIFO, "--check", OTHER, "-n", "0", "--out", str(out),
-                    "--timeout", "7", "--thorough", "--allow-thread", LONG_GLOB, "--expect", str(expect), "--json")
+    proc = loopconf(
+        "run",
+        "--loop",
+        LIFO,
+        "--check",
+        FIFO,
+        "--check",
+        OTHER,
+        "-n",
+        "0",
+        "--out",
+        str(out),
+        "--timeout",
+        "7",
+        "--thorough",
+        "--allow-thread",
+        LONG_GLOB,
+        "--expect",
+        str(expect),
+        "--json",
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     return work, out, json.loads(proc.stdout)
 
@@ -40,8 +59,9 @@ def full(tmp_path_factory):
 def test_json_lists_failing_ids_with_verdicts(full):
     _, _, summary = full
     assert summary["exit_code"] == 1 and summary["partial"] is True
-    assert summary["loops"][LIFO]["failing"] == [{"check": FIFO, "outcome": "fail", "verdict": "regression",
-                                                  "level": "MUST"}]
+    assert summary["loops"][LIFO]["failing"] == [
+        {"check": FIFO, "outcome": "fail", "verdict": "regression", "level": "MUST"}
+    ]
 
 
 def test_reproducer_keeps_options_and_never_replaces_the_fuller_report(full):
@@ -50,11 +70,18 @@ def test_reproducer_keeps_options_and_never_replaces_the_fuller_report(full):
     argv = shlex.split(rec["reproducer"])
     assert argv[:2] == ["loopconf", "run"] and "--out" not in argv
     for opt in (["--allow-thread", LONG_GLOB], ["--timeout", "7"], ["--thorough"], ["--check", FIFO], ["-n", "0"]):
-        assert any(argv[i:i + len(opt)] == opt for i in range(len(argv))), (opt, argv)
+        assert any(argv[i : i + len(opt)] == opt for i in range(len(argv))), (opt, argv)
     assert "--expect" in argv
     # Run the reproducer verbatim, from the folder whose ./loopconf-report is the fuller report.
-    proc = subprocess.run([sys.executable, "-m", "loopconf", *argv[1:]], cwd=work, env=_env(),
-                          capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "loopconf", *argv[1:]],
+        cwd=work,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert len(read_results(out)["results"]) == 2, "the fuller report was replaced"
     beside = out / "partial" / FIFO
@@ -93,8 +120,15 @@ def test_no_loop_built_writes_nothing(tmp_path):
 
 def test_ctrl_c_writes_a_partial_report_marked_incomplete(tmp_path):
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "loopconf", "run", "--loop", "asyncio", "-n", "0", "--out", str(out)], cwd=REPO, env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "loopconf", "run", "--loop", "asyncio", "-n", "0", "--out", str(out)],
+        cwd=REPO,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+    )
     # Interrupt once the checks run (the 'running N checks' line is printed as they start).
     deadline = time.monotonic() + 120
     line = ""

@@ -15,15 +15,18 @@ def _one_line_error(proc, needle):
     assert needle in errors[0], errors[0]
 
 
-@pytest.mark.parametrize("spec, needle", [
-    ("no_such_module_xyz:factory", "cannot import module 'no_such_module_xyz'"),
-    ("asyncio:no_such_attr", "has no attribute 'no_such_attr'"),
-    ("tests.broken.hostile:NOT_CALLABLE", "is not callable"),
-    ("tests.broken.hostile:raising_factory", "the factory raised RuntimeError: no display available"),
-    ("tests.broken.hostile:not_a_loop_factory", "not an asyncio.AbstractEventLoop"),
-    ("tests.broken.hostile:same_loop_factory", "returned the same loop twice"),
-    ("justaword", "expected 'module:attr'"),
-])
+@pytest.mark.parametrize(
+    "spec, needle",
+    [
+        ("no_such_module_xyz:factory", "cannot import module 'no_such_module_xyz'"),
+        ("asyncio:no_such_attr", "has no attribute 'no_such_attr'"),
+        ("tests.broken.hostile:NOT_CALLABLE", "is not callable"),
+        ("tests.broken.hostile:raising_factory", "the factory raised RuntimeError: no display available"),
+        ("tests.broken.hostile:not_a_loop_factory", "not an asyncio.AbstractEventLoop"),
+        ("tests.broken.hostile:same_loop_factory", "returned the same loop twice"),
+        ("justaword", "expected 'module:attr'"),
+    ],
+)
 def test_bad_loop_spec(tmp_path, spec, needle):
     proc = loopconf("run", "--loop", spec, "--out", str(tmp_path), *FEW)
     _one_line_error(proc, needle)
@@ -48,14 +51,20 @@ def test_unwritable_report_dir(tmp_path):
     _one_line_error(proc, "cannot write reports to")
 
 
-@pytest.mark.parametrize("content, needle", [
-    (None, "does not exist"),
-    ("this is = = not toml", "is not valid TOML"),
-    ('[[expected]]\nloop = "asyncio"\ncheck = "x"\noutcome = "sometimes"\n', "outcome must be"),
-    ('[[expected]]\nloop = "asyncio"\noutcome = "fail"\n', "missing 'check'"),
-    ('[[expected]]\nloop = "asyncio"\ncheck = "x"\noutcome = "fail"\npython = "three"\n', "not a version specifier"),
-    ('[[expected]]\nloop = "asyncio"\ncheck = "x"\noutcome = "fail"\ncolour = "red"\n', "unknown keys: colour"),
-])
+@pytest.mark.parametrize(
+    "content, needle",
+    [
+        (None, "does not exist"),
+        ("this is = = not toml", "is not valid TOML"),
+        ('[[expected]]\nloop = "asyncio"\ncheck = "x"\noutcome = "sometimes"\n', "outcome must be"),
+        ('[[expected]]\nloop = "asyncio"\noutcome = "fail"\n', "missing 'check'"),
+        (
+            '[[expected]]\nloop = "asyncio"\ncheck = "x"\noutcome = "fail"\npython = "three"\n',
+            "not a version specifier",
+        ),
+        ('[[expected]]\nloop = "asyncio"\ncheck = "x"\noutcome = "fail"\ncolour = "red"\n', "unknown keys: colour"),
+    ],
+)
 def test_bad_expectations_file(tmp_path, content, needle):
     path = tmp_path / "expect.toml"
     if content is not None:

@@ -49,17 +49,22 @@ def test_every_section_and_every_37_method_has_statements(catalogue):
 
 
 def test_malformed_catalogue_is_refused(tmp_path):
-    (tmp_path / "x.toml").write_text('section = "19.5.1.2"\n[[statement]]\nid = "a.1"\nmethod = "a"\n'
-                                     'kind = "caller-obligation"\ndocs = "3.7"\ntext = "t"\n')
+    (tmp_path / "x.toml").write_text(
+        'section = "19.5.1.2"\n[[statement]]\nid = "a.1"\nmethod = "a"\n'
+        'kind = "caller-obligation"\ndocs = "3.7"\ntext = "t"\n'
+    )
     with pytest.raises(st.CatalogueError, match="needs a reason"):
         st.load(str(tmp_path))
-    (tmp_path / "x.toml").write_text('section = "19.5.1.2"\n[[statement]]\nid = "a.1"\nmethod = "a"\n'
-                                     'kind = "promise"\ndocs = "3.7"\ntext = "t"\n[[statement]]\nid = "a.1"\n'
-                                     'method = "a"\nkind = "promise"\ndocs = "3.7"\ntext = "u"\n')
+    (tmp_path / "x.toml").write_text(
+        'section = "19.5.1.2"\n[[statement]]\nid = "a.1"\nmethod = "a"\n'
+        'kind = "promise"\ndocs = "3.7"\ntext = "t"\n[[statement]]\nid = "a.1"\n'
+        'method = "a"\nkind = "promise"\ndocs = "3.7"\ntext = "u"\n'
+    )
     with pytest.raises(st.CatalogueError, match="duplicate"):
         st.load(str(tmp_path))
-    (tmp_path / "x.toml").write_text('section = "19.5.1.2"\n[[statement]]\nid = "a.1"\nmethod = "a"\n'
-                                     'kind = "promised"\ndocs = "3.7"\ntext = "t"\n')
+    (tmp_path / "x.toml").write_text(
+        'section = "19.5.1.2"\n[[statement]]\nid = "a.1"\nmethod = "a"\nkind = "promised"\ndocs = "3.7"\ntext = "t"\n'
+    )
     with pytest.raises(st.CatalogueError, match="kind"):
         st.load(str(tmp_path))
 
@@ -72,8 +77,16 @@ def test_statements_are_not_quoted_from_the_docs(catalogue):
 
 
 def test_verbatim_detector_flags_a_copied_sentence():
-    fake = {"x.1": st.Statement("x.1", "19.5.1.2", "x", "promise", "3.7",
-                                "Each callback will be called exactly once, in the order in which they are registered.")}
+    fake = {
+        "x.1": st.Statement(
+            "x.1",
+            "19.5.1.2",
+            "x",
+            "promise",
+            "3.7",
+            "Each callback will be called exactly once, in the order in which they are registered.",
+        )
+    }
     assert st.verbatim_runs(fake, "callbacks are called in the order in which they are registered") != []
 
 
@@ -81,8 +94,11 @@ def test_every_check_declares_covers_that_exist(catalogue, checks, covers):
     assert st.unknown_references(catalogue, covers) == []
     # Only a check that judges loopconf's own hygiene rule (spec note hygiene-loop-wide: the docs do not
     # list the resources a closed loop gives back) may cover no statement of the docs.
-    uncovering = [check_id for check_id, (full, partial) in covers.items()
-                  if not (full or partial) and checks[check_id].get("note") != "hygiene-loop-wide"]
+    uncovering = [
+        check_id
+        for check_id, (full, partial) in covers.items()
+        if not (full or partial) and checks[check_id].get("note") != "hygiene-loop-wide"
+    ]
     assert uncovering == [], "checks without covers=: say which statements they check"
 
 
@@ -113,8 +129,9 @@ def test_info_checks_cover_nothing(catalogue):
 
 
 def test_coverage_command_json(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "loopconf", "coverage", "--json"], capture_output=True, text=True,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "loopconf", "coverage", "--json"], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     page = data["figures"]["totals"]["3.7 page"]

@@ -17,10 +17,12 @@ LIFO = "tests.broken.calls:LifoCallSoonLoop"
 def project(tmp_path):
     (tmp_path / "test_own.py").write_text("def test_mine():\n    assert True\n")
     (tmp_path / "conftest.py").write_text(
-        "from loopconf.fixtures import handler_calls, loop, loop_factory, new_loop  # noqa: F401\n")
+        "from loopconf.fixtures import handler_calls, loop, loop_factory, new_loop  # noqa: F401\n"
+    )
     (tmp_path / "test_conformance.py").write_text(
         "from suites.sec_02_calls import test_call_soon_fifo  # noqa: F401\n"
-        "from suites.page_server import test_wait_closed_active_connections  # noqa: F401\n")
+        "from suites.page_server import test_wait_closed_active_connections  # noqa: F401\n"
+    )
     return tmp_path
 
 
@@ -28,8 +30,14 @@ def pytest_in(project, *args, env=None):
     full_env = {k: v for k, v in os.environ.items() if k != "LOOPCONF_LOOP"}
     full_env["PYTHONPATH"] = str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")
     full_env.update(env or {})
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:faulthandler",
-                           "-rsxX", *args], cwd=project, env=full_env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:faulthandler", "-rsxX", *args],
+        cwd=project,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_own_tests_are_never_deselected(project):
@@ -48,7 +56,9 @@ def test_checks_without_a_loop_are_refused(project):
 
 
 def test_env_variable_activates_gating_and_k_matches_ids(project):
-    proc = pytest_in(project, "-v", "-k", "calls.call_soon.fifo or server.wait_closed", env={"LOOPCONF_LOOP": "asyncio"})
+    proc = pytest_in(
+        project, "-v", "-k", "calls.call_soon.fifo or server.wait_closed", env={"LOOPCONF_LOOP": "asyncio"}
+    )
     assert proc.returncode == 0, proc.stdout
     assert "test_call_soon_fifo PASSED [calls.call_soon.fifo]" in proc.stdout
     assert "test_own.py" not in proc.stdout  # deselected by -k, as pytest does; never by loopconf
@@ -61,8 +71,10 @@ def test_env_variable_activates_gating_and_k_matches_ids(project):
 
 def test_expectations_make_known_deviations_xfail(project):
     expect = project / "expect.toml"
-    expect.write_text('[[expected]]\nloop = "tests.broken.calls:*"\ncheck = "calls.call_soon.fifo"\n'
-                      'outcome = "fail"\nreason = "LIFO on purpose"\n')
+    expect.write_text(
+        '[[expected]]\nloop = "tests.broken.calls:*"\ncheck = "calls.call_soon.fifo"\n'
+        'outcome = "fail"\nreason = "LIFO on purpose"\n'
+    )
     plain = pytest_in(project, "test_conformance.py", "--loopconf-loop", LIFO)
     assert plain.returncode == 1 and "1 failed" in plain.stdout
     gated = pytest_in(project, "test_conformance.py", "--loopconf-loop", LIFO, "--loopconf-expect", str(expect))
@@ -73,8 +85,17 @@ def test_expectations_make_known_deviations_xfail(project):
     expect.write_text('[[expected]]\nloop = "asyncio"\ncheck = "calls.call_soon.fifo"\noutcome = "fail"\n')
     xpass = pytest_in(project, "test_conformance.py", "--loopconf-loop", "asyncio", "--loopconf-expect", str(expect))
     assert xpass.returncode == 0 and "1 xpassed" in xpass.stdout
-    strict = pytest_in(project, "test_conformance.py", "--loopconf-loop", "asyncio", "--loopconf-expect", str(expect),
-                       "--loopconf-strict-expectations", "-n", "2")
+    strict = pytest_in(
+        project,
+        "test_conformance.py",
+        "--loopconf-loop",
+        "asyncio",
+        "--loopconf-expect",
+        str(expect),
+        "--loopconf-strict-expectations",
+        "-n",
+        "2",
+    )
     assert strict.returncode == 1 and "XPASS(strict)" in strict.stdout
 
 

@@ -22,11 +22,16 @@ TABLE = REPO / "reports" / "loops.toml"
 def _results(loop_key, outcomes):
     """A minimal results.json dict: outcomes is [(check_id, level, outcome)]."""
     checks = {cid.split("[")[0]: {"level": level} for cid, level, _ in outcomes}
-    records = [Result(loop=loop_key, check_id=cid, nodeid=cid, outcome=outcome,
-                      traceback="x" * 5000 if outcome != "pass" else "") for cid, _, outcome in outcomes]
+    records = [
+        Result(
+            loop=loop_key, check_id=cid, nodeid=cid, outcome=outcome, traceback="x" * 5000 if outcome != "pass" else ""
+        )
+        for cid, _, outcome in outcomes
+    ]
     loop = LoopInfo(key=loop_key, spec=loop_key, python="3.11.7", version="1.0")
-    return Results(run={"started": 0, "finished": 1, "duration": 1}, loops=[loop], checks=checks,
-                   results=records).to_dict()
+    return Results(
+        run={"started": 0, "finished": 1, "duration": 1}, loops=[loop], checks=checks, results=records
+    ).to_dict()
 
 
 def _table(tmp_path, text):
@@ -56,7 +61,10 @@ def test_the_repository_table_parses_and_keeps_the_published_rows():
 
 
 def test_one_row_adds_a_loop_and_shared_names_get_the_python_in_the_folder(tmp_path):
-    rows = publish.load_rows(_table(tmp_path, """
+    rows = publish.load_rows(
+        _table(
+            tmp_path,
+            """
 [[loop]]
 name = "uvloop"
 factory = "uvloop:new_event_loop"
@@ -74,28 +82,39 @@ python = "3.15"
 [[loop]]
 name = "asyncio"
 factory = "asyncio"
-"""))
+""",
+        )
+    )
     assert [row.key for row in rows] == ["uvloop@3.14", "uvloop@3.15", "asyncio"]
     assert rows[0].folder("0.23.0") == "uvloop-0.23.0-py3.14"
     assert rows[2].folder("3.14.0") == "asyncio-3.14.0"
     assert publish.select(rows, "uvloop") == rows[:2]
     assert publish.select(rows, "uvloop@3.15,asyncio") == rows[1:]
-    for name, row in [("uvloop-0.23.0-py3.15", rows[1]), ("uvloop-0.23.0-py3.14", rows[0]),
-                      ("uvloop-0.23.0", None), ("asyncio-3.14.0", rows[2])]:
+    for name, row in [
+        ("uvloop-0.23.0-py3.15", rows[1]),
+        ("uvloop-0.23.0-py3.14", rows[0]),
+        ("uvloop-0.23.0", None),
+        ("asyncio-3.14.0", rows[2]),
+    ]:
         (tmp_path / name).mkdir()
         assert publish.row_of(tmp_path / name, rows) is row
 
 
-@pytest.mark.parametrize("text, error", [
-    ('[[loop]]\nname = "x"\n', "name and factory are required"),
-    ('[[loop]]\nname = "x"\nfactory = "x:y"\npackages = ["x"]\n', "unknown field(s) packages"),
-    ('[[loop]]\nname = "x"\nfactory = "x:y"\noptions = "--allow-thread"\n', "options must be a list of strings"),
-    ('[[loop]]\nname = "x"\nfactory = "x:y"\nversion = "1.0"\n', "version needs a package"),
-    ('[[loop]]\nname = "x"\nfactory = "a"\n[[loop]]\nname = "x"\nfactory = "b"\n', "must each give python as X.Y"),
-    ('[[loop]]\nname = "x"\nfactory = "a"\npython = "3.12"\n[[loop]]\nname = "x"\nfactory = "b"\npython = "3.12"\n',
-     "duplicate row(s) x@3.12"),
-    ('[[loop]\n', "loops.toml"),
-])
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ('[[loop]]\nname = "x"\n', "name and factory are required"),
+        ('[[loop]]\nname = "x"\nfactory = "x:y"\npackages = ["x"]\n', "unknown field(s) packages"),
+        ('[[loop]]\nname = "x"\nfactory = "x:y"\noptions = "--allow-thread"\n', "options must be a list of strings"),
+        ('[[loop]]\nname = "x"\nfactory = "x:y"\nversion = "1.0"\n', "version needs a package"),
+        ('[[loop]]\nname = "x"\nfactory = "a"\n[[loop]]\nname = "x"\nfactory = "b"\n', "must each give python as X.Y"),
+        (
+            '[[loop]]\nname = "x"\nfactory = "a"\npython = "3.12"\n[[loop]]\nname = "x"\nfactory = "b"\npython = "3.12"\n',  # noqa: E501
+            "duplicate row(s) x@3.12",
+        ),
+        ("[[loop]\n", "loops.toml"),
+    ],
+)
 def test_bad_tables_are_one_line_errors(tmp_path, text, error):
     with pytest.raises(publish.PublishError) as info:
         publish.load_rows(_table(tmp_path, text))
@@ -149,25 +168,55 @@ def test_install_and_run_commands_of_a_row(tmp_path):
     venv = tmp_path / "venvs" / "gbulb"
     cmds = publish.install_commands(rows["gbulb"], "/usr/bin/python3", venv, "/src")
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
-    assert cmds == [["/usr/bin/python3", "-m", "venv", str(venv)], [*pip, "PyGObject<3.51"],
-                    [*pip, "/src", "gbulb==0.6.6"]]
+    assert cmds == [
+        ["/usr/bin/python3", "-m", "venv", str(venv)],
+        [*pip, "PyGObject<3.51"],
+        [*pip, "/src", "gbulb==0.6.6"],
+    ]
     out = tmp_path / "trio-asyncio-0.16.0"
     cmd = publish.run_command(rows["trio-asyncio"], "/v/bin/python", out, settings)
-    assert cmd == ["/v/bin/python", "-m", "loopconf", "run", "--loop", "trio_asyncio._sync:SyncTrioEventLoop",
-                   "--out", str(out), "-n", "2", "--timeout", "10", "--quiet", "--allow-thread", "Trio thread *",
-                   "--check", "calls.*"]
+    assert cmd == [
+        "/v/bin/python",
+        "-m",
+        "loopconf",
+        "run",
+        "--loop",
+        "trio_asyncio._sync:SyncTrioEventLoop",
+        "--out",
+        str(out),
+        "-n",
+        "2",
+        "--timeout",
+        "10",
+        "--quiet",
+        "--allow-thread",
+        "Trio thread *",
+        "--check",
+        "calls.*",
+    ]
     out.mkdir()
     (out / "expectations.toml").write_text("")
     assert publish.run_command(rows["trio-asyncio"], "/v/bin/python", out, settings)[-2:] == [
-        "--expect", str(out / "expectations.toml")]
+        "--expect",
+        str(out / "expectations.toml"),
+    ]
     env = publish.run_environment(rows["qasync"], settings, base={"PYTHONPATH": "/mine"})
     assert env["QT_QPA_PLATFORM"] == "offscreen"
     assert env["PYTHONPATH"].split(":") == [str(REPO / "scripts" / "loop_factories"), "/mine"]
 
 
 def test_dry_run_prints_commands_and_runs_nothing(tmp_path, capsys):
-    code = publish.main(["--dry-run", "--loops", "blazio,asyncio", "--reports", str(tmp_path / "r"),
-                         "--python", f"3.12={sys.executable}"])
+    code = publish.main(
+        [
+            "--dry-run",
+            "--loops",
+            "blazio,asyncio",
+            "--reports",
+            str(tmp_path / "r"),
+            "--python",
+            f"3.12={sys.executable}",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and not (tmp_path / "r").exists()
     assert f"# blazio: python 3.12 -> {sys.executable}" in out
@@ -202,10 +251,18 @@ def test_trim_results_trims_evidence_fields_only():
 def test_score_counts_levels_and_outcomes():
     from loopconf.results import score
 
-    data = _results("x:y", [("a.m.one", "MUST", "pass"), ("a.m.two[1]", "MUST", "fail"),
-                            ("a.m.three", "MUST", "skip"), ("a.m.four", "SHOULD", "pass"),
-                            ("a.m.five", "MUST", "missing"), ("a.m.six", "INFO", "timeout"),
-                            ("a.m.seven", "MUST", "crash")])
+    data = _results(
+        "x:y",
+        [
+            ("a.m.one", "MUST", "pass"),
+            ("a.m.two[1]", "MUST", "fail"),
+            ("a.m.three", "MUST", "skip"),
+            ("a.m.four", "SHOULD", "pass"),
+            ("a.m.five", "MUST", "missing"),
+            ("a.m.six", "INFO", "timeout"),
+            ("a.m.seven", "MUST", "crash"),
+        ],
+    )
     s = score(Results.from_dict(data), "x:y")
     assert (s["must_pass"], s["must_applicable"]) == (1, 4)  # a.m.two[1] takes the level of a.m.two
     assert (s["should_pass"], s["should_applicable"], s["info"]) == (1, 1, 1)
@@ -245,11 +302,14 @@ def test_summary_shows_the_recorded_loopconf_commit(tmp_path):
 def test_index_only_renders_saved_results_in_table_order_and_keeps_readme_prose(tmp_path):
     """--index-only from results.json files already in the folder: no run, no network."""
     assert SCHEMA_VERSION  # the files below are written by the current model
-    for folder, key, outcome in [("uvloop-0.23.0", "uvloop:new_event_loop", "fail"),
-                                 ("asyncio-3.11.7", "asyncio", "pass")]:
+    for folder, key, outcome in [
+        ("uvloop-0.23.0", "uvloop:new_event_loop", "fail"),
+        ("asyncio-3.11.7", "asyncio", "pass"),
+    ]:
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "results.json").write_text(
-            json.dumps(_results(key, [("calls.call_soon.fifo", "MUST", outcome)])))
+            json.dumps(_results(key, [("calls.call_soon.fifo", "MUST", outcome)]))
+        )
     (tmp_path / "README.md").write_text(f"# Mine\n\nHand-written prose.\n\n{publish.README_MARK}\n\nold table\n")
     assert publish.main(["--index-only", "--reports", str(tmp_path), "--table", str(TABLE)]) == 0
     readme = (tmp_path / "README.md").read_text()
@@ -263,8 +323,20 @@ def test_index_only_renders_saved_results_in_table_order_and_keeps_readme_prose(
 
 def test_no_install_run_publishes_trimmed_reports_and_index(tmp_path):
     """End to end on stock asyncio and reference_loop, one check, this interpreter: no index needed."""
-    code = publish.main(["--loops", "asyncio,reference_loop", "--no-install", "-n", "0",
-                         "--reports", str(tmp_path), "--", "--check", "calls.call_soon.fifo"])
+    code = publish.main(
+        [
+            "--loops",
+            "asyncio,reference_loop",
+            "--no-install",
+            "-n",
+            "0",
+            "--reports",
+            str(tmp_path),
+            "--",
+            "--check",
+            "calls.call_soon.fifo",
+        ]
+    )
     assert code == 0
     folders = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
     assert len(folders) == 2 and folders[0].startswith("asyncio-3.") and folders[1].startswith("reference_loop-")
@@ -280,8 +352,19 @@ def test_no_install_run_publishes_trimmed_reports_and_index(tmp_path):
 
 
 def test_wrapper_script_runs_the_module(tmp_path):
-    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "publish-reports"), "--dry-run",
-                           "--loops", "asyncio", "--reports", str(tmp_path)], capture_output=True, text=True)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "scripts" / "publish-reports"),
+            "--dry-run",
+            "--loops",
+            "asyncio",
+            "--reports",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "--loop asyncio" in proc.stdout
 
@@ -293,8 +376,9 @@ def test_committed_source_is_head_without_uncommitted_files():
     with publish.committed_source(REPO) as (src, commit):
         root = pathlib.Path(src)
         assert commit and (root / "pyproject.toml").exists() and (root / "loopconf").is_dir()
-        tracked = subprocess.run(["git", "-C", str(REPO), "ls-files", "--", "scripts"],
-                                 capture_output=True, text=True, check=True).stdout.split()
+        tracked = subprocess.run(
+            ["git", "-C", str(REPO), "ls-files", "--", "scripts"], capture_output=True, text=True, check=True
+        ).stdout.split()
         assert sorted(str(p.relative_to(root)) for p in (root / "scripts").rglob("*") if p.is_file()) == sorted(tracked)
     assert not root.exists()
 
@@ -327,10 +411,15 @@ def test_repro_cases_are_keyed_by_catalogue_check_ids(repro):
 
 
 def test_repro_runs_a_check_id_against_stock_asyncio_without_loopconf(tmp_path):
-    proc = subprocess.run([sys.executable, "-I", str(REPRO), "asyncio", "calls.call_soon.returns_handle"],
-                          capture_output=True, text=True, cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-I", str(REPRO), "asyncio", "calls.call_soon.returns_handle"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("call_soon -> asyncio.Handle: True | call_later(0) -> TimerHandle: True")
-    proc = subprocess.run([sys.executable, "-I", str(REPRO), "asyncio", "no.such.check"],
-                          capture_output=True, text=True, cwd=tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-I", str(REPRO), "asyncio", "no.such.check"], capture_output=True, text=True, cwd=tmp_path
+    )
     assert proc.returncode == 2 and proc.stderr.startswith("no reproducer for 'no.such.check'")

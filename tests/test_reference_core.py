@@ -148,10 +148,14 @@ def test_close_semantics():
     loop.close()
     loop.close()
     assert loop.is_closed()
-    for call in (lambda: loop.call_soon(print), lambda: loop.call_later(1, print),
-                 lambda: loop.call_at(1, print), loop.run_forever,
-                 lambda: loop.call_soon_threadsafe(print),
-                 lambda: loop.add_reader(0, print)):
+    for call in (
+        lambda: loop.call_soon(print),
+        lambda: loop.call_later(1, print),
+        lambda: loop.call_at(1, print),
+        loop.run_forever,
+        lambda: loop.call_soon_threadsafe(print),
+        lambda: loop.add_reader(0, print),
+    ):
         with pytest.raises(RuntimeError):
             call()
     coro = asyncio.sleep(0)

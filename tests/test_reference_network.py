@@ -98,7 +98,8 @@ def test_tcp_echo(loop):
         port = server.sockets[0].getsockname()[1]
         payload = b"x" * 300_000
         proto = await _echo_roundtrip(
-            loop, lambda: loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port), payload)
+            loop, lambda: loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port), payload
+        )
         server.close()
         await server.wait_closed()
         return proto
@@ -117,7 +118,10 @@ def test_unix_echo_with_str_bytes_and_path(loop, unix_dir):
             path = kind(os.path.join(unix_dir, "sock"))
             server = await loop.create_unix_server(Echo, path)
             proto = await _echo_roundtrip(
-                loop, lambda: loop.create_unix_connection(lambda: Recorder(loop), path), b"hello")
+                loop,
+                lambda: loop.create_unix_connection(lambda: Recorder(loop), path),  # noqa: B023
+                b"hello",
+            )
             results.append(proto.data)
             server.close()
             await server.wait_closed()
@@ -132,7 +136,8 @@ def test_unix_abstract_socket(loop):
         path = f"\0loopconf-ref-{os.getpid()}"
         server = await loop.create_unix_server(Echo, path)
         proto = await _echo_roundtrip(
-            loop, lambda: loop.create_unix_connection(lambda: Recorder(loop), path), b"abstract")
+            loop, lambda: loop.create_unix_connection(lambda: Recorder(loop), path), b"abstract"
+        )
         server.close()
         await server.wait_closed()
         return proto.data
@@ -154,8 +159,9 @@ def test_unix_server_replaces_stale_socket_file(loop, unix_dir):
     run(loop, main())
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"),
-                    reason="ICMP errors reach a connected UDP socket as ECONNREFUSED on Linux")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="ICMP errors reach a connected UDP socket as ECONNREFUSED on Linux"
+)
 def test_datagram_echo_and_error_received(loop):
     class DEcho(asyncio.DatagramProtocol):
         def connection_made(self, transport):
@@ -205,11 +211,10 @@ def test_datagram_unix(loop, unix_dir):
 
     async def main():
         server_path = os.path.join(unix_dir, "dgram")
-        st, sp = await loop.create_datagram_endpoint(Collect, local_addr=server_path,
-                                                     family=socket.AF_UNIX)
-        ct, _ = await loop.create_datagram_endpoint(asyncio.DatagramProtocol,
-                                                    remote_addr=server_path,
-                                                    family=socket.AF_UNIX)
+        st, sp = await loop.create_datagram_endpoint(Collect, local_addr=server_path, family=socket.AF_UNIX)
+        ct, _ = await loop.create_datagram_endpoint(
+            asyncio.DatagramProtocol, remote_addr=server_path, family=socket.AF_UNIX
+        )
         ct.sendto(b"unix-dgram")
         data = await sp.got
         ct.close()
@@ -373,7 +378,8 @@ def test_server_start_serving_false(loop):
         await server.start_serving()
         assert server.is_serving()
         proto = await _echo_roundtrip(
-            loop, lambda: loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port), b"ok")
+            loop, lambda: loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port), b"ok"
+        )
         server.close()
         await server.wait_closed()
         assert server.sockets == ()
@@ -477,6 +483,7 @@ def test_getaddrinfo_and_getnameinfo_match_socket_module(loop):
 
 def test_protocol_factory_error_leaks_no_socket(loop):
     """A raising protocol_factory propagates; the socket the loop connected is closed."""
+
     async def main():
         server = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
@@ -497,6 +504,7 @@ def test_protocol_factory_error_leaks_no_socket(loop):
 
 def test_create_connection_tries_each_address(loop):
     """Refused addresses are skipped (sequentially and with happy eyeballs); all refused raises."""
+
     async def main():
         server = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)
         port = server.sockets[0].getsockname()[1]
@@ -504,8 +512,10 @@ def test_create_connection_tries_each_address(loop):
         probe.bind(("127.0.0.1", 0))
         dead = probe.getsockname()[1]
         probe.close()
-        infos = [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", dead)),
-                 (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        infos = [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", dead)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+        ]
 
         async def fake_getaddrinfo(*args, **kwargs):
             return list(infos)
@@ -513,8 +523,7 @@ def test_create_connection_tries_each_address(loop):
         loop.getaddrinfo = fake_getaddrinfo
         peers = []
         for kwargs in ({}, {"happy_eyeballs_delay": 0.05}, {"interleave": 1}):
-            transport, _ = await loop.create_connection(asyncio.Protocol, "example.invalid", 1,
-                                                        **kwargs)
+            transport, _ = await loop.create_connection(asyncio.Protocol, "example.invalid", 1, **kwargs)
             peers.append(transport.get_extra_info("peername")[1])
             transport.close()
         del infos[1]
@@ -533,8 +542,12 @@ def test_create_connection_tries_each_address(loop):
 def test_create_connection_sock_excludes_other_options(loop):
     async def main():
         a, b = socket.socketpair()
-        for kwargs in ({"host": "127.0.0.1"}, {"port": 1}, {"family": socket.AF_INET},
-                       {"local_addr": ("127.0.0.1", 0)}):
+        for kwargs in (
+            {"host": "127.0.0.1"},
+            {"port": 1},
+            {"family": socket.AF_INET},
+            {"local_addr": ("127.0.0.1", 0)},
+        ):
             with pytest.raises(ValueError):
                 await loop.create_connection(asyncio.Protocol, sock=a, **kwargs)
         a.close()
@@ -545,6 +558,7 @@ def test_create_connection_sock_excludes_other_options(loop):
 
 def test_transport_sendfile_fails_when_connection_is_aborted(loop):
     """sendfile waiting for the write buffer to drain gets ConnectionError when the transport dies."""
+
     async def main():
         a, b = socket.socketpair()
         transport, _ = await loop.connect_accepted_socket(asyncio.Protocol, a)

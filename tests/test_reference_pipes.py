@@ -72,6 +72,7 @@ def is_open(fd):
 
 # -- connect_read_pipe ---------------------------------------------------------------------
 
+
 def test_read_pipe_delivers_data_then_eof_then_lost(loop):
     rfd, wfd = os.pipe()
     pipe = open(rfd, "rb", buffering=0)
@@ -171,6 +172,7 @@ def test_read_pipe_over_socket(loop):
 
 
 # -- connect_write_pipe --------------------------------------------------------------------
+
 
 def test_write_pipe_writes_and_write_eof(loop):
     rfd, wfd = os.pipe()

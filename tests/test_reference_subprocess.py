@@ -137,14 +137,15 @@ def test_exit_codes(loop, code):
     check_order(proto)
 
 
-@pytest.mark.parametrize("how, expected", [("kill", -signal.SIGKILL), ("terminate", -signal.SIGTERM),
-                                           ("send_signal", -signal.SIGINT)])
+@pytest.mark.parametrize(
+    "how, expected", [("kill", -signal.SIGKILL), ("terminate", -signal.SIGTERM), ("send_signal", -signal.SIGINT)]
+)
 def test_signals_give_negative_returncodes(loop, watch_mode, how, expected):
     proto = Recorder(loop)
 
     async def main():
         # The child announces it is ready so the signal is not delivered during interpreter start-up.
-        code = "import signal,sys,time; signal.signal(signal.SIGINT, signal.SIG_DFL); print('ready', flush=True); time.sleep(30)"
+        code = "import signal,sys,time; signal.signal(signal.SIGINT, signal.SIG_DFL); print('ready', flush=True); time.sleep(30)"  # noqa: E501
         transport, _ = await loop.subprocess_exec(lambda: proto, *py(code))
         while b"ready" not in proto.data[1]:
             await asyncio.sleep(0.005)
@@ -226,8 +227,9 @@ def test_no_pipes_at_all(loop):
     proto = Recorder(loop)
 
     async def main():
-        transport, _ = await loop.subprocess_exec(lambda: proto, "true", stdin=subprocess.DEVNULL,
-                                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        transport, _ = await loop.subprocess_exec(
+            lambda: proto, "true", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         assert [transport.get_pipe_transport(fd) for fd in (0, 1, 2)] == [None, None, None]
         await proto.lost
         transport.close()
@@ -266,9 +268,18 @@ def test_pipes_over_os_pipe(loop):
     check_order(proto, pipes=(0, 2))
 
 
-@pytest.mark.parametrize("kwargs", [dict(universal_newlines=True), dict(text=True), dict(bufsize=1),
-                                    dict(encoding="utf-8"), dict(errors="strict"), dict(shell=True)],
-                         ids=lambda kw: next(iter(kw)))
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(universal_newlines=True),
+        dict(text=True),
+        dict(bufsize=1),
+        dict(encoding="utf-8"),
+        dict(errors="strict"),
+        dict(shell=True),
+    ],
+    ids=lambda kw: next(iter(kw)),
+)
 def test_exec_rejects_options(loop, kwargs):
     made = []
     with pytest.raises(ValueError):
@@ -276,8 +287,10 @@ def test_exec_rejects_options(loop, kwargs):
     assert made == []
 
 
-@pytest.mark.parametrize("cmd, kwargs", [("true", dict(shell=False)), ("true", dict(text=True)),
-                                         ("true", dict(bufsize=-1)), (["true"], {}), (None, {})])
+@pytest.mark.parametrize(
+    "cmd, kwargs",
+    [("true", dict(shell=False)), ("true", dict(text=True)), ("true", dict(bufsize=-1)), (["true"], {}), (None, {})],
+)
 def test_shell_rejects_options(loop, cmd, kwargs):
     with pytest.raises(ValueError):
         run(loop, loop.subprocess_shell(Recorder, cmd, **kwargs))
@@ -350,7 +363,8 @@ def test_high_level_create_subprocess_exec_communicate(loop):
 
     async def main():
         proc = await asyncio.create_subprocess_exec(
-            "cat", stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            "cat", stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
         out, err = await proc.communicate(b"through cat")
         return out, err, proc.returncode, await proc.wait()
 

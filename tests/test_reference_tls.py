@@ -26,6 +26,7 @@ TIMEOUT = 5.0
 # fixtures and helpers
 # ------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def certs():
     ca = trustme.CA()
@@ -145,10 +146,9 @@ async def tls_pair(loop, server_ctx, client_ctx, server_factory=None, client_fac
     server = await loop.create_server(make_server_protocol, "127.0.0.1", 0, ssl=server_ctx)
     port = server.sockets[0].getsockname()[1]
     transport, client = await loop.create_connection(
-        client_factory or (lambda: Recorder(loop)), "127.0.0.1", port, ssl=client_ctx,
-        server_hostname="localhost")
-    while not servers or not isinstance(servers[0], asyncio.BufferedProtocol) and \
-            not servers[0].made.done():
+        client_factory or (lambda: Recorder(loop)), "127.0.0.1", port, ssl=client_ctx, server_hostname="localhost"
+    )
+    while not servers or not isinstance(servers[0], asyncio.BufferedProtocol) and not servers[0].made.done():
         await asyncio.sleep(0)
     return server, transport, client, servers[0]
 
@@ -167,8 +167,9 @@ class ManualTLS:
         self.sock = sock
         self.incoming = ssl.MemoryBIO()
         self.outgoing = ssl.MemoryBIO()
-        self.obj = context.wrap_bio(self.incoming, self.outgoing, server_side=server_side,
-                                    server_hostname=server_hostname)
+        self.obj = context.wrap_bio(
+            self.incoming, self.outgoing, server_side=server_side, server_hostname=server_hostname
+        )
 
     async def _flush(self):
         data = self.outgoing.read()
@@ -227,8 +228,10 @@ def listening_socket():
 # create_connection(ssl=) / create_server(ssl=)
 # ------------------------------------------------------------------------------------------
 
+
 def test_echo_and_extra_info(loop, server_ctx, client_ctx):
     """19.5.1.6/7 ssl option: TLS echo; TLS and raw-socket extra info; no half-close."""
+
     async def main():
         server, transport, client, served = await tls_pair(loop, server_ctx, client_ctx)
         assert isinstance(transport, TLSTransport)
@@ -269,6 +272,7 @@ def test_echo_and_extra_info(loop, server_ctx, client_ctx):
 
 def test_server_close_reaches_client_as_eof(loop, server_ctx, client_ctx):
     """19.5.1.7 ssl option: server-side close() -> client eof_received then connection_lost(None)."""
+
     async def main():
         server, transport, client, served = await tls_pair(loop, server_ctx, client_ctx)
         served.transport.write(b"bye")
@@ -290,7 +294,8 @@ def test_big_transfer_with_backpressure(loop, server_ctx, client_ctx):
 
     async def main():
         server, transport, client, served = await tls_pair(
-            loop, server_ctx, client_ctx, server_factory=lambda: Recorder(loop))
+            loop, server_ctx, client_ctx, server_factory=lambda: Recorder(loop)
+        )
         served.transport.pause_reading()
         assert not served.transport.is_reading()
         transport.set_write_buffer_limits(high=64 * 1024)
@@ -322,9 +327,11 @@ def test_big_transfer_with_backpressure(loop, server_ctx, client_ctx):
 
 def test_buffered_protocol(loop, server_ctx, client_ctx):
     """19.5.1.6 ssl option: a BufferedProtocol app receives decrypted data via get_buffer."""
+
     async def main():
         server, transport, client, served = await tls_pair(
-            loop, server_ctx, client_ctx, client_factory=lambda: Buffered(loop))
+            loop, server_ctx, client_ctx, client_factory=lambda: Buffered(loop)
+        )
         transport.write(b"0123456789" * 100)
         while len(client.data) < 1000:
             await asyncio.sleep(0.01)
@@ -339,6 +346,7 @@ def test_buffered_protocol(loop, server_ctx, client_ctx):
 
 def test_abort(loop, server_ctx, client_ctx):
     """19.5.1.6 ssl option: abort() -> connection_lost(None) once, no eof_received."""
+
     async def main():
         server, transport, client, served = await tls_pair(loop, server_ctx, client_ctx)
         transport.abort()
@@ -360,9 +368,11 @@ def test_unix_socket_tls(loop, server_ctx, client_ctx):
     async def main():
         served = []
         server = await loop.create_unix_server(
-            lambda: served.append(Recorder(loop, echo=True)) or served[-1], path, ssl=server_ctx)
+            lambda: served.append(Recorder(loop, echo=True)) or served[-1], path, ssl=server_ctx
+        )
         transport, client = await loop.create_unix_connection(
-            lambda: Recorder(loop), path, ssl=client_ctx, server_hostname="localhost")
+            lambda: Recorder(loop), path, ssl=client_ctx, server_hostname="localhost"
+        )
         transport.write(b"unix")
         await client.received(4)
         transport.close()
@@ -381,15 +391,19 @@ def test_unix_socket_tls(loop, server_ctx, client_ctx):
 # close_notify on the wire
 # ------------------------------------------------------------------------------------------
 
+
 def test_close_sends_close_notify(loop, server_ctx, client_ctx):
     """19.5.1.6 ssl option: close() flushes data then sends a TLS close_notify (a clean
     end of stream for the peer, not a ragged EOF); the reference then closes the socket."""
+
     async def main():
         listener = listening_socket()
         port = listener.getsockname()[1]
-        connect = loop.create_task(loop.create_connection(
-            lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx,
-            server_hostname="localhost"))
+        connect = loop.create_task(
+            loop.create_connection(
+                lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx, server_hostname="localhost"
+            )
+        )
         peer_sock, _ = await loop.sock_accept(listener)
         listener.close()
         peer = ManualTLS(loop, peer_sock, server_ctx, server_side=True)
@@ -418,12 +432,15 @@ def test_close_sends_close_notify(loop, server_ctx, client_ctx):
 def test_peer_close_notify_gives_eof_and_close(loop, server_ctx, client_ctx):
     """19.5.1.6 ssl option: the peer's close_notify -> eof_received, a close_notify back,
     the socket closed, connection_lost(None)."""
+
     async def main():
         listener = listening_socket()
         port = listener.getsockname()[1]
-        connect = loop.create_task(loop.create_connection(
-            lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx,
-            server_hostname="localhost"))
+        connect = loop.create_task(
+            loop.create_connection(
+                lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx, server_hostname="localhost"
+            )
+        )
         peer_sock, _ = await loop.sock_accept(listener)
         listener.close()
         peer = ManualTLS(loop, peer_sock, server_ctx, server_side=True)
@@ -445,12 +462,15 @@ def test_peer_close_notify_gives_eof_and_close(loop, server_ctx, client_ctx):
 def test_ragged_eof(loop, server_ctx, client_ctx):
     """19.5.1.6 ssl option: a TCP EOF without close_notify still ends the app protocol with
     eof_received then connection_lost, once."""
+
     async def main():
         listener = listening_socket()
         port = listener.getsockname()[1]
-        connect = loop.create_task(loop.create_connection(
-            lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx,
-            server_hostname="localhost"))
+        connect = loop.create_task(
+            loop.create_connection(
+                lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx, server_hostname="localhost"
+            )
+        )
         peer_sock, _ = await loop.sock_accept(listener)
         listener.close()
         peer = ManualTLS(loop, peer_sock, server_ctx, server_side=True)
@@ -471,17 +491,21 @@ def test_ragged_eof(loop, server_ctx, client_ctx):
 # handshake failures
 # ------------------------------------------------------------------------------------------
 
+
 def test_hostname_mismatch_fails(loop, server_ctx, client_ctx):
     """19.5.1.6 server_hostname: the certificate is matched against it; mismatch -> error,
     and neither app protocol sees connection_made."""
+
     async def main():
         made = []
         server = await loop.create_server(
-            lambda: made.append(Recorder(loop)) or made[-1], "127.0.0.1", 0, ssl=server_ctx)
+            lambda: made.append(Recorder(loop)) or made[-1], "127.0.0.1", 0, ssl=server_ctx
+        )
         port = server.sockets[0].getsockname()[1]
         with pytest.raises(ssl.SSLCertVerificationError):
-            await loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port,
-                                         ssl=client_ctx, server_hostname="wrong.example")
+            await loop.create_connection(
+                lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx, server_hostname="wrong.example"
+            )
         await asyncio.sleep(0.05)
         await close_server(server)
         return made
@@ -508,8 +532,7 @@ def test_empty_server_hostname_disables_matching(loop, server_ctx, client_ctx):
         ours, theirs = socket.socketpair()
         with ours, theirs:
             with pytest.raises(ValueError):
-                await loop.create_connection(
-                    lambda: Recorder(loop), sock=ours, ssl=client_ctx, server_hostname="")
+                await loop.create_connection(lambda: Recorder(loop), sock=ours, ssl=client_ctx, server_hostname="")
 
     async def main():
         if refuses:
@@ -518,7 +541,8 @@ def test_empty_server_hostname_disables_matching(loop, server_ctx, client_ctx):
         port = server.sockets[0].getsockname()[1]
         sock = socket.create_connection(("127.0.0.1", port))
         transport, client = await loop.create_connection(
-            lambda: Recorder(loop), sock=sock, ssl=client_ctx, server_hostname="")
+            lambda: Recorder(loop), sock=sock, ssl=client_ctx, server_hostname=""
+        )
         assert transport.get_extra_info("peercert")
         for each in (first, transport):
             each.close()
@@ -531,12 +555,14 @@ def test_empty_server_hostname_disables_matching(loop, server_ctx, client_ctx):
 
 def test_untrusted_server_fails(loop, server_ctx):
     """19.5.1.6 ssl=True: default settings verify the server certificate."""
+
     async def main():
         server = await loop.create_server(lambda: Recorder(loop), "127.0.0.1", 0, ssl=server_ctx)
         port = server.sockets[0].getsockname()[1]
         with pytest.raises(ssl.SSLCertVerificationError):
-            await loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port, ssl=True,
-                                         server_hostname="localhost")
+            await loop.create_connection(
+                lambda: Recorder(loop), "127.0.0.1", port, ssl=True, server_hostname="localhost"
+            )
         await asyncio.sleep(0.05)
         await close_server(server)
 
@@ -546,14 +572,20 @@ def test_untrusted_server_fails(loop, server_ctx):
 def test_handshake_timeout_silent_peer(loop, client_ctx):
     """19.5.1.6 ssl_handshake_timeout: a peer that never answers -> the connection is
     aborted after the timeout (ConnectionAbortedError, as stock asyncio), not before."""
+
     async def main():
         listener = listening_socket()
         port = listener.getsockname()[1]
         start = loop.time()
         with pytest.raises(ConnectionAbortedError):
-            await loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port,
-                                         ssl=client_ctx, server_hostname="localhost",
-                                         ssl_handshake_timeout=0.3)
+            await loop.create_connection(
+                lambda: Recorder(loop),
+                "127.0.0.1",
+                port,
+                ssl=client_ctx,
+                server_hostname="localhost",
+                ssl_handshake_timeout=0.3,
+            )
         elapsed = loop.time() - start
         peer, _ = await loop.sock_accept(listener)
         received = b""
@@ -574,11 +606,12 @@ def test_handshake_timeout_silent_peer(loop, client_ctx):
 def test_server_handshake_timeout(loop, server_ctx):
     """19.5.1.7 ssl_handshake_timeout: a silent client is dropped by the server, and its
     protocol never sees connection_made."""
+
     async def main():
         made = []
         server = await loop.create_server(
-            lambda: made.append(Recorder(loop)) or made[-1], "127.0.0.1", 0,
-            ssl=server_ctx, ssl_handshake_timeout=0.2)
+            lambda: made.append(Recorder(loop)) or made[-1], "127.0.0.1", 0, ssl=server_ctx, ssl_handshake_timeout=0.2
+        )
         port = server.sockets[0].getsockname()[1]
         sock = socket.socket()
         sock.setblocking(False)
@@ -594,14 +627,20 @@ def test_server_handshake_timeout(loop, server_ctx):
 
 def test_timeout_and_context_validation(loop, server_ctx, client_ctx):
     """19.5.1.6/19.5.1.9: ssl_handshake_timeout must be positive; start_tls needs an SSLContext."""
+
     async def main():
         server, transport, client, served = await tls_pair(loop, server_ctx, client_ctx)
         port = server.sockets[0].getsockname()[1]
         for bad in (0, -1):
             with pytest.raises(ValueError):
-                await loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port,
-                                             ssl=client_ctx, server_hostname="localhost",
-                                             ssl_handshake_timeout=bad)
+                await loop.create_connection(
+                    lambda: Recorder(loop),
+                    "127.0.0.1",
+                    port,
+                    ssl=client_ctx,
+                    server_hostname="localhost",
+                    ssl_handshake_timeout=bad,
+                )
         plain, protocol = await loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port)
         with pytest.raises(TypeError):
             await loop.start_tls(plain, protocol, True)
@@ -621,10 +660,10 @@ def test_timeout_and_context_validation(loop, server_ctx, client_ctx):
 # start_tls
 # ------------------------------------------------------------------------------------------
 
+
 async def plain_pair(loop):
     served = []
-    server = await loop.create_server(
-        lambda: served.append(Recorder(loop)) or served[-1], "127.0.0.1", 0)
+    server = await loop.create_server(lambda: served.append(Recorder(loop)) or served[-1], "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
     transport, client = await loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port)
     while not served:
@@ -636,12 +675,12 @@ async def plain_pair(loop):
 def test_start_tls_both_sides(loop, server_ctx, client_ctx):
     """19.5.1.9 start_tls: plain bytes first, then upgrade on both sides; new transports carry
     encrypted data to the same protocols; close ends both cleanly, connection_lost once."""
+
     async def main():
         server, plain_c, client, served = await plain_pair(loop)
         plain_c.write(b"STARTTLS\n")
         await served.received(9)
-        server_tls = loop.create_task(loop.start_tls(
-            served.transport, served, server_ctx, server_side=True))
+        server_tls = loop.create_task(loop.start_tls(served.transport, served, server_ctx, server_side=True))
         served.transport.write(b"GO\n")  # sent before the server's handshake records
         await client.received(3)
         tls_c = await loop.start_tls(plain_c, client, client_ctx, server_hostname="localhost")
@@ -665,13 +704,13 @@ def test_start_tls_both_sides(loop, server_ctx, client_ctx):
     assert bytes(served.data) == b"STARTTLS\nsecret"
     assert bytes(client.data) == b"GO\nanswer"
     for protocol in (client, served):
-        assert protocol.events == ["connection_made", "data_received", "eof_received",
-                                   "connection_lost"]
+        assert protocol.events == ["connection_made", "data_received", "eof_received", "connection_lost"]
 
 
 def test_start_tls_write_before_upgrade_is_sent_first(loop, server_ctx, client_ctx):
     """19.5.1.9 start_tls: data written on the plain transport just before the upgrade goes out
     before the handshake (the peer reads it in plain text)."""
+
     async def main():
         listener = listening_socket()
         port = listener.getsockname()[1]
@@ -679,8 +718,7 @@ def test_start_tls_write_before_upgrade_is_sent_first(loop, server_ctx, client_c
         peer_sock, _ = await loop.sock_accept(listener)
         listener.close()
         plain.write(b"P" * 300_000)  # more than the socket takes at once
-        upgrade = loop.create_task(
-            loop.start_tls(plain, client, client_ctx, server_hostname="localhost"))
+        upgrade = loop.create_task(loop.start_tls(plain, client, client_ctx, server_hostname="localhost"))
         got = b""
         while len(got) < 300_000:
             got += await loop.sock_recv(peer_sock, 65536)
@@ -703,10 +741,10 @@ def test_start_tls_write_before_upgrade_is_sent_first(loop, server_ctx, client_c
 def test_start_tls_hostname_mismatch(loop, server_ctx, client_ctx):
     """19.5.1.9 start_tls: a failed handshake raises on both sides and closes the connection;
     the protocols get connection_lost once."""
+
     async def main():
         server, plain_c, client, served = await plain_pair(loop)
-        server_tls = loop.create_task(loop.start_tls(
-            served.transport, served, server_ctx, server_side=True))
+        server_tls = loop.create_task(loop.start_tls(served.transport, served, server_ctx, server_side=True))
         with pytest.raises(ssl.SSLCertVerificationError):
             await loop.start_tls(plain_c, client, client_ctx, server_hostname="wrong.example")
         with pytest.raises((ssl.SSLError, ConnectionError)):
@@ -725,6 +763,7 @@ def test_start_tls_hostname_mismatch(loop, server_ctx, client_ctx):
 def test_start_tls_timeout(loop, client_ctx):
     """19.5.1.9 ssl_handshake_timeout: a silent peer -> ConnectionAbortedError after the timeout,
     the connection is closed."""
+
     async def main():
         listener = listening_socket()
         port = listener.getsockname()[1]
@@ -733,8 +772,7 @@ def test_start_tls_timeout(loop, client_ctx):
         listener.close()
         start = loop.time()
         with pytest.raises(ConnectionAbortedError):
-            await loop.start_tls(plain, client, client_ctx, server_hostname="localhost",
-                                 ssl_handshake_timeout=0.3)
+            await loop.start_tls(plain, client, client_ctx, server_hostname="localhost", ssl_handshake_timeout=0.3)
         elapsed = loop.time() - start
         await client.lost
         peer.close()
@@ -745,14 +783,14 @@ def test_start_tls_timeout(loop, client_ctx):
 
 def test_start_tls_cancelled(loop, client_ctx):
     """19.5.1.9 start_tls: cancelling the upgrade closes the connection."""
+
     async def main():
         listener = listening_socket()
         port = listener.getsockname()[1]
         plain, client = await loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port)
         peer, _ = await loop.sock_accept(listener)
         listener.close()
-        upgrade = loop.create_task(
-            loop.start_tls(plain, client, client_ctx, server_hostname="localhost"))
+        upgrade = loop.create_task(loop.start_tls(plain, client, client_ctx, server_hostname="localhost"))
         await asyncio.sleep(0.05)
         upgrade.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -767,6 +805,7 @@ def test_start_tls_cancelled(loop, client_ctx):
 # sendfile over TLS (19.5.1.8)
 # ------------------------------------------------------------------------------------------
 
+
 def test_sendfile_over_tls_uses_fallback(loop, server_ctx, client_ctx, tmp_path):
     """19.5.1.8 sendfile: a TLS transport cannot use os.sendfile: with fallback the file is
     read and written through the transport; without it SendfileNotAvailableError."""
@@ -776,7 +815,8 @@ def test_sendfile_over_tls_uses_fallback(loop, server_ctx, client_ctx, tmp_path)
 
     async def main():
         server, transport, client, served = await tls_pair(
-            loop, server_ctx, client_ctx, server_factory=lambda: Recorder(loop))
+            loop, server_ctx, client_ctx, server_factory=lambda: Recorder(loop)
+        )
         assert TLSTransport.supports_native_sendfile is False
         with open(path, "rb") as file:
             with pytest.raises(asyncio.SendfileNotAvailableError):
@@ -800,15 +840,19 @@ def test_sendfile_over_tls_uses_fallback(loop, server_ctx, client_ctx, tmp_path)
 # closing corner cases
 # ------------------------------------------------------------------------------------------
 
+
 def test_close_while_peer_still_sending(loop, server_ctx, client_ctx):
     """19.5.1.6 ssl option: after close() no data reaches the app; data the peer sends before
     its close_notify does not turn the clean close into an error (connection_lost(None))."""
+
     async def main():
         listener = listening_socket()
         port = listener.getsockname()[1]
-        connect = loop.create_task(loop.create_connection(
-            lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx,
-            server_hostname="localhost"))
+        connect = loop.create_task(
+            loop.create_connection(
+                lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx, server_hostname="localhost"
+            )
+        )
         peer_sock, _ = await loop.sock_accept(listener)
         listener.close()
         peer = ManualTLS(loop, peer_sock, server_ctx, server_side=True)
@@ -831,6 +875,7 @@ def test_close_while_peer_still_sending(loop, server_ctx, client_ctx):
 def test_shutdown_timeout(loop, client_ctx, server_ctx):
     """19.5.1.9 start_tls ssl_shutdown_timeout (3.11+): a peer that never answers our
     close_notify -> the connection is dropped after the timeout, connection_lost(TimeoutError)."""
+
     async def main():
         listener = listening_socket()
         port = listener.getsockname()[1]
@@ -838,8 +883,9 @@ def test_shutdown_timeout(loop, client_ctx, server_ctx):
         peer_sock, _ = await loop.sock_accept(listener)
         listener.close()
         peer = ManualTLS(loop, peer_sock, server_ctx, server_side=True)
-        upgrade = loop.create_task(loop.start_tls(
-            plain, client, client_ctx, server_hostname="localhost", ssl_shutdown_timeout=0.3))
+        upgrade = loop.create_task(
+            loop.start_tls(plain, client, client_ctx, server_hostname="localhost", ssl_shutdown_timeout=0.3)
+        )
         await peer.handshake()
         transport = await upgrade
         start = loop.time()
@@ -857,6 +903,7 @@ def test_shutdown_timeout(loop, client_ctx, server_ctx):
 # ------------------------------------------------------------------------------------------
 # client certificates, TLS inside TLS
 # ------------------------------------------------------------------------------------------
+
 
 def test_client_certificate(loop, certs, server_ctx, client_ctx):
     """19.5.1.7 ssl option: a server context requiring client certificates sees the client's
@@ -881,11 +928,12 @@ def test_client_certificate(loop, certs, server_ctx, client_ctx):
 
 def test_start_tls_over_tls(loop, server_ctx, client_ctx):
     """19.5.1.9 start_tls: a TLS transport can itself be upgraded (TLS inside TLS)."""
+
     async def main():
         server, outer, client, served = await tls_pair(
-            loop, server_ctx, client_ctx, server_factory=lambda: Recorder(loop))
-        server_side = loop.create_task(loop.start_tls(
-            served.transport, served, server_ctx, server_side=True))
+            loop, server_ctx, client_ctx, server_factory=lambda: Recorder(loop)
+        )
+        server_side = loop.create_task(loop.start_tls(served.transport, served, server_ctx, server_side=True))
         inner = await loop.start_tls(outer, client, client_ctx, server_hostname="localhost")
         await server_side
         assert inner is not outer and isinstance(inner, TLSTransport)

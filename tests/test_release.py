@@ -44,19 +44,45 @@ def test_build_check_install_and_smoke(tmp_path):
     loopconf = str(env_dir / "bin" / "loopconf")
     version = _run([loopconf, "--version"], cwd=work, env=env)
     assert version.stdout.startswith("loopconf ")
-    where = _run([str(python), "-c", "import loopconf, suites, reference_loop; print(loopconf.__file__)"],
-                 cwd=work, env=env)
+    where = _run(
+        [str(python), "-c", "import loopconf, suites, reference_loop; print(loopconf.__file__)"], cwd=work, env=env
+    )
     assert str(env_dir) in where.stdout and str(REPO) not in where.stdout
 
     out = work / "report"
-    _run([loopconf, "run", "--loop", "reference", "--check", "calls.call_soon.fifo",
-          "--check", "delayed.call_later.returns_timerhandle", "-n", "0", "--out", str(out)], cwd=work, env=env)
+    _run(
+        [
+            loopconf,
+            "run",
+            "--loop",
+            "reference",
+            "--check",
+            "calls.call_soon.fifo",
+            "--check",
+            "delayed.call_later.returns_timerhandle",
+            "-n",
+            "0",
+            "--out",
+            str(out),
+        ],
+        cwd=work,
+        env=env,
+    )
     results = json.loads((out / "results.json").read_text())
     assert {(r["loop"], r["check_id"]): r["outcome"] for r in results["results"]} == {
-        ("reference", "calls.call_soon.fifo"): "pass", ("reference", "delayed.call_later.returns_timerhandle"): "pass"}
+        ("reference", "calls.call_soon.fifo"): "pass",
+        ("reference", "delayed.call_later.returns_timerhandle"): "pass",
+    }
     # The schema and the HTML template ship inside the wheel.
-    schema_path = _run([str(python), "-c", "import importlib.resources as r; "
-                        "print(r.files('loopconf') / 'schema' / 'results.schema.json')"], cwd=work, env=env)
+    schema_path = _run(
+        [
+            str(python),
+            "-c",
+            "import importlib.resources as r; print(r.files('loopconf') / 'schema' / 'results.schema.json')",
+        ],
+        cwd=work,
+        env=env,
+    )
     jsonschema.validate(results, json.loads(pathlib.Path(schema_path.stdout.strip()).read_text()))
     assert "<html" in (out / "report.html").read_text().lower()
     explain = _run([loopconf, "explain", "calls.call_soon.fifo"], cwd=work, env=env)

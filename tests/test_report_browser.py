@@ -37,8 +37,25 @@ def shots(tmp_path_factory):
 def live(tmp_path_factory):
     """A real run: 4 loops (one LIFO, one with markup in its messages), two sections, no expectations."""
     out = tmp_path_factory.mktemp("browser-report")
-    proc = loopconf("run", "--loop", "asyncio", "--loop", "reference", "--loop", LIFO, "--loop", HOSTILE,
-                    "-n", "2", "--out", str(out), "--section", "19.5.1.2", "--section", "19.5.1.16")
+    proc = loopconf(
+        "run",
+        "--loop",
+        "asyncio",
+        "--loop",
+        "reference",
+        "--loop",
+        LIFO,
+        "--loop",
+        HOSTILE,
+        "-n",
+        "2",
+        "--out",
+        str(out),
+        "--section",
+        "19.5.1.2",
+        "--section",
+        "19.5.1.16",
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     return out
 
@@ -82,9 +99,19 @@ def browser():
         pytest.skip("chromium is not installed here (apt-get install chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -135,7 +162,9 @@ def test_live_report_escapes_and_shows_evidence(live, browser, shots):
     assert "no expectations file" in page.inner_text("header")
     # Open the LIFO loop's FIFO failure: requirement, labelled expected/observed, reproducer, and a
     # traceback without loopconf's own helper frames.
-    page.goto((live / "report.html").as_uri() + f"#loop={LIFO}&st=fail&q=calls.call_soon.fifo&open=calls.call_soon.fifo")
+    page.goto(
+        (live / "report.html").as_uri() + f"#loop={LIFO}&st=fail&q=calls.call_soon.fifo&open=calls.call_soon.fifo"
+    )
     detail = page.locator("#mx tr.detail")
     text = detail.inner_text()
     assert "Requirement:" in text and "reproduce:" in text and "loopconf run --loop" in text
@@ -159,7 +188,7 @@ def test_heatmap_cell_filters_matrix(three, browser):
     rloop = "rloop:new_event_loop"
     status = _status(runs, rloop)
     sections = {cid: meta["section"] for run in runs for cid, meta in run["checks"].items()}
-    cell = page.locator(f"table.heat a.hm[href*='sec=19.5.1.3'][href*='loop=rloop']")
+    cell = page.locator("table.heat a.hm[href*='sec=19.5.1.3'][href*='loop=rloop']")
     cell.click()
     want = {cid for cid, st in status.items() if sections.get(cid.split("[")[0]) == "19.5.1.3" and st in BAD}
     assert want and p.visible_ids() == want
@@ -209,7 +238,9 @@ def test_attention_groups_identical_failures(three, synthetic, browser):
     assert p.visible_ids() == {"calls.call_soon.one"}
     assert page.locator("#mx tr.detail").is_visible()
     # Blocked checks are grouped by the check that blocked them; the loop-wide finding is one card.
-    assert groups.filter(has_text="blocked: sockets.sock_connect.basic is broken").locator(".gcount").inner_text() == "2"
+    assert (
+        groups.filter(has_text="blocked: sockets.sock_connect.basic is broken").locator(".gcount").inner_text() == "2"
+    )
     assert page.locator("#attention .finding").count() == 1
     assert "hygiene.close.releases_fds" in page.locator("#attention .finding").inner_text()
     p.clean()
@@ -245,7 +276,9 @@ def test_sticky_column_and_keyboard(index, browser, shots):
         page = p.page
         page.locator("#matrix").scroll_into_view_if_needed()
         wrap = page.locator("#mwrap")
-        assert page.evaluate("document.getElementById('mwrap').scrollWidth > document.getElementById('mwrap').clientWidth")
+        assert page.evaluate(
+            "document.getElementById('mwrap').scrollWidth > document.getElementById('mwrap').clientWidth"
+        )
         first = page.locator("#mx tbody tr.row").first
         x0 = first.locator("th.cid").bounding_box()["x"]
         loopcell = first.locator("td.c").last.bounding_box()["x"]
@@ -302,10 +335,16 @@ def test_published_index_rows_and_links(index, browser):
 def test_screenshots(three, synthetic, index, browser, shots):
     """Screenshots for people to look at (not asserted beyond being written)."""
     taken = []
-    for name, path, fragment in (("report-3loops", three[0], ""), ("report-synthetic", synthetic, ""),
-                                 ("index", index[0], ""),
-                                 ("report-3loops-filtered", three[0],
-                                  "#loop=uvloop:new_event_loop&st=bad&q=call_later&open=delayed.call_later.returns_timerhandle")):
+    for name, path, fragment in (
+        ("report-3loops", three[0], ""),
+        ("report-synthetic", synthetic, ""),
+        ("index", index[0], ""),
+        (
+            "report-3loops-filtered",
+            three[0],
+            "#loop=uvloop:new_event_loop&st=bad&q=call_later&open=delayed.call_later.returns_timerhandle",
+        ),
+    ):
         for width in (1400, 390):
             p = Page(browser, path, width=width, fragment=fragment)
             if fragment:

@@ -18,8 +18,9 @@ LIFO = "tests.broken.calls:LifoCallSoonLoop"
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     out = tmp_path_factory.mktemp("run")
-    proc = loopconf("run", "--loop", "asyncio", "--loop", HOSTILE, "--loop", LIFO, "-n", "0",
-                    "--out", str(out), *CHECKS)
+    proc = loopconf(
+        "run", "--loop", "asyncio", "--loop", HOSTILE, "--loop", LIFO, "-n", "0", "--out", str(out), *CHECKS
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     return out
 
@@ -85,7 +86,9 @@ def test_diff_reports_regressions(run_dir, tmp_path):
     proc = loopconf("diff", str(run_dir / "results.json"), str(tmp_path / "new.json"), "--json")
     assert proc.returncode == 1
     changes = json.loads(proc.stdout)
-    assert changes["regressions"] == [{"loop": "asyncio", "check": "calls.call_soon.fifo", "old": "pass", "new": "fail"}]
+    assert changes["regressions"] == [
+        {"loop": "asyncio", "check": "calls.call_soon.fifo", "old": "pass", "new": "fail"}
+    ]
     assert changes["fixes"] == [{"loop": LIFO, "check": "calls.call_soon.fifo", "old": "fail", "new": "pass"}]
     same = loopconf("diff", str(run_dir / "results.json"), str(run_dir / "results.json"))
     assert same.returncode == 0 and "Regressions: 0" in same.stdout
@@ -100,21 +103,47 @@ def test_baseline_then_gate(run_dir, tmp_path):
     assert text.count("[[expected]]") == 2 and LIFO in text and HOSTILE in text
     # With the baseline, the same loops pass the gate...
     out = tmp_path / "gated"
-    proc = loopconf("run", "--loop", LIFO, "--loop", "asyncio", "-n", "0", "--expect", str(expect),
-                    "--out", str(out), *CHECKS)
+    proc = loopconf(
+        "run", "--loop", LIFO, "--loop", "asyncio", "-n", "0", "--expect", str(expect), "--out", str(out), *CHECKS
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     verdicts = {(r["loop"], r["check_id"]): r["verdict"] for r in read_results(out)["results"]}
     assert verdicts[(LIFO, "calls.call_soon.fifo")] == "expected"
     # ...and a listed failure that now passes is an unexpected pass, fatal under --strict-expectations.
-    expect.write_text('[[expected]]\nloop = "asyncio"\ncheck = "calls.call_soon.*"\noutcome = "fail"\n'
-                      'reason = "pretend"\n\n[[expected]]\nloop = "*"\ncheck = "no.such.check"\noutcome = "fail"\n')
+    expect.write_text(
+        '[[expected]]\nloop = "asyncio"\ncheck = "calls.call_soon.*"\noutcome = "fail"\n'
+        'reason = "pretend"\n\n[[expected]]\nloop = "*"\ncheck = "no.such.check"\noutcome = "fail"\n'
+    )
     out = tmp_path / "gated2"  # a fresh folder: a smaller run would be written beside the fuller one
-    proc = loopconf("run", "--loop", "asyncio", "-n", "0", "--expect", str(expect), "--out", str(out),
-                    "--check", "calls.call_soon.fifo")
+    proc = loopconf(
+        "run",
+        "--loop",
+        "asyncio",
+        "-n",
+        "0",
+        "--expect",
+        str(expect),
+        "--out",
+        str(out),
+        "--check",
+        "calls.call_soon.fifo",
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "matches no check" in proc.stderr
-    proc = loopconf("run", "--loop", "asyncio", "-n", "0", "--expect", str(expect), "--out", str(out),
-                    "--check", "calls.call_soon.fifo", "--strict-expectations")
+    proc = loopconf(
+        "run",
+        "--loop",
+        "asyncio",
+        "-n",
+        "0",
+        "--expect",
+        str(expect),
+        "--out",
+        str(out),
+        "--check",
+        "calls.call_soon.fifo",
+        "--strict-expectations",
+    )
     assert proc.returncode == 1
     assert read_results(out)["results"][0]["verdict"] == "unexpected-pass"
 
@@ -156,8 +185,9 @@ def test_attention_groups_by_message_blocker_and_loop_wide_card():
     cards = model["findings_cards"]
     assert len(cards) == 1 and cards[0]["items"][0]["check"] == "hygiene.close.releases_fds"
     # schema 1: one loop-wide card from the published rloop run's invariant failures
-    rloop = report_model.build(report_model.load(str(pathlib.Path(__file__).parent.parent
-                                                     / "reports" / "rloop-0.5.0" / "results.json")))
+    rloop = report_model.build(
+        report_model.load(str(pathlib.Path(__file__).parent.parent / "reports" / "rloop-0.5.0" / "results.json"))
+    )
     (card,) = rloop["findings_cards"]
     assert card["items"][0]["count"] > 300 and "file descriptors" in card["items"][0]["resource"]
 
@@ -165,11 +195,13 @@ def test_attention_groups_by_message_blocker_and_loop_wide_card():
 def test_traceback_hides_loopconf_helper_frames():
     from loopconf.report_model import split_traceback
 
-    tb = ("loop = <L>\n\n    def test_x(loop):\n>       expect_equal(got, [1], 'order')\n\n"
-          "suites/sec_02_calls.py:40: \n_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ \n\n"
-          "    def expect_equal(observed, expected, what):\n>       raise Violation(what)\n"
-          "E       loopconf.evidence.Violation: order\n\n"
-          "/venv/lib/python3.11/site-packages/loopconf/evidence.py:35: Violation")
+    tb = (
+        "loop = <L>\n\n    def test_x(loop):\n>       expect_equal(got, [1], 'order')\n\n"
+        "suites/sec_02_calls.py:40: \n_ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ _ \n\n"  # noqa: E501
+        "    def expect_equal(observed, expected, what):\n>       raise Violation(what)\n"
+        "E       loopconf.evidence.Violation: order\n\n"
+        "/venv/lib/python3.11/site-packages/loopconf/evidence.py:35: Violation"
+    )
     shown, hidden = split_traceback(tb)
     assert hidden == ["loopconf/evidence.py:35"]
     assert "def test_x" in shown and "E       loopconf.evidence.Violation: order" in shown

@@ -4,14 +4,34 @@ import pytest
 
 from tests.support import loopconf, outcome_map, read_results
 
-CHECKS = ("--check", "running.run_forever.until_stop", "--check", "calls.call_soon.fifo",
-          "--check", "errors.set_exception_handler.rejects_non_callable")
+CHECKS = (
+    "--check",
+    "running.run_forever.until_stop",
+    "--check",
+    "calls.call_soon.fifo",
+    "--check",
+    "errors.set_exception_handler.rejects_non_callable",
+)
 
 
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_hang_and_segfault_are_recorded(tmp_path, workers):
-    proc = loopconf("run", "--loop", "tests.broken.hostile:HangingLoop", "--loop", "tests.broken.hostile:SegfaultLoop",
-                    "--loop", "asyncio", "--timeout", "2", "-n", workers, "--out", str(tmp_path), *CHECKS)
+    proc = loopconf(
+        "run",
+        "--loop",
+        "tests.broken.hostile:HangingLoop",
+        "--loop",
+        "tests.broken.hostile:SegfaultLoop",
+        "--loop",
+        "asyncio",
+        "--timeout",
+        "2",
+        "-n",
+        workers,
+        "--out",
+        str(tmp_path),
+        *CHECKS,
+    )
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr
     results = read_results(tmp_path)
@@ -32,7 +52,9 @@ def test_hang_and_segfault_are_recorded(tmp_path, workers):
     assert "run_forever" in timeout["traceback"]  # the stack of the hung thread is the evidence
     crash = by_key[(segv, "calls.call_soon.fifo")]
     assert "Segmentation fault" in crash["message"] + crash["traceback"]
-    assert crash["reproducer"].startswith("loopconf run --loop tests.broken.hostile:SegfaultLoop --check calls.call_soon.fifo")
+    assert crash["reproducer"].startswith(
+        "loopconf run --loop tests.broken.hostile:SegfaultLoop --check calls.call_soon.fifo"
+    )
     assert (tmp_path / "report.html").exists() and (tmp_path / "junit.xml").exists()
 
 

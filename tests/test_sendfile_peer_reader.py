@@ -13,8 +13,12 @@ def test_sender_joins_peer_reader_when_loop_raises(api):
 
     loop = NoSendfileLoop()
     try:
-        for scenario in (scenarios.returns_total, scenarios.no_fallback_raises,
-                         scenarios.text_file_refused, scenarios.non_regular_refused_without_fallback):
+        for scenario in (
+            scenarios.returns_total,
+            scenarios.no_fallback_raises,
+            scenarios.text_file_refused,
+            scenarios.non_regular_refused_without_fallback,
+        ):
             with pytest.raises(NotImplementedError):
                 scenario(loop, api)
             alive = [t for t in threading.enumerate() if t.name == "loopconf-peer-reader"]

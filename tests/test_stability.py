@@ -16,11 +16,12 @@ LOOP = LoopInfo(key="myloop", spec="pkg:factory", cls="pkg.MyLoop")
 def run_of(outcomes: dict, levels: dict | None = None) -> Results:
     levels = levels or {}
     checks = {cid: {"level": levels.get(cid, "MUST"), "section": "19.5.1.2"} for cid in outcomes}
-    return Results(run={"python": "3.11.7", "sys_platform": "linux", "started": 1.0, "finished": 2.0,
-                        "duration": 1.0},
-                   loops=[LOOP], checks=checks,
-                   results=[Result(loop="myloop", check_id=cid, nodeid=cid, outcome=o, message=o)
-                            for cid, o in outcomes.items()])
+    return Results(
+        run={"python": "3.11.7", "sys_platform": "linux", "started": 1.0, "finished": 2.0, "duration": 1.0},
+        loops=[LOOP],
+        checks=checks,
+        results=[Result(loop="myloop", check_id=cid, nodeid=cid, outcome=o, message=o) for cid, o in outcomes.items()],
+    )
 
 
 def expectations(outcome) -> list:
@@ -28,9 +29,11 @@ def expectations(outcome) -> list:
 
 
 def test_combine_keeps_every_outcome_and_the_most_severe_evidence():
-    runs = [run_of({"a.b.steady": "pass", "a.b.flips": "pass"}),
-            run_of({"a.b.steady": "pass", "a.b.flips": "fail"}),
-            run_of({"a.b.steady": "pass", "a.b.flips": "pass"})]
+    runs = [
+        run_of({"a.b.steady": "pass", "a.b.flips": "pass"}),
+        run_of({"a.b.steady": "pass", "a.b.flips": "fail"}),
+        run_of({"a.b.steady": "pass", "a.b.flips": "pass"}),
+    ]
     combined = stability.combine(runs)
     by_id = {r.check_id: r for r in combined.results}
     assert by_id["a.b.flips"].outcomes_seen == ["pass", "fail", "pass"]
@@ -51,8 +54,12 @@ def test_a_flipping_must_check_is_flaky_and_gates():
 
 def test_flaky_should_gates_only_when_strict_and_info_never():
     levels = {"a.b.should": "SHOULD", "a.b.info": "INFO"}
-    combined = stability.combine([run_of({"a.b.should": "pass", "a.b.info": "pass"}, levels),
-                                  run_of({"a.b.should": "fail", "a.b.info": "fail"}, levels)])
+    combined = stability.combine(
+        [
+            run_of({"a.b.should": "pass", "a.b.info": "pass"}, levels),
+            run_of({"a.b.should": "fail", "a.b.info": "fail"}, levels),
+        ]
+    )
     apply(combined, [])
     assert {r.check_id: r.verdict for r in combined.results} == {"a.b.should": "flaky", "a.b.info": "info"}
     assert exit_code(combined) == 0
@@ -86,13 +93,15 @@ def test_pass_alone_is_refused():
 
 
 def test_baseline_of_a_repeat_run_lists_every_outcome_seen():
-    combined = stability.combine([run_of({"a.b.c": "pass", "a.b.d": "fail"}),
-                                  run_of({"a.b.c": "fail", "a.b.d": "fail"})])
+    combined = stability.combine(
+        [run_of({"a.b.c": "pass", "a.b.d": "fail"}), run_of({"a.b.c": "fail", "a.b.d": "fail"})]
+    )
     text = baseline_toml(combined)
     assert 'check = "a.b.c"\noutcome = ["pass", "fail"]' in text
     assert 'check = "a.b.d"\noutcome = "fail"' in text
     # the baseline reads back, and makes the same run expected
     import tomllib
+
     apply(combined, parse(tomllib.loads(text)))
     assert {r.verdict for r in combined.results} == {"expected"}
 
@@ -101,8 +110,19 @@ def test_stability_mode_reports_a_loop_that_flips_between_processes(tmp_path, mo
     """End to end: a loop that breaks call_soon FIFO in every other process."""
     monkeypatch.setenv("LOOPCONF_TEST_FLIP_FILE", str(tmp_path / "turns"))
     out = tmp_path / "out"
-    proc = loopconf("run", "--loop", "tests.broken.intermittent:AlternatingFifoLoop",
-                    "--check", "calls.call_soon.fifo", "--repeat", "2", "-n", "0", "--out", str(out))
+    proc = loopconf(
+        "run",
+        "--loop",
+        "tests.broken.intermittent:AlternatingFifoLoop",
+        "--check",
+        "calls.call_soon.fifo",
+        "--repeat",
+        "2",
+        "-n",
+        "0",
+        "--out",
+        str(out),
+    )
     assert proc.returncode == 1, proc.stderr
     assert "FLAKY" in proc.stdout and "calls.call_soon.fifo" in proc.stdout
     data = json.loads((out / "results.json").read_text())
@@ -112,11 +132,25 @@ def test_stability_mode_reports_a_loop_that_flips_between_processes(tmp_path, mo
     assert rec["verdict"] == "flaky" and rec["outcome"] == "fail" and rec["reruns"] == 1
 
     expect = tmp_path / "expect.toml"
-    expect.write_text('version = 1\n[[expected]]\nloop = "tests.broken.intermittent:*"\n'
-                      'check = "calls.call_soon.fifo"\noutcome = ["fail", "pass"]\n')
-    proc = loopconf("run", "--loop", "tests.broken.intermittent:AlternatingFifoLoop",
-                    "--check", "calls.call_soon.fifo", "--repeat", "2", "-n", "0",
-                    "--out", str(tmp_path / "out2"), "--expect", str(expect))
+    expect.write_text(
+        'version = 1\n[[expected]]\nloop = "tests.broken.intermittent:*"\n'
+        'check = "calls.call_soon.fifo"\noutcome = ["fail", "pass"]\n'
+    )
+    proc = loopconf(
+        "run",
+        "--loop",
+        "tests.broken.intermittent:AlternatingFifoLoop",
+        "--check",
+        "calls.call_soon.fifo",
+        "--repeat",
+        "2",
+        "-n",
+        "0",
+        "--out",
+        str(tmp_path / "out2"),
+        "--expect",
+        str(expect),
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

@@ -22,15 +22,18 @@ import tempfile
 
 import pytest
 
+import suites.sec_314_additions  # noqa: F401  (registers the checks)
+import suites.tls_parameters  # noqa: F401
 from loopconf.checks import REGISTRY, python_matches
 from tests.support import REPO
 
-import suites.sec_314_additions  # noqa: F401  (registers the checks)
-import suites.tls_parameters  # noqa: F401
-
-SINCE_314 = ["tasks.create_task.eager_start_true", "tasks.create_task.eager_start_false",
-             "tasks.create_task.eager_factory_mode", "tasks.set_task_factory.kwargs_passed_unchanged",
-             "executor.set_default_executor.interpreter_pool"]
+SINCE_314 = [
+    "tasks.create_task.eager_start_true",
+    "tasks.create_task.eager_start_false",
+    "tasks.create_task.eager_factory_mode",
+    "tasks.set_task_factory.kwargs_passed_unchanged",
+    "executor.set_default_executor.interpreter_pool",
+]
 EMPTY_OK = "tls.create_connection.server_hostname_empty"
 EMPTY_REFUSED = "tls.create_connection.server_hostname_empty_refused"
 EMPTY_NO_CHECK = "tls.create_connection.server_hostname_empty_no_check_hostname"
@@ -66,8 +69,9 @@ BOUNDARIES = [
 ]
 
 
-@pytest.mark.parametrize("python,empty_ok,refused,filtered", BOUNDARIES,
-                         ids=[".".join(map(str, b[0])) for b in BOUNDARIES])
+@pytest.mark.parametrize(
+    "python,empty_ok,refused,filtered", BOUNDARIES, ids=[".".join(map(str, b[0])) for b in BOUNDARIES]
+)
 def test_gates_follow_the_exact_releases(python, empty_ok, refused, filtered):
     """'' with check_hostname on: accepted before 3.13.16 and on 3.14.0-3.14.7, refused from 3.13.16,
     3.14.8 and 3.15 (never both); the check_hostname-off variant applies everywhere."""
@@ -87,19 +91,26 @@ def test_either_of_several_specifier_sets():
 
 # -- across interpreters ---------------------------------------------------------------------------
 
+
 def _interpreter(minor: str):
     """(path, None) of a CPython ``minor``, or (None, why it is not available here)."""
     if minor in ("3.14", "3.15"):
         try:
-            proc = subprocess.run([str(REPO / "scripts" / "get-python"), minor], capture_output=True, text=True,
-                                  timeout=1800, env=dict(os.environ, GET_PYTHON_QUIET="1"))
+            proc = subprocess.run(
+                [str(REPO / "scripts" / "get-python"), minor],
+                capture_output=True,
+                text=True,
+                timeout=1800,
+                env=dict(os.environ, GET_PYTHON_QUIET="1"),
+            )
         except (OSError, subprocess.TimeoutExpired) as exc:
             return None, f"scripts/get-python {minor} did not run: {exc}"
         lines = proc.stdout.strip().splitlines()
         if proc.returncode == 0 and lines and os.access(lines[-1], os.X_OK):
             return lines[-1], None
-        return None, f"scripts/get-python {minor} could not provide CPython {minor}: " + \
-            (proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1]
+        return None, f"scripts/get-python {minor} could not provide CPython {minor}: " + (
+            proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"]
+        )[-1]
     found = sorted(glob.glob(f"/root/.pyenv/versions/{minor}.*/bin/python3"))
     if found:
         return found[-1], None
@@ -125,13 +136,19 @@ def _venv(minor: str) -> str:
     venv = REPO / ".venvs" / f"py{minor}"
     python = venv / "bin" / "python"
     with _locked(str(REPO / ".venvs" / f"py{minor}.lock")):
-        probe = subprocess.run([str(python), "-c", "import loopconf, xdist; print(loopconf.__file__)"],
-                               capture_output=True, text=True) if python.exists() else None
+        probe = (
+            subprocess.run(
+                [str(python), "-c", "import loopconf, xdist; print(loopconf.__file__)"], capture_output=True, text=True
+            )
+            if python.exists()
+            else None
+        )
         if probe is None or probe.returncode != 0 or not probe.stdout.startswith(str(REPO)):
             if not python.exists():
                 subprocess.run([base, "-m", "venv", str(venv)], check=True, capture_output=True)
-            install = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "-e", str(REPO)],
-                                     capture_output=True, text=True)
+            install = subprocess.run(
+                [str(venv / "bin" / "pip"), "install", "-q", "-e", str(REPO)], capture_output=True, text=True
+            )
             assert install.returncode == 0, f"pip install into {venv} failed:\n{install.stderr[-2000:]}"
     return str(python)
 
@@ -139,9 +156,29 @@ def _venv(minor: str) -> str:
 def _run_one(python: str, check_id: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out")
-        proc = subprocess.run([python, "-m", "loopconf", "run", "--loop", "asyncio", "--check", check_id,
-                               "-n", "0", "--out", out, "--quiet"], cwd=str(REPO), capture_output=True,
-                              text=True, timeout=600, stdin=subprocess.DEVNULL, env=dict(os.environ, NO_COLOR="1"))
+        proc = subprocess.run(
+            [
+                python,
+                "-m",
+                "loopconf",
+                "run",
+                "--loop",
+                "asyncio",
+                "--check",
+                check_id,
+                "-n",
+                "0",
+                "--out",
+                out,
+                "--quiet",
+            ],
+            cwd=str(REPO),
+            capture_output=True,
+            text=True,
+            timeout=600,
+            stdin=subprocess.DEVNULL,
+            env=dict(os.environ, NO_COLOR="1"),
+        )
         assert os.path.exists(os.path.join(out, "results.json")), proc.stdout[-1500:] + proc.stderr[-1500:]
         with open(os.path.join(out, "results.json")) as f:
             results = json.load(f)["results"]
@@ -169,9 +206,27 @@ def test_314_check_runs_and_passes_on_314():
 def test_314_broken_loops_are_flagged_on_314():
     """tests/broken/py314.py on CPython 3.14: every loop flagged on what it breaks, stock passes."""
     python = _venv("3.14")
-    proc = subprocess.run([python, "-m", "pytest", "tests/test_broken_loops.py", "-k", "py314", "-q", "-rs",
-                           "-p", "no:cacheprovider", "-n", "2"], cwd=str(REPO), capture_output=True, text=True,
-                          timeout=1200, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [
+            python,
+            "-m",
+            "pytest",
+            "tests/test_broken_loops.py",
+            "-k",
+            "py314",
+            "-q",
+            "-rs",
+            "-p",
+            "no:cacheprovider",
+            "-n",
+            "2",
+        ],
+        cwd=str(REPO),
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     summary = proc.stdout.strip().splitlines()[-1]
     assert " passed" in summary and "failed" not in summary, summary

@@ -14,9 +14,8 @@ _app = None
 def new_event_loop():
     """A new qasync.QEventLoop bound to the process-wide QApplication."""
     global _app
-    from PySide6.QtWidgets import QApplication
-
     import qasync
+    from PySide6.QtWidgets import QApplication
 
     if _app is None:
         _app = QApplication.instance() or QApplication([])

@@ -57,8 +57,11 @@ def any_log(level=logging.DEBUG):
     handler = _ListHandler(unique=True)
     root = logging.getLogger()
     asyncio_logger = logging.getLogger("asyncio")
-    targets = [root] + [lg for lg in list(logging.root.manager.loggerDict.values())
-                        if isinstance(lg, logging.Logger) and not lg.propagate]
+    targets = [root] + [
+        lg
+        for lg in list(logging.root.manager.loggerDict.values())
+        if isinstance(lg, logging.Logger) and not lg.propagate
+    ]
     levels = {lg: lg.level for lg in (root, asyncio_logger)}
     for lg in targets:
         lg.addHandler(handler)

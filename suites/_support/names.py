@@ -39,8 +39,16 @@ class FakeNames:
         if key not in self.names:
             return self.real(host, port, family, type, proto, flags)
         with self._lock:
-            self.calls.append({"host": key, "port": port, "family": int(family), "type": int(type),
-                               "proto": int(proto), "flags": int(flags)})
+            self.calls.append(
+                {
+                    "host": key,
+                    "port": port,
+                    "family": int(family),
+                    "type": int(type),
+                    "proto": int(proto),
+                    "flags": int(flags),
+                }
+            )
         if flags & socket.AI_NUMERICHOST:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         kind = type or socket.SOCK_STREAM
@@ -54,14 +62,18 @@ class FakeNames:
             addr = (ip, p) if fam == socket.AF_INET else (ip, p, 0, 0)
             out.append((fam, kind, proto or default_proto, "", addr))
         if not out:
-            raise socket.gaierror(socket.EAI_ADDRFAMILY if hasattr(socket, "EAI_ADDRFAMILY")
-                                  else socket.EAI_NONAME, "no address of the requested family")
+            raise socket.gaierror(
+                socket.EAI_ADDRFAMILY if hasattr(socket, "EAI_ADDRFAMILY") else socket.EAI_NONAME,
+                "no address of the requested family",
+            )
         return out
 
     def require_used(self, what: str = "the loop") -> None:
         if not self.calls:
-            pytest.skip(f"{what} did not call socket.getaddrinfo for a host name; its resolution cannot be "
-                        "steered to private test names without real DNS")
+            pytest.skip(
+                f"{what} did not call socket.getaddrinfo for a host name; its resolution cannot be "
+                "steered to private test names without real DNS"
+            )
 
     def __enter__(self):
         socket.getaddrinfo = self._patched

@@ -261,7 +261,7 @@ class Net:
         listener.settimeout(TIMEOUT)
         try:
             conn, _ = listener.accept()
-        except socket.timeout:
+        except TimeoutError:
             raise Violation("no connection reached the peer's listening socket") from None
         self._socks.append(conn)
         conn.settimeout(TIMEOUT)

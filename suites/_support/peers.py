@@ -15,8 +15,8 @@ import os
 import socket
 import tempfile
 import threading
-from .limits import TIMEOUT
 
+from .limits import TIMEOUT
 
 
 class ThreadReader:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+
 from .limits import TIMEOUT
 
 LIMIT = TIMEOUT  # seconds a well-behaved loop never needs in these checks

@@ -32,10 +32,15 @@ def model_settings():
     profile = os.environ.get("LOOPCONF_HYPOTHESIS_PROFILE", "default")
     if profile not in PROFILES:
         raise ValueError(f"LOOPCONF_HYPOTHESIS_PROFILE={profile!r}: expected one of {sorted(PROFILES)}")
-    return settings(max_examples=PROFILES[profile], derandomize=True, database=None, deadline=None,
-                    print_blob=False, phases=(Phase.explicit, Phase.generate, Phase.shrink),
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                           HealthCheck.data_too_large])
+    return settings(
+        max_examples=PROFILES[profile],
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=False,
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
 
 
 DELAYS = (-0.004, 0.0, 0.001, 0.002, 0.004, 0.007)
@@ -55,14 +60,15 @@ def programs(*, timers: bool, stops: bool, depth: int = 2, max_rounds: int = 3):
             st.tuples(st.just("cancel"), st.integers(0, 40)),
         ]
         if timers:
-            options += [st.tuples(st.just("later"), st.sampled_from(DELAYS), children),
-                        st.tuples(st.just("at"), st.sampled_from(DELAYS), children)]
+            options += [
+                st.tuples(st.just("later"), st.sampled_from(DELAYS), children),
+                st.tuples(st.just("at"), st.sampled_from(DELAYS), children),
+            ]
         if stops:
             options.append(st.just(("stop",)))
         return st.one_of(options)
 
-    return st.lists(st.lists(actions(depth), max_size=6).map(tuple), min_size=1,
-                    max_size=max_rounds).map(tuple)
+    return st.lists(st.lists(actions(depth), max_size=6).map(tuple), min_size=1, max_size=max_rounds).map(tuple)
 
 
 class Runner:
@@ -93,8 +99,7 @@ class Runner:
         if kind == "thread":
             token = f"thread{self.next_id}"
             self.next_id += 1
-            thread = threading.Thread(target=self._from_thread, args=(token, action[1]),
-                                      name="loopconf-model")
+            thread = threading.Thread(target=self._from_thread, args=(token, action[1]), name="loopconf-model")
             thread.start()
             thread.join()
             return
@@ -107,16 +112,14 @@ class Runner:
             handle = loop.call_soon(callback)
             self.trace.append(("returned", cid))
         elif kind == "threadsafe":
-            self.trace.append(("register", cid, "threadsafe", "ts-" + group_prefix, self.current,
-                               None, None))
+            self.trace.append(("register", cid, "threadsafe", "ts-" + group_prefix, self.current, None, None))
             handle = loop.call_soon_threadsafe(callback)
             self.trace.append(("returned", cid))
         elif kind == "later":
             delay = action[1]
             handle = loop.call_later(delay, callback)
             after = loop.time()
-            self.trace.append(("register", cid, "timer", None, self.current,
-                               (before + delay, after + delay), delay))
+            self.trace.append(("register", cid, "timer", None, self.current, (before + delay, after + delay), delay))
         else:  # "at"
             delay = action[1]
             when = before + delay
@@ -177,8 +180,15 @@ def _index(trace):
             round_of = None
         elif kind == "register":
             _, cid, ckind, group, by, when, delay = event
-            reg[cid] = {"pos": pos, "kind": ckind, "group": group, "by": by, "when": when,
-                        "delay": delay, "round": round_of}
+            reg[cid] = {
+                "pos": pos,
+                "kind": ckind,
+                "group": group,
+                "by": by,
+                "when": when,
+                "delay": delay,
+                "round": round_of,
+            }
         elif kind == "run":
             runs.setdefault(event[1], []).append({"pos": pos, "time": event[2], "round": round_of})
         elif kind == "cancel":
@@ -214,11 +224,13 @@ def violations(trace) -> list[str]:
         if got and cancel is not None and cancel < got[0]["pos"]:
             problems.append(f"cancel: callback {cid} ran after its handle was cancelled")
         if not got and cancel is None:  # still pending after all the drain runs
-            problems.append(f"exactly-once: callback {cid} ({info['kind']}) never ran (still "
-                            "pending after the drain runs)")
+            problems.append(
+                f"exactly-once: callback {cid} ({info['kind']}) never ran (still pending after the drain runs)"
+            )
         if got and info["kind"] == "timer" and got[0]["time"] < info["when"][0] - CLOCK_SLACK:
-            problems.append(f"timer-early: callback {cid} ran {info['when'][0] - got[0]['time']:.6f}s "
-                            "before its deadline")
+            problems.append(
+                f"timer-early: callback {cid} ran {info['when'][0] - got[0]['time']:.6f}s before its deadline"
+            )
     # FIFO per registration queue (call_soon; call_soon_threadsafe per registering thread).
     groups = {}
     for cid, info in sorted(reg.items(), key=lambda item: item[1]["pos"]):
@@ -230,12 +242,16 @@ def violations(trace) -> list[str]:
             ran = [c for _, c in sorted(zip(order, cids))]
             problems.append(f"fifo: {group} callbacks registered as {cids} ran as {ran}")
     # Distinct future deadlines run in deadline order.
-    timers = [(cid, info) for cid, info in reg.items()
-              if info["kind"] == "timer" and cid in runs and info["delay"] >= FUTURE]
+    timers = [
+        (cid, info) for cid, info in reg.items() if info["kind"] == "timer" and cid in runs and info["delay"] >= FUTURE
+    ]
     for a, ia in timers:
         for b, ib in timers:
-            if ia["when"][1] < ib["when"][0] - ORDER_GAP and ia["pos"] < runs[b][0]["pos"] \
-                    and runs[a][0]["pos"] > runs[b][0]["pos"]:
+            if (
+                ia["when"][1] < ib["when"][0] - ORDER_GAP
+                and ia["pos"] < runs[b][0]["pos"]
+                and runs[a][0]["pos"] > runs[b][0]["pos"]
+            ):
                 problems.append(f"timer-order: timer {b} (deadline later) ran before timer {a}")
     # stop(): nothing registered after the stop call (or by the stopper) runs in that run;
     # a stop from a callback of the first batch lets that whole batch run.
@@ -262,10 +278,13 @@ def violations(trace) -> list[str]:
             if not got or got[0]["round"] != rnd:
                 continue
             if info["pos"] > max(pos, start) or (info["by"] == stopper and info["pos"] > start):
-                problems.append(f"stop-batch: callback {cid}, scheduled after stop() "
-                                f"(by {stopper}) in run {rnd}, ran in that same run")
+                problems.append(
+                    f"stop-batch: callback {cid}, scheduled after stop() "
+                    f"(by {stopper}) in run {rnd}, ran in that same run"
+                )
         first_batch = round_at[pos] is None or (
-            stopper in reg and reg[stopper]["kind"] != "timer" and reg[stopper]["pos"] < start)
+            stopper in reg and reg[stopper]["kind"] != "timer" and reg[stopper]["pos"] < start
+        )
         if first_batch:
             for cid, info in reg.items():
                 if info["kind"] == "timer" or info["pos"] > start:
@@ -277,6 +296,8 @@ def violations(trace) -> list[str]:
                 if cancel is not None and (not got or cancel < got[0]["pos"]):
                     continue  # cancelled before it could run
                 if not got or got[0]["round"] != rnd:
-                    problems.append(f"stop-batch: callback {cid}, queued before run {rnd} began, "
-                                    f"did not run in it although stop() came from its first batch")
+                    problems.append(
+                        f"stop-batch: callback {cid}, queued before run {rnd} began, "
+                        f"did not run in it although stop() came from its first batch"
+                    )
     return problems

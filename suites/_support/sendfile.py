@@ -24,6 +24,7 @@ import threading
 import pytest
 
 from loopconf.evidence import Violation, expect, expect_equal
+
 from .net import Net
 from .peers import TIMEOUT, ThreadReader, data_file, payload, stream_pair
 
@@ -50,14 +51,17 @@ class Sender:
             self.sock.setblocking(False)
             if api == "transport":
                 self.protocol = _Proto(loop)
-                self.transport, _ = net.pair(net.run(
-                    loop.create_connection(lambda: self.protocol, sock=self.sock),
-                    what="create_connection(sock=...) over a connected stream socket"))
+                self.transport, _ = net.pair(
+                    net.run(
+                        loop.create_connection(lambda: self.protocol, sock=self.sock),
+                        what="create_connection(sock=...) over a connected stream socket",
+                    )
+                )
         except BaseException:
             self.close()
             raise
 
-    def __enter__(self) -> "Sender":
+    def __enter__(self) -> Sender:
         return self
 
     def __exit__(self, *exc) -> bool:
@@ -109,8 +113,10 @@ class Sender:
         if not self.reader.finished:
             self.sock.close()
             self.reader.join(TIMEOUT)
-            raise Violation(f"the peer saw no end of stream after {self.method} returned and our end "
-                            f"was closed ({len(data)} bytes received)")
+            raise Violation(
+                f"the peer saw no end of stream after {self.method} returned and our end "
+                f"was closed ({len(data)} bytes received)"
+            )
         return data
 
 
@@ -146,11 +152,14 @@ def sendfile_syscall_unavailable():
 
 def _require_called(calls, method):
     if not calls:
-        pytest.skip(f"the loop's {method} did not call os.sendfile, so an unsupported sendfile "
-                    "syscall cannot be simulated for it")
+        pytest.skip(
+            f"the loop's {method} did not call os.sendfile, so an unsupported sendfile "
+            "syscall cannot be simulated for it"
+        )
 
 
 # -- scenarios -------------------------------------------------------------------------------
+
 
 def returns_total(loop, api):
     with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api) as s:
@@ -172,8 +181,11 @@ def offset_and_count(loop, api):
         sent = s.send(f, offset, count)
         got = s.finish()
         expect_equal(sent, count, f"{s.method}(offset={offset}, count={count}) returned a different total")
-        _expect_bytes(got, payload(SIZE)[offset:offset + count],
-                      f"the peer did not receive bytes [{offset}:{offset + count}] of the file")
+        _expect_bytes(
+            got,
+            payload(SIZE)[offset : offset + count],
+            f"the peer did not receive bytes [{offset}:{offset + count}] of the file",
+        )
 
 
 def offset_to_eof(loop, api):
@@ -190,8 +202,11 @@ def file_position_on_return(loop, api):
     with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api) as s:
         sent = s.send(f, offset, count)
         s.finish()
-        expect_equal(f.tell(), offset + sent,
-                     f"file.tell() after {s.method}(offset={offset}, count={count}) is not offset + bytes sent")
+        expect_equal(
+            f.tell(),
+            offset + sent,
+            f"file.tell() after {s.method}(offset={offset}, count={count}) is not offset + bytes sent",
+        )
 
 
 def fallback_when_unavailable(loop, api):
@@ -200,13 +215,16 @@ def fallback_when_unavailable(loop, api):
             try:
                 sent = s.send(f, fallback=True)
             except asyncio.SendfileNotAvailableError as exc:
-                raise Violation(f"{s.method}(fallback=True) raised SendfileNotAvailableError instead of "
-                                "falling back to reading and sending the file", observed=repr(exc)) from None
+                raise Violation(
+                    f"{s.method}(fallback=True) raised SendfileNotAvailableError instead of "
+                    "falling back to reading and sending the file",
+                    observed=repr(exc),
+                ) from None
         got = s.finish()
         _require_called(calls, s.method)
         expect_equal(sent, SIZE, f"{s.method}(fallback=True) without the syscall returned a different total")
         _expect_bytes(got, payload(SIZE), f"{s.method}(fallback=True) without the syscall delivered other bytes")
-        expect_equal(f.tell(), SIZE, f"file.tell() after the fallback transfer is not offset + bytes sent")
+        expect_equal(f.tell(), SIZE, "file.tell() after the fallback transfer is not offset + bytes sent")
 
 
 def no_fallback_raises(loop, api):
@@ -222,12 +240,17 @@ def no_fallback_raises(loop, api):
         s.finish()
         _require_called(calls, s.method)
         if raised is None:
-            raise Violation(f"{s.method}(fallback=False) without the sendfile syscall did not raise",
-                            expected="SendfileNotAvailableError", observed=f"returned {result!r}")
+            raise Violation(
+                f"{s.method}(fallback=False) without the sendfile syscall did not raise",
+                expected="SendfileNotAvailableError",
+                observed=f"returned {result!r}",
+            )
         if not isinstance(raised, asyncio.SendfileNotAvailableError):
-            raise Violation(f"{s.method}(fallback=False) without the sendfile syscall raised another exception",
-                            expected="SendfileNotAvailableError",
-                            observed=f"{type(raised).__name__}: {raised}")
+            raise Violation(
+                f"{s.method}(fallback=False) without the sendfile syscall raised another exception",
+                expected="SendfileNotAvailableError",
+                observed=f"{type(raised).__name__}: {raised}",
+            )
 
 
 def file_position_on_error(loop, api):
@@ -243,8 +266,11 @@ def file_position_on_error(loop, api):
         _require_called(calls, s.method)
         if result is not None:
             pytest.skip(f"{s.method}(fallback=False) did not fail here; no error path to observe")
-        expect_equal(f.tell(), offset + len(got),
-                     f"file.tell() after a failed {s.method} is not offset + bytes the peer received")
+        expect_equal(
+            f.tell(),
+            offset + len(got),
+            f"file.tell() after a failed {s.method} is not offset + bytes the peer received",
+        )
 
 
 def text_file_refused(loop, api):
@@ -257,8 +283,11 @@ def text_file_refused(loop, api):
             result = None
         got = s.finish()
         if result is not None:
-            raise Violation(f"{s.method} accepted a file opened in text mode",
-                            expected="an exception", observed=f"returned {result!r}; peer got {len(got)} bytes")
+            raise Violation(
+                f"{s.method} accepted a file opened in text mode",
+                expected="an exception",
+                observed=f"returned {result!r}; peer got {len(got)} bytes",
+            )
 
 
 def non_regular_refused_without_fallback(loop, api):
@@ -272,20 +301,24 @@ def non_regular_refused_without_fallback(loop, api):
             result = None
         got = s.finish()
         if result is not None:
-            raise Violation(f"{s.method}(fallback=False) accepted an in-memory (non-regular) file",
-                            expected="an exception", observed=f"returned {result!r}; peer got {len(got)} bytes")
+            raise Violation(
+                f"{s.method}(fallback=False) accepted an in-memory (non-regular) file",
+                expected="an exception",
+                observed=f"returned {result!r}; peer got {len(got)} bytes",
+            )
 
 
 def _expect_bytes(observed: bytes, expected: bytes, what: str) -> None:
     if observed == expected:
         return
-    first = next((i for i, (a, b) in enumerate(zip(observed, expected)) if a != b),
-                 min(len(observed), len(expected)))
-    raise Violation(what, expected=f"{len(expected)} bytes",
-                    observed=f"{len(observed)} bytes, first difference at byte {first}")
+    first = next((i for i, (a, b) in enumerate(zip(observed, expected)) if a != b), min(len(observed), len(expected)))
+    raise Violation(
+        what, expected=f"{len(expected)} bytes", observed=f"{len(observed)} bytes, first difference at byte {first}"
+    )
 
 
 # -- issue #16 (gapC): os.sendfile in use; file position after a failure mid-transfer ---------
+
 
 @contextlib.contextmanager
 def counting_os_sendfile():
@@ -312,11 +345,14 @@ def uses_os_sendfile(loop, api):
             sent = s.send(f)
         got = s.finish()
         expect_equal(sent, SIZE, f"{s.method} return value")
-        _expect_bytes(got, payload(SIZE), f"the peer did not receive exactly the file's bytes")
+        _expect_bytes(got, payload(SIZE), "the peer did not receive exactly the file's bytes")
         if not calls:
-            raise Violation(f"{s.method} on a plain UNIX stream socket with a regular file never called "
-                            "os.sendfile (it read and sent the file itself)",
-                            expected="at least one os.sendfile call", observed="0 calls")
+            raise Violation(
+                f"{s.method} on a plain UNIX stream socket with a regular file never called "
+                "os.sendfile (it read and sent the file itself)",
+                expected="at least one os.sendfile call",
+                observed="0 calls",
+            )
 
 
 MIDWAY_SIZE = 4 << 20  # far more than a UNIX socket pair buffers: the transfer is cut mid-way
@@ -390,11 +426,15 @@ def file_position_on_midway_error(loop, api):
         if state["error"] is not None:
             raise Violation("the peer failed while receiving", observed=repr(state["error"]))
         received = state["total"]
-        expect_equal(f.tell(), offset + received,
-                     f"file.tell() after {method}(offset={offset}) {outcome} (peer received {received} bytes)")
+        expect_equal(
+            f.tell(),
+            offset + received,
+            f"file.tell() after {method}(offset={offset}) {outcome} (peer received {received} bytes)",
+        )
 
 
 # -- sock_sendfile: mechanism, default fallback, position after a mid-transfer failure ----------
+
 
 @contextlib.contextmanager
 def sendfile_syscall_counted():
@@ -422,8 +462,11 @@ def sock_uses_os_sendfile(loop):
         expect_equal(sent, SIZE, "sock_sendfile did not return the total number of bytes sent")
         _expect_bytes(got, payload(SIZE), "the peer did not receive exactly the file's bytes")
         if not calls:
-            raise Violation("sock_sendfile sent a regular file over a stream socket without os.sendfile",
-                            expected="os.sendfile called", observed="read-and-send only")
+            raise Violation(
+                "sock_sendfile sent a regular file over a stream socket without os.sendfile",
+                expected="os.sendfile called",
+                observed="read-and-send only",
+            )
 
 
 def sock_fallback_by_default(loop):
@@ -433,8 +476,11 @@ def sock_fallback_by_default(loop):
             try:
                 sent = s.send(f)
             except asyncio.SendfileNotAvailableError as exc:
-                raise Violation("sock_sendfile without a fallback argument raised SendfileNotAvailableError "
-                                "instead of falling back (fallback defaults to True)", observed=repr(exc)) from None
+                raise Violation(
+                    "sock_sendfile without a fallback argument raised SendfileNotAvailableError "
+                    "instead of falling back (fallback defaults to True)",
+                    observed=repr(exc),
+                ) from None
         got = s.finish()
         _require_called(calls, "sock_sendfile")
         expect_equal(sent, SIZE, "sock_sendfile (default fallback) without the syscall returned a different total")
@@ -501,10 +547,13 @@ def sock_position_after_midway_failure(loop, path):
         raised = result = None
         calls = []
         try:
-            with (sendfile_syscall_unavailable() if path == "fallback" else contextlib.nullcontext([None])) as calls:
+            with sendfile_syscall_unavailable() if path == "fallback" else contextlib.nullcontext([None]) as calls:
                 try:
-                    result = net.run(loop.sock_sendfile(a, f, offset, fallback=True), timeout=10,
-                                     what="sock_sendfile of 4 MiB to a peer that stops reading after 512 KiB")
+                    result = net.run(
+                        loop.sock_sendfile(a, f, offset, fallback=True),
+                        timeout=10,
+                        what="sock_sendfile of 4 MiB to a peer that stops reading after 512 KiB",
+                    )
                 except (NotImplementedError, Violation):
                     raise
                 except Exception as exc:
@@ -514,19 +563,30 @@ def sock_position_after_midway_failure(loop, path):
             got = reader.join()
         if path == "fallback":
             _require_called(calls, "sock_sendfile")
-        expect(reader.finished and len(got) >= MIDWAY_CUT,
-               "the peer did not read up to the cut and drain the rest (harness)",
-               observed=f"{len(got)} bytes")
+        expect(
+            reader.finished and len(got) >= MIDWAY_CUT,
+            "the peer did not read up to the cut and drain the rest (harness)",
+            observed=f"{len(got)} bytes",
+        )
         if raised is None:
-            raise Violation("sock_sendfile returned although the peer stopped reading in the middle of the file",
-                            expected="an exception (BrokenPipeError...)", observed=f"returned {result!r}")
+            raise Violation(
+                "sock_sendfile returned although the peer stopped reading in the middle of the file",
+                expected="an exception (BrokenPipeError...)",
+                observed=f"returned {result!r}",
+            )
         if path == "fallback":
             position = f.tell()
-            expect(offset < position <= offset + len(got),
-                   f"file.tell() after sock_sendfile failed on its fallback path ({type(raised).__name__}) is not "
-                   "past offset and within offset + bytes sent into the connection",
-                   expected=f"{offset + 1}..{offset + len(got)}", observed=position)
+            expect(
+                offset < position <= offset + len(got),
+                f"file.tell() after sock_sendfile failed on its fallback path ({type(raised).__name__}) is not "
+                "past offset and within offset + bytes sent into the connection",
+                expected=f"{offset + 1}..{offset + len(got)}",
+                observed=position,
+            )
             return
-        expect_equal(f.tell(), offset + len(got),
-                     f"file.tell() after sock_sendfile failed ({type(raised).__name__}) is not offset + bytes "
-                     "sent into the connection")
+        expect_equal(
+            f.tell(),
+            offset + len(got),
+            f"file.tell() after sock_sendfile failed ({type(raised).__name__}) is not offset + bytes "
+            "sent into the connection",
+        )

@@ -14,8 +14,8 @@
 
 from __future__ import annotations
 
-import ssl
 import socket
+import ssl
 import threading
 import types
 
@@ -23,6 +23,7 @@ import pytest
 import trustme
 
 from loopconf.evidence import Violation
+
 from .limits import TIMEOUT
 
 HANDSHAKE_TIMEOUT = 0.3  # short ssl_handshake_timeout used by the timeout checks
@@ -80,14 +81,20 @@ class TLSPeer:
     line). ``wire`` accumulates every raw byte received from the socket after construction.
     """
 
-    def __init__(self, sock: socket.socket, ctx: ssl.SSLContext, *, server_side: bool,
-                 server_hostname: str | None = None, initial: bytes = b""):
+    def __init__(
+        self,
+        sock: socket.socket,
+        ctx: ssl.SSLContext,
+        *,
+        server_side: bool,
+        server_hostname: str | None = None,
+        initial: bytes = b"",
+    ):
         self.sock = sock
         sock.settimeout(TIMEOUT)
         self.incoming = ssl.MemoryBIO()
         self.outgoing = ssl.MemoryBIO()
-        self.obj = ctx.wrap_bio(self.incoming, self.outgoing, server_side=server_side,
-                                server_hostname=server_hostname)
+        self.obj = ctx.wrap_bio(self.incoming, self.outgoing, server_side=server_side, server_hostname=server_hostname)
         self.wire = bytearray(initial)
         if initial:
             self.incoming.write(initial)
@@ -204,11 +211,10 @@ def read_raw_to_eof(sock: socket.socket) -> bytes:
 class PeerThread:
     """Runs ``func(*args)`` in a thread; ``result()`` joins and returns or re-raises."""
 
-    def __init__(self, threads: "Threads", func, *args):
+    def __init__(self, threads: Threads, func, *args):
         self._value = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True,
-                                        name="loopconf-tls-peer")
+        self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True, name="loopconf-tls-peer")
         threads.add(self)
         self._thread.start()
 

@@ -62,7 +62,7 @@ def failing_tls_server(threads, listener, ctx):
             error = None
         try:
             rest = read_raw_to_eof(conn)
-        except socket.timeout:
+        except TimeoutError:
             return error, "still open"
         return error, f"closed ({len(rest)} more bytes)"
 
@@ -79,7 +79,7 @@ def silent_server(threads, listener):
         threads.sock(conn)
         try:
             read_raw_to_eof(conn)
-        except socket.timeout:
+        except TimeoutError:
             return False
         return True
 
@@ -148,11 +148,18 @@ def timed_failure(net, loop, coro_factory):
 
 
 def expect_timed(exc, elapsed):
-    expect(waited_at_least(elapsed, HANDSHAKE_TIMEOUT), "the handshake was aborted before ssl_handshake_timeout",
-           expected=f">= {HANDSHAKE_TIMEOUT}s", observed=f"{elapsed:.3f}s ({type(exc).__name__}: {exc})")
-    expect_instance(exc, (OSError, asyncio.TimeoutError),
-                    "the aborted handshake raised an unexpected exception type",
-                    expected="ConnectionAbortedError / TimeoutError / OSError")
+    expect(
+        waited_at_least(elapsed, HANDSHAKE_TIMEOUT),
+        "the handshake was aborted before ssl_handshake_timeout",
+        expected=f">= {HANDSHAKE_TIMEOUT}s",
+        observed=f"{elapsed:.3f}s ({type(exc).__name__}: {exc})",
+    )
+    expect_instance(
+        exc,
+        (OSError, asyncio.TimeoutError),
+        "the aborted handshake raised an unexpected exception type",
+        expected="ConnectionAbortedError / TimeoutError / OSError",
+    )
 
 
 # -- scenarios ------------------------------------------------------------------------------
@@ -179,8 +186,9 @@ def close_notify(net, loop, open_tls):
     transport, protocol, result = open_tls(lambda p: p.recv_until_closed())
     transport.write(b"last words")
     transport.close()
-    expect_equal(net.run(protocol.lost, what="connection_lost after close()"), None,
-                 "connection_lost argument after close()")
+    expect_equal(
+        net.run(protocol.lost, what="connection_lost after close()"), None, "connection_lost argument after close()"
+    )
     data, how = result()
     expect_equal(data, b"last words", "bytes the peer decrypted before the end of the stream")
     expect_equal(how, "clean", "how the peer saw the TLS stream end (close_notify expected)")
@@ -197,8 +205,11 @@ def peer_close_notify(net, loop, open_tls):
         return p.recv_until_closed()
 
     _, protocol, result = open_tls(script)
-    expect_equal(net.run(protocol.lost, what="connection_lost after the peer's close_notify"), None,
-                 "connection_lost argument after the peer's close_notify")
+    expect_equal(
+        net.run(protocol.lost, what="connection_lost after the peer's close_notify"),
+        None,
+        "connection_lost argument after the peer's close_notify",
+    )
     result()
     net.run(io_rounds(loop, 2))
     expect_equal(bytes(protocol.data), b"bye", "data received before the peer's close_notify")
@@ -249,9 +260,13 @@ def silent_client_still_pending(net, loop, factory, client, what):
     """A raw client that never sends a ClientHello is still connected after DEFAULT_PROBE, and
     the server protocol has seen no callback (default ssl_handshake_timeout, server side)."""
     net.run(asyncio.sleep(DEFAULT_PROBE), timeout=DEFAULT_PROBE + TIMEOUT)
-    expect(still_open(client), f"{what}: the server dropped a client stalled in the TLS handshake after "
-           f"{DEFAULT_PROBE:g}s although ssl_handshake_timeout=None means 60 s",
-           expected="connection still open", observed="closed by the server")
+    expect(
+        still_open(client),
+        f"{what}: the server dropped a client stalled in the TLS handshake after "
+        f"{DEFAULT_PROBE:g}s although ssl_handshake_timeout=None means 60 s",
+        expected="connection still open",
+        observed="closed by the server",
+    )
     expect_no_callbacks(factory, "the handshake never happened")
 
 
@@ -263,17 +278,23 @@ def call_still_pending(net, loop, coro, what, client=None):
     try:
         net.run(asyncio.sleep(DEFAULT_PROBE), timeout=DEFAULT_PROBE + TIMEOUT)
         if client is not None and not task.done():
-            expect(still_open(client), f"{what}: the connection stalled in the handshake was closed within "
-                   f"{DEFAULT_PROBE:g}s although ssl_handshake_timeout=None means 60 s",
-                   expected="connection still open", observed="closed")
+            expect(
+                still_open(client),
+                f"{what}: the connection stalled in the handshake was closed within "
+                f"{DEFAULT_PROBE:g}s although ssl_handshake_timeout=None means 60 s",
+                expected="connection still open",
+                observed="closed",
+            )
         if task.done():
             error = task.exception() if not task.cancelled() else None
             if error is None and not task.cancelled():
                 net.pair(task.result())
-            raise Violation(f"{what} ended within {DEFAULT_PROBE:g}s with a peer stalled in the handshake "
-                            "although ssl_handshake_timeout=None means 60 s",
-                            expected="still waiting for the handshake",
-                            observed=repr(error) if error else "completed")
+            raise Violation(
+                f"{what} ended within {DEFAULT_PROBE:g}s with a peer stalled in the handshake "
+                "although ssl_handshake_timeout=None means 60 s",
+                expected="still waiting for the handshake",
+                observed=repr(error) if error else "completed",
+            )
     finally:
         if not task.done():
             task.cancel()
@@ -305,9 +326,12 @@ def shutdown_timeout(net, loop, open_tls):
     transport, protocol, result = open_tls(unanswered_close_notify)
     net.run(protocol.received(1), what="the peer's byte over TLS")
     transport.close()
-    net.run(protocol.lost, timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
-            what=f"connection_lost after close() with a peer that never answers close_notify "
-                 f"(ssl_shutdown_timeout={HANDSHAKE_TIMEOUT})")
+    net.run(
+        protocol.lost,
+        timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
+        what=f"connection_lost after close() with a peer that never answers close_notify "
+        f"(ssl_shutdown_timeout={HANDSHAKE_TIMEOUT})",
+    )
     first = result()
     expect_equal(first, "CleanClose", "what the peer read after close() (close_notify expected)")
 
@@ -341,8 +365,11 @@ def shutdown_timeout_default(net, loop, open_tls):
         lost_early = protocol.lost.done()
     finally:
         release.set()
-    expect(not lost_early, f"the TLS shutdown was cut off within {DEFAULT_PROBE:g}s although "
-           "ssl_shutdown_timeout=None means 30 s", expected="still waiting for the peer's close_notify",
-           observed="connection_lost already called")
+    expect(
+        not lost_early,
+        f"the TLS shutdown was cut off within {DEFAULT_PROBE:g}s although ssl_shutdown_timeout=None means 30 s",
+        expected="still waiting for the peer's close_notify",
+        observed="connection_lost already called",
+    )
     net.run(protocol.lost, what="connection_lost after the peer dropped the connection")
     expect_equal(result(), "CleanClose", "what the peer read after close() (close_notify expected)")

@@ -35,7 +35,7 @@ class Breaks:
         if self.python:
             from loopconf.checks import python_matches  # PEP 440, with "||" as in check gates
 
-            running = "%d.%d.%d" % sys.version_info[:3]
+            running = "%d.%d.%d" % sys.version_info[:3]  # noqa: UP031
             if not python_matches(self.python, running):
                 return f"Python {self.python} (running {running})"
         if self.platforms and not sys.platform.startswith(self.platforms):
@@ -43,8 +43,7 @@ class Breaks:
         return ""
 
 
-def breaks(*checks: str, outcome: str = "fail", keeps=(), python: str = "", platforms=(),
-           may_skip=()):
+def breaks(*checks: str, outcome: str = "fail", keeps=(), python: str = "", platforms=(), may_skip=()):
     """Declare that loopconf must report every check matching ``checks`` (IDs or globs) as
     ``outcome`` on the decorated loop, and every check matching ``keeps`` as ``pass``.
 
@@ -98,19 +97,28 @@ def _loop_classes(module):
     import asyncio
 
     for name, obj in vars(module).items():
-        if (inspect.isclass(obj) and issubclass(obj, asyncio.AbstractEventLoop)
-                and not name.startswith("_") and obj.__name__ == name
-                and obj.__module__ == module.__name__):
+        if (
+            inspect.isclass(obj)
+            and issubclass(obj, asyncio.AbstractEventLoop)
+            and not name.startswith("_")
+            and obj.__name__ == name
+            and obj.__module__ == module.__name__
+        ):
             yield name, obj
 
 
 def discover() -> list:
     """Every declared broken loop, in module then source order."""
-    return [BrokenLoop(mod, name, vars(cls)[ATTR])
-            for mod, module in _modules() for name, cls in _loop_classes(module) if ATTR in vars(cls)]
+    return [
+        BrokenLoop(mod, name, vars(cls)[ATTR])
+        for mod, module in _modules()
+        for name, cls in _loop_classes(module)
+        if ATTR in vars(cls)
+    ]
 
 
 def undeclared() -> list:
     """``module:Class`` of every broken loop without a ``@breaks`` (each must have one)."""
-    return [f"{mod}:{name}" for mod, module in _modules() for name, cls in _loop_classes(module)
-            if ATTR not in vars(cls)]
+    return [
+        f"{mod}:{name}" for mod, module in _modules() for name, cls in _loop_classes(module) if ATTR not in vars(cls)
+    ]

@@ -14,8 +14,8 @@ from asyncio import selector_events
 
 from tests.broken.connections import ProtoProxy, _ProxyLoop
 
-
 # --- 19.5.1.1 running and stopping ------------------------------------------------------------
+
 
 class FalsyResultLoop(asyncio.SelectorEventLoop):
     """run_until_complete returns None instead of a falsy result (0, '', [] ...)."""
@@ -79,6 +79,7 @@ class ShutdownOneAsyncgenLoop(asyncio.SelectorEventLoop):
 
 # --- 19.5.1.2 calls ---------------------------------------------------------------------------
 
+
 class WakeOnceLoop(asyncio.SelectorEventLoop):
     """call_soon_threadsafe wakes the selector only the first time it is used."""
 
@@ -109,6 +110,7 @@ class ManyArgsTruncatedLoop(asyncio.SelectorEventLoop):
 
 # --- 19.5.1.3 delayed calls ---------------------------------------------------------------------
 
+
 class MsFloorTimerLoop(asyncio.SelectorEventLoop):
     """Timer deadlines are rounded DOWN to the millisecond (fires up to 1 ms early; uvloop-like)."""
 
@@ -137,6 +139,7 @@ class TimerCancelledFalseLoop(asyncio.SelectorEventLoop):
 
     def call_at(self, when, callback, *args, context=None):
         import heapq
+
         self._check_closed()
         timer = _NeverCancelledTimer(when, callback, args, self, context)
         heapq.heappush(self._scheduled, timer)
@@ -145,6 +148,7 @@ class TimerCancelledFalseLoop(asyncio.SelectorEventLoop):
 
 
 # --- 19.5.1.4 / 19.5.1.5 futures and tasks --------------------------------------------------------
+
 
 class NameOnlyFirstTaskLoop(asyncio.SelectorEventLoop):
     """create_task applies name= only when no other task has been created before."""
@@ -168,6 +172,7 @@ class FactoryWrapperLoop(asyncio.SelectorEventLoop):
 
 # --- 19.5.1.6 connections ---------------------------------------------------------------------------
 
+
 class DataAfterCloseLoop(asyncio.SelectorEventLoop):
     """Transports keep reading after close() while write data is still buffered."""
 
@@ -183,6 +188,7 @@ class DataAfterCloseLoop(asyncio.SelectorEventLoop):
                 orig_close()
             finally:
                 loop._remove_reader = saved
+
         t.close = close
         return t
 
@@ -209,6 +215,7 @@ class EofAfterLostLoop(_ProxyLoop):
 
 
 # --- 19.5.1.10 watching fds -------------------------------------------------------------------------
+
 
 class RemoveReaderFalseWithWriterLoop(asyncio.SelectorEventLoop):
     """remove_reader returns False when the fd also has a writer (the reader is removed anyway)."""
@@ -240,6 +247,7 @@ class RemoveWriterKeepsCallbackLoop(asyncio.SelectorEventLoop):
 
 # --- 19.5.1.11 sockets ------------------------------------------------------------------------------
 
+
 class RecvOverNbytesLoop(asyncio.SelectorEventLoop):
     """sock_recv(sock, n) may return up to 2*n bytes when n is small (< 64)."""
 
@@ -257,6 +265,7 @@ class SendallCountLoop(asyncio.SelectorEventLoop):
 
 # --- 19.5.1.12 resolution ---------------------------------------------------------------------------
 
+
 class FamilyIgnoredLoop(asyncio.SelectorEventLoop):
     """getaddrinfo ignores the family filter."""
 
@@ -273,6 +282,7 @@ class TypeIgnoredLoop(asyncio.SelectorEventLoop):
 
 # --- 19.5.1.14 signals ------------------------------------------------------------------------------
 
+
 class SyncSignalLoop(asyncio.SelectorEventLoop):
     """add_signal_handler runs the callback inside the Python signal handler, not from the loop."""
 
@@ -283,6 +293,7 @@ class SyncSignalLoop(asyncio.SelectorEventLoop):
 
 # --- 19.5.1.15 executor -----------------------------------------------------------------------------
 
+
 class ExecutorArgsTruncatedLoop(asyncio.SelectorEventLoop):
     """run_in_executor passes at most 2 positional arguments."""
 
@@ -291,6 +302,7 @@ class ExecutorArgsTruncatedLoop(asyncio.SelectorEventLoop):
 
 
 # --- 19.5.1.16 errors -------------------------------------------------------------------------------
+
 
 class NoExceptionKeyForTimersLoop(asyncio.SelectorEventLoop):
     """The exception handler context lacks 'exception' for errors raised by timer callbacks."""
@@ -311,6 +323,7 @@ class HandlerGetsCopyLoop(asyncio.SelectorEventLoop):
 
 
 # --- 19.5.1.6 connections: more ---------------------------------------------------------------------
+
 
 class _EofAlwaysCloses(ProtoProxy):
     def eof_received(self):
@@ -335,6 +348,7 @@ class _PauseOnlyBeforeData(ProtoProxy):
         def pause_reading():
             if not proxy.got_data:
                 orig_pause()
+
         transport.pause_reading = pause_reading
         super().connection_made(transport)
 
@@ -365,6 +379,7 @@ class DatagramWildcardSocknameLoop(asyncio.SelectorEventLoop):
 
 # --- 19.5.1.3: real-loop timer bugs ----------------------------------------------------------------
 
+
 class ZeroDelayPlainHandleLoop(asyncio.SelectorEventLoop):
     """call_later(delay <= 0) returns the plain Handle of call_soon, not a TimerHandle (uvloop #482)."""
 
@@ -394,6 +409,7 @@ class CachedClockLoop(asyncio.SelectorEventLoop):
 
 # --- round 3 ---------------------------------------------------------------------------------------
 
+
 class ThreadsafeOwnQueueLoop(asyncio.SelectorEventLoop):
     """call_soon_threadsafe callbacks go to a separate queue that is moved to the ready queue only
     when the self-pipe is read: from the loop's own thread they overtake nothing but are overtaken
@@ -403,6 +419,7 @@ class ThreadsafeOwnQueueLoop(asyncio.SelectorEventLoop):
         super().__init__(*args, **kwargs)
         import collections
         import threading
+
         self._ts_queue = collections.deque()
         self._ts_lock = threading.Lock()
 
@@ -443,8 +460,7 @@ class ServerEofKeepOpenIgnoredLoop(asyncio.SelectorEventLoop):
 
     async def create_server(self, protocol_factory, *args, **kwargs):
         loop = self
-        return await super().create_server(lambda: _EofAlwaysCloses(loop, protocol_factory()),
-                                           *args, **kwargs)
+        return await super().create_server(lambda: _EofAlwaysCloses(loop, protocol_factory()), *args, **kwargs)
 
 
 class SubprocessDropsEnvLoop(asyncio.SelectorEventLoop):
@@ -468,6 +484,7 @@ class _RepeatedPause(ProtoProxy):
             orig_write(data)
             if proxy.paused and transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]:
                 proxy.inner.pause_writing()
+
         transport.write = write
         super().connection_made(transport)
 
@@ -502,6 +519,7 @@ class HonestWhenEarlyFireLoop(asyncio.SelectorEventLoop):
 
     def call_at(self, when, callback, *args, context=None):
         import heapq
+
         self._check_closed()
         early = when - 0.001 if when - self.time() > 0.05 else when
         timer = _EarlyTimer(early, callback, args, self, context)

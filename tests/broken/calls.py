@@ -199,8 +199,11 @@ class CancelledNotReportedLoop(asyncio.SelectorEventLoop):
         return handle
 
 
-@breaks("calls.call_soon_threadsafe.from_signal_handler", python=">=3.12",
-        keeps=["calls.call_soon_threadsafe.wakes_loop", "calls.call_soon_threadsafe.returns_handle"])
+@breaks(
+    "calls.call_soon_threadsafe.from_signal_handler",
+    python=">=3.12",
+    keeps=["calls.call_soon_threadsafe.wakes_loop", "calls.call_soon_threadsafe.returns_handle"],
+)
 class MainThreadNoWakeLoop(asyncio.SelectorEventLoop):
     """call_soon_threadsafe skips the wake-up when called in the loop's own thread (assuming the
     loop is busy running callbacks then), so a signal handler's call is left waiting."""
@@ -218,8 +221,11 @@ class _CopyContextHandle(asyncio.Handle):
         return self._context.copy()
 
 
-@breaks("handle.get_context.returns_context", python=">=3.12",
-        keeps=["calls.call_soon.context", "calls.call_soon.returns_handle"])
+@breaks(
+    "handle.get_context.returns_context",
+    python=">=3.12",
+    keeps=["calls.call_soon.context", "calls.call_soon.returns_handle"],
+)
 class HandleContextCopyLoop(asyncio.SelectorEventLoop):
     """call_soon handles report a copy of their context from get_context(), not the context itself."""
 

@@ -73,6 +73,7 @@ class DoubleFactoryLoop(asyncio.SelectorEventLoop):
         def factory():
             protocol_factory()
             return protocol_factory()
+
         return await super().create_connection(factory, *args, **kwargs)
 
 
@@ -89,8 +90,11 @@ class LateConnectionMadeLoop(_ProxyLoop):
     proxy_class = _LateMade
 
 
-@breaks("connections.create_connection.refused", "connections.create_connection.synopsis_order",
-        keeps=["connections.create_connection.returns_pair"])
+@breaks(
+    "connections.create_connection.refused",
+    "connections.create_connection.synopsis_order",
+    keeps=["connections.create_connection.returns_pair"],
+)
 class EagerFactoryLoop(asyncio.SelectorEventLoop):
     """create_connection calls protocol_factory before connecting (even when refused)."""
 
@@ -123,8 +127,11 @@ class IgnoreFlagsLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(protocol_factory, *args, **kwargs)
 
 
-@breaks("connections.create_connection.sock_exclusive[host]",
-        "connections.create_connection.sock_exclusive[port]", keeps=["connections.create_connection.sock"])
+@breaks(
+    "connections.create_connection.sock_exclusive[host]",
+    "connections.create_connection.sock_exclusive[port]",
+    keeps=["connections.create_connection.sock"],
+)
 class SockWithHostLoop(asyncio.SelectorEventLoop):
     """create_connection silently drops host/port when sock is given instead of rejecting them."""
 
@@ -140,8 +147,11 @@ class _DoubleLost(ProtoProxy):
         self.loop.call_soon(self.inner.connection_lost, exc)
 
 
-@breaks("connections.create_connection.callback_order", "connections.create_connection.peer_reset_lost_once",
-        keeps=["connections.create_connection.returns_pair"])
+@breaks(
+    "connections.create_connection.callback_order",
+    "connections.create_connection.peer_reset_lost_once",
+    keeps=["connections.create_connection.returns_pair"],
+)
 class DoubleConnectionLostLoop(_ProxyLoop):
     """connection_lost is delivered twice."""
 
@@ -153,8 +163,7 @@ class _NoEof(ProtoProxy):
         return None
 
 
-@breaks("connections.create_connection.callback_order",
-        keeps=["connections.create_connection.peer_reset_lost_once"])
+@breaks("connections.create_connection.callback_order", keeps=["connections.create_connection.peer_reset_lost_once"])
 class NoEofReceivedLoop(_ProxyLoop):
     """The peer's EOF closes the transport without calling eof_received."""
 
@@ -194,8 +203,7 @@ class _TransportPatchLoop(asyncio.SelectorEventLoop):
         return transport, protocol
 
 
-@breaks("connections.create_connection.extra_info_addresses",
-        keeps=["connections.create_connection.extra_info_socket"])
+@breaks("connections.create_connection.extra_info_addresses", keeps=["connections.create_connection.extra_info_socket"])
 class NoPeernameLoop(_TransportPatchLoop):
     """get_extra_info('peername') returns None."""
 
@@ -204,8 +212,7 @@ class NoPeernameLoop(_TransportPatchLoop):
         _patch(t, get_extra_info=lambda name, default=None: None if name == "peername" else orig(name, default))
 
 
-@breaks("connections.create_connection.extra_info_socket",
-        keeps=["connections.create_connection.extra_info_addresses"])
+@breaks("connections.create_connection.extra_info_socket", keeps=["connections.create_connection.extra_info_addresses"])
 class NoSocketInfoLoop(_TransportPatchLoop):
     """get_extra_info('socket') returns None."""
 
@@ -265,14 +272,18 @@ class BadBufferLimitsLoop(_TransportPatchLoop):
 
 # -- datagrams ------------------------------------------------------------------------------
 
+
 class _NoSenderAddr(ProtoProxy):
     def datagram_received(self, data, addr):
         self.inner.datagram_received(data, None)
 
 
-@breaks("connections.create_datagram_endpoint.local_addr", "connections.create_datagram_endpoint.remote_addr",
-        "connections.create_datagram_endpoint.sock",
-        keeps=["connections.create_datagram_endpoint.allow_broadcast"])
+@breaks(
+    "connections.create_datagram_endpoint.local_addr",
+    "connections.create_datagram_endpoint.remote_addr",
+    "connections.create_datagram_endpoint.sock",
+    keeps=["connections.create_datagram_endpoint.allow_broadcast"],
+)
 class DatagramNoAddrLoop(asyncio.SelectorEventLoop):
     """datagram_received gets None instead of the sender's address."""
 
@@ -282,22 +293,25 @@ class DatagramNoAddrLoop(asyncio.SelectorEventLoop):
         return transport, holder["inner"]
 
 
-@breaks("connections.create_datagram_endpoint.sock_exclusive[local_addr]",
-        "connections.create_datagram_endpoint.sock_exclusive[remote_addr]",
-        keeps=["connections.create_datagram_endpoint.sock"])
+@breaks(
+    "connections.create_datagram_endpoint.sock_exclusive[local_addr]",
+    "connections.create_datagram_endpoint.sock_exclusive[remote_addr]",
+    keeps=["connections.create_datagram_endpoint.sock"],
+)
 class DatagramSockWithAddrLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint drops local_addr/remote_addr when sock is given."""
 
-    async def create_datagram_endpoint(self, protocol_factory, local_addr=None, remote_addr=None, *,
-                                       sock=None, **kwargs):
+    async def create_datagram_endpoint(
+        self, protocol_factory, local_addr=None, remote_addr=None, *, sock=None, **kwargs
+    ):
         if sock is not None:
             local_addr = remote_addr = None
-        return await super().create_datagram_endpoint(protocol_factory, local_addr, remote_addr, sock=sock,
-                                                      **kwargs)
+        return await super().create_datagram_endpoint(protocol_factory, local_addr, remote_addr, sock=sock, **kwargs)
 
 
-@breaks("connections.create_datagram_endpoint.allow_broadcast",
-        keeps=["connections.create_datagram_endpoint.local_addr"])
+@breaks(
+    "connections.create_datagram_endpoint.allow_broadcast", keeps=["connections.create_datagram_endpoint.local_addr"]
+)
 class DatagramNoBroadcastLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint ignores allow_broadcast."""
 
@@ -305,8 +319,7 @@ class DatagramNoBroadcastLoop(asyncio.SelectorEventLoop):
         return await super().create_datagram_endpoint(*args, **kwargs)
 
 
-@breaks("connections.create_datagram_endpoint.reuse_port",
-        keeps=["connections.create_datagram_endpoint.local_addr"])
+@breaks("connections.create_datagram_endpoint.reuse_port", keeps=["connections.create_datagram_endpoint.local_addr"])
 class DatagramNoReusePortLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint ignores reuse_port."""
 
@@ -314,8 +327,9 @@ class DatagramNoReusePortLoop(asyncio.SelectorEventLoop):
         return await super().create_datagram_endpoint(*args, **kwargs)
 
 
-@breaks("connections.create_datagram_endpoint.no_reuse_address",
-        keeps=["connections.create_datagram_endpoint.local_addr"])
+@breaks(
+    "connections.create_datagram_endpoint.no_reuse_address", keeps=["connections.create_datagram_endpoint.local_addr"]
+)
 @breaks("connections.create_datagram_endpoint.reuse_address_removed", python=">=3.11")
 @breaks("connections.create_datagram_endpoint.reuse_address_rejected", python="<3.11")
 class DatagramReuseAddressLoop(asyncio.SelectorEventLoop):
@@ -334,8 +348,9 @@ class _NoErrors(ProtoProxy):
         pass
 
 
-@breaks("connections.create_datagram_endpoint.error_received",
-        keeps=["connections.create_datagram_endpoint.remote_addr"])
+@breaks(
+    "connections.create_datagram_endpoint.error_received", keeps=["connections.create_datagram_endpoint.remote_addr"]
+)
 class DatagramNoErrorReceivedLoop(asyncio.SelectorEventLoop):
     """Send errors never reach error_received."""
 
@@ -345,8 +360,7 @@ class DatagramNoErrorReceivedLoop(asyncio.SelectorEventLoop):
         return transport, holder["inner"]
 
 
-@breaks("connections.create_datagram_endpoint.unix",
-        keeps=["connections.create_datagram_endpoint.local_addr"])
+@breaks("connections.create_datagram_endpoint.unix", keeps=["connections.create_datagram_endpoint.local_addr"])
 class DatagramNoUnixLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint refuses AF_UNIX."""
 
@@ -358,8 +372,11 @@ class DatagramNoUnixLoop(asyncio.SelectorEventLoop):
 
 # -- UNIX connections -----------------------------------------------------------------------
 
-@breaks("connections.create_unix_connection.path[bytes]",
-        keeps=["connections.create_unix_connection.path[str]", "connections.create_unix_connection.path[pathlib]"])
+
+@breaks(
+    "connections.create_unix_connection.path[bytes]",
+    keeps=["connections.create_unix_connection.path[str]", "connections.create_unix_connection.path[pathlib]"],
+)
 class UnixNoBytesPathLoop(asyncio.SelectorEventLoop):
     """create_unix_connection rejects bytes paths."""
 
@@ -379,8 +396,11 @@ class UnixNoAbstractLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_connection(protocol_factory, path, **kwargs)
 
 
-@breaks("connections.create_unix_connection.sock", "connections.create_unix_connection.path_required",
-        keeps=["connections.create_unix_connection.path[str]"])
+@breaks(
+    "connections.create_unix_connection.sock",
+    "connections.create_unix_connection.path_required",
+    keeps=["connections.create_unix_connection.path[str]"],
+)
 class UnixNoSockLoop(asyncio.SelectorEventLoop):
     """create_unix_connection ignores sock= and fails without a path."""
 
@@ -392,8 +412,8 @@ class UnixNoSockLoop(asyncio.SelectorEventLoop):
 
 # -- more create_connection breakages ---------------------------------------------------------
 
-@breaks("connections.create_connection.returns_pair",
-        keeps=["connections.create_unix_connection.path_required"])
+
+@breaks("connections.create_connection.returns_pair", keeps=["connections.create_unix_connection.path_required"])
 class SwappedPairLoop(asyncio.SelectorEventLoop):
     """create_connection returns (protocol, transport) instead of (transport, protocol)."""
 
@@ -402,8 +422,7 @@ class SwappedPairLoop(asyncio.SelectorEventLoop):
         return protocol, transport
 
 
-@breaks("connections.create_connection.host_port[ipv6]",
-        keeps=["connections.create_connection.host_port[ipv4]"])
+@breaks("connections.create_connection.host_port[ipv6]", keeps=["connections.create_connection.host_port[ipv4]"])
 class NoIPv6Loop(asyncio.SelectorEventLoop):
     """create_connection refuses IPv6 hosts."""
 
@@ -460,8 +479,7 @@ class NoHappyEyeballsLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
-@breaks("connections.create_connection.all_errors", keeps=["connections.create_connection.refused"],
-        python=">=3.12")
+@breaks("connections.create_connection.all_errors", keeps=["connections.create_connection.refused"], python=">=3.12")
 class IgnoreAllErrorsLoop(asyncio.SelectorEventLoop):
     """create_connection ignores all_errors=True (3.12) and raises the bare error."""
 
@@ -475,8 +493,7 @@ class _DatagramLostTwice(ProtoProxy):
         self.loop.call_soon(self.inner.connection_lost, exc)
 
 
-@breaks("connections.create_datagram_endpoint.close",
-        keeps=["connections.create_datagram_endpoint.local_addr"])
+@breaks("connections.create_datagram_endpoint.close", keeps=["connections.create_datagram_endpoint.local_addr"])
 class DatagramLostTwiceLoop(asyncio.SelectorEventLoop):
     """Closing a datagram transport calls connection_lost twice."""
 
@@ -488,8 +505,12 @@ class DatagramLostTwiceLoop(asyncio.SelectorEventLoop):
 
 # -- gap #16: resolution/connect without blocking, names, Happy Eyeballs, sock= ownership -------
 
-@breaks("connections.create_connection.does_not_block[resolving]",
-        keeps=["connections.create_connection.does_not_block[connecting]"], platforms=["linux"])
+
+@breaks(
+    "connections.create_connection.does_not_block[resolving]",
+    keeps=["connections.create_connection.does_not_block[connecting]"],
+    platforms=["linux"],
+)
 class BlockingResolveLoop(asyncio.SelectorEventLoop):
     """getaddrinfo runs socket.getaddrinfo on the loop thread (blocks the loop while resolving)."""
 
@@ -497,8 +518,11 @@ class BlockingResolveLoop(asyncio.SelectorEventLoop):
         return socket.getaddrinfo(host, port, family, type, proto, flags)
 
 
-@breaks("connections.create_connection.does_not_block[connecting]",
-        keeps=["connections.create_connection.does_not_block[resolving]"], platforms=["linux"])
+@breaks(
+    "connections.create_connection.does_not_block[connecting]",
+    keeps=["connections.create_connection.does_not_block[resolving]"],
+    platforms=["linux"],
+)
 class BlockingConnectLoop(asyncio.SelectorEventLoop):
     """sock_connect (used by create_connection) connects in blocking mode on the loop thread."""
 
@@ -530,8 +554,12 @@ class UnresolvedLocalAddrLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(protocol_factory, sock=sock, **kwargs)
 
 
-@breaks("connections.create_connection.happy_eyeballs_parallel",
-        keeps=["connections.create_connection.interleave[default]"], python=">=3.8", platforms=["linux"])
+@breaks(
+    "connections.create_connection.happy_eyeballs_parallel",
+    keeps=["connections.create_connection.interleave[default]"],
+    python=">=3.8",
+    platforms=["linux"],
+)
 class SequentialEyeballsLoop(asyncio.SelectorEventLoop):
     """happy_eyeballs_delay is accepted and ignored: addresses are tried one after the other."""
 
@@ -539,9 +567,14 @@ class SequentialEyeballsLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
-@breaks("connections.create_connection.interleave[one]",
-        keeps=["connections.create_connection.interleave[default]",
-               "connections.create_connection.interleave[delay_default]"], python=">=3.8")
+@breaks(
+    "connections.create_connection.interleave[one]",
+    keeps=[
+        "connections.create_connection.interleave[default]",
+        "connections.create_connection.interleave[delay_default]",
+    ],
+    python=">=3.8",
+)
 class IgnoreInterleaveLoop(asyncio.SelectorEventLoop):
     """An explicit interleave is ignored (the default still applies)."""
 
@@ -549,8 +582,11 @@ class IgnoreInterleaveLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
-@breaks("connections.create_connection.interleave[delay_default]",
-        keeps=["connections.create_connection.interleave[one]"], python=">=3.8")
+@breaks(
+    "connections.create_connection.interleave[delay_default]",
+    keeps=["connections.create_connection.interleave[one]"],
+    python=">=3.8",
+)
 class NoDefaultInterleaveLoop(asyncio.SelectorEventLoop):
     """With happy_eyeballs_delay and no interleave, the addresses keep the getaddrinfo order (default 0)."""
 
@@ -558,8 +594,11 @@ class NoDefaultInterleaveLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, interleave=interleave or 0, **kwargs)
 
 
-@breaks("connections.create_connection.errors_combined[different]",
-        keeps=["connections.create_connection.errors_combined[same]"], python=">=3.12")
+@breaks(
+    "connections.create_connection.errors_combined[different]",
+    keeps=["connections.create_connection.errors_combined[same]"],
+    python=">=3.12",
+)
 class LastErrorOnlyLoop(asyncio.SelectorEventLoop):
     """A connection that fails on every address raises only the last attempt's error."""
 
@@ -572,8 +611,11 @@ class LastErrorOnlyLoop(asyncio.SelectorEventLoop):
             raise group.exceptions[-1] from None
 
 
-@breaks("connections.create_connection.sock_closed_with_transport",
-        keeps=["connections.create_connection.sock"], python=">=3.11")
+@breaks(
+    "connections.create_connection.sock_closed_with_transport",
+    keeps=["connections.create_connection.sock"],
+    python=">=3.11",
+)
 class DupTcpSockLoop(asyncio.SelectorEventLoop):
     """create_connection(sock=) works on a dup() of the socket, so closing the transport leaves it open."""
 
@@ -583,8 +625,11 @@ class DupTcpSockLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, sock=sock, **kwargs)
 
 
-@breaks("connections.create_datagram_endpoint.sock_closed_with_transport",
-        keeps=["connections.create_datagram_endpoint.sock"], python=">=3.11")
+@breaks(
+    "connections.create_datagram_endpoint.sock_closed_with_transport",
+    keeps=["connections.create_datagram_endpoint.sock"],
+    python=">=3.11",
+)
 class DupDatagramSockLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint(sock=) works on a dup() of the socket."""
 
@@ -607,8 +652,10 @@ class DatagramIPv4OnlyLoop(asyncio.SelectorEventLoop):
         return await super().create_datagram_endpoint(protocol_factory, local_addr, remote_addr, **kwargs)
 
 
-@breaks("connections.create_datagram_endpoint.names_resolved",
-        keeps=["connections.create_datagram_endpoint.local_addr", "connections.create_datagram_endpoint.remote_addr"])
+@breaks(
+    "connections.create_datagram_endpoint.names_resolved",
+    keeps=["connections.create_datagram_endpoint.local_addr", "connections.create_datagram_endpoint.remote_addr"],
+)
 class DatagramUnresolvedLocalLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint binds local_addr as given (its host never goes through getaddrinfo)."""
 
@@ -627,8 +674,10 @@ class DatagramUnresolvedLocalLoop(asyncio.SelectorEventLoop):
         return await super().create_datagram_endpoint(protocol_factory, sock=sock)
 
 
-@breaks("connections.create_datagram_endpoint.family_proto_flags",
-        keeps=["connections.create_datagram_endpoint.remote_addr"])
+@breaks(
+    "connections.create_datagram_endpoint.family_proto_flags",
+    keeps=["connections.create_datagram_endpoint.remote_addr"],
+)
 class DatagramDropsFlagsLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint does not pass proto and flags to resolution."""
 

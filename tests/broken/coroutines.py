@@ -7,11 +7,31 @@ from tests.broken import breaks
 
 #: The coroutine methods of the loop page (getaddrinfo/getnameinfo included).
 COROUTINE_METHODS = (
-    "shutdown_asyncgens", "shutdown_default_executor", "create_connection", "create_datagram_endpoint",
-    "create_unix_connection", "create_server", "create_unix_server", "connect_accepted_socket", "sendfile",
-    "start_tls", "sock_recv", "sock_recv_into", "sock_sendall", "sock_connect", "sock_accept",
-    "sock_sendfile", "sock_recvfrom", "sock_recvfrom_into", "sock_sendto", "connect_read_pipe",
-    "connect_write_pipe", "subprocess_exec", "subprocess_shell", "getaddrinfo", "getnameinfo",
+    "shutdown_asyncgens",
+    "shutdown_default_executor",
+    "create_connection",
+    "create_datagram_endpoint",
+    "create_unix_connection",
+    "create_server",
+    "create_unix_server",
+    "connect_accepted_socket",
+    "sendfile",
+    "start_tls",
+    "sock_recv",
+    "sock_recv_into",
+    "sock_sendall",
+    "sock_connect",
+    "sock_accept",
+    "sock_sendfile",
+    "sock_recvfrom",
+    "sock_recvfrom_into",
+    "sock_sendto",
+    "connect_read_pipe",
+    "connect_write_pipe",
+    "subprocess_exec",
+    "subprocess_shell",
+    "getaddrinfo",
+    "getnameinfo",
 )
 
 
@@ -36,9 +56,14 @@ for _name in COROUTINE_METHODS:
         setattr(TaskReturningLoop, _name, _as_task(_name))
 
 
-@breaks("sockets.sock_sendall.is_coroutine",
-        keeps=["sockets.sock_recv.is_coroutine", "sockets.sock_accept.is_coroutine",
-               "connections.create_connection.is_coroutine"])
+@breaks(
+    "sockets.sock_sendall.is_coroutine",
+    keeps=[
+        "sockets.sock_recv.is_coroutine",
+        "sockets.sock_accept.is_coroutine",
+        "connections.create_connection.is_coroutine",
+    ],
+)
 class FutureSockSendallLoop(asyncio.SelectorEventLoop):
     """sock_sendall alone is the pre-3.7 style: a plain method returning a Future."""
 

@@ -131,8 +131,12 @@ class IntRejectedLoop(asyncio.SelectorEventLoop):
         return super().call_at(when, callback, *args, context=context)
 
 
-@breaks("delayed.call_later.zero_delay", "delayed.call_later.past_deadline", "delayed.call_at.zero_delay",
-        "delayed.call_at.past_deadline")
+@breaks(
+    "delayed.call_later.zero_delay",
+    "delayed.call_later.past_deadline",
+    "delayed.call_at.zero_delay",
+    "delayed.call_at.past_deadline",
+)
 class DueTimersDroppedLoop(asyncio.SelectorEventLoop):
     """A timer that is already due when scheduled is silently dropped."""
 
@@ -206,9 +210,16 @@ class WallClockLoop(asyncio.SelectorEventLoop):
         return time.time()
 
 
-@breaks("delayed.call_later.due_deadline_order", "delayed.call_at.due_deadline_order",
-        keeps=["delayed.call_later.deadline_order", "delayed.call_at.deadline_order",
-               "delayed.call_later.returns_timerhandle", "delayed.call_at.returns_timerhandle"])
+@breaks(
+    "delayed.call_later.due_deadline_order",
+    "delayed.call_at.due_deadline_order",
+    keeps=[
+        "delayed.call_later.deadline_order",
+        "delayed.call_at.deadline_order",
+        "delayed.call_later.returns_timerhandle",
+        "delayed.call_at.returns_timerhandle",
+    ],
+)
 class DueZeroJumpsQueueLoop(asyncio.SelectorEventLoop):
     """call_later/call_at with a deadline already reached put the TimerHandle straight on the
     ready queue, overtaking due timers still waiting in the heap."""
@@ -223,9 +234,16 @@ class DueZeroJumpsQueueLoop(asyncio.SelectorEventLoop):
         return handle
 
 
-@breaks("delayed.call_later.returns_timerhandle", "delayed.call_later.due_deadline_order",
-        keeps=["delayed.call_at.returns_timerhandle", "delayed.call_at.due_deadline_order",
-               "delayed.call_later.zero_delay", "delayed.call_later.exactly_once"])
+@breaks(
+    "delayed.call_later.returns_timerhandle",
+    "delayed.call_later.due_deadline_order",
+    keeps=[
+        "delayed.call_at.returns_timerhandle",
+        "delayed.call_at.due_deadline_order",
+        "delayed.call_later.zero_delay",
+        "delayed.call_later.exactly_once",
+    ],
+)
 class ZeroDelayViaCallSoonLoop(asyncio.SelectorEventLoop):
     """call_later(0) is short-cut to call_soon: the callback runs, but the result is a plain
     Handle and it joins the ready queue ahead of timers already due."""
@@ -236,8 +254,12 @@ class ZeroDelayViaCallSoonLoop(asyncio.SelectorEventLoop):
         return super().call_later(delay, callback, *args, context=context)
 
 
-@breaks("delayed.call_later.longer_than_a_day", "delayed.call_at.longer_than_a_day", python=">=3.8",
-        keeps=["delayed.call_later.when", "delayed.call_at.when"])
+@breaks(
+    "delayed.call_later.longer_than_a_day",
+    "delayed.call_at.longer_than_a_day",
+    python=">=3.8",
+    keeps=["delayed.call_later.when", "delayed.call_at.when"],
+)
 class OneDayClampLoop(asyncio.SelectorEventLoop):
     """Deadlines are clamped to one day ahead (the 3.7 docs' limit kept as a hard cap)."""
 
@@ -252,8 +274,12 @@ class _DayLimitSelector(selectors.DefaultSelector):
         return super().select(timeout)
 
 
-@breaks("delayed.call_later.longer_than_a_day", "delayed.call_at.longer_than_a_day", python=">=3.8",
-        keeps=["delayed.call_later.when", "delayed.call_at.when", "delayed.call_later.not_early"])
+@breaks(
+    "delayed.call_later.longer_than_a_day",
+    "delayed.call_at.longer_than_a_day",
+    python=">=3.8",
+    keeps=["delayed.call_later.when", "delayed.call_at.when", "delayed.call_later.not_early"],
+)
 class UncappedPollTimeoutLoop(asyncio.SelectorEventLoop):
     """The I/O wait is given the full time to the next timer, and the selector refuses
     timeouts over a day: a loop with only a far-off timer pending crashes in its poll."""

@@ -15,8 +15,11 @@ class _StripKey(asyncio.SelectorEventLoop):
         super().call_exception_handler({k: v for k, v in context.items() if k != self.key})
 
 
-@breaks("errors.context.call_soon_callback", "errors.context.call_later_callback",
-        keeps=["errors.context.message_and_exception"])
+@breaks(
+    "errors.context.call_soon_callback",
+    "errors.context.call_later_callback",
+    keeps=["errors.context.message_and_exception"],
+)
 class NoHandleContextLoop(_StripKey):
     """Contexts lose 'handle' (callback and timer errors)."""
 
@@ -44,8 +47,12 @@ class NoAsyncgenContextLoop(_StripKey):
     key = "asyncgen"
 
 
-@breaks("errors.context.call_soon_callback", "errors.context.future_never_retrieved",
-        "errors.context.protocol_connection_made", "errors.context.message_and_exception")
+@breaks(
+    "errors.context.call_soon_callback",
+    "errors.context.future_never_retrieved",
+    "errors.context.protocol_connection_made",
+    "errors.context.message_and_exception",
+)
 class WrongExceptionContextLoop(asyncio.SelectorEventLoop):
     """Contexts carry a copy of the exception instead of the raised instance."""
 
@@ -82,8 +89,9 @@ class AcceptsNonCallableLoop(asyncio.SelectorEventLoop):
         self._exception_handler = handler
 
 
-@breaks("errors.set_exception_handler.called_with_loop_and_context",
-        "errors.call_exception_handler.calls_current_handler")
+@breaks(
+    "errors.set_exception_handler.called_with_loop_and_context", "errors.call_exception_handler.calls_current_handler"
+)
 class WrongLoopArgumentLoop(asyncio.SelectorEventLoop):
     """The handler receives None instead of the loop."""
 
@@ -94,9 +102,12 @@ class WrongLoopArgumentLoop(asyncio.SelectorEventLoop):
         handler(None, context)
 
 
-@breaks("errors.default_exception_handler.logs_message", "errors.call_exception_handler.default_when_unset",
-        "errors.set_exception_handler.none_restores_default",
-        "errors.default_exception_handler.asyncio_logger")
+@breaks(
+    "errors.default_exception_handler.logs_message",
+    "errors.call_exception_handler.default_when_unset",
+    "errors.set_exception_handler.none_restores_default",
+    "errors.default_exception_handler.asyncio_logger",
+)
 class SilentDefaultHandlerLoop(asyncio.SelectorEventLoop):
     """default_exception_handler logs nothing."""
 
@@ -116,8 +127,15 @@ _OTHER_LOGGER = logging.getLogger("lcx.broken.otherlogger")
 _OTHER_LOGGER.propagate = False  # the hardest case for a capture at the root logger
 
 
-@breaks("errors.default_exception_handler.asyncio_logger",
-        keeps=["errors.default_exception_handler.logs_message", "errors.default_exception_handler.logs_traceback", "errors.call_exception_handler.default_when_unset", "errors.set_exception_handler.none_restores_default"])
+@breaks(
+    "errors.default_exception_handler.asyncio_logger",
+    keeps=[
+        "errors.default_exception_handler.logs_message",
+        "errors.default_exception_handler.logs_traceback",
+        "errors.call_exception_handler.default_when_unset",
+        "errors.set_exception_handler.none_restores_default",
+    ],
+)
 class OtherLoggerDefaultHandlerLoop(asyncio.SelectorEventLoop):
     """default_exception_handler logs message and traceback on its own (non-propagating) logger.
 
@@ -172,6 +190,7 @@ class ReportsNormalCallbacksLoop(asyncio.SelectorEventLoop):
         def wrapped(*a):
             callback(*a)
             self.call_exception_handler({"message": "callback ran"})
+
         return super().call_soon(wrapped, *args, context=context)
 
 
@@ -179,7 +198,8 @@ class _AlwaysReportingFuture(asyncio.Future):
     def __del__(self):
         if self.done() and not self.cancelled() and self.exception() is not None:
             self.get_loop().call_exception_handler(
-                {"message": "exception (retrieved or not)", "exception": self.exception(), "future": self})
+                {"message": "exception (retrieved or not)", "exception": self.exception(), "future": self}
+            )
 
 
 @breaks("errors.handler.not_called_for_retrieved_exception")
@@ -200,8 +220,11 @@ class WrongProtocolContextLoop(asyncio.SelectorEventLoop):
         super().call_exception_handler(context)
 
 
-@breaks("errors.context.message_and_exception[call_soon]", "errors.context.message_and_exception[call_later]",
-        keeps=["errors.context.message_and_exception[future_gc]", "errors.context.protocol_connection_made"])
+@breaks(
+    "errors.context.message_and_exception[call_soon]",
+    "errors.context.message_and_exception[call_later]",
+    keeps=["errors.context.message_and_exception[future_gc]", "errors.context.protocol_connection_made"],
+)
 class WrongHandleContextLoop(asyncio.SelectorEventLoop):
     """Contexts carry a fresh Handle under 'handle', not the one that failed."""
 
@@ -212,9 +235,14 @@ class WrongHandleContextLoop(asyncio.SelectorEventLoop):
         super().call_exception_handler(context)
 
 
-@breaks("errors.handler.runs_in_context", python=">=3.12",
-        keeps=["errors.set_exception_handler.called_with_loop_and_context",
-               "errors.context.message_and_exception[call_soon]"])
+@breaks(
+    "errors.handler.runs_in_context",
+    python=">=3.12",
+    keeps=[
+        "errors.set_exception_handler.called_with_loop_and_context",
+        "errors.context.message_and_exception[call_soon]",
+    ],
+)
 class HandlerOutsideContextLoop(asyncio.SelectorEventLoop):
     """The custom handler is called in the context of whoever reports the error (3.11 behaviour),
     not in the failing Handle's or Task's context."""

@@ -65,6 +65,7 @@ class SwallowsExceptionLoop(asyncio.SelectorEventLoop):
                 return func(*args)
             except Exception:
                 return None
+
         return super().run_in_executor(executor, safe)
 
 

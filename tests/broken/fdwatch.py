@@ -57,8 +57,11 @@ class _Chaining(asyncio.SelectorEventLoop):
         return add(fd, both)
 
 
-@breaks("fdwatch.add_reader.replaces_callback", "fdwatch.add_reader.readd_in_callback_no_duplicates",
-        keeps=["fdwatch.add_reader.persists"])
+@breaks(
+    "fdwatch.add_reader.replaces_callback",
+    "fdwatch.add_reader.readd_in_callback_no_duplicates",
+    keeps=["fdwatch.add_reader.persists"],
+)
 class AddReaderKeepsOldLoop(_Chaining):
     """add_reader on an fd that already has a reader keeps calling the old callback too."""
 
@@ -127,9 +130,17 @@ class DropsCallbackArgsLoop(asyncio.SelectorEventLoop):
         return super().add_writer(fd, callback)
 
 
-@breaks("fdwatch.add_reader.persists", "fdwatch.add_reader.repeats_while_readable",
-        keeps=["fdwatch.add_reader.calls_with_args", "fdwatch.add_reader.readd_in_callback_no_duplicates", "fdwatch.add_reader.replaces_callback",
-               "fdwatch.remove_reader.*", "fdwatch.add_writer.persists"])
+@breaks(
+    "fdwatch.add_reader.persists",
+    "fdwatch.add_reader.repeats_while_readable",
+    keeps=[
+        "fdwatch.add_reader.calls_with_args",
+        "fdwatch.add_reader.readd_in_callback_no_duplicates",
+        "fdwatch.add_reader.replaces_callback",
+        "fdwatch.remove_reader.*",
+        "fdwatch.add_writer.persists",
+    ],
+)
 class OneShotReaderLoop(asyncio.SelectorEventLoop):
     """add_reader stops watching the fd after the first callback."""
 
@@ -141,9 +152,16 @@ class OneShotReaderLoop(asyncio.SelectorEventLoop):
         return super().add_reader(fd, once, *args)
 
 
-@breaks("fdwatch.add_writer.persists", "fdwatch.add_writer.repeats_while_writable",
-        keeps=["fdwatch.add_writer.calls_with_args", "fdwatch.add_writer.replaces_callback",
-               "fdwatch.remove_writer.*", "fdwatch.add_reader.persists"])
+@breaks(
+    "fdwatch.add_writer.persists",
+    "fdwatch.add_writer.repeats_while_writable",
+    keeps=[
+        "fdwatch.add_writer.calls_with_args",
+        "fdwatch.add_writer.replaces_callback",
+        "fdwatch.remove_writer.*",
+        "fdwatch.add_reader.persists",
+    ],
+)
 class OneShotWriterLoop(asyncio.SelectorEventLoop):
     """add_writer stops watching the fd after the first callback."""
 
@@ -155,9 +173,15 @@ class OneShotWriterLoop(asyncio.SelectorEventLoop):
         return super().add_writer(fd, once, *args)
 
 
-@breaks("fdwatch.add_reader.repeats_while_readable",
-        keeps=["fdwatch.add_reader.persists", "fdwatch.add_reader.calls_with_args",
-               "fdwatch.add_reader.replaces_callback", "fdwatch.add_reader.readd_in_callback_no_duplicates"])
+@breaks(
+    "fdwatch.add_reader.repeats_while_readable",
+    keeps=[
+        "fdwatch.add_reader.persists",
+        "fdwatch.add_reader.calls_with_args",
+        "fdwatch.add_reader.replaces_callback",
+        "fdwatch.add_reader.readd_in_callback_no_duplicates",
+    ],
+)
 class EdgeTriggeredReaderLoop(asyncio.SelectorEventLoop):
     """add_reader calls back once per arrival of data: data left unread is not reported again.
 

@@ -176,8 +176,11 @@ class BrokenPipeSwallowedLoop(_HookedLoop):
     write_proxy = _ErrorSwallowed
 
 
-@breaks("pipes.connect_read_pipe.is_coroutine", "pipes.connect_write_pipe.is_coroutine",
-        keeps=["pipes.connect_read_pipe.returns_pair", "pipes.connect_write_pipe.returns_pair"])
+@breaks(
+    "pipes.connect_read_pipe.is_coroutine",
+    "pipes.connect_write_pipe.is_coroutine",
+    keeps=["pipes.connect_read_pipe.returns_pair", "pipes.connect_write_pipe.returns_pair"],
+)
 class TaskPipesLoop(asyncio.SelectorEventLoop):
     """connect_read_pipe / connect_write_pipe return Tasks (awaitable, but not coroutines)."""
 

@@ -15,8 +15,11 @@ from tests.broken import breaks
 SINCE_314 = ">=3.14"
 
 
-@breaks("tasks.create_task.eager_start_true",
-        keeps=["tasks.create_task.eager_start_false", "tasks.create_task.scheduled"], python=SINCE_314)
+@breaks(
+    "tasks.create_task.eager_start_true",
+    keeps=["tasks.create_task.eager_start_false", "tasks.create_task.scheduled"],
+    python=SINCE_314,
+)
 class EagerStartDroppedLoop(asyncio.SelectorEventLoop):
     """create_task drops eager_start, so eager_start=True only schedules the task."""
 
@@ -24,8 +27,11 @@ class EagerStartDroppedLoop(asyncio.SelectorEventLoop):
         return super().create_task(coro, **kwargs)
 
 
-@breaks("tasks.create_task.eager_start_false",
-        keeps=["tasks.create_task.eager_start_true", "tasks.create_task.scheduled"], python=SINCE_314)
+@breaks(
+    "tasks.create_task.eager_start_false",
+    keeps=["tasks.create_task.eager_start_true", "tasks.create_task.scheduled"],
+    python=SINCE_314,
+)
 class EagerStartAlwaysLoop(asyncio.SelectorEventLoop):
     """Any explicit eager_start (False too) starts the task eagerly."""
 
@@ -35,9 +41,11 @@ class EagerStartAlwaysLoop(asyncio.SelectorEventLoop):
         return super().create_task(coro, **kwargs)
 
 
-@breaks("tasks.create_task.eager_factory_mode",
-        keeps=["tasks.create_task.eager_start_true", "tasks.create_task.eager_start_false",
-               "tasks.create_task.scheduled"], python=SINCE_314)
+@breaks(
+    "tasks.create_task.eager_factory_mode",
+    keeps=["tasks.create_task.eager_start_true", "tasks.create_task.eager_start_false", "tasks.create_task.scheduled"],
+    python=SINCE_314,
+)
 class EagerStartDefaultFalseLoop(asyncio.SelectorEventLoop):
     """create_task fills in eager_start=False when the caller gave none, overriding an eager factory."""
 
@@ -46,9 +54,15 @@ class EagerStartDefaultFalseLoop(asyncio.SelectorEventLoop):
         return super().create_task(coro, **kwargs)
 
 
-@breaks("tasks.set_task_factory.kwargs_passed_unchanged",
-        keeps=["tasks.set_task_factory.context_kwarg", "tasks.set_task_factory.name_applied",
-               "tasks.set_task_factory.used"], python=SINCE_314)
+@breaks(
+    "tasks.set_task_factory.kwargs_passed_unchanged",
+    keeps=[
+        "tasks.set_task_factory.context_kwarg",
+        "tasks.set_task_factory.name_applied",
+        "tasks.set_task_factory.used",
+    ],
+    python=SINCE_314,
+)
 class FactoryKwargsFilteredLoop(asyncio.SelectorEventLoop):
     """Still applies the 3.13.4 rule on 3.14: the factory never gets name, nor context=None
     (the name is set on the task afterwards)."""
@@ -62,9 +76,11 @@ class FactoryKwargsFilteredLoop(asyncio.SelectorEventLoop):
         return task
 
 
-@breaks("executor.set_default_executor.interpreter_pool",
-        keeps=["executor.set_default_executor.used_for_none", "executor.set_default_executor.rejects_non_thread_pool"],
-        python=SINCE_314)
+@breaks(
+    "executor.set_default_executor.interpreter_pool",
+    keeps=["executor.set_default_executor.used_for_none", "executor.set_default_executor.rejects_non_thread_pool"],
+    python=SINCE_314,
+)
 class InterpreterPoolRefusedLoop(asyncio.SelectorEventLoop):
     """set_default_executor accepts only a plain ThreadPoolExecutor, not its InterpreterPoolExecutor subclass."""
 
@@ -74,9 +90,14 @@ class InterpreterPoolRefusedLoop(asyncio.SelectorEventLoop):
         super().set_default_executor(executor)
 
 
-@breaks("tls.create_connection.server_hostname_empty_refused",
-        keeps=["tls.create_connection.server_hostname_required",
-               "tls.create_connection.server_hostname_empty_no_check_hostname"], python=">=3.14.8")
+@breaks(
+    "tls.create_connection.server_hostname_empty_refused",
+    keeps=[
+        "tls.create_connection.server_hostname_required",
+        "tls.create_connection.server_hostname_empty_no_check_hostname",
+    ],
+    python=">=3.14.8",
+)
 @breaks("tls.create_connection.server_hostname_empty_refused", python=">=3.13.16,<3.14")
 class EmptyHostnameUnrefusedLoop(asyncio.SelectorEventLoop):
     """server_hostname='' switches the context's check_hostname off instead of being refused."""
@@ -88,8 +109,10 @@ class EmptyHostnameUnrefusedLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
-@breaks("tls.create_connection.server_hostname_empty_no_check_hostname",
-        keeps=["tls.create_connection.server_hostname_override", "tls.create_connection.ssl_context"])
+@breaks(
+    "tls.create_connection.server_hostname_empty_no_check_hostname",
+    keeps=["tls.create_connection.server_hostname_override", "tls.create_connection.ssl_context"],
+)
 class EmptyHostnameNoVerifyLoop(asyncio.SelectorEventLoop):
     """server_hostname='' with check_hostname off also turns certificate verification off."""
 
@@ -100,9 +123,11 @@ class EmptyHostnameNoVerifyLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
-@breaks("tasks.set_task_factory.kwargs_filtered_3134",
-        keeps=["tasks.set_task_factory.context_kwarg", "tasks.set_task_factory.name_applied"],
-        python=">=3.13.4,<3.14")
+@breaks(
+    "tasks.set_task_factory.kwargs_filtered_3134",
+    keeps=["tasks.set_task_factory.context_kwarg", "tasks.set_task_factory.name_applied"],
+    python=">=3.13.4,<3.14",
+)
 class FactoryKwargsUnfilteredLoop(asyncio.SelectorEventLoop):
     """Applies the 3.14 rule on 3.13.4+: name and context=None reach the task factory."""
 

@@ -33,8 +33,9 @@ class FutureResolverLoop(asyncio.SelectorEventLoop):
         return self.run_in_executor(None, socket.getnameinfo, sockaddr, flags)
 
 
-@breaks("resolution.getaddrinfo.matches_socket_order[localhost]",
-        keeps=["resolution.getaddrinfo.matches_socket[localhost]"])
+@breaks(
+    "resolution.getaddrinfo.matches_socket_order[localhost]", keeps=["resolution.getaddrinfo.matches_socket[localhost]"]
+)
 class ReversedGetaddrinfoLoop(asyncio.SelectorEventLoop):
     """getaddrinfo returns socket.getaddrinfo's entries in reverse order."""
 
@@ -67,8 +68,11 @@ class OSErrorResolverLoop(asyncio.SelectorEventLoop):
             raise OSError(exc.errno, str(exc)) from None
 
 
-@breaks("resolution.getaddrinfo.matches_socket[localhost]", "resolution.getaddrinfo.matches_socket_order[localhost]",
-        keeps=["resolution.getaddrinfo.matches_socket[ipv4-stream]"])
+@breaks(
+    "resolution.getaddrinfo.matches_socket[localhost]",
+    "resolution.getaddrinfo.matches_socket_order[localhost]",
+    keeps=["resolution.getaddrinfo.matches_socket[ipv4-stream]"],
+)
 class FirstEntryGetaddrinfoLoop(asyncio.SelectorEventLoop):
     """getaddrinfo returns only the first of socket.getaddrinfo's entries."""
 

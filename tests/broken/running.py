@@ -99,8 +99,7 @@ class SwallowsExceptionLoop(asyncio.SelectorEventLoop):
             return None
 
 
-@breaks("running.run_until_complete.coroutine", "running.run_until_complete.future",
-        "running.run_until_complete.task")
+@breaks("running.run_until_complete.coroutine", "running.run_until_complete.future", "running.run_until_complete.task")
 class WrongResultLoop(asyncio.SelectorEventLoop):
     """run_until_complete returns the Future object instead of its result."""
 
@@ -248,8 +247,7 @@ class NoAsyncgenWarningLoop(asyncio.SelectorEventLoop):
             self._asyncgens.add(agen)
 
 
-@breaks("running.run_forever.reentrant_raises[run_forever]",
-        "running.run_forever.reentrant_raises[run_until_complete]")
+@breaks("running.run_forever.reentrant_raises[run_forever]", "running.run_forever.reentrant_raises[run_until_complete]")
 class NestedRunLoop(asyncio.SelectorEventLoop):
     """run_forever() / run_until_complete() inside a running loop return silently instead of
     raising RuntimeError."""
@@ -304,9 +302,15 @@ class FdsUntilCollectedLoop(asyncio.SelectorEventLoop):
         super().__del__()
 
 
-@breaks("running.stop.deferred_run_by_run_until_complete", python=">=3.8",
-        keeps=["running.stop.scheduled_by_batch_deferred", "running.run_until_complete.coroutine",
-               "running.run_until_complete.result_identity"])
+@breaks(
+    "running.stop.deferred_run_by_run_until_complete",
+    python=">=3.8",
+    keeps=[
+        "running.stop.scheduled_by_batch_deferred",
+        "running.run_until_complete.coroutine",
+        "running.run_until_complete.result_identity",
+    ],
+)
 class DeferredDroppedByRunUntilCompleteLoop(asyncio.SelectorEventLoop):
     """Callbacks left over by stop() run at the next run_forever(), but run_until_complete()
     discards them before it starts."""

@@ -80,8 +80,15 @@ def _transport_loop(name, policy, doc):
             async def send_bytes(data):
                 transport.write(data)
 
-            return await policy(self, lambda f, o, c, fb: stock(transport, f, o, c, fallback=fb),
-                                send_bytes, file, offset, count, fallback)
+            return await policy(
+                self,
+                lambda f, o, c, fb: stock(transport, f, o, c, fallback=fb),
+                send_bytes,
+                file,
+                offset,
+                count,
+                fallback,
+            )
 
     Loop.__name__ = Loop.__qualname__ = name
     Loop.__doc__ = "loop.sendfile " + doc
@@ -96,8 +103,9 @@ def _socket_loop(name, policy, doc):
             async def send_bytes(data):
                 await self.sock_sendall(sock, data)
 
-            return await policy(self, lambda f, o, c, fb: stock(sock, f, o, c, fallback=fb),
-                                send_bytes, file, offset, count, fallback)
+            return await policy(
+                self, lambda f, o, c, fb: stock(sock, f, o, c, fallback=fb), send_bytes, file, offset, count, fallback
+            )
 
     Loop.__name__ = Loop.__qualname__ = name
     Loop.__doc__ = "loop.sock_sendfile " + doc
@@ -107,29 +115,44 @@ def _socket_loop(name, policy, doc):
 # policy: (function, what it does, the guarantees it breaks: check names under
 # sendfile.sendfile.* and sockets.sock_sendfile.*)
 _POLICIES = {
-    "WrongCount": (_wrong_count, "returns one more than the bytes sent.",
-                   ["returns_total", "offset_and_count", "offset_to_eof"]),
-    "StalePosition": (_stale_position, "restores the file position it found instead of updating it.",
-                      ["file_position_on_return"]),
-    "IgnoresOffset": (_ignores_offset, "always starts at the beginning of the file.",
-                      ["offset_and_count", "offset_to_eof"]),
+    "WrongCount": (
+        _wrong_count,
+        "returns one more than the bytes sent.",
+        ["returns_total", "offset_and_count", "offset_to_eof"],
+    ),
+    "StalePosition": (
+        _stale_position,
+        "restores the file position it found instead of updating it.",
+        ["file_position_on_return"],
+    ),
+    "IgnoresOffset": (
+        _ignores_offset,
+        "always starts at the beginning of the file.",
+        ["offset_and_count", "offset_to_eof"],
+    ),
     "Short": (_short, "sends one byte less than asked but reports the full count.", ["peer_receives_file"]),
-    "NeverFallsBack": (_never_falls_back, "ignores fallback=True (raises SendfileNotAvailableError).",
-                       ["fallback_when_unavailable"]),
-    "WrongError": (_wrong_error, "raises RuntimeError instead of SendfileNotAvailableError.",
-                   ["no_fallback_raises"]),
+    "NeverFallsBack": (
+        _never_falls_back,
+        "ignores fallback=True (raises SendfileNotAvailableError).",
+        ["fallback_when_unavailable"],
+    ),
+    "WrongError": (_wrong_error, "raises RuntimeError instead of SendfileNotAvailableError.", ["no_fallback_raises"]),
     "RewindsOnError": (_rewinds_on_error, "rewinds the file to 0 when it fails.", ["file_position_on_error"]),
-    "AcceptsText": (_accepts_text, "sends a text-mode file (encoded) instead of refusing it.",
-                    ["text_file_refused"]),
-    "AcceptsNonRegular": (_accepts_non_regular, "falls back for a non-regular file even with fallback=False.",
-                          ["non_regular_refused_without_fallback"]),
+    "AcceptsText": (_accepts_text, "sends a text-mode file (encoded) instead of refusing it.", ["text_file_refused"]),
+    "AcceptsNonRegular": (
+        _accepts_non_regular,
+        "falls back for a non-regular file even with fallback=False.",
+        ["non_regular_refused_without_fallback"],
+    ),
 }
 
 for _name, (_policy, _doc, _broken) in _POLICIES.items():
     globals()[f"{_name}SendfileLoop"] = breaks(*(f"sendfile.sendfile.{g}" for g in _broken))(
-        _transport_loop(f"{_name}SendfileLoop", _policy, _doc))
+        _transport_loop(f"{_name}SendfileLoop", _policy, _doc)
+    )
     globals()[f"{_name}SockSendfileLoop"] = breaks(*(f"sockets.sock_sendfile.{g}" for g in _broken))(
-        _socket_loop(f"{_name}SockSendfileLoop", _policy, _doc))
+        _socket_loop(f"{_name}SockSendfileLoop", _policy, _doc)
+    )
 del _name, _policy, _doc, _broken
 
 
@@ -162,6 +185,7 @@ class NoSendfileLoop(asyncio.SelectorEventLoop):
 
 # -- issue #16 (gapC): os.sendfile in use; position after a failure mid-transfer --------------
 
+
 @breaks("sendfile.sendfile.uses_os_sendfile", keeps=["sendfile.sendfile.peer_receives_file[unix]"])
 class SendfileAlwaysFallbackLoop(asyncio.SelectorEventLoop):
     """sendfile never tries os.sendfile: every transport transfer reads and writes the file."""
@@ -170,8 +194,11 @@ class SendfileAlwaysFallbackLoop(asyncio.SelectorEventLoop):
         raise asyncio.SendfileNotAvailableError("native sendfile disabled")
 
 
-@breaks("sendfile.sendfile.file_position_on_midway_error", keeps=["sendfile.sendfile.file_position_on_return"],
-        platforms=["linux"])
+@breaks(
+    "sendfile.sendfile.file_position_on_midway_error",
+    keeps=["sendfile.sendfile.file_position_on_return"],
+    platforms=["linux"],
+)
 class SendfileNoSeekOnErrorLoop(asyncio.SelectorEventLoop):
     """sendfile puts the file position back where it was when the transfer fails."""
 

@@ -33,6 +33,7 @@ class _ServerClassLoop(asyncio.SelectorEventLoop):
 
 # -- create_server --------------------------------------------------------------------------
 
+
 @breaks("servers.create_server.start_serving_false", keeps=["servers.create_server.returns_server"])
 class ServesAnywayLoop(asyncio.SelectorEventLoop):
     """create_server ignores start_serving=False and serves at once."""
@@ -49,6 +50,7 @@ class DoubleFactoryServerLoop(asyncio.SelectorEventLoop):
         def factory():
             protocol_factory()
             return protocol_factory()
+
         return await super().create_server(factory, *args, **kwargs)
 
 
@@ -78,8 +80,11 @@ class FirstHostOnlyLoop(asyncio.SelectorEventLoop):
         return await super().create_server(protocol_factory, host, *args, **kwargs)
 
 
-@breaks("servers.create_server.all_interfaces[none]", "servers.create_server.all_interfaces[empty]",
-        keeps=["servers.create_server.returns_server"])
+@breaks(
+    "servers.create_server.all_interfaces[none]",
+    "servers.create_server.all_interfaces[empty]",
+    keeps=["servers.create_server.returns_server"],
+)
 class LoopbackForAllLoop(asyncio.SelectorEventLoop):
     """create_server binds 127.0.0.1 when asked for all interfaces."""
 
@@ -89,8 +94,11 @@ class LoopbackForAllLoop(asyncio.SelectorEventLoop):
         return await super().create_server(protocol_factory, host, *args, **kwargs)
 
 
-@breaks("servers.create_server.sock_exclusive[host]", "servers.create_server.sock_exclusive[port]",
-        keeps=["servers.create_server.sock"])
+@breaks(
+    "servers.create_server.sock_exclusive[host]",
+    "servers.create_server.sock_exclusive[port]",
+    keeps=["servers.create_server.sock"],
+)
 class SockWithHostServerLoop(asyncio.SelectorEventLoop):
     """create_server drops host/port when sock is given instead of rejecting them."""
 
@@ -136,6 +144,7 @@ class NoEofServerLoop(asyncio.SelectorEventLoop):
     async def create_server(self, protocol_factory, *args, **kwargs):
         def factory():
             return _NoEofServer(self, protocol_factory())
+
         return await super().create_server(factory, *args, **kwargs)
 
 
@@ -151,11 +160,14 @@ class SerialServerLoop(asyncio.SelectorEventLoop):
             if count[0] > 10:
                 return asyncio.Protocol()  # the caller's protocol never sees the connection
             return protocol_factory()
+
         return await super().create_server(factory, *args, **kwargs)
 
 
-@breaks("servers.create_unix_server.path[bytes]",
-        keeps=["servers.create_unix_server.path[str]", "servers.create_unix_server.path[pathlib]"])
+@breaks(
+    "servers.create_unix_server.path[bytes]",
+    keeps=["servers.create_unix_server.path[str]", "servers.create_unix_server.path[pathlib]"],
+)
 class UnixServerNoBytesLoop(asyncio.SelectorEventLoop):
     """create_unix_server rejects bytes paths."""
 
@@ -185,8 +197,11 @@ class UnixServerPathRequiredTypeLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_server(protocol_factory, path, sock=sock, **kwargs)
 
 
-@breaks("servers.connect_accepted_socket.pair", "servers.connect_accepted_socket.unix",
-        keeps=["servers.create_server.returns_server"])
+@breaks(
+    "servers.connect_accepted_socket.pair",
+    "servers.connect_accepted_socket.unix",
+    keeps=["servers.create_server.returns_server"],
+)
 class AcceptedSocketNoMadeLoop(asyncio.SelectorEventLoop):
     """connect_accepted_socket never calls connection_made on the caller's protocol."""
 
@@ -201,6 +216,7 @@ class AcceptedSocketNoMadeLoop(asyncio.SelectorEventLoop):
 
 
 # -- Server objects -------------------------------------------------------------------------
+
 
 class _KeepListening(Server):
     def close(self):
@@ -382,8 +398,7 @@ class AbortClientsClosesLoop(_ServerClassLoop):
     server_class = _AbortIsClose
 
 
-@breaks("servers.create_unix_server.cleanup_socket", keeps=["servers.create_unix_server.sock"],
-        python=">=3.13")
+@breaks("servers.create_unix_server.cleanup_socket", keeps=["servers.create_unix_server.sock"], python=">=3.13")
 class UnixServerNoCleanupLoop(asyncio.SelectorEventLoop):
     """create_unix_server leaves the socket file behind after close (3.13 cleanup_socket)."""
 
@@ -490,9 +505,13 @@ class SocketsNotCopiedLoop(_ServerClassLoop):
 
 # -- issue #16 gaps: backlog, start_serving for UNIX, sock ownership, cleanup_socket, port None --
 
-@breaks("servers.create_server.backlog_listen[given]", "servers.create_unix_server.backlog[given]",
-        keeps=["servers.create_server.backlog_listen[default]", "servers.create_unix_server.backlog[default]"],
-        platforms=["linux"])
+
+@breaks(
+    "servers.create_server.backlog_listen[given]",
+    "servers.create_unix_server.backlog[given]",
+    keeps=["servers.create_server.backlog_listen[default]", "servers.create_unix_server.backlog[default]"],
+    platforms=["linux"],
+)
 class IgnoreBacklogLoop(asyncio.SelectorEventLoop):
     """create_server / create_unix_server drop backlog and always listen(100)."""
 
@@ -503,9 +522,12 @@ class IgnoreBacklogLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_server(*args, **kwargs)
 
 
-@breaks("servers.create_server.backlog_listen[default]", "servers.create_unix_server.backlog[default]",
-        keeps=["servers.create_server.backlog_listen[given]", "servers.create_unix_server.backlog[given]"],
-        platforms=["linux"])
+@breaks(
+    "servers.create_server.backlog_listen[default]",
+    "servers.create_unix_server.backlog[default]",
+    keeps=["servers.create_server.backlog_listen[given]", "servers.create_unix_server.backlog[given]"],
+    platforms=["linux"],
+)
 class SmallDefaultBacklogLoop(asyncio.SelectorEventLoop):
     """The default backlog is 5 instead of 100."""
 
@@ -529,8 +551,10 @@ class _ForeverWithoutServing(Server):
         await self._loop.create_future()  # waits, but never starts accepting
 
 
-@breaks("servers.create_unix_server.start_serving_false_serve_forever",
-        keeps=["servers.create_unix_server.start_serving_false"])
+@breaks(
+    "servers.create_unix_server.start_serving_false_serve_forever",
+    keeps=["servers.create_unix_server.start_serving_false"],
+)
 class UnixServeForeverIdleLoop(_ServerClassLoop):
     """The UNIX server's serve_forever() never starts accepting."""
 
@@ -540,8 +564,12 @@ class UnixServeForeverIdleLoop(_ServerClassLoop):
         return server
 
 
-@breaks("servers.create_server.sock_closed_by_close[tcp]", "servers.create_server.sock_closed_by_close[unix]",
-        keeps=["servers.create_server.sock", "servers.create_unix_server.sock"], python=">=3.11")
+@breaks(
+    "servers.create_server.sock_closed_by_close[tcp]",
+    "servers.create_server.sock_closed_by_close[unix]",
+    keeps=["servers.create_server.sock", "servers.create_unix_server.sock"],
+    python=">=3.11",
+)
 class ServerSockDupLoop(asyncio.SelectorEventLoop):
     """create_server / create_unix_server serve on a dup() of the socket passed with sock=, so
     closing the server leaves the caller's socket open."""
@@ -553,8 +581,11 @@ class ServerSockDupLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_server(*args, sock=sock.dup() if sock is not None else None, **kwargs)
 
 
-@breaks("servers.connect_accepted_socket.sock_closed_by_close", keeps=["servers.connect_accepted_socket.pair"],
-        python=">=3.11")
+@breaks(
+    "servers.connect_accepted_socket.sock_closed_by_close",
+    keeps=["servers.connect_accepted_socket.pair"],
+    python=">=3.11",
+)
 class AcceptedSocketDupLoop(asyncio.SelectorEventLoop):
     """connect_accepted_socket wraps a dup() of the socket, leaving the caller's socket open."""
 
@@ -574,8 +605,12 @@ class _AlwaysUnlink(Server):
         super().close()
 
 
-@breaks("servers.create_unix_server.cleanup_socket_false", "servers.create_unix_server.cleanup_socket_replaced",
-        keeps=["servers.create_unix_server.cleanup_socket"], python=">=3.13")
+@breaks(
+    "servers.create_unix_server.cleanup_socket_false",
+    "servers.create_unix_server.cleanup_socket_replaced",
+    keeps=["servers.create_unix_server.cleanup_socket"],
+    python=">=3.13",
+)
 class UnixServerAlwaysUnlinkLoop(_ServerClassLoop):
     """Closing a UNIX server always unlinks the path, whatever cleanup_socket says or owns it now."""
 
@@ -595,10 +630,19 @@ class PortNoneRejectedLoop(asyncio.SelectorEventLoop):
         return await super().create_server(protocol_factory, host, port, **kwargs)
 
 
-@breaks("servers.create_server.is_coroutine", "servers.create_unix_server.is_coroutine",
-        "servers.connect_accepted_socket.is_coroutine", "sendfile.sendfile.is_coroutine", "tls.start_tls.is_coroutine",
-        keeps=["servers.create_server.returns_server", "servers.connect_accepted_socket.pair",
-               "sendfile.sendfile.returns_total", "tls.start_tls.returns_new_transport"])
+@breaks(
+    "servers.create_server.is_coroutine",
+    "servers.create_unix_server.is_coroutine",
+    "servers.connect_accepted_socket.is_coroutine",
+    "sendfile.sendfile.is_coroutine",
+    "tls.start_tls.is_coroutine",
+    keeps=[
+        "servers.create_server.returns_server",
+        "servers.connect_accepted_socket.pair",
+        "sendfile.sendfile.returns_total",
+        "tls.start_tls.returns_new_transport",
+    ],
+)
 class TaskNotCoroutineLoop(asyncio.SelectorEventLoop):
     """create_server, create_unix_server, connect_accepted_socket, sendfile and start_tls return a
     Task (awaitable, already scheduled) instead of a coroutine object."""

@@ -11,8 +11,11 @@ import threading
 from tests.broken import breaks
 
 
-@breaks("signals.add_signal_handler.invalid_signal[0]", "signals.add_signal_handler.invalid_signal[10000]",
-        "signals.add_signal_handler.invalid_signal[NSIG]")
+@breaks(
+    "signals.add_signal_handler.invalid_signal[0]",
+    "signals.add_signal_handler.invalid_signal[10000]",
+    "signals.add_signal_handler.invalid_signal[NSIG]",
+)
 class InvalidSignalRuntimeErrorLoop(asyncio.SelectorEventLoop):
     """Invalid signal numbers raise RuntimeError instead of ValueError."""
 
@@ -67,8 +70,9 @@ class RemoveAlwaysTrueLoop(asyncio.SelectorEventLoop):
         return True
 
 
-@breaks("signals.remove_signal_handler.restores_default[SIGUSR1]",
-        "signals.remove_signal_handler.restores_default[SIGUSR2]")
+@breaks(
+    "signals.remove_signal_handler.restores_default[SIGUSR1]", "signals.remove_signal_handler.restores_default[SIGUSR2]"
+)
 class RemoveIgnoresLoop(asyncio.SelectorEventLoop):
     """After removal the signal is left ignored (SIG_IGN), not at its default."""
 
@@ -146,4 +150,5 @@ class ErrorRemovesHandlerLoop(asyncio.SelectorEventLoop):
                 callback(*args)
             except Exception:
                 self.remove_signal_handler(sig)
+
         return super().add_signal_handler(sig, guarded)

@@ -143,9 +143,12 @@ class AcceptUnusableConnLoop(asyncio.SelectorEventLoop):
         return conn, address
 
 
-@breaks("sockets.sock_recvfrom.returns_data_and_address",
-        "sockets.sock_recvfrom_into.returns_count_and_address", "sockets.sock_sendto.sends_datagram",
-        python=">=3.11")
+@breaks(
+    "sockets.sock_recvfrom.returns_data_and_address",
+    "sockets.sock_recvfrom_into.returns_count_and_address",
+    "sockets.sock_sendto.sends_datagram",
+    python=">=3.11",
+)
 class DatagramOpsBrokenLoop(asyncio.SelectorEventLoop):
     """sock_recvfrom(_into) lose the sender address; sock_sendto returns None (3.11+ methods)."""
 
@@ -161,11 +164,13 @@ class DatagramOpsBrokenLoop(asyncio.SelectorEventLoop):
         await super().sock_sendto(sock, data, address)
 
 
-@breaks("sockets.sock_recv.blocking_socket_refused_in_debug",
-        "sockets.sock_recv_into.blocking_socket_refused_in_debug",
-        "sockets.sock_sendall.blocking_socket_refused_in_debug",
-        "sockets.sock_accept.blocking_socket_refused_in_debug",
-        "sockets.sock_connect.blocking_socket_refused_in_debug")
+@breaks(
+    "sockets.sock_recv.blocking_socket_refused_in_debug",
+    "sockets.sock_recv_into.blocking_socket_refused_in_debug",
+    "sockets.sock_sendall.blocking_socket_refused_in_debug",
+    "sockets.sock_accept.blocking_socket_refused_in_debug",
+    "sockets.sock_connect.blocking_socket_refused_in_debug",
+)
 class BlockingSocketsAcceptedLoop(asyncio.SelectorEventLoop):
     """In debug mode, blocking sockets are silently switched to non-blocking instead of refused."""
 
@@ -214,8 +219,12 @@ class ConnectSwallowsErrorsLoop(asyncio.SelectorEventLoop):
 
 # -- waiting like the blocking models -----------------------------------------------------------
 
-@breaks("sockets.sock_recv_into.waits_for_data", "sockets.sock_recv_into.cancel_leaves_socket_usable",
-        keeps=["sockets.sock_recv_into.returns_count", "sockets.sock_recv_into.writes_buffer"])
+
+@breaks(
+    "sockets.sock_recv_into.waits_for_data",
+    "sockets.sock_recv_into.cancel_leaves_socket_usable",
+    keeps=["sockets.sock_recv_into.returns_count", "sockets.sock_recv_into.writes_buffer"],
+)
 class RecvIntoDoesNotWaitLoop(asyncio.SelectorEventLoop):
     """sock_recv_into makes one non-blocking attempt (BlockingIOError when no data is queued)."""
 
@@ -223,8 +232,10 @@ class RecvIntoDoesNotWaitLoop(asyncio.SelectorEventLoop):
         return sock.recv_into(buf)
 
 
-@breaks("sockets.sock_recv_into.cancel_leaves_socket_usable",
-        keeps=["sockets.sock_recv_into.waits_for_data", "sockets.sock_recv_into.writes_buffer"])
+@breaks(
+    "sockets.sock_recv_into.cancel_leaves_socket_usable",
+    keeps=["sockets.sock_recv_into.waits_for_data", "sockets.sock_recv_into.writes_buffer"],
+)
 class StaleRecvIntoOnCancelLoop(asyncio.SelectorEventLoop):
     """A cancelled sock_recv_into leaves a watcher behind that swallows the next data."""
 
@@ -245,8 +256,11 @@ class StaleRecvIntoOnCancelLoop(asyncio.SelectorEventLoop):
             raise
 
 
-@breaks("sockets.sock_accept.waits_for_connection", "sockets.sock_accept.cancel_leaves_socket_usable",
-        keeps=["sockets.sock_accept.returns_usable_pair", "sockets.sock_accept.address_is_peer[ipv4]"])
+@breaks(
+    "sockets.sock_accept.waits_for_connection",
+    "sockets.sock_accept.cancel_leaves_socket_usable",
+    keeps=["sockets.sock_accept.returns_usable_pair", "sockets.sock_accept.address_is_peer[ipv4]"],
+)
 class AcceptDoesNotWaitLoop(asyncio.SelectorEventLoop):
     """sock_accept makes one non-blocking accept() (BlockingIOError when nobody has connected yet)."""
 
@@ -256,8 +270,10 @@ class AcceptDoesNotWaitLoop(asyncio.SelectorEventLoop):
         return conn, address
 
 
-@breaks("sockets.sock_accept.cancel_leaves_socket_usable",
-        keeps=["sockets.sock_accept.waits_for_connection", "sockets.sock_accept.returns_usable_pair"])
+@breaks(
+    "sockets.sock_accept.cancel_leaves_socket_usable",
+    keeps=["sockets.sock_accept.waits_for_connection", "sockets.sock_accept.returns_usable_pair"],
+)
 class StaleAcceptOnCancelLoop(asyncio.SelectorEventLoop):
     """A cancelled sock_accept leaves a watcher behind that accepts (and drops) the next connection."""
 
@@ -279,9 +295,14 @@ class StaleAcceptOnCancelLoop(asyncio.SelectorEventLoop):
             raise
 
 
-@breaks("sockets.sock_sendall.waits_for_room",
-        keeps=["sockets.sock_sendall.returns_none", "sockets.sock_sendall.sends_everything",
-               "sockets.sock_sendall.error_raises"])
+@breaks(
+    "sockets.sock_sendall.waits_for_room",
+    keeps=[
+        "sockets.sock_sendall.returns_none",
+        "sockets.sock_sendall.sends_everything",
+        "sockets.sock_sendall.error_raises",
+    ],
+)
 class BlockingSendallLoop(asyncio.SelectorEventLoop):
     """sock_sendall switches the socket to blocking and sends on the loop thread (the loop stalls)."""
 
@@ -294,8 +315,10 @@ class BlockingSendallLoop(asyncio.SelectorEventLoop):
             sock.settimeout(timeout)
 
 
-@breaks("sockets.sock_connect.resolves_without_blocking",
-        keeps=["sockets.sock_connect.resolves_hostname", "sockets.sock_connect.connects[ipv4]"])
+@breaks(
+    "sockets.sock_connect.resolves_without_blocking",
+    keeps=["sockets.sock_connect.resolves_hostname", "sockets.sock_connect.connects[ipv4]"],
+)
 class ConnectResolvesInlineLoop(asyncio.SelectorEventLoop):
     """sock_connect resolves a host name with socket.getaddrinfo on the loop thread."""
 
@@ -307,8 +330,11 @@ class ConnectResolvesInlineLoop(asyncio.SelectorEventLoop):
         return await super().sock_connect(sock, address)
 
 
-@breaks("sockets.sock_recvfrom_into.nbytes_limits", python=">=3.11",
-        keeps=["sockets.sock_recvfrom_into.returns_count_and_address"])
+@breaks(
+    "sockets.sock_recvfrom_into.nbytes_limits",
+    python=">=3.11",
+    keeps=["sockets.sock_recvfrom_into.returns_count_and_address"],
+)
 class RecvfromIntoIgnoresNbytesLoop(asyncio.SelectorEventLoop):
     """sock_recvfrom_into fills the whole buffer whatever nbytes says."""
 
@@ -316,8 +342,11 @@ class RecvfromIntoIgnoresNbytesLoop(asyncio.SelectorEventLoop):
         return await super().sock_recvfrom_into(sock, buf)
 
 
-@breaks("sockets.sock_recvfrom.waits_for_datagram", python=">=3.11",
-        keeps=["sockets.sock_recvfrom.returns_data_and_address"])
+@breaks(
+    "sockets.sock_recvfrom.waits_for_datagram",
+    python=">=3.11",
+    keeps=["sockets.sock_recvfrom.returns_data_and_address"],
+)
 class RecvfromDoesNotWaitLoop(asyncio.SelectorEventLoop):
     """sock_recvfrom makes one non-blocking attempt (BlockingIOError when no datagram is queued)."""
 
@@ -327,12 +356,21 @@ class RecvfromDoesNotWaitLoop(asyncio.SelectorEventLoop):
 
 # -- coroutine methods --------------------------------------------------------------------------
 
-@breaks("sockets.sock_recv_into.is_coroutine", "sockets.sock_sendall.is_coroutine",
-        "sockets.sock_connect.is_coroutine", "sockets.sock_accept.is_coroutine",
-        "sockets.sock_sendfile.is_coroutine",
-        keeps=["sockets.sock_recv_into.returns_count", "sockets.sock_sendall.returns_none",
-               "sockets.sock_connect.connects[ipv4]", "sockets.sock_accept.returns_usable_pair",
-               "sockets.sock_sendfile.returns_total"])
+
+@breaks(
+    "sockets.sock_recv_into.is_coroutine",
+    "sockets.sock_sendall.is_coroutine",
+    "sockets.sock_connect.is_coroutine",
+    "sockets.sock_accept.is_coroutine",
+    "sockets.sock_sendfile.is_coroutine",
+    keeps=[
+        "sockets.sock_recv_into.returns_count",
+        "sockets.sock_sendall.returns_none",
+        "sockets.sock_connect.connects[ipv4]",
+        "sockets.sock_accept.returns_usable_pair",
+        "sockets.sock_sendfile.returns_total",
+    ],
+)
 class TaskSockOpsLoop(asyncio.SelectorEventLoop):
     """The sock_* coroutine methods return Tasks (awaitable, but not coroutines)."""
 
@@ -354,8 +392,11 @@ class TaskSockOpsLoop(asyncio.SelectorEventLoop):
 
 # -- sock_sendfile-only checks ------------------------------------------------------------------
 
-@breaks("sockets.sock_sendfile.fallback_by_default",
-        keeps=["sockets.sock_sendfile.fallback_when_unavailable", "sockets.sock_sendfile.returns_total"])
+
+@breaks(
+    "sockets.sock_sendfile.fallback_by_default",
+    keeps=["sockets.sock_sendfile.fallback_when_unavailable", "sockets.sock_sendfile.returns_total"],
+)
 class SendfileNoFallbackByDefaultLoop(asyncio.SelectorEventLoop):
     """sock_sendfile's fallback defaults to False."""
 
@@ -363,8 +404,10 @@ class SendfileNoFallbackByDefaultLoop(asyncio.SelectorEventLoop):
         return await super().sock_sendfile(sock, file, offset, count, fallback=fallback)
 
 
-@breaks("sockets.sock_sendfile.uses_os_sendfile",
-        keeps=["sockets.sock_sendfile.returns_total", "sockets.sock_sendfile.peer_receives_file[unix]"])
+@breaks(
+    "sockets.sock_sendfile.uses_os_sendfile",
+    keeps=["sockets.sock_sendfile.returns_total", "sockets.sock_sendfile.peer_receives_file[unix]"],
+)
 class SendfileAlwaysFallbackLoop(asyncio.SelectorEventLoop):
     """sock_sendfile never uses os.sendfile: it always reads and sends the file itself."""
 
@@ -372,9 +415,11 @@ class SendfileAlwaysFallbackLoop(asyncio.SelectorEventLoop):
         raise asyncio.SendfileNotAvailableError("never uses os.sendfile")
 
 
-@breaks("sockets.sock_sendfile.file_position_after_midway_failure",
-        "sockets.sock_sendfile.fallback_position_after_midway_failure",
-        keeps=["sockets.sock_sendfile.file_position_on_return", "sockets.sock_sendfile.returns_total"])
+@breaks(
+    "sockets.sock_sendfile.file_position_after_midway_failure",
+    "sockets.sock_sendfile.fallback_position_after_midway_failure",
+    keeps=["sockets.sock_sendfile.file_position_on_return", "sockets.sock_sendfile.returns_total"],
+)
 class SendfileRewindsOnErrorLoop(asyncio.SelectorEventLoop):
     """When sock_sendfile fails, the file position is put back to offset (as if nothing was sent)."""
 

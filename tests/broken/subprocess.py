@@ -33,6 +33,7 @@ class ProcessExitedTwiceLoop(_Patching):
         def twice():
             orig()
             orig()
+
         protocol.process_exited = twice
 
 
@@ -66,6 +67,7 @@ class ConnectionMadeLateLoop(_Patching):
             for transport in pending:
                 made(transport)
             lost(exc)
+
         protocol.connection_lost = late_lost
 
 
@@ -87,8 +89,11 @@ class EarlyReturncodeLoop(_Patching):
         transport.get_returncode = lambda: 0 if real() is None else real()
 
 
-@breaks("subprocess.transport.signals[kill]", "subprocess.transport.signals[terminate]",
-        "subprocess.transport.signals[send_signal]")
+@breaks(
+    "subprocess.transport.signals[kill]",
+    "subprocess.transport.signals[terminate]",
+    "subprocess.transport.signals[send_signal]",
+)
 class PositiveSignalReturncodeLoop(_Patching):
     """get_returncode reports the signal number as a positive exit status."""
 
@@ -126,6 +131,7 @@ class CloseDoesNotKillLoop(_Patching):
         def close():
             if transport.get_returncode() is not None:
                 real_close()
+
         transport.close = close
 
 

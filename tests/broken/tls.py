@@ -43,9 +43,15 @@ class _PatchTlsTransportsLoop(asyncio.SelectorEventLoop):
 
 # -- closing --------------------------------------------------------------------------------
 
-@breaks("tls.create_connection.close_notify", "tls.start_tls.close_notify", "tls.create_server.ssl_context",
-        "tls.create_unix_server.ssl", "tls.connect_accepted_socket.ssl",
-        keeps=["tls.create_connection.peer_close_notify_lost_once"])
+
+@breaks(
+    "tls.create_connection.close_notify",
+    "tls.start_tls.close_notify",
+    "tls.create_server.ssl_context",
+    "tls.create_unix_server.ssl",
+    "tls.connect_accepted_socket.ssl",
+    keeps=["tls.create_connection.peer_close_notify_lost_once"],
+)
 class AbortOnCloseLoop(_PatchTlsTransportsLoop):
     """close() on a TLS transport aborts it: no close_notify is sent."""
 
@@ -86,24 +92,30 @@ class _TlsProxyLoop(asyncio.SelectorEventLoop):
         return await super().start_tls(transport, self.proxy_class(self, protocol), *args, **kwargs)
 
 
-@breaks("tls.create_connection.peer_close_notify_lost_once", "tls.create_server.peer_close_notify",
-        "tls.start_tls.peer_close_notify", keeps=["tls.create_connection.extra_info"])
+@breaks(
+    "tls.create_connection.peer_close_notify_lost_once",
+    "tls.create_server.peer_close_notify",
+    "tls.start_tls.peer_close_notify",
+    keeps=["tls.create_connection.extra_info"],
+)
 class DoubleLostTlsLoop(_TlsProxyLoop):
     """TLS connections call connection_lost twice."""
 
     proxy_class = _DoubleLost
 
 
-@breaks("tls.create_connection.peer_close_notify_eof_received",
-        keeps=["tls.create_connection.peer_close_notify_lost_once"], python=">=3.11")
+@breaks(
+    "tls.create_connection.peer_close_notify_eof_received",
+    keeps=["tls.create_connection.peer_close_notify_lost_once"],
+    python=">=3.11",
+)
 class NoEofReceivedTlsLoop(_TlsProxyLoop):
     """TLS connections never call eof_received (the peer's close_notify goes unreported)."""
 
     proxy_class = _NoEof
 
 
-@breaks("tls.create_connection.ssl_shutdown_timeout", keeps=["tls.create_connection.close_notify"],
-        python=">=3.11")
+@breaks("tls.create_connection.ssl_shutdown_timeout", keeps=["tls.create_connection.close_notify"], python=">=3.11")
 class IgnoreShutdownTimeoutLoop(asyncio.SelectorEventLoop):
     """ssl_shutdown_timeout is replaced by 60 s (3.11+)."""
 
@@ -114,6 +126,7 @@ class IgnoreShutdownTimeoutLoop(asyncio.SelectorEventLoop):
 
 
 # -- ssl= ignored ---------------------------------------------------------------------------
+
 
 def _drop_ssl(kwargs):
     for key in ("ssl", "server_hostname", "ssl_handshake_timeout"):
@@ -186,8 +199,11 @@ class NoTlsExtraInfoLoop(_PatchTlsTransportsLoop):
         transport.get_extra_info = get_extra_info
 
 
-@breaks("tls.create_server.mutual_tls_refuses", "tls.create_server.mutual_tls_accepts",
-        keeps=["tls.create_server.ssl_context"])
+@breaks(
+    "tls.create_server.mutual_tls_refuses",
+    "tls.create_server.mutual_tls_accepts",
+    keeps=["tls.create_server.ssl_context"],
+)
 class ServerIgnoresClientCertLoop(asyncio.SelectorEventLoop):
     """create_server stops requiring client certificates (verify_mode forced to CERT_NONE)."""
 
@@ -200,13 +216,17 @@ class ServerIgnoresClientCertLoop(asyncio.SelectorEventLoop):
 
 # -- server_hostname ------------------------------------------------------------------------
 
+
 def _host_of(args, kwargs):
     return kwargs.get("host", args[1] if len(args) > 1 else None)
 
 
-@breaks("tls.create_connection.server_hostname_mismatch",
-        "tls.create_connection.server_hostname_defaults_to_host", "tls.start_tls.server_hostname_mismatch",
-        keeps=["tls.create_connection.server_hostname_override", "tls.start_tls.server_hostname_match"])
+@breaks(
+    "tls.create_connection.server_hostname_mismatch",
+    "tls.create_connection.server_hostname_defaults_to_host",
+    "tls.start_tls.server_hostname_mismatch",
+    keeps=["tls.create_connection.server_hostname_override", "tls.start_tls.server_hostname_match"],
+)
 class NoHostnameCheckLoop(asyncio.SelectorEventLoop):
     """Certificates are never matched against the server name (check_hostname disabled)."""
 
@@ -221,8 +241,9 @@ class NoHostnameCheckLoop(asyncio.SelectorEventLoop):
         return await super().start_tls(transport, protocol, sslcontext, **kwargs)
 
 
-@breaks("tls.create_connection.server_hostname_defaults_to_host",
-        keeps=["tls.create_connection.server_hostname_override"])
+@breaks(
+    "tls.create_connection.server_hostname_defaults_to_host", keeps=["tls.create_connection.server_hostname_override"]
+)
 class HostNotUsedLoop(asyncio.SelectorEventLoop):
     """Without server_hostname, the host is not used as the name to match (nor sent as SNI)."""
 
@@ -232,8 +253,9 @@ class HostNotUsedLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
-@breaks("tls.create_connection.server_hostname_override",
-        keeps=["tls.create_connection.server_hostname_defaults_to_host"])
+@breaks(
+    "tls.create_connection.server_hostname_override", keeps=["tls.create_connection.server_hostname_defaults_to_host"]
+)
 class ServerHostnameIgnoredLoop(asyncio.SelectorEventLoop):
     """server_hostname is replaced by host (no override)."""
 
@@ -244,9 +266,11 @@ class ServerHostnameIgnoredLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
-@breaks("tls.create_connection.server_hostname_empty",
-        keeps=["tls.create_connection.server_hostname_override"],
-        python="<3.13.16 || >=3.14,<3.14.8")  # the check's gate (spec note ssl-check-hostname-needs-server-hostname)
+@breaks(
+    "tls.create_connection.server_hostname_empty",
+    keeps=["tls.create_connection.server_hostname_override"],
+    python="<3.13.16 || >=3.14,<3.14.8",
+)  # the check's gate (spec note ssl-check-hostname-needs-server-hostname)
 class EmptyServerHostnameLoop(asyncio.SelectorEventLoop):
     """server_hostname='' falls back to host instead of disabling hostname matching."""
 
@@ -257,8 +281,11 @@ class EmptyServerHostnameLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
-@breaks("tls.create_connection.server_hostname_required",
-        "tls.create_unix_connection.server_hostname_required", keeps=["tls.create_connection.ssl_context"])
+@breaks(
+    "tls.create_connection.server_hostname_required",
+    "tls.create_unix_connection.server_hostname_required",
+    keeps=["tls.create_connection.ssl_context"],
+)
 class NoServerHostnameRequiredLoop(asyncio.SelectorEventLoop):
     """ssl without host and server_hostname is accepted ('localhost' is assumed)."""
 
@@ -273,8 +300,9 @@ class NoServerHostnameRequiredLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_connection(*args, **kwargs)
 
 
-@breaks("tls.create_connection.server_hostname_requires_ssl",
-        keeps=["tls.create_connection.handshake_timeout_requires_ssl"])
+@breaks(
+    "tls.create_connection.server_hostname_requires_ssl", keeps=["tls.create_connection.handshake_timeout_requires_ssl"]
+)
 class ServerHostnameWithoutSslLoop(asyncio.SelectorEventLoop):
     """server_hostname without ssl is silently ignored instead of refused."""
 
@@ -285,6 +313,7 @@ class ServerHostnameWithoutSslLoop(asyncio.SelectorEventLoop):
 
 
 # -- ssl_handshake_timeout ------------------------------------------------------------------
+
 
 class _TimeoutRewriteLoop(asyncio.SelectorEventLoop):
     """Rewrites ssl_handshake_timeout with ``_rewrite`` in every method taking it."""
@@ -305,10 +334,14 @@ class _TimeoutRewriteLoop(asyncio.SelectorEventLoop):
         return await super().start_tls(*args, **self._rewrite(kwargs))
 
 
-@breaks("tls.create_connection.handshake_timeout", "tls.create_server.handshake_timeout",
-        "tls.connect_accepted_socket.handshake_timeout", "tls.start_tls.handshake_timeout",
-        "tls.start_tls.server_side_handshake_timeout",
-        keeps=["tls.create_connection.handshake_timeout_default"])
+@breaks(
+    "tls.create_connection.handshake_timeout",
+    "tls.create_server.handshake_timeout",
+    "tls.connect_accepted_socket.handshake_timeout",
+    "tls.start_tls.handshake_timeout",
+    "tls.start_tls.server_side_handshake_timeout",
+    keeps=["tls.create_connection.handshake_timeout_default"],
+)
 class IgnoreHandshakeTimeoutLoop(_TimeoutRewriteLoop):
     """ssl_handshake_timeout is replaced by 60 s."""
 
@@ -318,10 +351,14 @@ class IgnoreHandshakeTimeoutLoop(_TimeoutRewriteLoop):
         return kwargs
 
 
-@breaks("tls.create_connection.handshake_timeout", "tls.create_server.handshake_timeout",
-        "tls.connect_accepted_socket.handshake_timeout", "tls.start_tls.handshake_timeout",
-        "tls.start_tls.server_side_handshake_timeout",
-        keeps=["tls.create_connection.handshake_timeout_default"])
+@breaks(
+    "tls.create_connection.handshake_timeout",
+    "tls.create_server.handshake_timeout",
+    "tls.connect_accepted_socket.handshake_timeout",
+    "tls.start_tls.handshake_timeout",
+    "tls.start_tls.server_side_handshake_timeout",
+    keeps=["tls.create_connection.handshake_timeout_default"],
+)
 class EarlyHandshakeTimeoutLoop(_TimeoutRewriteLoop):
     """ssl_handshake_timeout fires ten times too early."""
 
@@ -331,10 +368,12 @@ class EarlyHandshakeTimeoutLoop(_TimeoutRewriteLoop):
         return kwargs
 
 
-@breaks("tls.create_connection.handshake_timeout_requires_ssl",
-        "tls.create_server.handshake_timeout_requires_ssl",
-        "tls.connect_accepted_socket.handshake_timeout_requires_ssl",
-        keeps=["tls.create_connection.handshake_timeout"])
+@breaks(
+    "tls.create_connection.handshake_timeout_requires_ssl",
+    "tls.create_server.handshake_timeout_requires_ssl",
+    "tls.connect_accepted_socket.handshake_timeout_requires_ssl",
+    keeps=["tls.create_connection.handshake_timeout"],
+)
 class HandshakeTimeoutWithoutSslLoop(_TimeoutRewriteLoop):
     """ssl_handshake_timeout without ssl is silently ignored instead of refused."""
 
@@ -347,11 +386,13 @@ class HandshakeTimeoutWithoutSslLoop(_TimeoutRewriteLoop):
         return await asyncio.SelectorEventLoop.start_tls(self, *args, **kwargs)
 
 
-@breaks("tls.create_connection.handshake_timeout_positive[zero]",
-        "tls.create_connection.handshake_timeout_positive[negative]",
-        "tls.start_tls.handshake_timeout_positive[zero]",
-        "tls.start_tls.handshake_timeout_positive[negative]",
-        keeps=["tls.create_connection.handshake_timeout"])
+@breaks(
+    "tls.create_connection.handshake_timeout_positive[zero]",
+    "tls.create_connection.handshake_timeout_positive[negative]",
+    "tls.start_tls.handshake_timeout_positive[zero]",
+    "tls.start_tls.handshake_timeout_positive[negative]",
+    keeps=["tls.create_connection.handshake_timeout"],
+)
 class NoTimeoutValidationLoop(_TimeoutRewriteLoop):
     """A zero or negative ssl_handshake_timeout is taken as 'use the default'."""
 
@@ -363,6 +404,7 @@ class NoTimeoutValidationLoop(_TimeoutRewriteLoop):
 
 
 # -- start_tls ------------------------------------------------------------------------------
+
 
 @breaks("tls.start_tls.returns_new_transport", keeps=["tls.start_tls.sslcontext_type"])
 class StartTlsReturnsOldLoop(asyncio.SelectorEventLoop):
@@ -450,8 +492,11 @@ class _NeverCloses(_TransportWrapper):
         pass
 
 
-@breaks("tls.start_tls.server_hostname_mismatch", "tls.start_tls.handshake_failure_closes",
-        keeps=["tls.start_tls.sslcontext_type"])
+@breaks(
+    "tls.start_tls.server_hostname_mismatch",
+    "tls.start_tls.handshake_failure_closes",
+    keeps=["tls.start_tls.sslcontext_type"],
+)
 class NoCloseOnFailureLoop(asyncio.SelectorEventLoop):
     """A failed start_tls handshake leaves the TCP connection open (half-open)."""
 
@@ -460,6 +505,7 @@ class NoCloseOnFailureLoop(asyncio.SelectorEventLoop):
 
 
 # -- sendfile over TLS ----------------------------------------------------------------------
+
 
 def _is_tls(transport):
     return transport.get_extra_info("sslcontext") is not None
@@ -490,9 +536,12 @@ class TlsSendfileNoFallbackSendsLoop(asyncio.SelectorEventLoop):
 
 # -- gap #16: connection-side TLS parameters ------------------------------------------------
 
-@breaks("tls.create_connection.handshake_default_not_early",
-        "tls.create_unix_connection.handshake_default_not_early",
-        keeps=["tls.create_connection.handshake_timeout", "tls.create_unix_connection.handshake_timeout"])
+
+@breaks(
+    "tls.create_connection.handshake_default_not_early",
+    "tls.create_unix_connection.handshake_default_not_early",
+    keeps=["tls.create_connection.handshake_timeout", "tls.create_unix_connection.handshake_timeout"],
+)
 class TinyDefaultHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
     """ssl_handshake_timeout=None (the default) means 0.5 s instead of 60 s."""
 
@@ -504,12 +553,13 @@ class TinyDefaultHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
     async def create_unix_connection(self, *args, ssl_handshake_timeout=None, **kwargs):
         if kwargs.get("ssl") and ssl_handshake_timeout is None:
             ssl_handshake_timeout = 0.5
-        return await super().create_unix_connection(*args, ssl_handshake_timeout=ssl_handshake_timeout,
-                                                    **kwargs)
+        return await super().create_unix_connection(*args, ssl_handshake_timeout=ssl_handshake_timeout, **kwargs)
 
 
-@breaks("tls.create_unix_connection.handshake_timeout",
-        keeps=["tls.create_unix_connection.ssl", "tls.create_connection.handshake_timeout"])
+@breaks(
+    "tls.create_unix_connection.handshake_timeout",
+    keeps=["tls.create_unix_connection.ssl", "tls.create_connection.handshake_timeout"],
+)
 class UnixIgnoreHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
     """create_unix_connection replaces ssl_handshake_timeout by 60 s."""
 
@@ -519,8 +569,11 @@ class UnixIgnoreHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_connection(*args, **kwargs)
 
 
-@breaks("tls.create_unix_connection.ssl_shutdown_timeout",
-        keeps=["tls.create_unix_connection.ssl", "tls.create_connection.ssl_shutdown_timeout"], python=">=3.11")
+@breaks(
+    "tls.create_unix_connection.ssl_shutdown_timeout",
+    keeps=["tls.create_unix_connection.ssl", "tls.create_connection.ssl_shutdown_timeout"],
+    python=">=3.11",
+)
 class UnixIgnoreShutdownTimeoutLoop(asyncio.SelectorEventLoop):
     """create_unix_connection replaces ssl_shutdown_timeout by 60 s (3.11+)."""
 
@@ -530,8 +583,11 @@ class UnixIgnoreShutdownTimeoutLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_connection(*args, **kwargs)
 
 
-@breaks("tls.create_connection.ssl_shutdown_timeout_waits",
-        keeps=["tls.create_connection.ssl_shutdown_timeout"], python=">=3.11")
+@breaks(
+    "tls.create_connection.ssl_shutdown_timeout_waits",
+    keeps=["tls.create_connection.ssl_shutdown_timeout"],
+    python=">=3.11",
+)
 class EarlyShutdownTimeoutLoop(asyncio.SelectorEventLoop):
     """ssl_shutdown_timeout fires ten times too early (3.11+)."""
 
@@ -541,8 +597,11 @@ class EarlyShutdownTimeoutLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
-@breaks("tls.create_connection.ssl_shutdown_timeout_requires_ssl",
-        keeps=["tls.create_connection.ssl_shutdown_timeout"], python=">=3.11")
+@breaks(
+    "tls.create_connection.ssl_shutdown_timeout_requires_ssl",
+    keeps=["tls.create_connection.ssl_shutdown_timeout"],
+    python=">=3.11",
+)
 class ShutdownTimeoutWithoutSslLoop(asyncio.SelectorEventLoop):
     """ssl_shutdown_timeout without ssl is silently ignored instead of refused (3.11+)."""
 
@@ -552,8 +611,7 @@ class ShutdownTimeoutWithoutSslLoop(asyncio.SelectorEventLoop):
         return await super().create_connection(*args, **kwargs)
 
 
-@breaks("tls.create_connection.cert_error_class",
-        keeps=["tls.create_connection.server_hostname_mismatch"])
+@breaks("tls.create_connection.cert_error_class", keeps=["tls.create_connection.server_hostname_mismatch"])
 class PlainSslErrorLoop(asyncio.SelectorEventLoop):
     """A failed certificate verification is reported as a plain ssl.SSLError."""
 
@@ -564,8 +622,8 @@ class PlainSslErrorLoop(asyncio.SelectorEventLoop):
             raise ssl.SSLError(f"verification failed: {exc}") from None
 
 
-
 # -- server side and start_tls: default timeouts, ssl_shutdown_timeout (issue #16, gapC) -----
+
 
 class _ServerTlsRewriteLoop(asyncio.SelectorEventLoop):
     """Rewrites the TLS keyword arguments of the server-side entry points and start_tls with
@@ -581,17 +639,19 @@ class _ServerTlsRewriteLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_server(*args, **(self._rewrite(kwargs) if kwargs.get("ssl") else kwargs))
 
     async def connect_accepted_socket(self, *args, **kwargs):
-        return await super().connect_accepted_socket(*args, **(self._rewrite(kwargs) if kwargs.get("ssl")
-                                                               else kwargs))
+        return await super().connect_accepted_socket(*args, **(self._rewrite(kwargs) if kwargs.get("ssl") else kwargs))
 
     async def start_tls(self, *args, **kwargs):
         return await super().start_tls(*args, **self._rewrite(kwargs))
 
 
-@breaks("tls.create_server.handshake_timeout_default[tcp]", "tls.create_server.handshake_timeout_default[unix]",
-        "tls.connect_accepted_socket.handshake_timeout_default", "tls.start_tls.handshake_timeout_default",
-        keeps=["tls.create_server.handshake_timeout", "tls.start_tls.handshake_timeout",
-               "tls.create_server.ssl_context"])
+@breaks(
+    "tls.create_server.handshake_timeout_default[tcp]",
+    "tls.create_server.handshake_timeout_default[unix]",
+    "tls.connect_accepted_socket.handshake_timeout_default",
+    "tls.start_tls.handshake_timeout_default",
+    keeps=["tls.create_server.handshake_timeout", "tls.start_tls.handshake_timeout", "tls.create_server.ssl_context"],
+)
 class ServerTinyDefaultHandshakeTimeoutLoop(_ServerTlsRewriteLoop):
     """ssl_handshake_timeout=None means 0.3 s instead of 60 s on the server side and in start_tls."""
 
@@ -601,8 +661,10 @@ class ServerTinyDefaultHandshakeTimeoutLoop(_ServerTlsRewriteLoop):
         return kwargs
 
 
-@breaks("tls.create_unix_server.handshake_timeout", keeps=["tls.create_server.handshake_timeout",
-                                                           "tls.create_unix_server.ssl"])
+@breaks(
+    "tls.create_unix_server.handshake_timeout",
+    keeps=["tls.create_server.handshake_timeout", "tls.create_unix_server.ssl"],
+)
 class UnixServerIgnoresHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
     """create_unix_server replaces ssl_handshake_timeout by 60 s."""
 
@@ -612,10 +674,14 @@ class UnixServerIgnoresHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
         return await super().create_unix_server(*args, **kwargs)
 
 
-@breaks("tls.create_server.ssl_shutdown_timeout[tcp]", "tls.create_server.ssl_shutdown_timeout[unix]",
-        "tls.connect_accepted_socket.ssl_shutdown_timeout", "tls.start_tls.ssl_shutdown_timeout",
-        keeps=["tls.create_server.ssl_shutdown_timeout_default[tcp]", "tls.start_tls.close_notify"],
-        python=">=3.11")
+@breaks(
+    "tls.create_server.ssl_shutdown_timeout[tcp]",
+    "tls.create_server.ssl_shutdown_timeout[unix]",
+    "tls.connect_accepted_socket.ssl_shutdown_timeout",
+    "tls.start_tls.ssl_shutdown_timeout",
+    keeps=["tls.create_server.ssl_shutdown_timeout_default[tcp]", "tls.start_tls.close_notify"],
+    python=">=3.11",
+)
 class ServerIgnoresShutdownTimeoutLoop(_ServerTlsRewriteLoop):
     """An explicit ssl_shutdown_timeout is replaced by 60 s on the server side and in start_tls."""
 
@@ -625,10 +691,14 @@ class ServerIgnoresShutdownTimeoutLoop(_ServerTlsRewriteLoop):
         return kwargs
 
 
-@breaks("tls.create_server.ssl_shutdown_timeout_default[tcp]", "tls.create_server.ssl_shutdown_timeout_default[unix]",
-        "tls.connect_accepted_socket.ssl_shutdown_timeout_default", "tls.start_tls.ssl_shutdown_timeout_default",
-        keeps=["tls.create_server.ssl_shutdown_timeout[tcp]", "tls.start_tls.ssl_shutdown_timeout"],
-        python=">=3.11")
+@breaks(
+    "tls.create_server.ssl_shutdown_timeout_default[tcp]",
+    "tls.create_server.ssl_shutdown_timeout_default[unix]",
+    "tls.connect_accepted_socket.ssl_shutdown_timeout_default",
+    "tls.start_tls.ssl_shutdown_timeout_default",
+    keeps=["tls.create_server.ssl_shutdown_timeout[tcp]", "tls.start_tls.ssl_shutdown_timeout"],
+    python=">=3.11",
+)
 class TinyDefaultShutdownTimeoutLoop(_ServerTlsRewriteLoop):
     """ssl_shutdown_timeout=None means 0.3 s instead of 30 s on the server side and in start_tls."""
 
