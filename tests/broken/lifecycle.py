@@ -28,7 +28,9 @@ class ReversibleCloseLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
-@breaks("model.lifecycle.state_machine")
+# The model check's derandomized examples depend on its source, so whether they reach this case
+# can change with an edit; the deterministic check owns the clause (close drops pending callbacks).
+@breaks("running.close.drops_pending")
 class CloseRunsPendingLoop(asyncio.SelectorEventLoop):
     """close() runs the callbacks still pending instead of dropping them."""
 
