@@ -534,7 +534,8 @@ note(
 )
 note(
     "tls-default-timeouts-lower-bound",
-    clause="19.5.1.7-9 create_server / connect_accepted_socket / start_tls: ssl_handshake_timeout=None (60 s), "
+    clause="19.5.1.6-9 create_connection / create_unix_connection / create_server / connect_accepted_socket / "
+    "start_tls: ssl_handshake_timeout=None (60 s), "
     "ssl_shutdown_timeout=None (30 s, 3.11 docs)",
     doc="None, the default, stands for a 60-second handshake limit and (3.11+) a 30-second TLS shutdown limit.",
     cpython="Uses 60.0 and 30.0 seconds.",
