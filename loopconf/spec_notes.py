@@ -132,7 +132,9 @@ note(
     "signal.signal with EINVAL, which asyncio turns into RuntimeError('sig N cannot be caught').",
     decision="signals.add_signal_handler.uncatchable is MUST that the signal is refused (ValueError or "
     "RuntimeError accepted) and nothing stays registered; the documented ValueError itself cannot be "
-    "required while stock CPython raises RuntimeError, so add_signal_handler.3 stays partly covered.",
+    "required while stock CPython raises RuntimeError. The catalogue therefore splits the clause: "
+    "add_signal_handler.3 (refused, nothing installed) is a promise this check covers; the exact class is "
+    "add_signal_handler.8, kind undefined.",
 )
 note(
     "errors-connection-made-context",
