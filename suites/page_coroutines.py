@@ -26,7 +26,7 @@ from loopconf import checks
 from loopconf.checks import UNIX
 from loopconf.evidence import expect
 
-from ._support.net import Net
+from ._support.net import Factory, Net
 from ._support.sched import run_once
 
 SCOPES = {

@@ -20,7 +20,7 @@ from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 
 from ._support import tls_scenarios as tls
 from ._support.limits import waited_at_least
-from ._support.net import TIMEOUT, Factory, Net, Recorder
+from ._support.net import TIMEOUT, Factory, Net, Recorder, io_rounds
 from ._support.tls import (
     HANDSHAKE_TIMEOUT,
     PeerThread,

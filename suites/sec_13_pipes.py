@@ -10,13 +10,14 @@ those of that interface (data_received, eof_received, connection_lost exactly on
 for other loops (note pipes-nonblocking-selector-only).
 """
 
+import asyncio
 import os
 import subprocess
 import sys
 
 from loopconf import checks
 from loopconf.checks import SHOULD
-from loopconf.evidence import expect, expect_equal, expect_instance
+from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 
 from ._support.net import Factory, Net, io_rounds
 from ._support.peers import ThreadReader, payload

@@ -14,7 +14,7 @@ import types
 import pytest
 
 from loopconf import checks
-from loopconf.checks import SHOULD
+from loopconf.checks import INFO, SHOULD
 from loopconf.evidence import Violation, expect, expect_equal, expect_raises
 
 from ._support.logcapture import any_log, asyncio_log, rendered

@@ -49,9 +49,11 @@ from ._support.tls_scenarios import (
     connect_fails,
     echo_upper,
     expect_no_callbacks,
+    expect_timed,
     failing_tls_server,
     serve_exchange,
     silent_server,
+    timed_failure,
     tls_client,
     tls_server,
 )

@@ -10,6 +10,7 @@ import functools
 import math
 import signal
 import weakref
+from asyncio import selector_events
 
 from tests.broken.connections import ProtoProxy, _ProxyLoop
 

@@ -3,6 +3,7 @@ on the way to other checks' clauses. Tested by tests/test_attribution.py."""
 
 import asyncio
 import os
+import socket
 
 #: Descriptors the broken loops keep on purpose (never closed: the leak is the point).
 _KEPT: list = []
