@@ -132,7 +132,9 @@ note(
     "signal.signal with EINVAL, which asyncio turns into RuntimeError('sig N cannot be caught').",
     decision="signals.add_signal_handler.uncatchable is MUST that the signal is refused (ValueError or "
     "RuntimeError accepted) and nothing stays registered; the documented ValueError itself cannot be "
-    "required while stock CPython raises RuntimeError, so add_signal_handler.3 stays partly covered.",
+    "required while stock CPython raises RuntimeError. The catalogue therefore splits the clause: "
+    "add_signal_handler.3 (refused, nothing installed) is a promise this check covers; the exact class is "
+    "add_signal_handler.8, kind undefined.",
 )
 note(
     "errors-connection-made-context",
@@ -534,7 +536,8 @@ note(
 )
 note(
     "tls-default-timeouts-lower-bound",
-    clause="19.5.1.7-9 create_server / connect_accepted_socket / start_tls: ssl_handshake_timeout=None (60 s), "
+    clause="19.5.1.6-9 create_connection / create_unix_connection / create_server / connect_accepted_socket / "
+    "start_tls: ssl_handshake_timeout=None (60 s), "
     "ssl_shutdown_timeout=None (30 s, 3.11 docs)",
     doc="None, the default, stands for a 60-second handshake limit and (3.11+) a 30-second TLS shutdown limit.",
     cpython="Uses 60.0 and 30.0 seconds.",

@@ -129,7 +129,7 @@ def test_invalid_signal(loop, signals_ok, signum):
     note="signals-uncatchable-runtimeerror",
     requirement="An uncatchable signal (SIGKILL, SIGSTOP) is refused: the page names ValueError, "
     "CPython 3.10-3.13 raise RuntimeError; either is accepted, and nothing is installed.",
-    covers=("add_signal_handler.3:partial",),
+    covers=("add_signal_handler.3",),
 )
 @pytest.mark.parametrize("name", ["SIGKILL", "SIGSTOP"])
 def test_uncatchable(loop, signals_ok, name):

@@ -6,6 +6,7 @@ on an Event with a bound, so a broken loop cannot leave a thread behind for long
 
 import asyncio
 import concurrent.futures
+import os
 import threading
 import time
 import warnings
@@ -60,6 +61,44 @@ def test_other_thread_with_args(loop):
     args, ident = _await(loop, loop.run_in_executor(None, job, "x", 2, None))
     expect_equal(args, ("x", 2, None), "func did not receive the positional arguments")
     expect(ident != threading.get_ident(), "func ran in the loop's own thread, not in an executor thread")
+
+
+def _default_max_workers():
+    """ThreadPoolExecutor's own max_workers default: min(32, cpu count + 4) (3.8+; 3.13 counts the CPUs
+    this process may use)."""
+    count = getattr(os, "process_cpu_count", os.cpu_count)() or 1
+    return min(32, count + 4)
+
+
+@scope.check(
+    "run_in_executor",
+    "default_pool_size",
+    requirement="The default executor runs as many jobs at once as ThreadPoolExecutor's default "
+    "max_workers (min(32, cpus + 4)): that many jobs meeting at one barrier all get through.",
+    covers=("run_in_executor.6",),
+)
+def test_default_pool_size(loop):
+    workers = _default_max_workers()
+    barrier = threading.Barrier(workers, timeout=WAIT)  # a smaller pool breaks it after WAIT, no thread left
+
+    def job():
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            return False
+        return True
+
+    async def all_jobs():
+        futs = [loop.run_in_executor(None, job) for _ in range(workers)]
+        return await asyncio.wait_for(asyncio.gather(*futs), WAIT * 2)
+
+    passed = loop.run_until_complete(all_jobs())
+    expect(
+        all(passed),
+        f"{workers} default-executor jobs waiting for each other did not all run at once",
+        expected=f"{workers} concurrent jobs (ThreadPoolExecutor's default max_workers)",
+        observed=f"{sum(passed)} got through the barrier within {WAIT:g}s",
+    )
 
 
 @scope.check(

@@ -498,6 +498,83 @@ def test_context_task_gc(loop):
     _expect_key(context, "future", expected["future"], "an unretrieved task exception")
 
 
+def _scenario_pending_task_gc(loop):
+    """A task suspended on a future nobody resolves, dropped while pending: when it is collected
+    the loop reports 'Task was destroyed but it is pending!'."""
+    calls = _recording(loop)
+
+    async def stuck(never):
+        await never
+
+    def make():
+        never = loop.create_future()
+        task = loop.create_task(stuck(never))
+        loop.run_until_complete(asyncio.sleep(0))  # the task starts and suspends on ``never``
+        loop.run_until_complete(asyncio.sleep(0))
+        return id(task)
+
+    task_id = make()
+    gc.collect()
+    context = _one_context(calls, "a pending task that was garbage-collected")
+    calls.clear()
+    return context, task_id
+
+
+@scope.check(
+    "call_exception_handler",
+    "pending_task_destroyed",
+    topic="context",
+    level=SHOULD,
+    since="3.13",
+    note=OPTIONAL_KEYS_NOTE,
+    requirement="A task garbage-collected while still pending is reported with 'message' (str) and "
+    "'task' (that task; an optional key, documented since 3.13).",
+    covers=("call_exception_handler.12",),
+)
+def test_context_pending_task_destroyed(loop):
+    context, task_id = _scenario_pending_task_gc(loop)
+    expect(isinstance(context.get("message"), str), "the context lacks a str 'message'", observed=_types(context))
+    _expect_key(context, "task", (_ById(task_id), asyncio.Task), "a pending task that was garbage-collected")
+
+
+def _marker_creates_callback(loop, callback):
+    """Schedules ``callback``; its creation stack ends in this function (named in source_traceback)."""
+    return loop.call_soon(callback)
+
+
+@scope.check(
+    "call_exception_handler",
+    "source_traceback_debug",
+    topic="context",
+    level=SHOULD,
+    since="3.13",
+    note=OPTIONAL_KEYS_NOTE,
+    requirement="In debug mode, an exception escaping a call_soon callback is reported with "
+    "'source_traceback' (an optional key): the stack of frames where the callback was "
+    "scheduled, ending at the call_soon caller.",
+    covers=("call_exception_handler.13",),
+)
+def test_context_source_traceback(loop):
+    loop.set_debug(True)
+    calls = _recording(loop)
+    exc = LcxError("traced")
+    _marker_creates_callback(loop, _raiser(exc))
+    loop.call_soon(loop.stop)
+    loop.run_forever()
+    context = _one_context(calls, "a failing callback in debug mode")
+    what = "a failing callback scheduled in debug mode"
+    expect("source_traceback" in context, f"context for {what} lacks 'source_traceback'", observed=_types(context))
+    frames = context["source_traceback"]
+    expect(isinstance(frames, list), f"context['source_traceback'] for {what} is not a list", observed=repr(frames))
+    names = [getattr(f, "name", None) for f in frames]
+    expect(
+        "_marker_creates_callback" in names,
+        f"context['source_traceback'] for {what} does not show where the callback was scheduled",
+        expected="a frame of _marker_creates_callback",
+        observed=names[-5:],
+    )
+
+
 class _Server(asyncio.Protocol):
     """Server side of the protocol-callback checks: greets, then waits for the client to go."""
 

@@ -39,7 +39,7 @@ from ._support.tls import (
     PeerThread,
     Threads,  # noqa: F401
     TLSPeer,
-    certs,
+    certs,  # noqa: F401  (pytest fixture)
     client_context,
     read_raw_to_eof,
     server_context,
@@ -593,7 +593,7 @@ def test_create_connection_handshake_timeout_positive(loop, certs, value):
     requirement="ssl_handshake_timeout defaults to None (meaning 60 s, not waited for here): where "
     "the signature names it its default is None, and a handshake with None completes "
     "normally.",
-    covers=("create_connection.30:partial",),
+    covers=("create_connection.30",),
 )
 def test_create_connection_handshake_timeout_default(loop, certs):
     try:  # judged only when the signature names the parameter (wrappers may take **kwargs)
@@ -830,6 +830,62 @@ def test_create_connection_ssl_shutdown_timeout_waits(loop, certs):
         )
 
 
+def _client_opener(net, loop, threads, certs, unix=False, **kwargs):
+    """Opener (see tls_scenarios): create_connection / create_unix_connection(ssl=..., **kwargs) to a
+    TLS server thread running ``script``; yields the client side's transport and protocol."""
+
+    def open_tls(script):
+        if unix:
+            path = short_unix_path(net)
+            peer = tls_server(threads, net.unix_listener(path), server_context(certs), script)
+            call = loop.create_unix_connection(
+                lambda: protocol, path, ssl=client_context(certs), server_hostname="localhost", **kwargs
+            )
+        else:
+            listener = net.listener()
+            peer = tls_server(threads, listener, server_context(certs), script)
+            call = loop.create_connection(
+                lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs), **kwargs
+            )
+        protocol = Recorder(loop)
+        transport, _ = net.pair(net.run(call))
+        return transport, protocol, peer.result
+
+    return open_tls
+
+
+@scope.check(
+    "create_connection",
+    "ssl_shutdown_timeout_default",
+    since="3.11",
+    note="tls-default-timeouts-lower-bound",
+    requirement="Without ssl_shutdown_timeout (None: 30 s, not waited for here) the client still waits "
+    "for the server's close_notify 1 s after close(); connection_lost follows once the server "
+    "drops the connection; a signature that names the parameter defaults it to None.",
+    covers=("create_connection.35",),
+)
+def test_create_connection_ssl_shutdown_timeout_default(loop, certs):
+    _expect_none_default(loop.create_connection, "ssl_shutdown_timeout", "create_connection")
+    with Net(loop) as net, Threads() as threads:
+        tls.shutdown_timeout_default(net, loop, _client_opener(net, loop, threads, certs))
+
+
+@scope.check(
+    "create_unix_connection",
+    "ssl_shutdown_timeout_default",
+    since="3.11",
+    platforms=UNIX,
+    note="tls-default-timeouts-lower-bound",
+    requirement="Without ssl_shutdown_timeout (None: 30 s) a TLS connection over a UNIX socket still "
+    "waits for the server's close_notify 1 s after close().",
+    covers=("create_unix_connection.12",),
+)
+def test_create_unix_connection_ssl_shutdown_timeout_default(loop, certs):
+    _expect_none_default(loop.create_unix_connection, "ssl_shutdown_timeout", "create_unix_connection")
+    with Net(loop) as net, Threads() as threads:
+        tls.shutdown_timeout_default(net, loop, _client_opener(net, loop, threads, certs, unix=True))
+
+
 @scope.check(
     "create_connection",
     "ssl_shutdown_timeout_requires_ssl",
@@ -910,7 +966,7 @@ STALL = 1.0
     note="tls-handshake-timeout-default",
     requirement="Without ssl_handshake_timeout (default None, documented as 60 s) a handshake the "
     "server holds back for a second is not aborted: the connection is made and data flows.",
-    covers=("create_connection.30:partial",),
+    covers=("create_connection.30",),
 )
 def test_create_connection_handshake_default_not_early(loop, certs):
     with Net(loop) as net, Threads() as threads:
@@ -985,7 +1041,7 @@ def test_create_unix_connection_server_hostname_required(loop, certs):
     requirement="create_unix_connection(ssl_handshake_timeout=...) bounds the TLS handshake as "
     "create_connection does: a server that never answers makes the call fail no earlier "
     "than the timeout, with no protocol callback, and the connection is closed.",
-    covers=("create_unix_connection.10:partial",),
+    covers=("create_unix_connection.14",),
 )
 def test_create_unix_connection_handshake_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
@@ -1012,7 +1068,7 @@ def test_create_unix_connection_handshake_timeout(loop, certs):
     note="tls-handshake-timeout-default",
     requirement="Without ssl_handshake_timeout a TLS handshake over a UNIX socket that the server "
     "holds back for a second is not aborted.",
-    covers=("create_unix_connection.10:partial",),
+    covers=("create_unix_connection.10",),
 )
 def test_create_unix_connection_handshake_default_not_early(loop, certs):
     with Net(loop) as net, Threads() as threads:

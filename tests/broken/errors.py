@@ -255,3 +255,17 @@ class HandlerOutsideContextLoop(asyncio.SelectorEventLoop):
             handler(self, context)
         except Exception:
             self.default_exception_handler({"message": "handler failed", "context": context})
+
+
+@breaks("errors.context.pending_task_destroyed", keeps=["errors.context.task_never_retrieved"], python=">=3.13")
+class NoTaskContextLoop(_StripKey):
+    """Contexts lose 'task' (a pending task that was garbage-collected)."""
+
+    key = "task"
+
+
+@breaks("errors.context.source_traceback_debug", keeps=["errors.context.call_soon_callback"], python=">=3.13")
+class NoSourceTracebackContextLoop(_StripKey):
+    """Contexts lose 'source_traceback' (debug mode)."""
+
+    key = "source_traceback"

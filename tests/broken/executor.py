@@ -31,6 +31,16 @@ class SameThreadLoop(asyncio.SelectorEventLoop):
         return fut
 
 
+@breaks("executor.run_in_executor.default_pool_size", keeps=["executor.run_in_executor.other_thread_with_args"])
+class SingleWorkerDefaultExecutorLoop(asyncio.SelectorEventLoop):
+    """The default executor the loop creates has max_workers=1."""
+
+    def run_in_executor(self, executor, func, *args):
+        if executor is None and self._default_executor is None:
+            self._default_executor = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        return super().run_in_executor(executor, func, *args)
+
+
 @breaks("executor.run_in_executor.uses_given_executor")
 class IgnoresExecutorLoop(asyncio.SelectorEventLoop):
     """run_in_executor always uses the default executor."""

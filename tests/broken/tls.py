@@ -598,6 +598,26 @@ class EarlyShutdownTimeoutLoop(asyncio.SelectorEventLoop):
 
 
 @breaks(
+    "tls.create_connection.ssl_shutdown_timeout_default",
+    "tls.create_unix_connection.ssl_shutdown_timeout_default",
+    keeps=["tls.create_connection.ssl_shutdown_timeout", "tls.create_unix_connection.ssl_shutdown_timeout"],
+    python=">=3.11",
+)
+class ClientTinyDefaultShutdownTimeoutLoop(asyncio.SelectorEventLoop):
+    """ssl_shutdown_timeout=None means 0.3 s instead of 30 s on the client side (3.11+)."""
+
+    async def create_connection(self, *args, **kwargs):
+        if kwargs.get("ssl") and kwargs.get("ssl_shutdown_timeout") is None:
+            kwargs["ssl_shutdown_timeout"] = 0.3
+        return await super().create_connection(*args, **kwargs)
+
+    async def create_unix_connection(self, *args, **kwargs):
+        if kwargs.get("ssl") and kwargs.get("ssl_shutdown_timeout") is None:
+            kwargs["ssl_shutdown_timeout"] = 0.3
+        return await super().create_unix_connection(*args, **kwargs)
+
+
+@breaks(
     "tls.create_connection.ssl_shutdown_timeout_requires_ssl",
     keeps=["tls.create_connection.ssl_shutdown_timeout"],
     python=">=3.11",
