@@ -307,6 +307,25 @@ def test_create_connection_server_hostname_override(loop, certs):
         expect_equal(sni, [OTHER_NAME], "server name (SNI) the server received")
 
 
+def _hostname_mismatch(loop, net, threads, certs):
+    """create_connection to a trusted server whose certificate is not for server_hostname; returns
+    (the exception raised, the protocol factory, the server peer)."""
+    listener = net.listener()
+    peer = failing_tls_server(threads, listener, server_context(certs))
+    factory = net.adopt(Factory(loop))
+    exc = connect_fails(
+        net,
+        lambda: loop.create_connection(
+            factory,
+            "127.0.0.1",
+            listener.getsockname()[1],
+            ssl=client_context(certs),
+            server_hostname="wrong.example",
+        ),
+    )
+    return exc, factory, peer
+
+
 @scope.check(
     "create_connection",
     "server_hostname_mismatch",
@@ -318,19 +337,7 @@ def test_create_connection_server_hostname_override(loop, certs):
 )
 def test_create_connection_server_hostname_mismatch(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = failing_tls_server(threads, listener, server_context(certs))
-        factory = net.adopt(Factory(loop))
-        exc = connect_fails(
-            net,
-            lambda: loop.create_connection(
-                factory,
-                "127.0.0.1",
-                listener.getsockname()[1],
-                ssl=client_context(certs),
-                server_hostname="wrong.example",
-            ),
-        )
+        exc, factory, peer = _hostname_mismatch(loop, net, threads, certs)
         expect_instance(
             exc,
             OSError,
@@ -917,19 +924,7 @@ def test_create_connection_ssl_shutdown_timeout_requires_ssl(loop):
 )
 def test_create_connection_cert_error_class(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = failing_tls_server(threads, listener, server_context(certs))
-        factory = net.adopt(Factory(loop))
-        exc = connect_fails(
-            net,
-            lambda: loop.create_connection(
-                factory,
-                "127.0.0.1",
-                listener.getsockname()[1],
-                ssl=client_context(certs),
-                server_hostname="wrong.example",
-            ),
-        )
+        exc, factory, peer = _hostname_mismatch(loop, net, threads, certs)
         peer.result()
         expect_instance(
             exc,
