@@ -526,7 +526,7 @@ def publish_row(row: LoopRow, settings: Settings) -> None:
         if settings.install_only:
             return
     version, pyversion = installed_versions(python, row)
-    if row.shared_name and minor(pyversion) != row.python:
+    if row.shared_name and re.fullmatch(r"\d+\.\d+", row.python) and minor(pyversion) != row.python:
         raise PublishError(f"{row.key}: the venv runs Python {pyversion}, not {row.python}")
     out = settings.reports / row.folder(version)
     for stale in settings.reports.iterdir():

@@ -321,12 +321,17 @@ def test_index_only_renders_saved_results_in_table_order_and_keeps_readme_prose(
     assert "uvloop" in index and "asyncio" in index and "calls.call_soon.fifo" in index
 
 
-def test_no_install_run_publishes_trimmed_reports_and_index(tmp_path):
+def test_no_install_run_publishes_trimmed_reports_and_index(tmp_path, tmp_path_factory):
     """End to end on stock asyncio and reference_loop, one check, this interpreter: no index needed."""
+    table = _table(
+        tmp_path_factory.mktemp("table"),
+        '[[loop]]\nname = "asyncio"\nfactory = "asyncio"\n\n'
+        '[[loop]]\nname = "reference_loop"\nfactory = "reference"\npackage = "loopconf"\n',
+    )
     code = publish.main(
         [
-            "--loops",
-            "asyncio,reference_loop",
+            "--table",
+            str(table),
             "--no-install",
             "-n",
             "0",
