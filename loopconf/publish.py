@@ -362,6 +362,25 @@ def committed_source(repo: pathlib.Path):
         yield tmp, code or commit
 
 
+def _installer_alive(marker: pathlib.Path) -> bool:
+    """Is the process that wrote this ``.installing`` marker still running?
+
+    A marker left by an installer that was killed names a dead process: it is stale, not a build
+    to wait for.
+    """
+    try:
+        pid = int(marker.read_text().strip())
+    except (OSError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def make_venv(row: LoopRow, settings: Settings) -> tuple:
     """A venv with loopconf (committed HEAD) and the row's packages; returns (its python, commit)."""
     venv = settings.venvs / row.key
@@ -369,7 +388,7 @@ def make_venv(row: LoopRow, settings: Settings) -> tuple:
     py = venv / "bin" / "python"
     if settings.reuse_venvs:
         for _ in range(1800):  # another --install-only run may still be building it
-            if not marker.exists():
+            if not _installer_alive(marker):
                 break
             time.sleep(1)
         if (venv / ".installed").exists():

@@ -6,6 +6,7 @@ check, so the test is fast; the real publishing run (every third-party loop) is 
 """
 
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -428,3 +429,21 @@ def test_repro_runs_a_check_id_against_stock_asyncio_without_loopconf(tmp_path):
         [sys.executable, "-I", str(REPRO), "asyncio", "no.such.check"], capture_output=True, text=True, cwd=tmp_path
     )
     assert proc.returncode == 2 and proc.stderr.startswith("no reproducer for 'no.such.check'")
+
+
+def test_install_marker_of_a_dead_installer_is_stale(tmp_path):
+    """--reuse-venvs waits for a live installer's marker only; a killed installer's marker is stale."""
+    marker = tmp_path / "row.installing"
+    marker.write_text(str(_dead_pid()))
+    assert not publish._installer_alive(marker)
+    marker.write_text(str(os.getpid()))
+    assert publish._installer_alive(marker)
+    marker.write_text("not a pid")
+    assert not publish._installer_alive(marker)
+
+
+def _dead_pid() -> int:
+    """The pid of a process that has exited and been reaped."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
