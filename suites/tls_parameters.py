@@ -34,9 +34,7 @@ from ._support.peers import data_file, payload
 from ._support.tls import (
     HANDSHAKE_TIMEOUT,
     OTHER_NAME,
-    PeerThread,
     Threads,  # noqa: F401
-    TLSPeer,
     certs,  # noqa: F401  (pytest fixture)
     client_context,
     server_context,
@@ -963,26 +961,18 @@ def test_create_server_mutual_tls_refuses(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory, _, address = _serve(net, loop, server_context(certs, require_client_cert=True))
 
+        def refused(exc):
+            return b"", f"error: {type(exc).__name__}"
+
         def script(p):
             # TLS 1.3: the client's handshake may finish before the server checks the certificate
             try:
                 p.send(b"ping")
                 return p.recv_until_closed()
             except Exception as exc:
-                return b"", f"error: {type(exc).__name__}"
+                return refused(exc)
 
-        def run():
-            s = threads.sock(socket.socket())
-            s.settimeout(TIMEOUT)
-            s.connect(address)
-            p = TLSPeer(s, client_context(certs), server_side=False, server_hostname="localhost")
-            try:
-                p.handshake()
-            except Exception as exc:
-                return b"", f"error: {type(exc).__name__}"
-            return script(p)
-
-        peer = PeerThread(threads, run)
+        peer = tls_client(threads, address, client_context(certs), script, refused=refused)
         net.run(_wait_thread(loop, peer), what="the refused TLS client finishing")
         data, how = peer.result()
         expect(how != "clean" or data, "the client without a certificate was served", observed=how)

@@ -93,15 +93,21 @@ def silent_server(threads, listener):
     return accept_one(threads, listener, closed_by_loop)
 
 
-def tls_client(threads, address, ctx, script=None, family=socket.AF_INET, server_hostname="localhost"):
-    """Connect to ``address`` in a thread, do the TLS handshake, run ``script``."""
+def tls_client(threads, address, ctx, script=None, family=socket.AF_INET, server_hostname="localhost", refused=None):
+    """Connect to ``address`` in a thread, do the TLS handshake, run ``script``. With ``refused``,
+    a failed handshake returns ``refused(exception)`` instead of raising it."""
 
     def run():
         s = threads.sock(socket.socket(family, socket.SOCK_STREAM))
         s.settimeout(TIMEOUT)
         s.connect(address)
         peer = TLSPeer(s, ctx, server_side=False, server_hostname=server_hostname)
-        peer.handshake()
+        try:
+            peer.handshake()
+        except Exception as exc:
+            if refused is None:
+                raise
+            return refused(exc)
         return script(peer) if script else None
 
     return PeerThread(threads, run)
