@@ -25,7 +25,7 @@ import pytest
 
 from loopconf import checks
 from loopconf.checks import INFO, SHOULD, UNIX
-from loopconf.evidence import Violation, expect, expect_equal, expect_instance
+from loopconf.evidence import expect, expect_equal, expect_instance
 
 from ._support import tls_scenarios as tls
 from ._support.limits import DEFAULT_PROBE, TIMEOUT
@@ -354,17 +354,12 @@ def test_create_connection_server_hostname_empty_no_check_hostname(loop, certs):
 )
 def test_create_connection_server_hostname_empty_refused(loop, certs):
     with Net(loop) as net:
-        listener = net.listener()
+        _, connect = _connector(net, loop, host="127.0.0.1")
         factory = net.adopt(Factory(loop))
         exc = connect_fails(
             net,
-            lambda: loop.create_connection(
-                factory,
-                "127.0.0.1",
-                listener.getsockname()[1],
-                ssl=client_context(certs),
-                server_hostname="",
-                ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
+            lambda: connect(
+                factory, ssl=client_context(certs), server_hostname="", ssl_handshake_timeout=HANDSHAKE_TIMEOUT
             ),
         )
         expect_instance(
@@ -476,14 +471,9 @@ def test_create_connection_handshake_timeout_requires_ssl(loop):
 )
 def test_create_connection_handshake_timeout_positive(loop, certs, value):
     with Net(loop) as net:
-        listener = net.listener()
+        _, connect = _connector(net, loop)
         factory = net.adopt(Factory(loop))
-        exc = connect_fails(
-            net,
-            lambda: loop.create_connection(
-                factory, "localhost", listener.getsockname()[1], ssl=client_context(certs), ssl_handshake_timeout=value
-            ),
-        )
+        exc = connect_fails(net, lambda: connect(factory, ssl=client_context(certs), ssl_handshake_timeout=value))
         expect_instance(
             exc, ValueError, f"ssl_handshake_timeout={value} was not refused with ValueError", expected="ValueError"
         )
@@ -1018,19 +1008,12 @@ def test_create_unix_server_ssl(loop, certs):
 )
 def test_connect_accepted_socket_ssl(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_client(threads, listener.getsockname(), client_context(certs), client_ping)
-        conn = net.accept(listener)
-        conn.setblocking(False)
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(loop.connect_accepted_socket(lambda: protocol, conn, ssl=server_context(certs)))
-        )
+        transport, protocol, result = _accepted_opener(net, loop, threads, certs)(client_ping)
         expect_equal(net.run(protocol.received(4)), b"ping", "decrypted bytes the protocol received")
         transport.write(b"PING")
         transport.close()
         net.run(protocol.lost)
-        answer, (rest, how) = peer.result()
+        answer, (rest, how) = result()
         expect_equal(answer, b"PING", "bytes the TLS client received")
         expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
 
@@ -1094,16 +1077,7 @@ SENDFILE_SIZE = 300_000
 )
 def test_sendfile_fallback_over_tls(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
-                )
-            )
-        )
+        transport, protocol, result = _client_opener(net, loop, threads, certs)(lambda p: p.recv_until_closed())
         with data_file(SENDFILE_SIZE) as f:
             sent = net.run(loop.sendfile(transport, f), what="sendfile over a TLS transport")
             position = f.tell()
@@ -1111,7 +1085,7 @@ def test_sendfile_fallback_over_tls(loop, certs):
         expect_equal(position, SENDFILE_SIZE, "file position after sendfile() over TLS")
         transport.close()
         net.run(protocol.lost)
-        data, how = peer.result()
+        data, how = result()
         expect(
             data == payload(SENDFILE_SIZE),
             "the peer did not decrypt exactly the file",
@@ -1132,29 +1106,15 @@ def test_sendfile_fallback_over_tls(loop, certs):
 )
 def test_sendfile_no_fallback_over_tls(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
-                )
-            )
-        )
+        transport, protocol, peer_result = _client_opener(net, loop, threads, certs)(lambda p: p.recv_until_closed())
         with data_file(4096) as f:
-            try:
-                result = net.run(loop.sendfile(transport, f, fallback=False))
-            except (Violation, NotImplementedError):
-                raise
-            except Exception as exc:
-                result = exc
+            outcome = tls.outcome(net, loop.sendfile(transport, f, fallback=False))
             position = f.tell()
         transport.close()
         net.run(protocol.lost)
-        data, _ = peer.result()
+        data, _ = peer_result()
         expect_instance(
-            result,
+            outcome,
             RuntimeError,
             "sendfile(fallback=False) over TLS did not refuse with SendfileNotAvailableError/RuntimeError",
             expected="SendfileNotAvailableError",
