@@ -107,8 +107,9 @@ note(
     clause="19.5.1.6 create_connection / create_unix_connection, ssl_handshake_timeout",
     doc="None (the default) means a 60-second handshake limit.",
     cpython="Uses 60 s.",
-    decision="Waiting 60 s per check is not affordable: the checks hold the handshake back for 1 s and require "
-    "that it still completes (catches a tiny or zero default). The statement stays partial: an exact 60 s is "
+    decision="Waiting 60 s per check is not affordable: the checks hold the handshake back for a short probe "
+    "(0.25 s, DEFAULT_PROBE in suites/_support/limits.py) and require that it still completes (catches a "
+    "tiny or zero default). The statement stays partial: an exact 60 s is "
     "not measured.",
 )
 note(
@@ -542,9 +543,10 @@ note(
     doc="None, the default, stands for a 60-second handshake limit and (3.11+) a 30-second TLS shutdown limit.",
     cpython="Uses 60.0 and 30.0 seconds.",
     decision="The *_default checks are MUST but one-sided: with the default, a stalled handshake (or an "
-    "unanswered close_notify) is still pending after a 1-second probe, which catches a loop that treats None "
-    "as 0 or as a tiny limit. Waiting the full 60 s / 30 s per entry point to prove the upper side is out of a "
-    "check's budget and is not measured; the explicit-timeout checks prove the limit is enforced at all.",
+    "unanswered close_notify) is still pending after a short probe (0.25 s, DEFAULT_PROBE), which catches a "
+    "loop that treats None as 0 or as a tiny limit. Waiting the full 60 s / 30 s per entry point to prove the "
+    "upper side is out of a check's budget and is not measured; the explicit-timeout checks prove the limit is "
+    "enforced at all.",
 )
 note(
     "sendfile-uses-os-sendfile",

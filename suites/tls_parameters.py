@@ -16,32 +16,27 @@ from trustme and stay in memory.
 """
 
 import asyncio
-import inspect
 import os
 import socket
 import ssl
 import sys
-import time
 
 import pytest
 
 from loopconf import checks
 from loopconf.checks import INFO, SHOULD, UNIX
-from loopconf.evidence import Violation, expect, expect_equal, expect_instance
+from loopconf.evidence import expect, expect_equal, expect_instance
 
 from ._support import tls_scenarios as tls
-from ._support.limits import TIMEOUT, waited_at_least
+from ._support.limits import DEFAULT_PROBE, TIMEOUT
 from ._support.net import Factory, Net, Recorder, io_rounds, read_to_eof, short_unix_path
 from ._support.peers import data_file, payload
 from ._support.tls import (
     HANDSHAKE_TIMEOUT,
     OTHER_NAME,
-    PeerThread,
     Threads,  # noqa: F401
-    TLSPeer,
     certs,  # noqa: F401  (pytest fixture)
     client_context,
-    read_raw_to_eof,
     server_context,
 )
 from ._support.tls_scenarios import (
@@ -49,52 +44,57 @@ from ._support.tls_scenarios import (
     connect_fails,
     echo_upper,
     expect_no_callbacks,
-    expect_timed,
     failing_tls_server,
     serve_exchange,
     silent_server,
-    timed_failure,
     tls_client,
     tls_server,
 )
 
 scope = checks.scope(area="tls", section="19.5.1.6")
 
-# -- peers ----------------------------------------------------------------------------------
+# -- openers --------------------------------------------------------------------------------
 
 
-def _exchange(net, loop, transport, protocol, peer_thread):
-    """Data both ways over an established TLS transport, then close; returns how the peer saw the end."""
-    transport.write(b"ping")
-    expect_equal(
-        net.run(protocol.received(4), what="the TLS peer's answer"),
-        b"PING",
-        "decrypted bytes the protocol received from the TLS peer",
-    )
-    transport.close()
-    net.run(protocol.lost, what="connection_lost after close()")
-    rest, how = peer_thread.result()
-    expect_equal(rest, b"", "bytes the peer received after its answer")
-    return how
+def _connector(net, loop, unix=False, host="localhost"):
+    """A raw listening socket and ``connect(factory, **kwargs)``: create_connection to it by
+    ``host``, or (``unix``) create_unix_connection to its path with server_hostname='localhost'."""
+    if unix:
+        path = short_unix_path(net)
+        listener = net.unix_listener(path)
+        return listener, lambda factory, **kw: loop.create_unix_connection(
+            factory, path, **{"server_hostname": "localhost", **kw}
+        )
+    listener = net.listener()
+    port = listener.getsockname()[1]
+    return listener, lambda factory, **kw: loop.create_connection(factory, host, port, **kw)
 
 
-def _tls_connection(net, loop, threads, certs):
-    """Opener (see tls_scenarios): create_connection(ssl=...) to a TLS server thread."""
+def _client_opener(net, loop, threads, certs, unix=False, host="localhost", sctx=None, stall=0.0, **kwargs):
+    """Opener (see tls_scenarios): create_connection / create_unix_connection(ssl=<client context>,
+    **kwargs) to a TLS server thread (context ``sctx``, holding the handshake back ``stall`` s)
+    running ``script``; yields the client side's transport and protocol."""
 
     def open_tls(script):
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs), script)
+        listener, connect = _connector(net, loop, unix=unix, host=host)
+        peer = tls_server(threads, listener, sctx or server_context(certs), script, stall=stall)
         protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
-                )
-            )
-        )
+        call = connect(lambda: protocol, **{"ssl": client_context(certs), **kwargs})
+        what = f"a TLS handshake held back by the server for {stall:g} s" if stall else "a TLS connection"
+        transport, _ = net.pair(net.run(call, timeout=stall + TIMEOUT, what=what))
         return transport, protocol, peer.result
 
     return open_tls
+
+
+def _failed_connection(net, loop, threads, certs, cert=None, host="127.0.0.1", **kwargs):
+    """create_connection(ssl=<client context>, **kwargs) by ``host`` to a server presenting ``cert``
+    that must fail; returns (the exception raised, the protocol factory, the server peer)."""
+    listener, connect = _connector(net, loop, host=host)
+    peer = failing_tls_server(threads, listener, server_context(certs, cert=cert))
+    factory = net.adopt(Factory(loop))
+    exc = connect_fails(net, lambda: connect(factory, **{"ssl": client_context(certs), **kwargs}))
+    return exc, factory, peer
 
 
 # -- create_connection ----------------------------------------------------------------------
@@ -110,17 +110,8 @@ def _tls_connection(net, loop, threads, certs):
 )
 def test_create_connection_ssl_context(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs), echo_upper)
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
-                )
-            )
-        )
-        _exchange(net, loop, transport, protocol, peer)
+        transport, protocol, result = _client_opener(net, loop, threads, certs)(echo_upper)
+        tls.exchange(net, transport, protocol, result)
         expect_equal(protocol.count("connection_lost"), 1, "connection_lost calls")
 
 
@@ -136,17 +127,12 @@ def test_create_connection_ssl_true(loop, certs, monkeypatch):
         cafile = os.path.join(net.tempdir(), "ca.pem")
         certs.ca.cert_pem.write_to_path(cafile)
         monkeypatch.setenv("SSL_CERT_FILE", cafile)
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs), echo_upper)
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(loop.create_connection(lambda: protocol, "localhost", listener.getsockname()[1], ssl=True))
-        )
+        transport, protocol, result = _client_opener(net, loop, threads, certs, ssl=True)(echo_upper)
         expect(
             transport.get_extra_info("ssl_object") is not None or transport.get_extra_info("cipher"),
             "ssl=True produced a transport without TLS extra info",
         )
-        _exchange(net, loop, transport, protocol, peer)
+        tls.exchange(net, transport, protocol, result)
 
 
 @scope.check(
@@ -162,12 +148,7 @@ def test_create_connection_ssl_true(loop, certs, monkeypatch):
 def test_create_connection_ssl_true_verifies(loop, certs, monkeypatch):
     with Net(loop) as net, Threads() as threads:
         monkeypatch.delenv("SSL_CERT_FILE", raising=False)
-        listener = net.listener()
-        peer = failing_tls_server(threads, listener, server_context(certs, cert=certs.untrusted))
-        factory = net.adopt(Factory(loop))
-        exc = connect_fails(
-            net, lambda: loop.create_connection(factory, "localhost", listener.getsockname()[1], ssl=True)
-        )
+        exc, factory, peer = _failed_connection(net, loop, threads, certs, certs.untrusted, host="localhost", ssl=True)
         expect_instance(
             exc,
             OSError,
@@ -190,13 +171,8 @@ def test_create_connection_ssl_true_verifies(loop, certs, monkeypatch):
 )
 def test_create_connection_extra_info(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs), echo_upper)
         ctx = client_context(certs)
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(loop.create_connection(lambda: protocol, "localhost", listener.getsockname()[1], ssl=ctx))
-        )
+        transport, protocol, result = _client_opener(net, loop, threads, certs, ssl=ctx)(echo_upper)
         expect(
             transport.get_extra_info("sslcontext") is ctx,
             "'sslcontext' is not the context passed as ssl",
@@ -231,7 +207,7 @@ def test_create_connection_extra_info(loop, certs):
             "'compression' is not None or str",
             observed=compression,
         )
-        _exchange(net, loop, transport, protocol, peer)
+        tls.exchange(net, transport, protocol, result)
 
 
 @scope.check(
@@ -245,29 +221,14 @@ def test_create_connection_extra_info(loop, certs):
 )
 def test_create_connection_server_hostname_default(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
         sctx = server_context(certs)
         sni = []
         sctx.sni_callback = lambda obj, name, ctx: sni.append(name)
-        peer = tls_server(threads, listener, sctx, echo_upper)
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
-                )
-            )
-        )
-        _exchange(net, loop, transport, protocol, peer)
+        transport, protocol, result = _client_opener(net, loop, threads, certs, sctx=sctx)(echo_upper)
+        tls.exchange(net, transport, protocol, result)
         expect_equal(sni, ["localhost"], "server name (SNI) the server received")
 
-        listener = net.listener()
-        peer = failing_tls_server(threads, listener, server_context(certs, cert=certs.other))
-        factory = net.adopt(Factory(loop))
-        exc = connect_fails(
-            net,
-            lambda: loop.create_connection(factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs)),
-        )
+        exc, _, peer = _failed_connection(net, loop, threads, certs, certs.other)
         expect_instance(
             exc,
             OSError,
@@ -286,44 +247,13 @@ def test_create_connection_server_hostname_default(loop, certs):
 )
 def test_create_connection_server_hostname_override(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
         sctx = server_context(certs, cert=certs.other)
         sni = []
         sctx.sni_callback = lambda obj, name, ctx: sni.append(name)
-        peer = tls_server(threads, listener, sctx, echo_upper)
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol,
-                    "127.0.0.1",
-                    listener.getsockname()[1],
-                    ssl=client_context(certs),
-                    server_hostname=OTHER_NAME,
-                )
-            )
-        )
-        _exchange(net, loop, transport, protocol, peer)
+        opener = _client_opener(net, loop, threads, certs, host="127.0.0.1", sctx=sctx, server_hostname=OTHER_NAME)
+        transport, protocol, result = opener(echo_upper)
+        tls.exchange(net, transport, protocol, result)
         expect_equal(sni, [OTHER_NAME], "server name (SNI) the server received")
-
-
-def _hostname_mismatch(loop, net, threads, certs):
-    """create_connection to a trusted server whose certificate is not for server_hostname; returns
-    (the exception raised, the protocol factory, the server peer)."""
-    listener = net.listener()
-    peer = failing_tls_server(threads, listener, server_context(certs))
-    factory = net.adopt(Factory(loop))
-    exc = connect_fails(
-        net,
-        lambda: loop.create_connection(
-            factory,
-            "127.0.0.1",
-            listener.getsockname()[1],
-            ssl=client_context(certs),
-            server_hostname="wrong.example",
-        ),
-    )
-    return exc, factory, peer
 
 
 @scope.check(
@@ -337,7 +267,7 @@ def _hostname_mismatch(loop, net, threads, certs):
 )
 def test_create_connection_server_hostname_mismatch(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        exc, factory, peer = _hostname_mismatch(loop, net, threads, certs)
+        exc, factory, peer = _failed_connection(net, loop, threads, certs, server_hostname="wrong.example")
         expect_instance(
             exc,
             OSError,
@@ -366,31 +296,11 @@ CHECK_HOSTNAME_WITHOUT_NAME_OK = "<3.13.16 || >=3.14,<3.14.8"
 )
 def test_create_connection_server_hostname_empty(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs, cert=certs.other), echo_upper)
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol,
-                    "127.0.0.1",
-                    listener.getsockname()[1],
-                    ssl=client_context(certs),
-                    server_hostname="",
-                )
-            )
-        )
-        _exchange(net, loop, transport, protocol, peer)
+        other = server_context(certs, cert=certs.other)
+        opener = _client_opener(net, loop, threads, certs, host="127.0.0.1", sctx=other, server_hostname="")
+        tls.exchange(net, *opener(echo_upper))
 
-        listener = net.listener()
-        peer = failing_tls_server(threads, listener, server_context(certs, cert=certs.untrusted))
-        factory = net.adopt(Factory(loop))
-        exc = connect_fails(
-            net,
-            lambda: loop.create_connection(
-                factory, "127.0.0.1", listener.getsockname()[1], ssl=client_context(certs), server_hostname=""
-            ),
-        )
+        exc, _, peer = _failed_connection(net, loop, threads, certs, certs.untrusted, server_hostname="")
         expect_instance(
             exc,
             OSError,
@@ -416,27 +326,13 @@ def test_create_connection_server_hostname_empty_no_check_hostname(loop, certs):
         return ctx
 
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs, cert=certs.other), echo_upper)
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol, "127.0.0.1", listener.getsockname()[1], ssl=context(), server_hostname=""
-                )
-            )
+        other = server_context(certs, cert=certs.other)
+        opener = _client_opener(
+            net, loop, threads, certs, host="127.0.0.1", sctx=other, ssl=context(), server_hostname=""
         )
-        _exchange(net, loop, transport, protocol, peer)
+        tls.exchange(net, *opener(echo_upper))
 
-        listener = net.listener()
-        peer = failing_tls_server(threads, listener, server_context(certs, cert=certs.untrusted))
-        factory = net.adopt(Factory(loop))
-        exc = connect_fails(
-            net,
-            lambda: loop.create_connection(
-                factory, "127.0.0.1", listener.getsockname()[1], ssl=context(), server_hostname=""
-            ),
-        )
+        exc, _, peer = _failed_connection(net, loop, threads, certs, certs.untrusted, ssl=context(), server_hostname="")
         expect_instance(
             exc,
             ssl.SSLCertVerificationError,
@@ -458,17 +354,12 @@ def test_create_connection_server_hostname_empty_no_check_hostname(loop, certs):
 )
 def test_create_connection_server_hostname_empty_refused(loop, certs):
     with Net(loop) as net:
-        listener = net.listener()
+        _, connect = _connector(net, loop, host="127.0.0.1")
         factory = net.adopt(Factory(loop))
         exc = connect_fails(
             net,
-            lambda: loop.create_connection(
-                factory,
-                "127.0.0.1",
-                listener.getsockname()[1],
-                ssl=client_context(certs),
-                server_hostname="",
-                ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
+            lambda: connect(
+                factory, ssl=client_context(certs), server_hostname="", ssl_handshake_timeout=HANDSHAKE_TIMEOUT
             ),
         )
         expect_instance(
@@ -524,6 +415,19 @@ def test_create_connection_server_hostname_requires_ssl(loop):
         )
 
 
+def _handshake_times_out(net, loop, threads, certs, unix=False):
+    """create_connection / create_unix_connection(ssl_handshake_timeout=HANDSHAKE_TIMEOUT) to a server
+    that never answers the handshake: tls_scenarios.handshake_timeout, then the server saw it closed."""
+    listener, connect = _connector(net, loop, unix=unix)
+    peer = silent_server(threads, listener)
+    tls.handshake_timeout(
+        net,
+        loop,
+        lambda factory: connect(factory, ssl=client_context(certs), ssl_handshake_timeout=HANDSHAKE_TIMEOUT),
+    )
+    expect(peer.result(), "the connection was not closed after the handshake timeout")
+
+
 @scope.check(
     "create_connection",
     "handshake_timeout",
@@ -534,20 +438,7 @@ def test_create_connection_server_hostname_requires_ssl(loop):
 )
 def test_create_connection_handshake_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = silent_server(threads, listener)
-        tls.handshake_timeout(
-            net,
-            loop,
-            lambda factory: loop.create_connection(
-                factory,
-                "localhost",
-                listener.getsockname()[1],
-                ssl=client_context(certs),
-                ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
-            ),
-        )
-        expect(peer.result(), "the connection was not closed after the handshake timeout")
+        _handshake_times_out(net, loop, threads, certs)
 
 
 @scope.check(
@@ -580,14 +471,9 @@ def test_create_connection_handshake_timeout_requires_ssl(loop):
 )
 def test_create_connection_handshake_timeout_positive(loop, certs, value):
     with Net(loop) as net:
-        listener = net.listener()
+        _, connect = _connector(net, loop)
         factory = net.adopt(Factory(loop))
-        exc = connect_fails(
-            net,
-            lambda: loop.create_connection(
-                factory, "localhost", listener.getsockname()[1], ssl=client_context(certs), ssl_handshake_timeout=value
-            ),
-        )
+        exc = connect_fails(net, lambda: connect(factory, ssl=client_context(certs), ssl_handshake_timeout=value))
         expect_instance(
             exc, ValueError, f"ssl_handshake_timeout={value} was not refused with ValueError", expected="ValueError"
         )
@@ -603,30 +489,9 @@ def test_create_connection_handshake_timeout_positive(loop, certs, value):
     covers=("create_connection.30",),
 )
 def test_create_connection_handshake_timeout_default(loop, certs):
-    try:  # judged only when the signature names the parameter (wrappers may take **kwargs)
-        param = inspect.signature(loop.create_connection).parameters.get("ssl_handshake_timeout")
-    except (ValueError, TypeError):
-        param = None
-    if param is not None:
-        expect(
-            param.default is None, "the signature default of ssl_handshake_timeout is not None", observed=param.default
-        )
+    tls.expect_none_default(loop.create_connection, "ssl_handshake_timeout", "create_connection")
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs), echo_upper)
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol,
-                    "localhost",
-                    listener.getsockname()[1],
-                    ssl=client_context(certs),
-                    ssl_handshake_timeout=None,
-                )
-            )
-        )
-        _exchange(net, loop, transport, protocol, peer)
+        tls.exchange(net, *_client_opener(net, loop, threads, certs, ssl_handshake_timeout=None)(echo_upper))
 
 
 @scope.check(
@@ -638,7 +503,7 @@ def test_create_connection_handshake_timeout_default(loop, certs):
 )
 def test_create_connection_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        tls.close_notify(net, loop, _tls_connection(net, loop, threads, certs))
+        tls.close_notify(net, loop, _client_opener(net, loop, threads, certs))
 
 
 @scope.check(
@@ -650,7 +515,7 @@ def test_create_connection_close_notify(loop, certs):
 )
 def test_create_connection_peer_close_notify(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        tls.peer_close_notify(net, loop, _tls_connection(net, loop, threads, certs))
+        tls.peer_close_notify(net, loop, _client_opener(net, loop, threads, certs))
 
 
 @scope.check(
@@ -665,23 +530,14 @@ def test_create_connection_peer_close_notify(loop, certs):
 )
 def test_create_connection_peer_close_notify_eof(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
 
         def script(p):
             p.close_notify()
             return p.recv_until_closed()
 
-        peer = tls_server(threads, listener, server_context(certs), script)
-        protocol = Recorder(loop)
-        net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
-                )
-            )
-        )
+        _, protocol, result = _client_opener(net, loop, threads, certs)(script)
         net.run(protocol.lost, what="connection_lost after the peer's close_notify")
-        peer.result()
+        result()
         names = [n for n in protocol.names() if n in ("eof_received", "connection_lost")]
         expect_equal(
             names, ["eof_received", "connection_lost"], "eof_received / connection_lost after the peer's close_notify"
@@ -699,16 +555,7 @@ def test_create_connection_peer_close_notify_eof(loop, certs):
 )
 def test_create_connection_write_eof(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
-                )
-            )
-        )
+        transport, protocol, result = _client_opener(net, loop, threads, certs)(lambda p: p.recv_until_closed())
         can = transport.can_write_eof()
         try:
             transport.write_eof()
@@ -719,7 +566,7 @@ def test_create_connection_write_eof(loop, certs):
             observed = f"{type(exc).__name__}: {exc}"
         transport.close()
         net.run(protocol.lost)
-        peer.result()
+        result()
         expect(
             can is False or observed == "write_eof() returned",
             "can_write_eof() is True but write_eof() failed",
@@ -730,74 +577,6 @@ def test_create_connection_write_eof(loop, certs):
             "can_write_eof() is False but write_eof() did not raise NotImplementedError",
             observed=(can, observed),
         )
-
-
-def _unanswered_shutdown(net, loop, threads, certs, listener, connect):
-    """TLS connection (``connect(protocol)``) to a peer that sends a byte, then never answers the loop's
-    close_notify; close() the transport. Returns (what the peer read first, seconds until connection_lost)."""
-
-    def script(p):
-        p.send(b"x")
-        try:
-            p.recv()  # the loop's close_notify; we never answer
-        except Exception as exc:
-            first = type(exc).__name__
-        else:
-            first = "data"
-        read_raw_to_eof(p.sock)
-        return first
-
-    peer = tls_server(threads, listener, server_context(certs), script)
-    protocol = Recorder(loop)
-    transport, _ = net.pair(net.run(connect(protocol)))
-    net.run(protocol.received(1))
-    start = loop.time()
-    transport.close()
-    net.run(
-        protocol.lost,
-        timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
-        what=f"connection_lost after close() with ssl_shutdown_timeout={HANDSHAKE_TIMEOUT} and a peer that "
-        "never answers close_notify",
-    )
-    elapsed = loop.time() - start
-    return peer.result(), elapsed
-
-
-def _tcp_shutdown(net, loop, threads, certs):
-    listener = net.listener()
-    return _unanswered_shutdown(
-        net,
-        loop,
-        threads,
-        certs,
-        listener,
-        lambda protocol: loop.create_connection(
-            lambda: protocol,
-            "localhost",
-            listener.getsockname()[1],
-            ssl=client_context(certs),
-            ssl_shutdown_timeout=HANDSHAKE_TIMEOUT,
-        ),
-    )
-
-
-def _unix_shutdown(net, loop, threads, certs):
-    path = short_unix_path(net)
-    listener = net.unix_listener(path)
-    return _unanswered_shutdown(
-        net,
-        loop,
-        threads,
-        certs,
-        listener,
-        lambda protocol: loop.create_unix_connection(
-            lambda: protocol,
-            path,
-            ssl=client_context(certs),
-            server_hostname="localhost",
-            ssl_shutdown_timeout=HANDSHAKE_TIMEOUT,
-        ),
-    )
 
 
 @scope.check(
@@ -812,8 +591,8 @@ def _unix_shutdown(net, loop, threads, certs):
 )
 def test_create_connection_ssl_shutdown_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        first, _ = _tcp_shutdown(net, loop, threads, certs)
-        expect_equal(first, "CleanClose", "what the peer read after close() (close_notify expected)")
+        opener = _client_opener(net, loop, threads, certs, ssl_shutdown_timeout=HANDSHAKE_TIMEOUT)
+        tls.shutdown_timeout(net, loop, opener)
 
 
 @scope.check(
@@ -828,37 +607,8 @@ def test_create_connection_ssl_shutdown_timeout(loop, certs):
 )
 def test_create_connection_ssl_shutdown_timeout_waits(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        _, elapsed = _tcp_shutdown(net, loop, threads, certs)
-        expect(
-            waited_at_least(elapsed, HANDSHAKE_TIMEOUT),
-            "the TLS shutdown was cut off before ssl_shutdown_timeout",
-            expected=f">= {HANDSHAKE_TIMEOUT}s",
-            observed=f"{elapsed:.3f}s",
-        )
-
-
-def _client_opener(net, loop, threads, certs, unix=False, **kwargs):
-    """Opener (see tls_scenarios): create_connection / create_unix_connection(ssl=..., **kwargs) to a
-    TLS server thread running ``script``; yields the client side's transport and protocol."""
-
-    def open_tls(script):
-        if unix:
-            path = short_unix_path(net)
-            peer = tls_server(threads, net.unix_listener(path), server_context(certs), script)
-            call = loop.create_unix_connection(
-                lambda: protocol, path, ssl=client_context(certs), server_hostname="localhost", **kwargs
-            )
-        else:
-            listener = net.listener()
-            peer = tls_server(threads, listener, server_context(certs), script)
-            call = loop.create_connection(
-                lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs), **kwargs
-            )
-        protocol = Recorder(loop)
-        transport, _ = net.pair(net.run(call))
-        return transport, protocol, peer.result
-
-    return open_tls
+        opener = _client_opener(net, loop, threads, certs, ssl_shutdown_timeout=HANDSHAKE_TIMEOUT)
+        tls.shutdown_not_early(net, loop, opener)
 
 
 @scope.check(
@@ -867,12 +617,12 @@ def _client_opener(net, loop, threads, certs, unix=False, **kwargs):
     since="3.11",
     note="tls-default-timeouts-lower-bound",
     requirement="Without ssl_shutdown_timeout (None: 30 s, not waited for here) the client still waits "
-    "for the server's close_notify 1 s after close(); connection_lost follows once the server "
+    f"for the server's close_notify {DEFAULT_PROBE:g} s after close(); connection_lost follows once the server "
     "drops the connection; a signature that names the parameter defaults it to None.",
     covers=("create_connection.35",),
 )
 def test_create_connection_ssl_shutdown_timeout_default(loop, certs):
-    _expect_none_default(loop.create_connection, "ssl_shutdown_timeout", "create_connection")
+    tls.expect_none_default(loop.create_connection, "ssl_shutdown_timeout", "create_connection")
     with Net(loop) as net, Threads() as threads:
         tls.shutdown_timeout_default(net, loop, _client_opener(net, loop, threads, certs))
 
@@ -884,11 +634,11 @@ def test_create_connection_ssl_shutdown_timeout_default(loop, certs):
     platforms=UNIX,
     note="tls-default-timeouts-lower-bound",
     requirement="Without ssl_shutdown_timeout (None: 30 s) a TLS connection over a UNIX socket still "
-    "waits for the server's close_notify 1 s after close().",
+    f"waits for the server's close_notify {DEFAULT_PROBE:g} s after close().",
     covers=("create_unix_connection.12",),
 )
 def test_create_unix_connection_ssl_shutdown_timeout_default(loop, certs):
-    _expect_none_default(loop.create_unix_connection, "ssl_shutdown_timeout", "create_unix_connection")
+    tls.expect_none_default(loop.create_unix_connection, "ssl_shutdown_timeout", "create_unix_connection")
     with Net(loop) as net, Threads() as threads:
         tls.shutdown_timeout_default(net, loop, _client_opener(net, loop, threads, certs, unix=True))
 
@@ -924,7 +674,7 @@ def test_create_connection_ssl_shutdown_timeout_requires_ssl(loop):
 )
 def test_create_connection_cert_error_class(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        exc, factory, peer = _hostname_mismatch(loop, net, threads, certs)
+        exc, factory, peer = _failed_connection(net, loop, threads, certs, server_hostname="wrong.example")
         peer.result()
         expect_instance(
             exc,
@@ -934,50 +684,17 @@ def test_create_connection_cert_error_class(loop, certs):
         )
 
 
-def _stalled_tls_server(threads, listener, ctx):
-    """Accept one connection, say nothing for STALL seconds, then do the handshake and echo_upper."""
-    threads.sock(listener)
-
-    def run():
-        listener.settimeout(TIMEOUT)
-        conn, _ = listener.accept()
-        threads.sock(conn)
-        time.sleep(STALL)  # holds the handshake back; the loop must not give up this early
-        peer = TLSPeer(conn, ctx, server_side=True)
-        peer.handshake()
-        return echo_upper(peer)
-
-    return PeerThread(threads, run)
-
-
-#: How long the stalled peer holds the handshake: far below the documented 60 s default, far above
-#: any accidental "tiny" default. Only the late side matters (the handshake must still complete).
-STALL = 1.0
-
-
 @scope.check(
     "create_connection",
     "handshake_default_not_early",
     note="tls-handshake-timeout-default",
     requirement="Without ssl_handshake_timeout (default None, documented as 60 s) a handshake the "
-    "server holds back for a second is not aborted: the connection is made and data flows.",
+    f"server holds back for {DEFAULT_PROBE:g} s is not aborted: the connection is made and data flows.",
     covers=("create_connection.30",),
 )
 def test_create_connection_handshake_default_not_early(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = _stalled_tls_server(threads, listener, server_context(certs))
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
-                ),
-                timeout=STALL + TIMEOUT,
-                what="a TLS handshake held back by the server for 1 s",
-            )
-        )
-        _exchange(net, loop, transport, protocol, peer)
+        tls.handshake_default_not_early(net, loop, _client_opener(net, loop, threads, certs, stall=DEFAULT_PROBE))
 
 
 # -- create_unix_connection -----------------------------------------------------------------
@@ -993,18 +710,8 @@ def test_create_connection_handshake_default_not_early(loop, certs):
 )
 def test_create_unix_connection_ssl(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        path = short_unix_path(net)
-        listener = net.unix_listener(path)
-        peer = tls_server(threads, listener, server_context(certs), echo_upper)
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_unix_connection(
-                    lambda: protocol, path, ssl=client_context(certs), server_hostname="localhost"
-                )
-            )
-        )
-        expect_equal(_exchange(net, loop, transport, protocol, peer), "clean", "how the peer saw the TLS stream end")
+        how = tls.exchange(net, *_client_opener(net, loop, threads, certs, unix=True)(echo_upper))
+        expect_equal(how, "clean", "how the peer saw the TLS stream end")
 
 
 @scope.check(
@@ -1040,20 +747,7 @@ def test_create_unix_connection_server_hostname_required(loop, certs):
 )
 def test_create_unix_connection_handshake_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        path = short_unix_path(net)
-        peer = silent_server(threads, net.unix_listener(path))
-        tls.handshake_timeout(
-            net,
-            loop,
-            lambda factory: loop.create_unix_connection(
-                factory,
-                path,
-                ssl=client_context(certs),
-                server_hostname="localhost",
-                ssl_handshake_timeout=HANDSHAKE_TIMEOUT,
-            ),
-        )
-        expect(peer.result(), "the connection was not closed after the handshake timeout")
+        _handshake_times_out(net, loop, threads, certs, unix=True)
 
 
 @scope.check(
@@ -1062,24 +756,13 @@ def test_create_unix_connection_handshake_timeout(loop, certs):
     platforms=UNIX,
     note="tls-handshake-timeout-default",
     requirement="Without ssl_handshake_timeout a TLS handshake over a UNIX socket that the server "
-    "holds back for a second is not aborted.",
+    f"holds back for {DEFAULT_PROBE:g} s is not aborted.",
     covers=("create_unix_connection.10",),
 )
 def test_create_unix_connection_handshake_default_not_early(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        path = short_unix_path(net)
-        peer = _stalled_tls_server(threads, net.unix_listener(path), server_context(certs))
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_unix_connection(
-                    lambda: protocol, path, ssl=client_context(certs), server_hostname="localhost"
-                ),
-                timeout=STALL + TIMEOUT,
-                what="a TLS handshake held back by the server for 1 s",
-            )
-        )
-        _exchange(net, loop, transport, protocol, peer)
+        opener = _client_opener(net, loop, threads, certs, unix=True, stall=DEFAULT_PROBE)
+        tls.handshake_default_not_early(net, loop, opener)
 
 
 @scope.check(
@@ -1094,8 +777,8 @@ def test_create_unix_connection_handshake_default_not_early(loop, certs):
 )
 def test_create_unix_connection_ssl_shutdown_timeout(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        first, _ = _unix_shutdown(net, loop, threads, certs)
-        expect_equal(first, "CleanClose", "what the peer read after close() (close_notify expected)")
+        opener = _client_opener(net, loop, threads, certs, unix=True, ssl_shutdown_timeout=HANDSHAKE_TIMEOUT)
+        tls.shutdown_timeout(net, loop, opener)
 
 
 # -- create_server / create_unix_server -----------------------------------------------------
@@ -1105,6 +788,41 @@ def _serve(net, loop, ctx, **kwargs):
     factory = net.adopt(Factory(loop))
     server = net.adopt(net.run(loop.create_server(factory, "127.0.0.1", 0, ssl=ctx, **kwargs)))
     return factory, server, server.sockets[0].getsockname()
+
+
+def _server_kind(loop, kind):
+    """create_server (``kind`` "tcp") or create_unix_server ("unix"; skipped off UNIX platforms)."""
+    if kind == "unix" and not sys.platform.startswith(UNIX):
+        pytest.skip("AF_UNIX servers need a UNIX platform")
+    return loop.create_server if kind == "tcp" else loop.create_unix_server
+
+
+def _tls_serve(net, loop, certs, unix=False, **kwargs):
+    """create_server / create_unix_server(ssl=<server context>, **kwargs); returns (the protocol
+    factory, the address, its socket family)."""
+    if unix:
+        factory = net.adopt(Factory(loop))
+        address = short_unix_path(net)
+        net.adopt(net.run(loop.create_unix_server(factory, address, ssl=server_context(certs), **kwargs)))
+        return factory, address, socket.AF_UNIX
+    factory, _, address = _serve(net, loop, server_context(certs), **kwargs)
+    return factory, address, socket.AF_INET
+
+
+def _silent_client(net, loop, certs, unix=False, **kwargs):
+    """A TLS server (see _tls_serve) and a raw client connected to it that never sends a
+    ClientHello; returns (the protocol factory, the client socket)."""
+    factory, address, family = _tls_serve(net, loop, certs, unix=unix, **kwargs)
+    return factory, net.connect(address, family)
+
+
+def _accepted_raw(net):
+    """A raw client connected to a raw listener and the non-blocking accepted socket: (client, conn)."""
+    listener = net.listener()
+    client = net.connect(listener.getsockname())
+    conn = net.accept(listener)
+    conn.setblocking(False)
+    return client, conn
 
 
 @scope.check(
@@ -1141,22 +859,8 @@ def test_create_server_ssl_context(loop, certs):
 )
 def test_create_server_handshake_timeout(loop, certs):
     with Net(loop) as net:
-        factory, _, address = _serve(net, loop, server_context(certs), ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
-        start = loop.time()
-        client = net.connect(address)
-        net.run(
-            read_to_eof(loop, client),
-            timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
-            what="the server never dropped a client that does not start the handshake",
-        )
-        elapsed = loop.time() - start
-        expect(
-            waited_at_least(elapsed, HANDSHAKE_TIMEOUT),
-            "the server dropped the client before ssl_handshake_timeout",
-            expected=f">= {HANDSHAKE_TIMEOUT}s",
-            observed=f"{elapsed:.3f}s",
-        )
-        expect_no_callbacks(factory, "the handshake never happened")
+        factory, client = _silent_client(net, loop, certs, ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
+        tls.silent_client_dropped(net, loop, factory, client)
 
 
 @scope.check(
@@ -1247,26 +951,18 @@ def test_create_server_mutual_tls_refuses(loop, certs):
     with Net(loop) as net, Threads() as threads:
         factory, _, address = _serve(net, loop, server_context(certs, require_client_cert=True))
 
+        def refused(exc):
+            return b"", f"error: {type(exc).__name__}"
+
         def script(p):
             # TLS 1.3: the client's handshake may finish before the server checks the certificate
             try:
                 p.send(b"ping")
                 return p.recv_until_closed()
             except Exception as exc:
-                return b"", f"error: {type(exc).__name__}"
+                return refused(exc)
 
-        def run():
-            s = threads.sock(socket.socket())
-            s.settimeout(TIMEOUT)
-            s.connect(address)
-            p = TLSPeer(s, client_context(certs), server_side=False, server_hostname="localhost")
-            try:
-                p.handshake()
-            except Exception as exc:
-                return b"", f"error: {type(exc).__name__}"
-            return script(p)
-
-        peer = PeerThread(threads, run)
+        peer = tls_client(threads, address, client_context(certs), script, refused=refused)
         net.run(_wait_thread(loop, peer), what="the refused TLS client finishing")
         data, how = peer.result()
         expect(how != "clean" or data, "the client without a certificate was served", observed=how)
@@ -1312,19 +1008,12 @@ def test_create_unix_server_ssl(loop, certs):
 )
 def test_connect_accepted_socket_ssl(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_client(threads, listener.getsockname(), client_context(certs), client_ping)
-        conn = net.accept(listener)
-        conn.setblocking(False)
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(loop.connect_accepted_socket(lambda: protocol, conn, ssl=server_context(certs)))
-        )
+        transport, protocol, result = _accepted_opener(net, loop, threads, certs)(client_ping)
         expect_equal(net.run(protocol.received(4)), b"ping", "decrypted bytes the protocol received")
         transport.write(b"PING")
         transport.close()
         net.run(protocol.lost)
-        answer, (rest, how) = peer.result()
+        answer, (rest, how) = result()
         expect_equal(answer, b"PING", "bytes the TLS client received")
         expect_equal(how, "clean", "how the client saw the TLS stream end (close_notify expected)")
 
@@ -1340,10 +1029,7 @@ def test_connect_accepted_socket_ssl(loop, certs):
 )
 def test_connect_accepted_socket_handshake_timeout(loop, certs):
     with Net(loop) as net:
-        listener = net.listener()
-        client = net.connect(listener.getsockname())
-        conn = net.accept(listener)
-        conn.setblocking(False)
+        client, conn = _accepted_raw(net)
         tls.handshake_timeout(
             net,
             loop,
@@ -1366,10 +1052,7 @@ def test_connect_accepted_socket_handshake_timeout(loop, certs):
 )
 def test_connect_accepted_socket_handshake_timeout_requires_ssl(loop):
     with Net(loop) as net:
-        listener = net.listener()
-        net.connect(listener.getsockname())
-        conn = net.accept(listener)
-        conn.setblocking(False)
+        _, conn = _accepted_raw(net)
         tls.refused_without_ssl(
             net,
             loop,
@@ -1394,16 +1077,7 @@ SENDFILE_SIZE = 300_000
 )
 def test_sendfile_fallback_over_tls(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
-                )
-            )
-        )
+        transport, protocol, result = _client_opener(net, loop, threads, certs)(lambda p: p.recv_until_closed())
         with data_file(SENDFILE_SIZE) as f:
             sent = net.run(loop.sendfile(transport, f), what="sendfile over a TLS transport")
             position = f.tell()
@@ -1411,7 +1085,7 @@ def test_sendfile_fallback_over_tls(loop, certs):
         expect_equal(position, SENDFILE_SIZE, "file position after sendfile() over TLS")
         transport.close()
         net.run(protocol.lost)
-        data, how = peer.result()
+        data, how = result()
         expect(
             data == payload(SENDFILE_SIZE),
             "the peer did not decrypt exactly the file",
@@ -1432,29 +1106,15 @@ def test_sendfile_fallback_over_tls(loop, certs):
 )
 def test_sendfile_no_fallback_over_tls(loop, certs):
     with Net(loop) as net, Threads() as threads:
-        listener = net.listener()
-        peer = tls_server(threads, listener, server_context(certs), lambda p: p.recv_until_closed())
-        protocol = Recorder(loop)
-        transport, _ = net.pair(
-            net.run(
-                loop.create_connection(
-                    lambda: protocol, "localhost", listener.getsockname()[1], ssl=client_context(certs)
-                )
-            )
-        )
+        transport, protocol, peer_result = _client_opener(net, loop, threads, certs)(lambda p: p.recv_until_closed())
         with data_file(4096) as f:
-            try:
-                result = net.run(loop.sendfile(transport, f, fallback=False))
-            except (Violation, NotImplementedError):
-                raise
-            except Exception as exc:
-                result = exc
+            outcome = tls.outcome(net, loop.sendfile(transport, f, fallback=False))
             position = f.tell()
         transport.close()
         net.run(protocol.lost)
-        data, _ = peer.result()
+        data, _ = peer_result()
         expect_instance(
-            result,
+            outcome,
             RuntimeError,
             "sendfile(fallback=False) over TLS did not refuse with SendfileNotAvailableError/RuntimeError",
             expected="SendfileNotAvailableError",
@@ -1471,14 +1131,7 @@ def _server_opener(net, loop, threads, certs, unix=False, **kwargs):
     create_unix_server(ssl=..., **kwargs); yields the server side's transport and protocol."""
 
     def open_tls(script):
-        if unix:
-            factory = net.adopt(Factory(loop))
-            address = short_unix_path(net)
-            net.adopt(net.run(loop.create_unix_server(factory, address, ssl=server_context(certs), **kwargs)))
-            family = socket.AF_UNIX
-        else:
-            factory, _, address = _serve(net, loop, server_context(certs), **kwargs)
-            family = socket.AF_INET
+        factory, address, family = _tls_serve(net, loop, certs, unix=unix, **kwargs)
         peer = tls_client(threads, address, client_context(certs), script, family=family)
         protocol = net.run(factory.new_protocol.get(), what="a protocol for the TLS client")
         net.run(protocol.made, what="connection_made for the TLS client")
@@ -1504,22 +1157,6 @@ def _accepted_opener(net, loop, threads, certs, **kwargs):
     return open_tls
 
 
-def _signature_default(method, name):
-    """The signature default of parameter ``name``, or inspect.Parameter.empty when the signature
-    does not name it (wrappers taking **kwargs)."""
-    try:
-        param = inspect.signature(method).parameters.get(name)
-    except (ValueError, TypeError):
-        param = None
-    return inspect.Parameter.empty if param is None else param.default
-
-
-def _expect_none_default(method, name, what):
-    default = _signature_default(method, name)
-    if default is not inspect.Parameter.empty:
-        expect(default is None, f"the signature default of {name} of {what} is not None", observed=default)
-
-
 @scope.check(
     "create_unix_server",
     "handshake_timeout",
@@ -1532,32 +1169,8 @@ def _expect_none_default(method, name, what):
 )
 def test_create_unix_server_handshake_timeout(loop, certs):
     with Net(loop) as net:
-        path = short_unix_path(net)
-        factory = net.adopt(Factory(loop))
-        net.adopt(
-            net.run(
-                loop.create_unix_server(
-                    factory, path, ssl=server_context(certs), ssl_handshake_timeout=HANDSHAKE_TIMEOUT
-                )
-            )
-        )
-        start = loop.time()
-        client = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
-        client.settimeout(TIMEOUT)
-        client.connect(path)
-        net.run(
-            read_to_eof(loop, client),
-            timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
-            what="the UNIX server never dropped a client that does not start the handshake",
-        )
-        elapsed = loop.time() - start
-        expect(
-            waited_at_least(elapsed, HANDSHAKE_TIMEOUT),
-            "the server dropped the client before ssl_handshake_timeout",
-            expected=f">= {HANDSHAKE_TIMEOUT}s",
-            observed=f"{elapsed:.3f}s",
-        )
-        expect_no_callbacks(factory, "the handshake never happened")
+        factory, client = _silent_client(net, loop, certs, unix=True, ssl_handshake_timeout=HANDSHAKE_TIMEOUT)
+        tls.silent_client_dropped(net, loop, factory, client)
 
 
 @pytest.mark.parametrize("kind", ["tcp", "unix"])
@@ -1567,26 +1180,15 @@ def test_create_unix_server_handshake_timeout(loop, certs):
     section="19.5.1.7",
     note="tls-default-timeouts-lower-bound",
     requirement="Without ssl_handshake_timeout (None: 60 s) a TLS server keeps a client stalled in "
-    "the handshake connected well past a short timeout (probed after 1 s), without "
+    f"the handshake connected well past a short timeout (probed after {DEFAULT_PROBE:g} s), without "
     "protocol callbacks; a signature that names the parameter defaults it to None.",
     covers=("create_server.22",),
 )
 def test_create_server_handshake_timeout_default(loop, certs, kind):
-    if kind == "unix" and not sys.platform.startswith(UNIX):
-        pytest.skip("AF_UNIX servers need a UNIX platform")
-    method = loop.create_server if kind == "tcp" else loop.create_unix_server
-    _expect_none_default(method, "ssl_handshake_timeout", method.__name__)
+    method = _server_kind(loop, kind)
+    tls.expect_none_default(method, "ssl_handshake_timeout", method.__name__)
     with Net(loop) as net:
-        factory = net.adopt(Factory(loop))
-        if kind == "tcp":
-            server = net.adopt(net.run(loop.create_server(factory, "127.0.0.1", 0, ssl=server_context(certs))))
-            client = net.connect(server.sockets[0].getsockname())
-        else:
-            path = short_unix_path(net)
-            net.adopt(net.run(loop.create_unix_server(factory, path, ssl=server_context(certs))))
-            client = net.sock(socket.AF_UNIX, socket.SOCK_STREAM)
-            client.settimeout(TIMEOUT)
-            client.connect(path)
+        factory, client = _silent_client(net, loop, certs, unix=kind == "unix")
         tls.silent_client_still_pending(net, loop, factory, client, method.__name__)
 
 
@@ -1597,17 +1199,14 @@ def test_create_server_handshake_timeout_default(loop, certs, kind):
     anchor="asyncio.BaseEventLoop.connect_accepted_socket",
     note="tls-default-timeouts-lower-bound",
     requirement="Without ssl_handshake_timeout (None: 60 s), connect_accepted_socket(ssl=...) is still "
-    "waiting for a silent client's handshake after 1 s; a signature that names the "
+    f"waiting for a silent client's handshake after {DEFAULT_PROBE:g} s; a signature that names the "
     "parameter defaults it to None.",
     covers=("connect_accepted_socket.6",),
 )
 def test_connect_accepted_socket_handshake_timeout_default(loop, certs):
-    _expect_none_default(loop.connect_accepted_socket, "ssl_handshake_timeout", "connect_accepted_socket")
+    tls.expect_none_default(loop.connect_accepted_socket, "ssl_handshake_timeout", "connect_accepted_socket")
     with Net(loop) as net:
-        listener = net.listener()
-        client = net.connect(listener.getsockname())
-        conn = net.accept(listener)
-        conn.setblocking(False)
+        client, conn = _accepted_raw(net)
         factory = net.adopt(Factory(loop))
         tls.call_still_pending(
             net,
@@ -1631,8 +1230,7 @@ def test_connect_accepted_socket_handshake_timeout_default(loop, certs):
     covers=("create_server.26", "create_unix_server.11"),
 )
 def test_create_server_ssl_shutdown_timeout(loop, certs, kind):
-    if kind == "unix" and not sys.platform.startswith(UNIX):
-        pytest.skip("AF_UNIX servers need a UNIX platform")
+    _server_kind(loop, kind)
     with Net(loop) as net, Threads() as threads:
         tls.shutdown_timeout(
             net,
@@ -1649,15 +1247,13 @@ def test_create_server_ssl_shutdown_timeout(loop, certs, kind):
     since="3.11",
     note="tls-default-timeouts-lower-bound",
     requirement="Without ssl_shutdown_timeout (None: 30 s) a TLS server still waits for the client's "
-    "close_notify 1 s after close(); connection_lost follows once the client drops the "
+    f"close_notify {DEFAULT_PROBE:g} s after close(); connection_lost follows once the client drops the "
     "connection.",
     covers=("create_server.26", "create_unix_server.11"),
 )
 def test_create_server_ssl_shutdown_timeout_default(loop, certs, kind):
-    if kind == "unix" and not sys.platform.startswith(UNIX):
-        pytest.skip("AF_UNIX servers need a UNIX platform")
-    method = loop.create_server if kind == "tcp" else loop.create_unix_server
-    _expect_none_default(method, "ssl_shutdown_timeout", method.__name__)
+    method = _server_kind(loop, kind)
+    tls.expect_none_default(method, "ssl_shutdown_timeout", method.__name__)
     with Net(loop) as net, Threads() as threads:
         tls.shutdown_timeout_default(net, loop, _server_opener(net, loop, threads, certs, unix=kind == "unix"))
 
@@ -1687,10 +1283,10 @@ def test_connect_accepted_socket_ssl_shutdown_timeout(loop, certs):
     anchor="asyncio.BaseEventLoop.connect_accepted_socket",
     note="tls-default-timeouts-lower-bound",
     requirement="Without ssl_shutdown_timeout (None: 30 s) connect_accepted_socket's TLS transport "
-    "still waits for the client's close_notify 1 s after close().",
+    f"still waits for the client's close_notify {DEFAULT_PROBE:g} s after close().",
     covers=("connect_accepted_socket.8",),
 )
 def test_connect_accepted_socket_ssl_shutdown_timeout_default(loop, certs):
-    _expect_none_default(loop.connect_accepted_socket, "ssl_shutdown_timeout", "connect_accepted_socket")
+    tls.expect_none_default(loop.connect_accepted_socket, "ssl_shutdown_timeout", "connect_accepted_socket")
     with Net(loop) as net, Threads() as threads:
         tls.shutdown_timeout_default(net, loop, _accepted_opener(net, loop, threads, certs))

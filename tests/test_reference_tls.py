@@ -134,6 +134,26 @@ class Buffered(asyncio.BufferedProtocol):
         self.lost.set_result(exc)
 
 
+def tls_connect(loop, port, ssl, server_hostname="localhost", **kwargs):
+    """create_connection(ssl=...) to 127.0.0.1:``port`` with a Recorder protocol."""
+    return loop.create_connection(
+        lambda: Recorder(loop), "127.0.0.1", port, ssl=ssl, server_hostname=server_hostname, **kwargs
+    )
+
+
+async def manual_peer_connection(loop, server_ctx, client_ctx):
+    """A TLS connection from the loop to a ManualTLS server peer on a plain socket; returns
+    (the peer, its raw socket, the client transport, the client protocol)."""
+    listener = listening_socket()
+    connect = loop.create_task(tls_connect(loop, listener.getsockname()[1], client_ctx))
+    peer_sock, _ = await loop.sock_accept(listener)
+    listener.close()
+    peer = ManualTLS(loop, peer_sock, server_ctx, server_side=True)
+    await peer.handshake()
+    transport, client = await connect
+    return peer, peer_sock, transport, client
+
+
 async def tls_pair(loop, server_ctx, client_ctx, server_factory=None, client_factory=None):
     """A TLS server on 127.0.0.1 and one client connected to it."""
     servers = []
@@ -397,18 +417,7 @@ def test_close_sends_close_notify(loop, server_ctx, client_ctx):
     end of stream for the peer, not a ragged EOF); the reference then closes the socket."""
 
     async def main():
-        listener = listening_socket()
-        port = listener.getsockname()[1]
-        connect = loop.create_task(
-            loop.create_connection(
-                lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx, server_hostname="localhost"
-            )
-        )
-        peer_sock, _ = await loop.sock_accept(listener)
-        listener.close()
-        peer = ManualTLS(loop, peer_sock, server_ctx, server_side=True)
-        await peer.handshake()
-        transport, client = await connect
+        peer, peer_sock, transport, client = await manual_peer_connection(loop, server_ctx, client_ctx)
         transport.write(b"last words")
         transport.close()
         got = b""
@@ -434,18 +443,7 @@ def test_peer_close_notify_gives_eof_and_close(loop, server_ctx, client_ctx):
     the socket closed, connection_lost(None)."""
 
     async def main():
-        listener = listening_socket()
-        port = listener.getsockname()[1]
-        connect = loop.create_task(
-            loop.create_connection(
-                lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx, server_hostname="localhost"
-            )
-        )
-        peer_sock, _ = await loop.sock_accept(listener)
-        listener.close()
-        peer = ManualTLS(loop, peer_sock, server_ctx, server_side=True)
-        await peer.handshake()
-        transport, client = await connect
+        peer, peer_sock, transport, client = await manual_peer_connection(loop, server_ctx, client_ctx)
         await peer.write(b"data then close")
         await peer.send_close_notify()
         assert await peer.read() == b""  # the reference answered with close_notify
@@ -464,18 +462,7 @@ def test_ragged_eof(loop, server_ctx, client_ctx):
     eof_received then connection_lost, once."""
 
     async def main():
-        listener = listening_socket()
-        port = listener.getsockname()[1]
-        connect = loop.create_task(
-            loop.create_connection(
-                lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx, server_hostname="localhost"
-            )
-        )
-        peer_sock, _ = await loop.sock_accept(listener)
-        listener.close()
-        peer = ManualTLS(loop, peer_sock, server_ctx, server_side=True)
-        await peer.handshake()
-        transport, client = await connect
+        peer, peer_sock, transport, client = await manual_peer_connection(loop, server_ctx, client_ctx)
         await peer.write(b"abc")
         await client.received(3)
         peer_sock.shutdown(socket.SHUT_WR)
@@ -503,9 +490,7 @@ def test_hostname_mismatch_fails(loop, server_ctx, client_ctx):
         )
         port = server.sockets[0].getsockname()[1]
         with pytest.raises(ssl.SSLCertVerificationError):
-            await loop.create_connection(
-                lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx, server_hostname="wrong.example"
-            )
+            await tls_connect(loop, port, client_ctx, server_hostname="wrong.example")
         await asyncio.sleep(0.05)
         await close_server(server)
         return made
@@ -560,9 +545,7 @@ def test_untrusted_server_fails(loop, server_ctx):
         server = await loop.create_server(lambda: Recorder(loop), "127.0.0.1", 0, ssl=server_ctx)
         port = server.sockets[0].getsockname()[1]
         with pytest.raises(ssl.SSLCertVerificationError):
-            await loop.create_connection(
-                lambda: Recorder(loop), "127.0.0.1", port, ssl=True, server_hostname="localhost"
-            )
+            await tls_connect(loop, port, True)
         await asyncio.sleep(0.05)
         await close_server(server)
 
@@ -578,14 +561,7 @@ def test_handshake_timeout_silent_peer(loop, client_ctx):
         port = listener.getsockname()[1]
         start = loop.time()
         with pytest.raises(ConnectionAbortedError):
-            await loop.create_connection(
-                lambda: Recorder(loop),
-                "127.0.0.1",
-                port,
-                ssl=client_ctx,
-                server_hostname="localhost",
-                ssl_handshake_timeout=0.3,
-            )
+            await tls_connect(loop, port, client_ctx, ssl_handshake_timeout=0.3)
         elapsed = loop.time() - start
         peer, _ = await loop.sock_accept(listener)
         received = b""
@@ -633,14 +609,7 @@ def test_timeout_and_context_validation(loop, server_ctx, client_ctx):
         port = server.sockets[0].getsockname()[1]
         for bad in (0, -1):
             with pytest.raises(ValueError):
-                await loop.create_connection(
-                    lambda: Recorder(loop),
-                    "127.0.0.1",
-                    port,
-                    ssl=client_ctx,
-                    server_hostname="localhost",
-                    ssl_handshake_timeout=bad,
-                )
+                await tls_connect(loop, port, client_ctx, ssl_handshake_timeout=bad)
         plain, protocol = await loop.create_connection(lambda: Recorder(loop), "127.0.0.1", port)
         with pytest.raises(TypeError):
             await loop.start_tls(plain, protocol, True)
@@ -846,18 +815,7 @@ def test_close_while_peer_still_sending(loop, server_ctx, client_ctx):
     its close_notify does not turn the clean close into an error (connection_lost(None))."""
 
     async def main():
-        listener = listening_socket()
-        port = listener.getsockname()[1]
-        connect = loop.create_task(
-            loop.create_connection(
-                lambda: Recorder(loop), "127.0.0.1", port, ssl=client_ctx, server_hostname="localhost"
-            )
-        )
-        peer_sock, _ = await loop.sock_accept(listener)
-        listener.close()
-        peer = ManualTLS(loop, peer_sock, server_ctx, server_side=True)
-        await peer.handshake()
-        transport, client = await connect
+        peer, peer_sock, transport, client = await manual_peer_connection(loop, server_ctx, client_ctx)
         transport.close()
         for i in range(5):
             await peer.write(b"late %d" % i)

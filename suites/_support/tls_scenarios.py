@@ -18,41 +18,51 @@ Peers (thread side, :mod:`suites._support.tls`) are defined here too: the TLS ch
 from __future__ import annotations
 
 import asyncio
+import inspect
 import socket
 import threading
+import time
 
 from loopconf.evidence import Violation, expect, expect_equal, expect_instance
 
-from .limits import TIMEOUT, waited_at_least
-from .net import Factory, io_rounds
+from .limits import DEFAULT_PROBE, TIMEOUT, waited_at_least
+from .net import Factory, io_rounds, read_to_eof
 from .tls import HANDSHAKE_TIMEOUT, PeerThread, TLSPeer, read_raw_to_eof
 
 # -- peers ----------------------------------------------------------------------------------
 
 
-def tls_server(threads, listener, ctx, script=None):
-    """Accept one connection on ``listener`` in a thread, do the TLS handshake, run ``script``."""
+def accept_one(threads, listener, body):
+    """Accept one connection on ``listener`` in a thread and return ``body(conn)`` from it."""
     threads.sock(listener)
 
     def run():
         listener.settimeout(TIMEOUT)
         conn, _ = listener.accept()
         threads.sock(conn)
-        peer = TLSPeer(conn, ctx, server_side=True)
-        peer.handshake()
-        return script(peer) if script else None
+        return body(conn)
 
     return PeerThread(threads, run)
 
 
+def tls_server(threads, listener, ctx, script=None, stall=0.0):
+    """Accept one connection on ``listener`` in a thread, do the TLS handshake, run ``script``.
+    With ``stall``, say nothing for that many seconds before answering the ClientHello."""
+
+    def body(conn):
+        if stall:
+            time.sleep(stall)  # holds the handshake back; the loop must not give up this early
+        peer = TLSPeer(conn, ctx, server_side=True)
+        peer.handshake()
+        return script(peer) if script else None
+
+    return accept_one(threads, listener, body)
+
+
 def failing_tls_server(threads, listener, ctx):
     """Accept one connection and attempt the handshake; returns (handshake error, how it closed)."""
-    threads.sock(listener)
 
-    def run():
-        listener.settimeout(TIMEOUT)
-        conn, _ = listener.accept()
-        threads.sock(conn)
+    def body(conn):
         peer = TLSPeer(conn, ctx, server_side=True)
         try:
             peer.handshake()
@@ -66,35 +76,38 @@ def failing_tls_server(threads, listener, ctx):
             return error, "still open"
         return error, f"closed ({len(rest)} more bytes)"
 
-    return PeerThread(threads, run)
+    return accept_one(threads, listener, body)
+
+
+def closed_by_loop(sock) -> bool:
+    """Read ``sock`` raw to its end: True once the loop closed it, False if it stayed open."""
+    try:
+        read_raw_to_eof(sock)
+    except TimeoutError:
+        return False
+    return True
 
 
 def silent_server(threads, listener):
     """Accept one TCP connection, never speak TLS; returns True once the client closed it."""
-    threads.sock(listener)
-
-    def run():
-        listener.settimeout(TIMEOUT)
-        conn, _ = listener.accept()
-        threads.sock(conn)
-        try:
-            read_raw_to_eof(conn)
-        except TimeoutError:
-            return False
-        return True
-
-    return PeerThread(threads, run)
+    return accept_one(threads, listener, closed_by_loop)
 
 
-def tls_client(threads, address, ctx, script=None, family=socket.AF_INET, server_hostname="localhost"):
-    """Connect to ``address`` in a thread, do the TLS handshake, run ``script``."""
+def tls_client(threads, address, ctx, script=None, family=socket.AF_INET, server_hostname="localhost", refused=None):
+    """Connect to ``address`` in a thread, do the TLS handshake, run ``script``. With ``refused``,
+    a failed handshake returns ``refused(exception)`` instead of raising it."""
 
     def run():
         s = threads.sock(socket.socket(family, socket.SOCK_STREAM))
         s.settimeout(TIMEOUT)
         s.connect(address)
         peer = TLSPeer(s, ctx, server_side=False, server_hostname=server_hostname)
-        peer.handshake()
+        try:
+            peer.handshake()
+        except Exception as exc:
+            if refused is None:
+                raise
+            return refused(exc)
         return script(peer) if script else None
 
     return PeerThread(threads, run)
@@ -114,19 +127,54 @@ def client_ping(peer):
     return answer, peer.recv_until_closed()
 
 
+def exchange(net, transport, protocol, peer_result):
+    """Against :func:`echo_upper`: data both ways over an established TLS transport, then close;
+    returns how the peer saw the end (``peer_result()`` is the peer's result)."""
+    transport.write(b"ping")
+    expect_equal(
+        net.run(protocol.received(4), what="the TLS peer's answer"),
+        b"PING",
+        "decrypted bytes the protocol received from the TLS peer",
+    )
+    transport.close()
+    net.run(protocol.lost, what="connection_lost after close()")
+    rest, how = peer_result()
+    expect_equal(rest, b"", "bytes the peer received after its answer")
+    return how
+
+
 # -- calls that must fail -------------------------------------------------------------------
 
 
-def connect_fails(net, coro_factory):
-    """Run a create_connection-like call that must fail; returns the exception."""
+def outcome(net, aw, **run_kwargs):
+    """``net.run(aw)``: its result, or the exception the loop raised (a Violation of the run
+    itself, e.g. a hang, and NotImplementedError still propagate)."""
     try:
-        result = net.run(coro_factory())
+        return net.run(aw, **run_kwargs)
     except (Violation, NotImplementedError):
         raise
     except Exception as exc:
         return exc
+
+
+def connect_fails(net, coro_factory):
+    """Run a create_connection-like call that must fail; returns the exception."""
+    result = outcome(net, coro_factory())
+    if isinstance(result, Exception):
+        return result
     net.pair(result)
     raise Violation("the connection was established although it must fail", observed=result)
+
+
+def expect_none_default(method, name, what):
+    """Where ``method``'s signature names parameter ``name`` (wrappers may take **kwargs), its
+    default is None."""
+    try:
+        param = inspect.signature(method).parameters.get(name)
+    except (ValueError, TypeError):
+        param = None
+    if param is not None:
+        expect(param.default is None, f"the signature default of {name} of {what} is not None", observed=param.default)
 
 
 def expect_no_callbacks(factory, what):
@@ -137,12 +185,9 @@ def expect_no_callbacks(factory, what):
 def timed_failure(net, loop, coro_factory):
     """Run a call that must give up after HANDSHAKE_TIMEOUT; returns (exception, elapsed loop time)."""
     start = loop.time()
-    try:
-        result = net.run(coro_factory())
-    except (Violation, NotImplementedError):
-        raise
-    except Exception as exc:
-        return exc, loop.time() - start
+    result = outcome(net, coro_factory())
+    if isinstance(result, Exception):
+        return result, loop.time() - start
     net.pair(result)
     raise Violation("the handshake with a silent peer succeeded", observed=result)
 
@@ -179,6 +224,32 @@ def handshake_timeout(net, loop, call):
     exc, elapsed = timed_failure(net, loop, lambda: call(factory))
     expect_timed(exc, elapsed)
     expect_no_callbacks(factory, "the handshake timed out")
+
+
+def silent_client_dropped(net, loop, factory, client):
+    """A server given ssl_handshake_timeout=HANDSHAKE_TIMEOUT and a raw ``client`` that never sends
+    a ClientHello: the server drops it no earlier than the timeout, with no protocol callback."""
+    start = loop.time()
+    net.run(
+        read_to_eof(loop, client),
+        timeout=HANDSHAKE_TIMEOUT + TIMEOUT,
+        what="the server never dropped a client that does not start the handshake",
+    )
+    elapsed = loop.time() - start
+    expect(
+        waited_at_least(elapsed, HANDSHAKE_TIMEOUT),
+        "the server dropped the client before ssl_handshake_timeout",
+        expected=f">= {HANDSHAKE_TIMEOUT}s",
+        observed=f"{elapsed:.3f}s",
+    )
+    expect_no_callbacks(factory, "the handshake never happened")
+
+
+def handshake_default_not_early(net, loop, open_tls):
+    """``open_tls`` passes no ssl_handshake_timeout to a peer that holds the handshake back for
+    DEFAULT_PROBE (``stall=DEFAULT_PROBE``): the connection is still made and data flows."""
+    transport, protocol, result = open_tls(echo_upper)
+    exchange(net, transport, protocol, result)
 
 
 def close_notify(net, loop, open_tls):
@@ -237,11 +308,6 @@ def expect_client_saw_clean_end(net, protocol, peer):
 
 
 # -- server side and start_tls: default timeouts, ssl_shutdown_timeout (issue #16) -----------
-
-#: How long the *_default checks wait to show a default (None) timeout has not ended the
-#: handshake or the shutdown (see spec note tls-default-timeouts-lower-bound). Several times
-#: HANDSHAKE_TIMEOUT, far below the documented 60 s / 30 s.
-DEFAULT_PROBE = 1.0
 
 
 def still_open(sock) -> bool:
@@ -306,25 +372,31 @@ def call_still_pending(net, loop, coro, what, client=None):
             net.pair(task.result())
 
 
-def unanswered_close_notify(p):
-    """Peer script: send one byte, read the loop's close_notify, never answer it; then read the
-    raw stream to its end. Returns what the first read after the data saw."""
+def _read_close_notify(p):
+    """Send one byte, then read once (the loop's close_notify); returns what that read saw."""
     p.send(b"x")
     try:
         p.recv()
     except Exception as exc:
-        first = type(exc).__name__
-    else:
-        first = "data"
+        return type(exc).__name__
+    return "data"
+
+
+def unanswered_close_notify(p):
+    """Peer script: send one byte, read the loop's close_notify, never answer it; then read the
+    raw stream to its end. Returns what the first read after the data saw."""
+    first = _read_close_notify(p)
     read_raw_to_eof(p.sock)
     return first
 
 
-def shutdown_timeout(net, loop, open_tls):
-    """``open_tls`` passes ssl_shutdown_timeout=HANDSHAKE_TIMEOUT: after close(), a peer that
-    never answers the close_notify is cut off within the bound (well before the 30 s default)."""
+def unanswered_shutdown(net, loop, open_tls):
+    """``open_tls`` passes ssl_shutdown_timeout=HANDSHAKE_TIMEOUT; close() the transport with a peer
+    that never answers the close_notify. Returns (what the peer read first, loop seconds from
+    close() to connection_lost); a loop still waiting HANDSHAKE_TIMEOUT + TIMEOUT later fails."""
     transport, protocol, result = open_tls(unanswered_close_notify)
     net.run(protocol.received(1), what="the peer's byte over TLS")
+    start = loop.time()
     transport.close()
     net.run(
         protocol.lost,
@@ -332,8 +404,26 @@ def shutdown_timeout(net, loop, open_tls):
         what=f"connection_lost after close() with a peer that never answers close_notify "
         f"(ssl_shutdown_timeout={HANDSHAKE_TIMEOUT})",
     )
-    first = result()
+    elapsed = loop.time() - start
+    return result(), elapsed
+
+
+def shutdown_timeout(net, loop, open_tls):
+    """``open_tls`` passes ssl_shutdown_timeout=HANDSHAKE_TIMEOUT: after close(), a peer that
+    never answers the close_notify is cut off within the bound (well before the 30 s default)."""
+    first, _ = unanswered_shutdown(net, loop, open_tls)
     expect_equal(first, "CleanClose", "what the peer read after close() (close_notify expected)")
+
+
+def shutdown_not_early(net, loop, open_tls):
+    """Like :func:`shutdown_timeout`, judging the other side: the loop waited at least the timeout."""
+    _, elapsed = unanswered_shutdown(net, loop, open_tls)
+    expect(
+        waited_at_least(elapsed, HANDSHAKE_TIMEOUT),
+        "the TLS shutdown was cut off before ssl_shutdown_timeout",
+        expected=f">= {HANDSHAKE_TIMEOUT}s",
+        observed=f"{elapsed:.3f}s",
+    )
 
 
 def shutdown_timeout_default(net, loop, open_tls):
@@ -343,13 +433,7 @@ def shutdown_timeout_default(net, loop, open_tls):
     release = threading.Event()
 
     def script(p):
-        p.send(b"x")
-        try:
-            p.recv()
-        except Exception as exc:
-            first = type(exc).__name__
-        else:
-            first = "data"
+        first = _read_close_notify(p)
         release.wait(DEFAULT_PROBE + TIMEOUT)
         try:
             p.sock.shutdown(socket.SHUT_RDWR)

@@ -41,6 +41,72 @@ class _PatchTlsTransportsLoop(asyncio.SelectorEventLoop):
         return transport
 
 
+# -- keyword rewriting ----------------------------------------------------------------------
+
+#: The entry points doing the client side of TLS (start_tls aside).
+CLIENT_SIDE = ("create_connection", "create_unix_connection")
+#: The entry points doing the server side of TLS, and start_tls.
+SERVER_SIDE = ("create_server", "create_unix_server", "connect_accepted_socket", "start_tls")
+#: Every entry point taking ssl_handshake_timeout that the handshake checks call with a timeout.
+HANDSHAKE_CALLS = ("create_connection", "create_server", "connect_accepted_socket", "start_tls")
+#: A rewrite result that removes the keyword from the call.
+DROP = object()
+
+
+def _ignored(value):
+    """A positive timeout becomes 60 s: the caller's timeout is ignored."""
+    return 60.0 if value is not None and value > 0 else value
+
+
+def _early(value):
+    """A positive timeout fires ten times too early."""
+    return value / 10 if value is not None and value > 0 else value
+
+
+def _default(tiny):
+    """The default (None) becomes ``tiny`` seconds (a unit error or a tiny hard-coded default)."""
+    return lambda value: tiny if value is None else value
+
+
+def _drop(value):
+    return DROP
+
+
+def _rewriting(name):
+    async def method(self, *args, **kwargs):
+        tls = name == "start_tls" or bool(kwargs.get("ssl"))
+        if self.calls == "all" or (self.calls == "tls") == tls:
+            old = kwargs.get(self.keyword)
+            new = self.rewrite(old)
+            if new is DROP:
+                kwargs.pop(self.keyword, None)
+            elif new is not old:
+                kwargs[self.keyword] = new
+        return await getattr(asyncio.SelectorEventLoop, name)(self, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+class _KeywordRewriteLoop(asyncio.SelectorEventLoop):
+    """Rewrites keyword ``keyword`` with ``rewrite(value)`` (None when absent; DROP removes it) in
+    every call to ``methods``: of the calls doing TLS (``calls = "tls"``, start_tls always does),
+    of the plain ones ("plain"), or of all ("all")."""
+
+    keyword = ""
+    methods: tuple = ()
+    calls = "tls"
+
+    @staticmethod
+    def rewrite(value):
+        return value
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in cls.methods:
+            setattr(cls, name, _rewriting(name))
+
+
 # -- closing --------------------------------------------------------------------------------
 
 
@@ -116,13 +182,10 @@ class NoEofReceivedTlsLoop(_TlsProxyLoop):
 
 
 @breaks("tls.create_connection.ssl_shutdown_timeout", keeps=["tls.create_connection.close_notify"], python=">=3.11")
-class IgnoreShutdownTimeoutLoop(asyncio.SelectorEventLoop):
+class IgnoreShutdownTimeoutLoop(_KeywordRewriteLoop):
     """ssl_shutdown_timeout is replaced by 60 s (3.11+)."""
 
-    async def create_connection(self, *args, **kwargs):
-        if kwargs.get("ssl") and kwargs.get("ssl_shutdown_timeout") is not None:
-            kwargs["ssl_shutdown_timeout"] = 60.0
-        return await super().create_connection(*args, **kwargs)
+    keyword, methods, rewrite = "ssl_shutdown_timeout", ("create_connection",), staticmethod(_ignored)
 
 
 # -- ssl= ignored ---------------------------------------------------------------------------
@@ -303,37 +366,15 @@ class NoServerHostnameRequiredLoop(asyncio.SelectorEventLoop):
 @breaks(
     "tls.create_connection.server_hostname_requires_ssl", keeps=["tls.create_connection.handshake_timeout_requires_ssl"]
 )
-class ServerHostnameWithoutSslLoop(asyncio.SelectorEventLoop):
+class ServerHostnameWithoutSslLoop(_KeywordRewriteLoop):
     """server_hostname without ssl is silently ignored instead of refused."""
 
-    async def create_connection(self, *args, **kwargs):
-        if not kwargs.get("ssl"):
-            kwargs.pop("server_hostname", None)
-        return await super().create_connection(*args, **kwargs)
+    keyword, methods, calls, rewrite = "server_hostname", ("create_connection",), "plain", staticmethod(_drop)
 
 
 # -- ssl_handshake_timeout ------------------------------------------------------------------
 
 
-class _TimeoutRewriteLoop(asyncio.SelectorEventLoop):
-    """Rewrites ssl_handshake_timeout with ``_rewrite`` in every method taking it."""
-
-    def _rewrite(self, kwargs):
-        raise NotImplementedError
-
-    async def create_connection(self, *args, **kwargs):
-        return await super().create_connection(*args, **self._rewrite(kwargs))
-
-    async def create_server(self, *args, **kwargs):
-        return await super().create_server(*args, **self._rewrite(kwargs))
-
-    async def connect_accepted_socket(self, *args, **kwargs):
-        return await super().connect_accepted_socket(*args, **self._rewrite(kwargs))
-
-    async def start_tls(self, *args, **kwargs):
-        return await super().start_tls(*args, **self._rewrite(kwargs))
-
-
 @breaks(
     "tls.create_connection.handshake_timeout",
     "tls.create_server.handshake_timeout",
@@ -342,13 +383,10 @@ class _TimeoutRewriteLoop(asyncio.SelectorEventLoop):
     "tls.start_tls.server_side_handshake_timeout",
     keeps=["tls.create_connection.handshake_timeout_default"],
 )
-class IgnoreHandshakeTimeoutLoop(_TimeoutRewriteLoop):
+class IgnoreHandshakeTimeoutLoop(_KeywordRewriteLoop):
     """ssl_handshake_timeout is replaced by 60 s."""
 
-    def _rewrite(self, kwargs):
-        if kwargs.get("ssl_handshake_timeout") is not None and kwargs["ssl_handshake_timeout"] > 0:
-            kwargs["ssl_handshake_timeout"] = 60.0
-        return kwargs
+    keyword, methods, calls, rewrite = "ssl_handshake_timeout", HANDSHAKE_CALLS, "all", staticmethod(_ignored)
 
 
 @breaks(
@@ -359,13 +397,10 @@ class IgnoreHandshakeTimeoutLoop(_TimeoutRewriteLoop):
     "tls.start_tls.server_side_handshake_timeout",
     keeps=["tls.create_connection.handshake_timeout_default"],
 )
-class EarlyHandshakeTimeoutLoop(_TimeoutRewriteLoop):
+class EarlyHandshakeTimeoutLoop(_KeywordRewriteLoop):
     """ssl_handshake_timeout fires ten times too early."""
 
-    def _rewrite(self, kwargs):
-        if kwargs.get("ssl_handshake_timeout") is not None and kwargs["ssl_handshake_timeout"] > 0:
-            kwargs["ssl_handshake_timeout"] /= 10
-        return kwargs
+    keyword, methods, calls, rewrite = "ssl_handshake_timeout", HANDSHAKE_CALLS, "all", staticmethod(_early)
 
 
 @breaks(
@@ -374,16 +409,11 @@ class EarlyHandshakeTimeoutLoop(_TimeoutRewriteLoop):
     "tls.connect_accepted_socket.handshake_timeout_requires_ssl",
     keeps=["tls.create_connection.handshake_timeout"],
 )
-class HandshakeTimeoutWithoutSslLoop(_TimeoutRewriteLoop):
+class HandshakeTimeoutWithoutSslLoop(_KeywordRewriteLoop):
     """ssl_handshake_timeout without ssl is silently ignored instead of refused."""
 
-    def _rewrite(self, kwargs):
-        if not kwargs.get("ssl"):
-            kwargs.pop("ssl_handshake_timeout", None)
-        return kwargs
-
-    async def start_tls(self, *args, **kwargs):
-        return await asyncio.SelectorEventLoop.start_tls(self, *args, **kwargs)
+    keyword, calls, rewrite = "ssl_handshake_timeout", "plain", staticmethod(_drop)
+    methods = ("create_connection", "create_server", "connect_accepted_socket")
 
 
 @breaks(
@@ -393,14 +423,14 @@ class HandshakeTimeoutWithoutSslLoop(_TimeoutRewriteLoop):
     "tls.start_tls.handshake_timeout_positive[negative]",
     keeps=["tls.create_connection.handshake_timeout"],
 )
-class NoTimeoutValidationLoop(_TimeoutRewriteLoop):
+class NoTimeoutValidationLoop(_KeywordRewriteLoop):
     """A zero or negative ssl_handshake_timeout is taken as 'use the default'."""
 
-    def _rewrite(self, kwargs):
-        value = kwargs.get("ssl_handshake_timeout")
-        if value is not None and value <= 0:
-            kwargs["ssl_handshake_timeout"] = None
-        return kwargs
+    keyword, methods, calls = "ssl_handshake_timeout", HANDSHAKE_CALLS, "all"
+
+    @staticmethod
+    def rewrite(value):
+        return None if value is not None and value <= 0 else value
 
 
 # -- start_tls ------------------------------------------------------------------------------
@@ -542,31 +572,20 @@ class TlsSendfileNoFallbackSendsLoop(asyncio.SelectorEventLoop):
     "tls.create_unix_connection.handshake_default_not_early",
     keeps=["tls.create_connection.handshake_timeout", "tls.create_unix_connection.handshake_timeout"],
 )
-class TinyDefaultHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
-    """ssl_handshake_timeout=None (the default) means 0.5 s instead of 60 s."""
+class TinyDefaultHandshakeTimeoutLoop(_KeywordRewriteLoop):
+    """ssl_handshake_timeout=None (the default) means 60 ms (60 s read as milliseconds)."""
 
-    async def create_connection(self, *args, ssl_handshake_timeout=None, **kwargs):
-        if kwargs.get("ssl") and ssl_handshake_timeout is None:
-            ssl_handshake_timeout = 0.5
-        return await super().create_connection(*args, ssl_handshake_timeout=ssl_handshake_timeout, **kwargs)
-
-    async def create_unix_connection(self, *args, ssl_handshake_timeout=None, **kwargs):
-        if kwargs.get("ssl") and ssl_handshake_timeout is None:
-            ssl_handshake_timeout = 0.5
-        return await super().create_unix_connection(*args, ssl_handshake_timeout=ssl_handshake_timeout, **kwargs)
+    keyword, methods, rewrite = "ssl_handshake_timeout", CLIENT_SIDE, staticmethod(_default(0.06))
 
 
 @breaks(
     "tls.create_unix_connection.handshake_timeout",
     keeps=["tls.create_unix_connection.ssl", "tls.create_connection.handshake_timeout"],
 )
-class UnixIgnoreHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
+class UnixIgnoreHandshakeTimeoutLoop(_KeywordRewriteLoop):
     """create_unix_connection replaces ssl_handshake_timeout by 60 s."""
 
-    async def create_unix_connection(self, *args, **kwargs):
-        if kwargs.get("ssl_handshake_timeout") is not None:
-            kwargs["ssl_handshake_timeout"] = 60.0
-        return await super().create_unix_connection(*args, **kwargs)
+    keyword, methods, rewrite = "ssl_handshake_timeout", ("create_unix_connection",), staticmethod(_ignored)
 
 
 @breaks(
@@ -574,13 +593,10 @@ class UnixIgnoreHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
     keeps=["tls.create_unix_connection.ssl", "tls.create_connection.ssl_shutdown_timeout"],
     python=">=3.11",
 )
-class UnixIgnoreShutdownTimeoutLoop(asyncio.SelectorEventLoop):
+class UnixIgnoreShutdownTimeoutLoop(_KeywordRewriteLoop):
     """create_unix_connection replaces ssl_shutdown_timeout by 60 s (3.11+)."""
 
-    async def create_unix_connection(self, *args, **kwargs):
-        if kwargs.get("ssl_shutdown_timeout") is not None:
-            kwargs["ssl_shutdown_timeout"] = 60.0
-        return await super().create_unix_connection(*args, **kwargs)
+    keyword, methods, rewrite = "ssl_shutdown_timeout", ("create_unix_connection",), staticmethod(_ignored)
 
 
 @breaks(
@@ -588,13 +604,10 @@ class UnixIgnoreShutdownTimeoutLoop(asyncio.SelectorEventLoop):
     keeps=["tls.create_connection.ssl_shutdown_timeout"],
     python=">=3.11",
 )
-class EarlyShutdownTimeoutLoop(asyncio.SelectorEventLoop):
+class EarlyShutdownTimeoutLoop(_KeywordRewriteLoop):
     """ssl_shutdown_timeout fires ten times too early (3.11+)."""
 
-    async def create_connection(self, *args, **kwargs):
-        if kwargs.get("ssl") and kwargs.get("ssl_shutdown_timeout"):
-            kwargs["ssl_shutdown_timeout"] /= 10
-        return await super().create_connection(*args, **kwargs)
+    keyword, methods, rewrite = "ssl_shutdown_timeout", ("create_connection",), staticmethod(_early)
 
 
 @breaks(
@@ -603,18 +616,10 @@ class EarlyShutdownTimeoutLoop(asyncio.SelectorEventLoop):
     keeps=["tls.create_connection.ssl_shutdown_timeout", "tls.create_unix_connection.ssl_shutdown_timeout"],
     python=">=3.11",
 )
-class ClientTinyDefaultShutdownTimeoutLoop(asyncio.SelectorEventLoop):
-    """ssl_shutdown_timeout=None means 0.3 s instead of 30 s on the client side (3.11+)."""
+class ClientTinyDefaultShutdownTimeoutLoop(_KeywordRewriteLoop):
+    """ssl_shutdown_timeout=None means 30 ms (30 s read as milliseconds) on the client side (3.11+)."""
 
-    async def create_connection(self, *args, **kwargs):
-        if kwargs.get("ssl") and kwargs.get("ssl_shutdown_timeout") is None:
-            kwargs["ssl_shutdown_timeout"] = 0.3
-        return await super().create_connection(*args, **kwargs)
-
-    async def create_unix_connection(self, *args, **kwargs):
-        if kwargs.get("ssl") and kwargs.get("ssl_shutdown_timeout") is None:
-            kwargs["ssl_shutdown_timeout"] = 0.3
-        return await super().create_unix_connection(*args, **kwargs)
+    keyword, methods, rewrite = "ssl_shutdown_timeout", CLIENT_SIDE, staticmethod(_default(0.03))
 
 
 @breaks(
@@ -622,13 +627,10 @@ class ClientTinyDefaultShutdownTimeoutLoop(asyncio.SelectorEventLoop):
     keeps=["tls.create_connection.ssl_shutdown_timeout"],
     python=">=3.11",
 )
-class ShutdownTimeoutWithoutSslLoop(asyncio.SelectorEventLoop):
+class ShutdownTimeoutWithoutSslLoop(_KeywordRewriteLoop):
     """ssl_shutdown_timeout without ssl is silently ignored instead of refused (3.11+)."""
 
-    async def create_connection(self, *args, **kwargs):
-        if not kwargs.get("ssl"):
-            kwargs.pop("ssl_shutdown_timeout", None)
-        return await super().create_connection(*args, **kwargs)
+    keyword, methods, calls, rewrite = "ssl_shutdown_timeout", ("create_connection",), "plain", staticmethod(_drop)
 
 
 @breaks("tls.create_connection.cert_error_class", keeps=["tls.create_connection.server_hostname_mismatch"])
@@ -645,26 +647,6 @@ class PlainSslErrorLoop(asyncio.SelectorEventLoop):
 # -- server side and start_tls: default timeouts, ssl_shutdown_timeout (issue #16, gapC) -----
 
 
-class _ServerTlsRewriteLoop(asyncio.SelectorEventLoop):
-    """Rewrites the TLS keyword arguments of the server-side entry points and start_tls with
-    ``_rewrite(kwargs)`` (only for calls that do TLS)."""
-
-    def _rewrite(self, kwargs):
-        raise NotImplementedError
-
-    async def create_server(self, *args, **kwargs):
-        return await super().create_server(*args, **(self._rewrite(kwargs) if kwargs.get("ssl") else kwargs))
-
-    async def create_unix_server(self, *args, **kwargs):
-        return await super().create_unix_server(*args, **(self._rewrite(kwargs) if kwargs.get("ssl") else kwargs))
-
-    async def connect_accepted_socket(self, *args, **kwargs):
-        return await super().connect_accepted_socket(*args, **(self._rewrite(kwargs) if kwargs.get("ssl") else kwargs))
-
-    async def start_tls(self, *args, **kwargs):
-        return await super().start_tls(*args, **self._rewrite(kwargs))
-
-
 @breaks(
     "tls.create_server.handshake_timeout_default[tcp]",
     "tls.create_server.handshake_timeout_default[unix]",
@@ -672,26 +654,20 @@ class _ServerTlsRewriteLoop(asyncio.SelectorEventLoop):
     "tls.start_tls.handshake_timeout_default",
     keeps=["tls.create_server.handshake_timeout", "tls.start_tls.handshake_timeout", "tls.create_server.ssl_context"],
 )
-class ServerTinyDefaultHandshakeTimeoutLoop(_ServerTlsRewriteLoop):
-    """ssl_handshake_timeout=None means 0.3 s instead of 60 s on the server side and in start_tls."""
+class ServerTinyDefaultHandshakeTimeoutLoop(_KeywordRewriteLoop):
+    """ssl_handshake_timeout=None means 60 ms (60 s read as milliseconds) on the server side and in start_tls."""
 
-    def _rewrite(self, kwargs):
-        if kwargs.get("ssl_handshake_timeout") is None:
-            kwargs["ssl_handshake_timeout"] = 0.3
-        return kwargs
+    keyword, methods, rewrite = "ssl_handshake_timeout", SERVER_SIDE, staticmethod(_default(0.06))
 
 
 @breaks(
     "tls.create_unix_server.handshake_timeout",
     keeps=["tls.create_server.handshake_timeout", "tls.create_unix_server.ssl"],
 )
-class UnixServerIgnoresHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
+class UnixServerIgnoresHandshakeTimeoutLoop(_KeywordRewriteLoop):
     """create_unix_server replaces ssl_handshake_timeout by 60 s."""
 
-    async def create_unix_server(self, *args, **kwargs):
-        if kwargs.get("ssl_handshake_timeout") is not None:
-            kwargs["ssl_handshake_timeout"] = 60.0
-        return await super().create_unix_server(*args, **kwargs)
+    keyword, methods, rewrite = "ssl_handshake_timeout", ("create_unix_server",), staticmethod(_ignored)
 
 
 @breaks(
@@ -702,13 +678,10 @@ class UnixServerIgnoresHandshakeTimeoutLoop(asyncio.SelectorEventLoop):
     keeps=["tls.create_server.ssl_shutdown_timeout_default[tcp]", "tls.start_tls.close_notify"],
     python=">=3.11",
 )
-class ServerIgnoresShutdownTimeoutLoop(_ServerTlsRewriteLoop):
+class ServerIgnoresShutdownTimeoutLoop(_KeywordRewriteLoop):
     """An explicit ssl_shutdown_timeout is replaced by 60 s on the server side and in start_tls."""
 
-    def _rewrite(self, kwargs):
-        if kwargs.get("ssl_shutdown_timeout") is not None:
-            kwargs["ssl_shutdown_timeout"] = 60.0
-        return kwargs
+    keyword, methods, rewrite = "ssl_shutdown_timeout", SERVER_SIDE, staticmethod(_ignored)
 
 
 @breaks(
@@ -719,10 +692,7 @@ class ServerIgnoresShutdownTimeoutLoop(_ServerTlsRewriteLoop):
     keeps=["tls.create_server.ssl_shutdown_timeout[tcp]", "tls.start_tls.ssl_shutdown_timeout"],
     python=">=3.11",
 )
-class TinyDefaultShutdownTimeoutLoop(_ServerTlsRewriteLoop):
-    """ssl_shutdown_timeout=None means 0.3 s instead of 30 s on the server side and in start_tls."""
+class TinyDefaultShutdownTimeoutLoop(_KeywordRewriteLoop):
+    """ssl_shutdown_timeout=None means 30 ms (30 s read as milliseconds) on the server side and in start_tls."""
 
-    def _rewrite(self, kwargs):
-        if kwargs.get("ssl_shutdown_timeout") is None:
-            kwargs["ssl_shutdown_timeout"] = 0.3
-        return kwargs
+    keyword, methods, rewrite = "ssl_shutdown_timeout", SERVER_SIDE, staticmethod(_default(0.03))
