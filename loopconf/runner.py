@@ -102,8 +102,32 @@ def _env(config: RunConfig | None = None) -> dict:
     env["PYTHONPATH"] = cwd + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     if config is not None:
         env["LOOPCONF_HYPOTHESIS_PROFILE"] = config.hypothesis_profile
-    env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    _bytecode_cache(env)
     return env
+
+
+def _bytecode_cache(env: dict) -> None:
+    """Keep the suite processes' bytecode in loopconf's own cache folder, never beside the sources.
+
+    Each suite process imports the suites, loopconf and Hypothesis through pytest's assertion
+    rewriter (Hypothesis ships a pytest plugin, so pytest rewrites its whole package). Without a
+    place to write the rewritten bytecode every process (the catalogue's, each worker) redoes that
+    work: about a second of CPU per process. ``PYTHONPYCACHEPREFIX`` sends all bytecode (pytest's
+    rewritten modules too) to ``$LOOPCONF_CACHE_DIR`` or ``$XDG_CACHE_HOME/loopconf`` (default
+    ``~/.cache/loopconf``), so no ``__pycache__`` appears in the user's tree. A prefix the user set
+    is kept; ``LOOPCONF_CACHE_DIR=off`` writes no bytecode at all (loopconf 0.1 behaviour).
+    """
+    if env.get("PYTHONPYCACHEPREFIX"):
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        return
+    root = env.get("LOOPCONF_CACHE_DIR") or os.path.join(
+        env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "loopconf"
+    )
+    if root == "off":
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        return
+    env["PYTHONPYCACHEPREFIX"] = os.path.join(root, "pycache")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 class CatalogueError(Exception):
