@@ -80,13 +80,14 @@ def suites_dir() -> pathlib.Path:
     return pathlib.Path(suites.__file__).resolve().parent
 
 
-def _pytest_cmd(extra: list) -> list:
+def _pytest_cmd(extra: list, files: list | None = None) -> list:
+    """pytest over the suites; ``files`` (relative to the suites folder) narrows what is imported."""
     root = suites_dir()
     return [
         sys.executable,
         "-m",
         "pytest",
-        str(root),
+        *([str(root / f) for f in files] if files else [str(root)]),
         "--rootdir",
         str(root),
         "-c",
@@ -237,10 +238,11 @@ def run_loop(
             selected = [*config.selection.pytest_args(), Opt.EXCLUDE, exclude]
             # worksteal: an idle worker takes pending checks from a busy one, so no worker idles
             # while another still has a queue (checks differ in length by three orders of magnitude)
+            count = _worker_count(config.workers, len(remaining))
             workers = (
                 []
-                if str(config.workers) == "0"
-                else ["-n", str(config.workers), "--dist", "worksteal", "--max-worker-restart", str(len(catalogue) + 4)]
+                if count == "0"
+                else ["-n", count, "--dist", "worksteal", "--max-worker-restart", str(len(catalogue) + 4)]
             )
             allowed = [arg for glob in config.allow_threads for arg in (Opt.ALLOW_THREAD, glob)]
             cmd = _pytest_cmd(
@@ -260,7 +262,8 @@ def run_loop(
                     prefix,
                     Opt.INVARIANTS,
                     "off",
-                ]
+                ],
+                files=_files_of(remaining),
             )
             before = len(done)
             with open(log_path, "a") as log:
@@ -312,6 +315,22 @@ def run_loop(
     if loop_findings is not None:
         loop_findings.extend(wide)
     return results
+
+
+def _worker_count(workers, checks: int) -> str:
+    """``-n`` for ``checks`` checks: never more workers than checks (each costs a process start)."""
+    text = str(workers)
+    return str(min(int(text), checks)) if text.isdigit() else text
+
+
+def _files_of(nodeids: list) -> list:
+    """The suite files holding ``nodeids``, in suite order: each process imports only those.
+
+    The selection and exclude options still pick the checks; naming the files only spares every
+    process importing (and collecting) the modules none of the checks left to run is in, e.g.
+    Hypothesis and the model-based suites for a one-check reproducer.
+    """
+    return list(dict.fromkeys(nodeid.split("::", 1)[0] for nodeid in nodeids))
 
 
 def _follow(
