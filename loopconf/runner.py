@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable
 
-from loopconf import crashes
+from loopconf import cache, crashes
 from loopconf.attribution import apply_mode
 from loopconf.results import LoopInfo, Result
 from loopconf.wire import DEFAULT_INVARIANTS, Opt, death_record, reproduce_prefix, reproducer
@@ -108,23 +108,21 @@ def _env(config: RunConfig | None = None) -> dict:
 
 
 def _bytecode_cache(env: dict) -> None:
-    """Keep the suite processes' bytecode in loopconf's own cache folder, never beside the sources.
+    """Keep the suite processes' bytecode in loopconf's cache folder, never beside the sources.
 
     Each suite process imports the suites, loopconf and Hypothesis through pytest's assertion
     rewriter (Hypothesis ships a pytest plugin, so pytest rewrites its whole package). Without a
     place to write the rewritten bytecode every process (the catalogue's, each worker) redoes that
     work: about a second of CPU per process. ``PYTHONPYCACHEPREFIX`` sends all bytecode (pytest's
-    rewritten modules too) to ``$LOOPCONF_CACHE_DIR`` or ``$XDG_CACHE_HOME/loopconf`` (default
-    ``~/.cache/loopconf``), so no ``__pycache__`` appears in the user's tree. A prefix the user set
-    is kept; ``LOOPCONF_CACHE_DIR=off`` writes no bytecode at all (loopconf 0.1 behaviour).
+    rewritten modules too) to ``pycache`` in ``loopconf.cache.cache_dir()``, so no ``__pycache__``
+    appears in the user's tree. A prefix the user set is kept; with the cache off
+    (``LOOPCONF_CACHE_DIR=off``) no bytecode is written at all (loopconf 0.1 behaviour).
     """
     if env.get("PYTHONPYCACHEPREFIX"):
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         return
-    root = env.get("LOOPCONF_CACHE_DIR") or os.path.join(
-        env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "loopconf"
-    )
-    if root == "off":
+    root = cache.cache_dir(env)
+    if root is None:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         return
     env["PYTHONPYCACHEPREFIX"] = os.path.join(root, "pycache")
