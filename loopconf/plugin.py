@@ -114,23 +114,43 @@ def pytest_addoption(parser):
 
 
 #: Checks that take far longer than the rest (model-based checks run many examples; the timeout
-#: checks wait out a deadline). Run first, so parallel workers never wait on one long check at the end.
-LONG_CHECKS = ("model.*", "*.*timeout*")
+#: checks wait out a deadline; the not-early and does-not-block checks wait to see nothing happen).
+#: Run first, so parallel workers never wait on one long check at the end.
+LONG_CHECKS = ("model.*", "*.*timeout*", "*.*not_early*", "*.*does_not_block*")
 
 
-def longest_first(items: list) -> list:
+def longest_first(items: list, lanes: int = 1) -> list:
     """``items`` with the long checks first, otherwise in collection (spec) order.
 
     pytest-xdist hands checks to workers in this order, so a long check met last would leave the
-    other workers idle while it runs (the serial tail). The order of records in the report does
-    not depend on it.
+    other workers idle while it runs (the serial tail). Its ``worksteal`` mode first gives each of
+    the ``lanes`` workers one contiguous share of the list (equal counts, in worker order) and
+    later lets an idle worker take the *end* of a busy worker's queue. So with several lanes the
+    long checks are dealt out in turn to the front of each share, the short ones fill the shares
+    up: every worker starts on its part of the long checks and what is taken from it at the end is
+    short. The order of records in the report does not depend on it.
     """
 
     def long(item) -> bool:
         cid = check_id_of(item) or ""
         return any(fnmatch.fnmatchcase(cid, pattern) for pattern in LONG_CHECKS)
 
-    return [i for i in items if long(i)] + [i for i in items if not long(i)]
+    first = [i for i in items if long(i)]
+    rest = [i for i in items if not long(i)]
+    if lanes <= 1 or len(items) < 2 * lanes:
+        return first + rest
+    sizes, left = [], len(items)
+    for lane in range(lanes):  # worksteal's split: each worker in turn gets left // workers_left
+        sizes.append(left // (lanes - lane))
+        left -= sizes[-1]
+    shares = [first[lane::lanes] for lane in range(lanes)]
+    if any(len(share) > size for share, size in zip(shares, sizes)):
+        return first + rest  # mostly long checks: nothing to balance by position
+    for share, size in zip(shares, sizes):
+        want = size - len(share)
+        share.extend(rest[:want])
+        rest = rest[want:]
+    return [item for share in shares for item in share]
 
 
 def pytest_configure(config):
@@ -211,7 +231,8 @@ class LoopconfSession:
         if drop:
             config.hook.pytest_deselected(items=drop)
         # the catalogue (--collect-only) keeps spec order; a run hands out the long checks first
-        items[:] = keep if self.opt.loopconf_catalogue else longest_first(keep)
+        lanes = int(getattr(config, "workerinput", {}).get("workercount", 1) or 1)
+        items[:] = keep if self.opt.loopconf_catalogue else longest_first(keep, lanes)
         if not self.is_worker:
             self._announce(len(items))
 

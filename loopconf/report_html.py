@@ -21,7 +21,7 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
-from loopconf import report_model
+from loopconf import cache, report_model
 from loopconf.report_model import CODES, LABELS, NOT_PASSING, STATUSES, pct_text
 
 _ENV = jinja2.Environment(
@@ -30,6 +30,9 @@ _ENV = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+_COMPILED = cache.folder("templates")  # compiled once, not at every run (keyed by the template's source)
+if _COMPILED:
+    _ENV.bytecode_cache = jinja2.FileSystemBytecodeCache(_COMPILED)
 _ENV.filters["pct"] = pct_text
 
 #: Short cell labels in the matrix (full labels in the legend and chips).

@@ -24,7 +24,7 @@ import tempfile
 import time
 from collections.abc import Callable
 
-from loopconf import crashes
+from loopconf import cache, crashes
 from loopconf.attribution import apply_mode
 from loopconf.results import LoopInfo, Result
 from loopconf.wire import DEFAULT_INVARIANTS, Opt, death_record, reproduce_prefix, reproducer
@@ -80,13 +80,14 @@ def suites_dir() -> pathlib.Path:
     return pathlib.Path(suites.__file__).resolve().parent
 
 
-def _pytest_cmd(extra: list) -> list:
+def _pytest_cmd(extra: list, files: list | None = None) -> list:
+    """pytest over the suites; ``files`` (relative to the suites folder) narrows what is imported."""
     root = suites_dir()
     return [
         sys.executable,
         "-m",
         "pytest",
-        str(root),
+        *([str(root / f) for f in files] if files else [str(root)]),
         "--rootdir",
         str(root),
         "-c",
@@ -102,8 +103,30 @@ def _env(config: RunConfig | None = None) -> dict:
     env["PYTHONPATH"] = cwd + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     if config is not None:
         env["LOOPCONF_HYPOTHESIS_PROFILE"] = config.hypothesis_profile
-    env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    _bytecode_cache(env)
     return env
+
+
+def _bytecode_cache(env: dict) -> None:
+    """Keep the suite processes' bytecode in loopconf's cache folder, never beside the sources.
+
+    Each suite process imports the suites, loopconf and Hypothesis through pytest's assertion
+    rewriter (Hypothesis ships a pytest plugin, so pytest rewrites its whole package). Without a
+    place to write the rewritten bytecode every process (the catalogue's, each worker) redoes that
+    work: about a second of CPU per process. ``PYTHONPYCACHEPREFIX`` sends all bytecode (pytest's
+    rewritten modules too) to ``pycache`` in ``loopconf.cache.cache_dir()``, so no ``__pycache__``
+    appears in the user's tree. A prefix the user set is kept; with the cache off
+    (``LOOPCONF_CACHE_DIR=off``) no bytecode is written at all (loopconf 0.1 behaviour).
+    """
+    if env.get("PYTHONPYCACHEPREFIX"):
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        return
+    root = cache.cache_dir(env)
+    if root is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        return
+    env["PYTHONPYCACHEPREFIX"] = os.path.join(root, "pycache")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 class CatalogueError(Exception):
@@ -213,10 +236,11 @@ def run_loop(
             selected = [*config.selection.pytest_args(), Opt.EXCLUDE, exclude]
             # worksteal: an idle worker takes pending checks from a busy one, so no worker idles
             # while another still has a queue (checks differ in length by three orders of magnitude)
+            count = _worker_count(config.workers, len(remaining))
             workers = (
                 []
-                if str(config.workers) == "0"
-                else ["-n", str(config.workers), "--dist", "worksteal", "--max-worker-restart", str(len(catalogue) + 4)]
+                if count == "0"
+                else ["-n", count, "--dist", "worksteal", "--max-worker-restart", str(len(catalogue) + 4)]
             )
             allowed = [arg for glob in config.allow_threads for arg in (Opt.ALLOW_THREAD, glob)]
             cmd = _pytest_cmd(
@@ -236,7 +260,8 @@ def run_loop(
                     prefix,
                     Opt.INVARIANTS,
                     "off",
-                ]
+                ],
+                files=_files_of(remaining),
             )
             before = len(done)
             with open(log_path, "a") as log:
@@ -288,6 +313,22 @@ def run_loop(
     if loop_findings is not None:
         loop_findings.extend(wide)
     return results
+
+
+def _worker_count(workers, checks: int) -> str:
+    """``-n`` for ``checks`` checks: never more workers than checks (each costs a process start)."""
+    text = str(workers)
+    return str(min(int(text), checks)) if text.isdigit() else text
+
+
+def _files_of(nodeids: list) -> list:
+    """The suite files holding ``nodeids``, in suite order: each process imports only those.
+
+    The selection and exclude options still pick the checks; naming the files only spares every
+    process importing (and collecting) the modules none of the checks left to run is in, e.g.
+    Hypothesis and the model-based suites for a one-check reproducer.
+    """
+    return list(dict.fromkeys(nodeid.split("::", 1)[0] for nodeid in nodeids))
 
 
 def _follow(
