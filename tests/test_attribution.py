@@ -115,6 +115,15 @@ def test_strict_mode_fails_every_check_that_saw_it(tmp_path):
     assert data["loop_findings"] == []
 
 
+# -- FP-1b: process-wide resources opened on a loop's first run / first signal handler -------------
+@pytest.mark.parametrize("mode", ["attributed", "strict"])
+def test_first_use_resources_are_not_charged_to_the_first_check(tmp_path, mode):
+    data = run(tmp_path, BROKEN + "FirstUseResourcesLoop", "--section", "19.5.1.2", "--section", "19.5.1.14", mode=mode)
+    assert failing(data) == set()
+    assert not [r["check_id"] for r in data["results"] if r["findings"] and r["findings"][0]["kind"] == "fd"]
+    assert data["loop_findings"] == []
+
+
 # -- (b): Server.close() leaks the listening socket ----------------------------------------------
 def test_server_leak_stays_on_server_checks(tmp_path):
     data = run(tmp_path, BROKEN + "LeakyServerLoop", "--section", "19.5.1.7", "--section", "19.5.1.2")

@@ -36,6 +36,26 @@ class LeakyServerLoop(asyncio.SelectorEventLoop):
         return server
 
 
+#: Process-wide resources FirstUseResourcesLoop opens once (what GLib does), by first use.
+_FIRST_USE: dict = {}
+
+
+class FirstUseResourcesLoop(asyncio.SelectorEventLoop):
+    """Opens one process-wide eventfd the first time any loop runs and another the first time a
+    signal handler is installed, and keeps both for the life of the process (GLib's wake-up and
+    signal eventfds). Not a leak: no check may be failed for it (FALSE_POSITIVES.md FP-1b)."""
+
+    def run_forever(self):
+        if "run" not in _FIRST_USE:
+            _FIRST_USE["run"] = _eventfd()
+        super().run_forever()
+
+    def add_signal_handler(self, sig, callback, *args):
+        if "signal" not in _FIRST_USE:
+            _FIRST_USE["signal"] = _eventfd()
+        super().add_signal_handler(sig, callback, *args)
+
+
 class RunningForeverLoop(asyncio.SelectorEventLoop):
     """Once run, is_running() stays True for good, even when the loop is stopped (close() still works)."""
 
