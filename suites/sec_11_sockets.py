@@ -786,7 +786,7 @@ def test_sock_sendfile_file_position_on_error(loop):
     "itself where the sendfile syscall is not supported (fallback defaults to True).",
 )
 def test_sock_sendfile_fallback_by_default(loop):
-    sf.sock_fallback_by_default(loop)
+    sf.fallback_when_unavailable(loop, SOCK, by_default=True)
 
 
 @scope.check(
@@ -798,7 +798,7 @@ def test_sock_sendfile_fallback_by_default(loop):
     requirement="sock_sendfile of a regular file over a UNIX stream socket uses os.sendfile.",
 )
 def test_sock_sendfile_uses_os_sendfile(loop):
-    sf.sock_uses_os_sendfile(loop)
+    sf.uses_os_sendfile(loop, SOCK)
 
 
 @scope.check(
@@ -811,7 +811,7 @@ def test_sock_sendfile_uses_os_sendfile(loop):
 def test_sock_sendfile_file_position_after_midway_failure(loop):
     """19.5.1.11 sock_sendfile: the file position is updated also when the call raises. The loop
     sends the way it chooses (os.sendfile where it uses it)."""
-    sf.sock_position_after_midway_failure(loop, "default")
+    sf.file_position_on_midway_error(loop, SOCK, must_fail=True)
 
 
 @scope.check(
@@ -826,7 +826,7 @@ def test_sock_sendfile_file_position_after_midway_failure(loop):
 def test_sock_sendfile_fallback_position_after_midway_failure(loop):
     """19.5.1.11 sock_sendfile on its fallback path. Bounded, not exact: see the spec note (stock
     asyncio counts only whole blocks there)."""
-    sf.sock_position_after_midway_failure(loop, "fallback")
+    sf.file_position_on_midway_error(loop, SOCK, path="fallback", must_fail=True)
 
 
 @scope.check(
