@@ -212,6 +212,23 @@ class Net:
         except asyncio.TimeoutError:
             raise Violation(f"timed out after {timeout:g}s" + (f": {what}" if what else "")) from None
 
+    def outcome(self, call, *args, timeout: float = TIMEOUT, what: str = ""):
+        """Run ``call(*args)`` (a coroutine function) on the loop like :meth:`run`, but return the
+        exception it raises, also synchronously, instead of raising it.
+
+        NotImplementedError (a missing method) and a timeout (a Violation) still propagate.
+        """
+
+        async def attempt():
+            try:
+                return await call(*args)
+            except NotImplementedError:
+                raise
+            except Exception as exc:
+                return exc
+
+        return self.run(attempt(), timeout, what)
+
     # -- tracking ----------------------------------------------------------------------
     def sock(self, *args, **kwargs) -> socket.socket:
         s = socket.socket(*args, **kwargs)
