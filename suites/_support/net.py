@@ -291,6 +291,13 @@ class Net:
         s.connect(address)
         return s
 
+    def tcp_pair(self) -> tuple[socket.socket, socket.socket]:
+        """A connected TCP pair over 127.0.0.1: (client, accepted), both blocking and bounded;
+        the caller makes the end it hands to the loop non-blocking."""
+        listener = self.listener()
+        client = self.connect(listener.getsockname())
+        return client, self.accept(listener)
+
     def connect_nb(self, address, family=socket.AF_INET) -> socket.socket:
         """A raw non-blocking socket (connect separately, e.g. with loop.sock_connect)."""
         s = self.sock(family, socket.SOCK_STREAM)
