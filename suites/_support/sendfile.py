@@ -135,24 +135,39 @@ class _Proto(asyncio.Protocol):
 
 
 @contextlib.contextmanager
+def _os_sendfile_replaced(body):
+    """Replace os.sendfile by a function that logs each call's arguments, then returns
+    ``body(real_os_sendfile, *args)``; yields the log and puts the real function back."""
+    calls = []
+    real = os.sendfile
+
+    def replacement(*args):
+        calls.append(args)
+        return body(real, *args)
+
+    os.sendfile = replacement
+    try:
+        yield calls
+    finally:
+        os.sendfile = real
+
+
+def _enosys(real, *args):
+    raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+
+
 def sendfile_syscall_unavailable():
     """Make os.sendfile fail as on a system without the syscall (ENOSYS); yields the call log.
 
     A loop that does not go through ``os.sendfile`` cannot be put in that situation from
     outside: the scenarios skip when the log stays empty.
     """
-    calls = []
-    real = os.sendfile
+    return _os_sendfile_replaced(_enosys)
 
-    def unavailable(*args):
-        calls.append(args)
-        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
 
-    os.sendfile = unavailable
-    try:
-        yield calls
-    finally:
-        os.sendfile = real
+def counting_os_sendfile():
+    """Count the calls to os.sendfile (they still go to the real function); yields the log."""
+    return _os_sendfile_replaced(lambda real, *args: real(*args))
 
 
 def _require_called(calls, method):
@@ -305,23 +320,6 @@ def _expect_bytes(observed: bytes, expected: bytes, what: str) -> None:
 
 
 # -- os.sendfile in use; file position after a failure mid-transfer (issue #16) ---------------
-
-
-@contextlib.contextmanager
-def counting_os_sendfile():
-    """Count the calls to os.sendfile (they still go to the real function); yields the list."""
-    calls = []
-    real = os.sendfile
-
-    def counted(*args):
-        calls.append(args[2:])
-        return real(*args)
-
-    os.sendfile = counted
-    try:
-        yield calls
-    finally:
-        os.sendfile = real
 
 
 def uses_os_sendfile(loop, api):
