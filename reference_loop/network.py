@@ -23,7 +23,7 @@ import sys
 from .datagram_transport import DatagramTransport
 from .server import Server
 from .sockops import SocketOpsMixin, check_plain_socket, check_sendfile_args
-from .stream_transport import StreamTransport
+from .stream_transport import StreamTransport, ready_or_close
 
 logger = logging.getLogger("reference_loop")
 
@@ -173,19 +173,10 @@ class NetworkMixin(SocketOpsMixin):
                 sock.close()
             raise
         if tls is not None:
-            raw = StreamTransport(self, sock, tls)
-            try:
-                await waiter
-            except BaseException:
-                raw.close()
-                raise
+            await ready_or_close(StreamTransport(self, sock, tls), waiter)
             return tls.app_transport, protocol
         transport = StreamTransport(self, sock, protocol, waiter)
-        try:
-            await waiter
-        except BaseException:
-            transport.close()
-            raise
+        await ready_or_close(transport, waiter)
         return transport, protocol
 
     def _ref_tls_protocol(
@@ -544,11 +535,7 @@ class NetworkMixin(SocketOpsMixin):
             raise
         waiter = self.create_future()
         transport = DatagramTransport(self, sock, protocol, r_addr, waiter)
-        try:
-            await waiter
-        except BaseException:
-            transport.close()
-            raise
+        await ready_or_close(transport, waiter)
         return transport, protocol
 
     async def _ref_datagram_socket(self, local_addr, remote_addr, family, proto, flags, reuse_port, allow_broadcast):

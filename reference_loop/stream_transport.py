@@ -227,6 +227,16 @@ class SocketTransportBase(FlowControlMixin):
             self._loop.call_soon(self._call_connection_lost, None)
 
 
+async def ready_or_close(transport, waiter):
+    """Wait for ``waiter`` (the transport's set-up: connection_made, a TLS handshake); if that
+    fails or is cancelled, close the transport and re-raise, so no half-made transport leaks."""
+    try:
+        await waiter
+    except BaseException:
+        transport.close()
+        raise
+
+
 def _resolve_waiter(waiter):
     if not waiter.done():
         waiter.set_result(None)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 
+from .stream_transport import ready_or_close
 from .tls_protocol import (  # noqa: F401  (re-exported for the network mixin)
     DEFAULT_HANDSHAKE_TIMEOUT,
     DEFAULT_SHUTDOWN_TIMEOUT,
@@ -97,9 +98,5 @@ class TLSMixin:
         transport.set_protocol(tls_protocol)
         tls_protocol.connection_made(transport)  # sends the ClientHello (client side)
         transport.resume_reading()
-        try:
-            await waiter
-        except BaseException:
-            transport.close()
-            raise
+        await ready_or_close(transport, waiter)
         return tls_protocol.app_transport

@@ -421,6 +421,13 @@ def _expect_rejected(loop, make, args, kwargs, what):
     expect(problem is None, f"{what} was not rejected with ValueError", expected="ValueError", observed=problem)
 
 
+def _expect_argument_rejected(loop, name, args, rejects, arg):
+    """loop.<name>(protocol_factory, *args, arg=rejects[arg], stdin=DEVNULL) must raise ValueError."""
+    value = rejects[arg]
+    kwargs = {arg: value, "stdin": subprocess.DEVNULL}
+    _expect_rejected(loop, getattr(loop, name), args, kwargs, f"{name}({arg}={value!r})")
+
+
 @scope.check(
     "subprocess_exec",
     "rejects_arguments",
@@ -432,14 +439,7 @@ def _expect_rejected(loop, make, args, kwargs, what):
 )
 @pytest.mark.parametrize("arg", sorted(EXEC_REJECTS))
 def test_exec_rejects(loop, arg):
-    value = EXEC_REJECTS[arg]
-    _expect_rejected(
-        loop,
-        loop.subprocess_exec,
-        py("pass"),
-        {arg: value, "stdin": subprocess.DEVNULL},
-        f"subprocess_exec({arg}={value!r})",
-    )
+    _expect_argument_rejected(loop, "subprocess_exec", py("pass"), EXEC_REJECTS, arg)
 
 
 @scope.check(
@@ -453,15 +453,8 @@ def test_exec_rejects(loop, arg):
 )
 @pytest.mark.parametrize("arg", sorted(SHELL_REJECTS))
 def test_shell_rejects(loop, arg):
-    value = SHELL_REJECTS[arg]
     cmd = " ".join(shlex.quote(a) for a in py("pass"))
-    _expect_rejected(
-        loop,
-        loop.subprocess_shell,
-        (cmd,),
-        {arg: value, "stdin": subprocess.DEVNULL},
-        f"subprocess_shell({arg}={value!r})",
-    )
+    _expect_argument_rejected(loop, "subprocess_shell", (cmd,), SHELL_REJECTS, arg)
 
 
 @scope.check(

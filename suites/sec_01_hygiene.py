@@ -54,7 +54,12 @@ def _lifecycle(loop_factory, item) -> tuple:
     return state, found
 
 
-def _expect_none(found: list, kind: str, what: str) -> None:
+LOOP_WIDE = {"level": SHOULD, "note": "hygiene-loop-wide"}  # what the leftover checks share
+
+
+def _expect_none(loop_factory, request, kind: str, what: str) -> None:
+    """Run the lifecycle; fail with ``what`` if it left anything of ``kind`` behind."""
+    _, found = _lifecycle(loop_factory, request.node)
     mine = [f for f in found if f["kind"] == kind]
     if mine:
         raise Violation(what, expected=[], observed=[invariants.describe(f) for f in mine])
@@ -63,42 +68,36 @@ def _expect_none(found: list, kind: str, what: str) -> None:
 @scope.check(
     "close",
     "releases_fds",
-    level=SHOULD,
-    note="hygiene-loop-wide",
+    **LOOP_WIDE,
     requirement="After a loop has been created, run once and closed (and collected), the process "
     "holds no file descriptor the loop opened.",
 )
 def test_close_releases_fds(loop_factory, new_loop, request):
     """19.5.1.1 close: what the lifecycle opened is given back."""
-    _, found = _lifecycle(loop_factory, request.node)
-    _expect_none(found, "fd", "file descriptors stayed open after the loop was closed")
+    _expect_none(loop_factory, request, "fd", "file descriptors stayed open after the loop was closed")
 
 
 @scope.check(
     "close",
     "stops_threads",
-    level=SHOULD,
-    note="hygiene-loop-wide",
+    **LOOP_WIDE,
     requirement="After a loop has been created, run once and closed, no thread it started keeps "
     "running (beyond a short grace period for the executor).",
 )
 def test_close_stops_threads(loop_factory, new_loop, request):
     """19.5.1.1 close: shuts the executor down; no thread of the loop outlives it."""
-    _, found = _lifecycle(loop_factory, request.node)
-    _expect_none(found, "thread", "threads kept running after the loop was closed")
+    _expect_none(loop_factory, request, "thread", "threads kept running after the loop was closed")
 
 
 @scope.check(
     "close",
     "reaps_children",
-    level=SHOULD,
-    note="hygiene-loop-wide",
+    **LOOP_WIDE,
     requirement="After a loop has been created, run once and closed, no child process it started is left running.",
 )
 def test_close_reaps_children(loop_factory, new_loop, request):
     """19.5.1.1 close: no child process outlives the loop's lifecycle."""
-    _, found = _lifecycle(loop_factory, request.node)
-    _expect_none(found, "child", "child processes were left after the loop was closed")
+    _expect_none(loop_factory, request, "child", "child processes were left after the loop was closed")
 
 
 @scope.check(

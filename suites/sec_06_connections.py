@@ -299,12 +299,10 @@ def test_create_connection_flags_proto(loop):
 )
 def test_create_connection_sock(loop):
     with Net(loop) as net:
-        listener = net.listener()
-        client = net.connect(listener.getsockname())
-        peer = net.accept(listener)
+        client, peer = net.tcp_pair()
         client.setblocking(False)
         transport, protocol = net.pair(net.run(loop.create_connection(lambda: Recorder(loop), sock=client)))
-        expect_equal(transport.get_extra_info("peername"), listener.getsockname(), "peername with sock=")
+        expect_equal(transport.get_extra_info("peername"), peer.getsockname(), "peername with sock=")
         transport.write(b"ping")
         expect_equal(net.run(read_exactly(loop, peer, 4)), b"ping", "bytes the peer received")
         peer.sendall(b"pong")
@@ -323,15 +321,10 @@ def test_create_connection_sock(loop):
 )
 def test_create_connection_sock_exclusive(loop, extra):
     with Net(loop) as net:
-        listener = net.listener()
-        client = net.connect(listener.getsockname())
-        net.accept(listener)
+        client, peer = net.tcp_pair()
         client.setblocking(False)
-        kwargs = (
-            {"host": "127.0.0.1", "port": listener.getsockname()[1]}
-            if extra == "host"
-            else {"port": listener.getsockname()[1]}
-        )
+        port = peer.getsockname()[1]
+        kwargs = {"host": "127.0.0.1", "port": port} if extra == "host" else {"port": port}
 
         async def call():
             return await loop.create_connection(lambda: Recorder(loop), sock=client, **kwargs)
@@ -1620,9 +1613,7 @@ def _fd_closed(sock):
 )
 def test_create_connection_sock_closed_with_transport(loop):
     with Net(loop) as net:
-        listener = net.listener()
-        client = net.connect(listener.getsockname())
-        net.accept(listener)
+        client, _ = net.tcp_pair()
         client.setblocking(False)
         transport, protocol = net.pair(net.run(loop.create_connection(lambda: Recorder(loop), sock=client)))
         transport.close()

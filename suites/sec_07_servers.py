@@ -546,9 +546,7 @@ def test_unix_server_cleanup_socket(loop):
 )
 def test_connect_accepted_socket(loop):
     with Net(loop) as net:
-        listener = net.listener()
-        client = net.connect(listener.getsockname())
-        accepted = net.accept(listener)
+        client, accepted = net.tcp_pair()
         accepted.setblocking(False)
         factory = net.adopt(Factory(loop))
         result = net.run(loop.connect_accepted_socket(factory, accepted))
@@ -832,9 +830,7 @@ def test_create_server_sock_closed_by_close(loop, kind):
 )
 def test_connect_accepted_socket_sock_closed_by_close(loop):
     with Net(loop) as net:
-        listener = net.listener()
-        net.connect(listener.getsockname())
-        accepted = net.accept(listener)
+        _, accepted = net.tcp_pair()
         accepted.setblocking(False)
         fd = accepted.fileno()
         factory = net.adopt(Factory(loop))

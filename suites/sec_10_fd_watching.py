@@ -9,6 +9,7 @@ whether the fd was being watched (docs of 3.10 on, backported there), and adding
 an fd that already has one replaces it (docs of 3.12 on).
 """
 
+import contextlib
 import os
 import socket
 
@@ -36,18 +37,18 @@ class Watched:
             net.adopt(b)
             a.setblocking(False)
             self.read_fd = self.write_fd = a.fileno()
-            self._peer = b
+            self.sock, self.peer = a, b
         else:
             r, w = os.pipe()
             self._fds = [r, w]
             os.set_blocking(r, False)
             os.set_blocking(w, False)
             self.read_fd, self.write_fd = r, w
-            self._peer = None
+            self.peer = None
 
     def make_readable(self):
-        if self._peer is not None:
-            self._peer.sendall(b"x")
+        if self.peer is not None:
+            self.peer.sendall(b"x")
         else:
             os.write(self.write_fd, b"x")
 
@@ -77,13 +78,20 @@ class Calls:
             self.first.set_result(args)
 
 
-def _scenario(loop, kind, body):
+@contextlib.contextmanager
+def _watching(loop, kind="socket"):
+    """Yields (net, Watched); on the way out every watch on its fds is removed."""
     with Net(loop) as net:
         w = Watched(net, kind)
         try:
-            body(net, w)
+            yield net, w
         finally:
             w.close(loop)
+
+
+def _scenario(loop, kind, body):
+    with _watching(loop, kind) as (net, w):
+        body(net, w)
 
 
 def _settle(net, loop):
@@ -191,22 +199,15 @@ def test_add_reader_persists(loop):
     a one-shot registration (dropped after its first dispatch) or an edge that is never re-armed
     ends with fewer calls than readiness events.
     """
-    with Net(loop) as net:
-        a, b = socket.socketpair()
-        net.adopt(a)
-        net.adopt(b)
-        a.setblocking(False)
-        calls = Counter(loop, action=lambda: _drain(a))
-        loop.add_reader(a.fileno(), calls)
-        try:
-            for n in (1, 2, 3):
-                b.sendall(b"x")
-                net.run(
-                    calls.reached(n),
-                    what=f"reader callback for readiness #{n} (called {calls.count} times so far, never removed)",
-                )
-        finally:
-            loop.remove_reader(a.fileno())
+    with _watching(loop) as (net, w):
+        calls = Counter(loop, action=lambda: _drain(w.sock))
+        loop.add_reader(w.read_fd, calls)
+        for n in (1, 2, 3):
+            w.make_readable()
+            net.run(
+                calls.reached(n),
+                what=f"reader callback for readiness #{n} (called {calls.count} times so far, never removed)",
+            )
 
 
 @scope.check(
@@ -223,18 +224,11 @@ def test_add_reader_repeats_while_readable(loop):
     again; an edge-triggered loop (once per arrival) misses this. SHOULD: the doc does not name
     level or edge triggering.
     """
-    with Net(loop) as net:
-        a, b = socket.socketpair()
-        net.adopt(a)
-        net.adopt(b)
-        a.setblocking(False)
+    with _watching(loop) as (net, w):
         calls = Counter(loop)
-        loop.add_reader(a.fileno(), calls)
-        try:
-            b.sendall(b"unread")
-            net.run(calls.reached(3), what=f"reader callback three times on unread data (called {calls.count} times)")
-        finally:
-            loop.remove_reader(a.fileno())
+        loop.add_reader(w.read_fd, calls)
+        w.make_readable()
+        net.run(calls.reached(3), what=f"reader callback three times on unread data (called {calls.count} times)")
 
 
 @scope.check(
@@ -250,23 +244,16 @@ def test_add_writer_persists(loop):
     Each callback fills the socket until it would block; the check then drains the peer, which
     makes the fd writable again. A one-shot writer stops after the first fill.
     """
-    with Net(loop) as net:
-        a, b = socket.socketpair()
-        net.adopt(a)
-        net.adopt(b)
-        a.setblocking(False)
-        b.setblocking(False)
-        calls = Counter(loop, action=lambda: _fill(a))
-        loop.add_writer(a.fileno(), calls)
-        try:
-            for n in (1, 2, 3):
-                net.run(
-                    calls.reached(n),
-                    what=f"writer callback for writability #{n} (called {calls.count} times so far, never removed)",
-                )
-                _drain(b)
-        finally:
-            loop.remove_writer(a.fileno())
+    with _watching(loop) as (net, w):
+        w.peer.setblocking(False)
+        calls = Counter(loop, action=lambda: _fill(w.sock))
+        loop.add_writer(w.write_fd, calls)
+        for n in (1, 2, 3):
+            net.run(
+                calls.reached(n),
+                what=f"writer callback for writability #{n} (called {calls.count} times so far, never removed)",
+            )
+            _drain(w.peer)
 
 
 @scope.check(
@@ -281,19 +268,10 @@ def test_add_writer_repeats_while_writable(loop):
     """19.5.1.10 add_writer: a socket with room in its buffer stays available for writing, so a
     persistent watch reports it again. SHOULD: the doc does not name level or edge triggering.
     """
-    with Net(loop) as net:
-        a, b = socket.socketpair()
-        net.adopt(a)
-        net.adopt(b)
-        a.setblocking(False)
+    with _watching(loop) as (net, w):
         calls = Counter(loop)
-        loop.add_writer(a.fileno(), calls)
-        try:
-            net.run(
-                calls.reached(3), what=f"writer callback three times on a writable socket (called {calls.count} times)"
-            )
-        finally:
-            loop.remove_writer(a.fileno())
+        loop.add_writer(w.write_fd, calls)
+        net.run(calls.reached(3), what=f"writer callback three times on a writable socket (called {calls.count} times)")
 
 
 @scope.check(
@@ -308,32 +286,25 @@ def test_add_reader_readd_in_callback_no_duplicates(loop):
     """19.5.1.10 add_reader (3.12 docs): adding a reader for an fd that has one replaces it, so
     re-adding from inside the callback must not stack a second registration.
     """
-    with Net(loop) as net:
-        a, b = socket.socketpair()
-        net.adopt(a)
-        net.adopt(b)
-        a.setblocking(False)
+    with _watching(loop) as (net, w):
         drained = []
 
         def again():
-            drained.append(_recv_all(a))
-            loop.add_reader(a.fileno(), calls)
+            drained.append(_recv_all(w.sock))
+            loop.add_reader(w.read_fd, calls)
 
         calls = Counter(loop, action=again)
-        loop.add_reader(a.fileno(), calls)
-        try:
-            for n in (1, 2, 3):
-                b.sendall(b"x")
-                net.run(calls.reached(n), what=f"re-added reader callback for readiness #{n}")
-                _settle(net, loop)
-            expect_equal(
-                drained,
-                [b"x", b"x", b"x"],
-                "a reader re-added from its own callback ran other than once per readiness "
-                "(an empty read means a duplicate call)",
-            )
-        finally:
-            loop.remove_reader(a.fileno())
+        loop.add_reader(w.read_fd, calls)
+        for n in (1, 2, 3):
+            w.make_readable()
+            net.run(calls.reached(n), what=f"re-added reader callback for readiness #{n}")
+            _settle(net, loop)
+        expect_equal(
+            drained,
+            [b"x", b"x", b"x"],
+            "a reader re-added from its own callback ran other than once per readiness "
+            "(an empty read means a duplicate call)",
+        )
 
 
 def _recv_all(sock):
@@ -552,31 +523,21 @@ def test_remove_writer_keeps_reader(loop):
     covers=("remove_reader.2",),
 )
 def test_remove_reader_returns_true_with_writer(loop):
-    a, b = socket.socketpair()
-    try:
-        a.setblocking(False)
-        fd = a.fileno()
+    with _watching(loop) as (_, w):
+        fd = w.read_fd
         loop.add_reader(fd, lambda: None)
         loop.add_writer(fd, lambda: None)
         first = loop.remove_reader(fd)
         loop.add_reader(fd, lambda: None)
         second = loop.remove_writer(fd)
         third = loop.remove_reader(fd)
+        observed = {
+            "remove_reader (writer also set)": first,
+            "remove_writer (reader also set)": second,
+            "remove_reader (alone)": third,
+        }
         expect_equal(
-            {
-                "remove_reader (writer also set)": first,
-                "remove_writer (reader also set)": second,
-                "remove_reader (alone)": third,
-            },
-            {
-                "remove_reader (writer also set)": True,
-                "remove_writer (reader also set)": True,
-                "remove_reader (alone)": True,
-            },
+            observed,
+            dict.fromkeys(observed, True),
             "remove_reader/remove_writer did not return True for a removed callback",
         )
-    finally:
-        loop.remove_reader(a.fileno())
-        loop.remove_writer(a.fileno())
-        a.close()
-        b.close()

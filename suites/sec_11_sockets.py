@@ -418,16 +418,7 @@ def test_sock_sendall_error_raises(loop):
         a, b = _pair(net)
         b.close()
 
-        async def attempt():
-            try:
-                await loop.sock_sendall(a, payload(1 << 20))
-            except NotImplementedError:
-                raise
-            except Exception as exc:
-                return exc
-            return None
-
-        exc = net.run(attempt(), what="sock_sendall of 1 MiB to a closed peer")
+        exc = net.outcome(loop.sock_sendall, a, payload(1 << 20), what="sock_sendall of 1 MiB to a closed peer")
         expect_instance(
             exc,
             OSError,
@@ -545,16 +536,9 @@ def test_sock_connect_refused_raises(loop):
         s = net.sock(socket.AF_INET, socket.SOCK_STREAM)
         s.setblocking(False)
 
-        async def attempt():
-            try:
-                await loop.sock_connect(s, closed.getsockname())
-            except NotImplementedError:
-                raise
-            except Exception as exc:
-                return exc
-            return None
-
-        exc = net.run(attempt(), what="sock_connect to a port where nothing listens")
+        exc = net.outcome(
+            loop.sock_connect, s, closed.getsockname(), what="sock_connect to a port where nothing listens"
+        )
         expect(
             isinstance(exc, ConnectionRefusedError),
             "sock_connect to a closed port did not raise ConnectionRefusedError",
@@ -786,7 +770,7 @@ def test_sock_sendfile_file_position_on_error(loop):
     "itself where the sendfile syscall is not supported (fallback defaults to True).",
 )
 def test_sock_sendfile_fallback_by_default(loop):
-    sf.sock_fallback_by_default(loop)
+    sf.fallback_when_unavailable(loop, SOCK, by_default=True)
 
 
 @scope.check(
@@ -798,7 +782,7 @@ def test_sock_sendfile_fallback_by_default(loop):
     requirement="sock_sendfile of a regular file over a UNIX stream socket uses os.sendfile.",
 )
 def test_sock_sendfile_uses_os_sendfile(loop):
-    sf.sock_uses_os_sendfile(loop)
+    sf.uses_os_sendfile(loop, SOCK)
 
 
 @scope.check(
@@ -811,7 +795,7 @@ def test_sock_sendfile_uses_os_sendfile(loop):
 def test_sock_sendfile_file_position_after_midway_failure(loop):
     """19.5.1.11 sock_sendfile: the file position is updated also when the call raises. The loop
     sends the way it chooses (os.sendfile where it uses it)."""
-    sf.sock_position_after_midway_failure(loop, "default")
+    sf.file_position_on_midway_error(loop, SOCK, must_fail=True)
 
 
 @scope.check(
@@ -826,7 +810,7 @@ def test_sock_sendfile_file_position_after_midway_failure(loop):
 def test_sock_sendfile_fallback_position_after_midway_failure(loop):
     """19.5.1.11 sock_sendfile on its fallback path. Bounded, not exact: see the spec note (stock
     asyncio counts only whole blocks there)."""
-    sf.sock_position_after_midway_failure(loop, "fallback")
+    sf.file_position_on_midway_error(loop, SOCK, path="fallback", must_fail=True)
 
 
 @scope.check(
@@ -876,15 +860,7 @@ def test_sock_sendfile_non_stream_socket_refused(loop):
         peer.bind(("127.0.0.1", 0))
         u.connect(peer.getsockname())
 
-        async def attempt():
-            try:
-                return await loop.sock_sendfile(u, f)
-            except NotImplementedError:
-                raise
-            except Exception as exc:
-                return exc
-
-        result = net.run(attempt(), what="sock_sendfile on a datagram socket")
+        result = net.outcome(loop.sock_sendfile, u, f, what="sock_sendfile on a datagram socket")
         expect(
             isinstance(result, Exception),
             "sock_sendfile accepted a SOCK_DGRAM socket",
@@ -1052,16 +1028,7 @@ def _blocking_check(method, statement):
         with Net(loop) as net:
             loop.set_debug(True)
             aw = _blocking_case(net, loop, method)
-
-            async def attempt():
-                try:
-                    return await aw
-                except NotImplementedError:
-                    raise
-                except Exception as exc:
-                    return exc
-
-            result = net.run(attempt(), what=f"{method} on a blocking socket in debug mode")
+            result = net.outcome(lambda: aw, what=f"{method} on a blocking socket in debug mode")
             if isinstance(result, tuple) and result and isinstance(result[0], socket.socket):
                 net.adopt(result[0])
             expect_instance(

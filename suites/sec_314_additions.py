@@ -52,6 +52,14 @@ def _inside(loop, create):
     return seen, result, events
 
 
+def _expect_start(loop, started: bool, what: str, **kw):
+    """create_task(_probe(...), **kw) inside the running loop: the coroutine must have started
+    inside the call exactly when ``started`` (else Violation ``what``). Returns (result, events)."""
+    seen, result, events = _inside(loop, lambda ev: loop.create_task(_probe(ev), **kw))
+    expect_equal(seen, ["started"] if started else [], what)
+    return result, events
+
+
 # -- create_task(eager_start=...) ------------------------------------------------------------------
 
 
@@ -65,11 +73,11 @@ def _inside(loop, create):
     "done), and the rest runs later as usual.",
 )
 def test_create_task_eager_start_true(loop):
-    seen, result, events = _inside(loop, lambda ev: loop.create_task(_probe(ev), eager_start=True))
-    expect_equal(
-        seen,
-        ["started"],
+    result, events = _expect_start(
+        loop,
+        True,
         "create_task(eager_start=True) returned before the coroutine started (or ran past its first suspension)",
+        eager_start=True,
     )
     expect_equal((result, events), ("done", ["started", "resumed"]), "the eagerly started task did not finish")
 
@@ -94,8 +102,9 @@ def test_create_task_eager_start_true(loop):
     "when create_task returns, and runs to completion afterwards.",
 )
 def test_create_task_eager_start_false(loop):
-    seen, result, events = _inside(loop, lambda ev: loop.create_task(_probe(ev), eager_start=False))
-    expect_equal(seen, [], "create_task(eager_start=False) started the coroutine inside the call")
+    result, events = _expect_start(
+        loop, False, "create_task(eager_start=False) started the coroutine inside the call", eager_start=False
+    )
     expect_equal((result, events), ("done", ["started", "resumed"]), "the scheduled task did not finish")
 
 
@@ -110,11 +119,11 @@ def test_create_task_eager_start_false(loop):
 )
 def test_create_task_eager_factory_mode(loop):
     loop.set_task_factory(asyncio.eager_task_factory)
-    seen, result, _ = _inside(loop, lambda ev: loop.create_task(_probe(ev)))
-    expect_equal(seen, ["started"], "with eager_task_factory and no eager_start the task did not start eagerly")
+    result, _ = _expect_start(loop, True, "with eager_task_factory and no eager_start the task did not start eagerly")
     expect_equal(result, "done", "the eager factory's task did not finish")
-    seen, result, _ = _inside(loop, lambda ev: loop.create_task(_probe(ev), eager_start=False))
-    expect_equal(seen, [], "eager_start=False did not override the eager task factory")
+    result, _ = _expect_start(
+        loop, False, "eager_start=False did not override the eager task factory", eager_start=False
+    )
     expect_equal(result, "done", "the scheduled task did not finish")
 
 
@@ -123,6 +132,29 @@ def test_create_task_eager_factory_mode(loop):
 
 async def _none():
     return None
+
+
+def _recording_factory(loop):
+    """Install a task factory that records the keywords it gets; returns ``create(**kwargs)``,
+    which runs create_task(coro, **kwargs) to completion, checks the factory was called exactly
+    once, and returns (the keywords it received, the task)."""
+    seen = []
+
+    def factory(loop_, coro, **kwargs):
+        seen.append(dict(kwargs))
+        kwargs.pop("loopconf_extra", None)  # ours: the factory consumes it before building the Task
+        return asyncio.Task(coro, loop=loop_, **kwargs)
+
+    loop.set_task_factory(factory)
+
+    def create(**kwargs):
+        del seen[:]
+        task = loop.create_task(_none(), **kwargs)
+        run_until_bounded(loop, task)
+        expect_equal(len(seen), 1, f"create_task(coro, **{kwargs!r}) did not call the task factory exactly once")
+        return seen[0], task
+
+    return create
 
 
 @tasks.check(
@@ -135,14 +167,7 @@ async def _none():
     "to asyncio; nothing the caller did not pass is added.",
 )
 def test_set_task_factory_kwargs_passed_unchanged(loop):
-    seen = []
-
-    def factory(loop_, coro, **kwargs):
-        seen.append(dict(kwargs))
-        kwargs.pop("loopconf_extra", None)  # ours: the factory consumes it before building the Task
-        return asyncio.Task(coro, loop=loop_, **kwargs)
-
-    loop.set_task_factory(factory)
+    create = _recording_factory(loop)
     ctx = contextvars.copy_context()
     cases = [
         {},
@@ -155,11 +180,8 @@ def test_set_task_factory_kwargs_passed_unchanged(loop):
         {"name": "loopconf-both", "context": ctx},
     ]
     for kwargs in cases:
-        del seen[:]
-        task = loop.create_task(_none(), **kwargs)
-        run_until_bounded(loop, task)
-        expect_equal(len(seen), 1, f"create_task(coro, **{kwargs!r}) did not call the task factory exactly once")
-        expect_equal(seen[0], kwargs, f"create_task(coro, **{kwargs!r}) passed other keywords to the task factory")
+        received, _ = create(**kwargs)
+        expect_equal(received, kwargs, f"create_task(coro, **{kwargs!r}) passed other keywords to the task factory")
 
 
 @tasks.check(
@@ -173,14 +195,7 @@ def test_set_task_factory_kwargs_passed_unchanged(loop):
     "given is still applied to the task.",
 )
 def test_set_task_factory_kwargs_filtered_3134(loop):
-    seen = []
-
-    def factory(loop_, coro, **kwargs):
-        seen.append(dict(kwargs))
-        kwargs.pop("loopconf_extra", None)
-        return asyncio.Task(coro, loop=loop_, **kwargs)
-
-    loop.set_task_factory(factory)
+    create = _recording_factory(loop)
     ctx = contextvars.copy_context()
     cases = [
         ({}, {}),
@@ -191,11 +206,8 @@ def test_set_task_factory_kwargs_filtered_3134(loop):
         ({"name": "loopconf-both", "context": ctx, "loopconf_extra": 2}, {"context": ctx, "loopconf_extra": 2}),
     ]
     for given, expected in cases:
-        del seen[:]
-        task = loop.create_task(_none(), **given)
-        run_until_bounded(loop, task)
-        expect_equal(len(seen), 1, f"create_task(coro, **{given!r}) did not call the task factory exactly once")
-        expect_equal(seen[0], expected, f"create_task(coro, **{given!r}): keywords the task factory received")
+        received, task = create(**given)
+        expect_equal(received, expected, f"create_task(coro, **{given!r}): keywords the task factory received")
         if "name" in given:
             expect_equal(task.get_name(), given["name"], f"create_task(coro, **{given!r}) did not name the task")
 

@@ -48,24 +48,25 @@ def test_every_section_and_every_37_method_has_statements(catalogue):
         assert any(s.method == method and s.docs == "3.7" for s in catalogue.values()), method
 
 
-def test_malformed_catalogue_is_refused(tmp_path):
-    (tmp_path / "x.toml").write_text(
-        'section = "19.5.1.2"\n[[statement]]\nid = "a.1"\nmethod = "a"\n'
-        'kind = "caller-obligation"\ndocs = "3.7"\ntext = "t"\n'
-    )
-    with pytest.raises(st.CatalogueError, match="needs a reason"):
-        st.load(str(tmp_path))
-    (tmp_path / "x.toml").write_text(
-        'section = "19.5.1.2"\n[[statement]]\nid = "a.1"\nmethod = "a"\n'
-        'kind = "promise"\ndocs = "3.7"\ntext = "t"\n[[statement]]\nid = "a.1"\n'
-        'method = "a"\nkind = "promise"\ndocs = "3.7"\ntext = "u"\n'
-    )
-    with pytest.raises(st.CatalogueError, match="duplicate"):
-        st.load(str(tmp_path))
-    (tmp_path / "x.toml").write_text(
-        'section = "19.5.1.2"\n[[statement]]\nid = "a.1"\nmethod = "a"\nkind = "promised"\ndocs = "3.7"\ntext = "t"\n'
-    )
-    with pytest.raises(st.CatalogueError, match="kind"):
+_ONE = 'section = "19.5.1.2"\n[[statement]]\nid = "a.1"\nmethod = "a"\n'
+
+
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        (_ONE + 'kind = "caller-obligation"\ndocs = "3.7"\ntext = "t"\n', "needs a reason"),
+        (
+            _ONE + 'kind = "promise"\ndocs = "3.7"\ntext = "t"\n[[statement]]\nid = "a.1"\n'
+            'method = "a"\nkind = "promise"\ndocs = "3.7"\ntext = "u"\n',
+            "duplicate",
+        ),
+        (_ONE + 'kind = "promised"\ndocs = "3.7"\ntext = "t"\n', "kind"),
+    ],
+    ids=["obligation-without-reason", "duplicate-id", "unknown-kind"],
+)
+def test_malformed_catalogue_is_refused(tmp_path, text, error):
+    (tmp_path / "x.toml").write_text(text)
+    with pytest.raises(st.CatalogueError, match=error):
         st.load(str(tmp_path))
 
 

@@ -115,35 +115,11 @@ def test_baseline_then_gate(run_dir, tmp_path):
         'reason = "pretend"\n\n[[expected]]\nloop = "*"\ncheck = "no.such.check"\noutcome = "fail"\n'
     )
     out = tmp_path / "gated2"  # a fresh folder: a smaller run would be written beside the fuller one
-    proc = loopconf(
-        "run",
-        "--loop",
-        "asyncio",
-        "-n",
-        "0",
-        "--expect",
-        str(expect),
-        "--out",
-        str(out),
-        "--check",
-        "calls.call_soon.fifo",
-    )
+    gate = ("run", "--loop", "asyncio", "-n", "0", "--expect", str(expect), "--out", str(out))
+    proc = loopconf(*gate, "--check", "calls.call_soon.fifo")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "matches no check" in proc.stderr
-    proc = loopconf(
-        "run",
-        "--loop",
-        "asyncio",
-        "-n",
-        "0",
-        "--expect",
-        str(expect),
-        "--out",
-        str(out),
-        "--check",
-        "calls.call_soon.fifo",
-        "--strict-expectations",
-    )
+    proc = loopconf(*gate, "--check", "calls.call_soon.fifo", "--strict-expectations")
     assert proc.returncode == 1
     assert read_results(out)["results"][0]["verdict"] == "unexpected-pass"
 

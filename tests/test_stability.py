@@ -110,19 +110,8 @@ def test_stability_mode_reports_a_loop_that_flips_between_processes(tmp_path, mo
     """End to end: a loop that breaks call_soon FIFO in every other process."""
     monkeypatch.setenv("LOOPCONF_TEST_FLIP_FILE", str(tmp_path / "turns"))
     out = tmp_path / "out"
-    proc = loopconf(
-        "run",
-        "--loop",
-        "tests.broken.intermittent:AlternatingFifoLoop",
-        "--check",
-        "calls.call_soon.fifo",
-        "--repeat",
-        "2",
-        "-n",
-        "0",
-        "--out",
-        str(out),
-    )
+    flipping = ("run", "--loop", "tests.broken.intermittent:AlternatingFifoLoop", "--check", "calls.call_soon.fifo")
+    proc = loopconf(*flipping, "--repeat", "2", "-n", "0", "--out", str(out))
     assert proc.returncode == 1, proc.stderr
     assert "FLAKY" in proc.stdout and "calls.call_soon.fifo" in proc.stdout
     data = json.loads((out / "results.json").read_text())
@@ -136,21 +125,7 @@ def test_stability_mode_reports_a_loop_that_flips_between_processes(tmp_path, mo
         'version = 1\n[[expected]]\nloop = "tests.broken.intermittent:*"\n'
         'check = "calls.call_soon.fifo"\noutcome = ["fail", "pass"]\n'
     )
-    proc = loopconf(
-        "run",
-        "--loop",
-        "tests.broken.intermittent:AlternatingFifoLoop",
-        "--check",
-        "calls.call_soon.fifo",
-        "--repeat",
-        "2",
-        "-n",
-        "0",
-        "--out",
-        str(tmp_path / "out2"),
-        "--expect",
-        str(expect),
-    )
+    proc = loopconf(*flipping, "--repeat", "2", "-n", "0", "--out", str(tmp_path / "out2"), "--expect", str(expect))
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 

@@ -153,30 +153,20 @@ def _venv(minor: str) -> str:
     return str(python)
 
 
+def _in_repo(args: list, timeout: float, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``args`` from the checkout root, output captured as text, no stdin."""
+    return subprocess.run(
+        args, cwd=str(REPO), capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL, **kwargs
+    )
+
+
 def _run_one(python: str, check_id: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out")
-        proc = subprocess.run(
-            [
-                python,
-                "-m",
-                "loopconf",
-                "run",
-                "--loop",
-                "asyncio",
-                "--check",
-                check_id,
-                "-n",
-                "0",
-                "--out",
-                out,
-                "--quiet",
-            ],
-            cwd=str(REPO),
-            capture_output=True,
-            text=True,
+        run = ["run", "--loop", "asyncio", "--check", check_id, "-n", "0", "--out", out, "--quiet"]
+        proc = _in_repo(
+            [python, "-m", "loopconf", *run],
             timeout=600,
-            stdin=subprocess.DEVNULL,
             env=dict(os.environ, NO_COLOR="1"),
         )
         assert os.path.exists(os.path.join(out, "results.json")), proc.stdout[-1500:] + proc.stderr[-1500:]
@@ -206,26 +196,10 @@ def test_314_check_runs_and_passes_on_314():
 def test_314_broken_loops_are_flagged_on_314():
     """tests/broken/py314.py on CPython 3.14: every loop flagged on what it breaks, stock passes."""
     python = _venv("3.14")
-    proc = subprocess.run(
-        [
-            python,
-            "-m",
-            "pytest",
-            "tests/test_broken_loops.py",
-            "-k",
-            "py314",
-            "-q",
-            "-rs",
-            "-p",
-            "no:cacheprovider",
-            "-n",
-            "2",
-        ],
-        cwd=str(REPO),
-        capture_output=True,
-        text=True,
+    proc = _in_repo(
+        [python, "-m", "pytest", "tests/test_broken_loops.py", "-k", "py314", "-q", "-rs", "-n", "2"]
+        + ["-p", "no:cacheprovider"],
         timeout=1200,
-        stdin=subprocess.DEVNULL,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     summary = proc.stdout.strip().splitlines()[-1]

@@ -212,6 +212,23 @@ class Net:
         except asyncio.TimeoutError:
             raise Violation(f"timed out after {timeout:g}s" + (f": {what}" if what else "")) from None
 
+    def outcome(self, call, *args, timeout: float = TIMEOUT, what: str = ""):
+        """Run ``call(*args)`` (a coroutine function) on the loop like :meth:`run`, but return the
+        exception it raises, also synchronously, instead of raising it.
+
+        NotImplementedError (a missing method) and a timeout (a Violation) still propagate.
+        """
+
+        async def attempt():
+            try:
+                return await call(*args)
+            except NotImplementedError:
+                raise
+            except Exception as exc:
+                return exc
+
+        return self.run(attempt(), timeout, what)
+
     # -- tracking ----------------------------------------------------------------------
     def sock(self, *args, **kwargs) -> socket.socket:
         s = socket.socket(*args, **kwargs)
@@ -273,6 +290,13 @@ class Net:
         s.settimeout(TIMEOUT)
         s.connect(address)
         return s
+
+    def tcp_pair(self) -> tuple[socket.socket, socket.socket]:
+        """A connected TCP pair over 127.0.0.1: (client, accepted), both blocking and bounded;
+        the caller makes the end it hands to the loop non-blocking."""
+        listener = self.listener()
+        client = self.connect(listener.getsockname())
+        return client, self.accept(listener)
 
     def connect_nb(self, address, family=socket.AF_INET) -> socket.socket:
         """A raw non-blocking socket (connect separately, e.g. with loop.sock_connect)."""

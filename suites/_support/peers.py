@@ -20,11 +20,18 @@ from .limits import TIMEOUT
 
 
 class ThreadReader:
-    """Reads ``sock`` (a socket) or ``fd`` (a pipe read end) until EOF in a thread."""
+    """Reads ``sock`` (a socket) or ``fd`` (a pipe read end) until EOF in a thread.
 
-    def __init__(self, sock: socket.socket | None = None, fd: int | None = None):
+    ``stop_after``: after that many bytes the reader shuts its reading side of ``sock`` down
+    (the sender's next send fails with EPIPE) and drains what was already queued; ``data`` is
+    then exactly what the sender got into the connection (AF_UNIX: a send either queues under
+    the peer's lock before the shutdown, or fails).
+    """
+
+    def __init__(self, sock: socket.socket | None = None, fd: int | None = None, stop_after: int | None = None):
         self.sock = sock
         self.fd = fd
+        self.stop_after = stop_after
         self.data = bytearray()
         self.error: BaseException | None = None
         if sock is not None:
@@ -36,10 +43,17 @@ class ThreadReader:
     def _run(self):
         try:
             while True:
+                size = 1 << 16
+                if self.stop_after is not None:
+                    if len(self.data) >= self.stop_after:
+                        self.sock.shutdown(socket.SHUT_RD)
+                        self.stop_after = None
+                    else:
+                        size = min(size, self.stop_after - len(self.data))
                 if self.sock is not None:
-                    chunk = self.sock.recv(1 << 16)
+                    chunk = self.sock.recv(size)
                 else:
-                    chunk = os.read(self.fd, 1 << 16)
+                    chunk = os.read(self.fd, size)
                 if not chunk:
                     return
                 self.data += chunk

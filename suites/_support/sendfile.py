@@ -19,7 +19,6 @@ import errno
 import io
 import os
 import socket
-import threading
 
 import pytest
 
@@ -84,13 +83,19 @@ class Sender:
                 pass
         self.reader.join(TIMEOUT)
 
+    def call(self, file, offset=0, count=None, **kw):
+        """The sendfile / sock_sendfile awaitable for this end."""
+        if self.api == "transport":
+            return self.loop.sendfile(self.transport, file, offset, count, **kw)
+        return self.loop.sock_sendfile(self.sock, file, offset, count, **kw)
+
     def send(self, file, offset=0, count=None, **kw):
         """Run one sendfile call to completion (bounded); returns its result."""
-        if self.api == "transport":
-            aw = self.loop.sendfile(self.transport, file, offset, count, **kw)
-        else:
-            aw = self.loop.sock_sendfile(self.sock, file, offset, count, **kw)
-        return self.net.run(aw, what=f"{self.method} of a {SIZE}-byte file")
+        return self.net.run(self.call(file, offset, count, **kw), what=f"{self.method} of a {SIZE}-byte file")
+
+    def attempt(self, file, offset=0, count=None, **kw):
+        """Like :meth:`send`, but returns the exception the call raises (see Net.outcome)."""
+        return self.net.outcome(lambda: self.call(file, offset, count, **kw), what=f"{self.method} of a file")
 
     @property
     def method(self) -> str:
@@ -130,24 +135,39 @@ class _Proto(asyncio.Protocol):
 
 
 @contextlib.contextmanager
+def _os_sendfile_replaced(body):
+    """Replace os.sendfile by a function that logs each call's arguments, then returns
+    ``body(real_os_sendfile, *args)``; yields the log and puts the real function back."""
+    calls = []
+    real = os.sendfile
+
+    def replacement(*args):
+        calls.append(args)
+        return body(real, *args)
+
+    os.sendfile = replacement
+    try:
+        yield calls
+    finally:
+        os.sendfile = real
+
+
+def _enosys(real, *args):
+    raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+
+
 def sendfile_syscall_unavailable():
     """Make os.sendfile fail as on a system without the syscall (ENOSYS); yields the call log.
 
     A loop that does not go through ``os.sendfile`` cannot be put in that situation from
     outside: the scenarios skip when the log stays empty.
     """
-    calls = []
-    real = os.sendfile
+    return _os_sendfile_replaced(_enosys)
 
-    def unavailable(*args):
-        calls.append(args)
-        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
 
-    os.sendfile = unavailable
-    try:
-        yield calls
-    finally:
-        os.sendfile = real
+def counting_os_sendfile():
+    """Count the calls to os.sendfile (they still go to the real function); yields the log."""
+    return _os_sendfile_replaced(lambda real, *args: real(*args))
 
 
 def _require_called(calls, method):
@@ -209,47 +229,45 @@ def file_position_on_return(loop, api):
         )
 
 
-def fallback_when_unavailable(loop, api):
+def fallback_when_unavailable(loop, api, by_default=False):
+    """The whole file still arrives when the syscall is missing: with fallback=True, or (for
+    ``by_default``) with no fallback argument at all (sock_sendfile's default is True)."""
+    how, kw = (" without a fallback argument", {}) if by_default else ("(fallback=True)", {"fallback": True})
     with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api) as s:
         with sendfile_syscall_unavailable() as calls:
             try:
-                sent = s.send(f, fallback=True)
+                sent = s.send(f, **kw)
             except asyncio.SendfileNotAvailableError as exc:
                 raise Violation(
-                    f"{s.method}(fallback=True) raised SendfileNotAvailableError instead of "
-                    "falling back to reading and sending the file",
+                    f"{s.method}{how} raised SendfileNotAvailableError instead of falling back to "
+                    "reading and sending the file" + (" (fallback defaults to True)" if by_default else ""),
                     observed=repr(exc),
                 ) from None
         got = s.finish()
         _require_called(calls, s.method)
-        expect_equal(sent, SIZE, f"{s.method}(fallback=True) without the syscall returned a different total")
-        _expect_bytes(got, payload(SIZE), f"{s.method}(fallback=True) without the syscall delivered other bytes")
-        expect_equal(f.tell(), SIZE, "file.tell() after the fallback transfer is not offset + bytes sent")
+        expect_equal(sent, SIZE, f"{s.method}{how} without the syscall returned a different total")
+        _expect_bytes(got, payload(SIZE), f"{s.method}{how} without the syscall delivered other bytes")
+        if not by_default:
+            expect_equal(f.tell(), SIZE, "file.tell() after the fallback transfer is not offset + bytes sent")
 
 
 def no_fallback_raises(loop, api):
     with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, api) as s:
-        raised = None
         with sendfile_syscall_unavailable() as calls:
-            try:
-                result = s.send(f, fallback=False)
-            except (NotImplementedError, Violation):
-                raise
-            except Exception as exc:
-                raised = exc
+            result = s.attempt(f, fallback=False)
         s.finish()
         _require_called(calls, s.method)
-        if raised is None:
+        if not isinstance(result, Exception):
             raise Violation(
                 f"{s.method}(fallback=False) without the sendfile syscall did not raise",
                 expected="SendfileNotAvailableError",
                 observed=f"returned {result!r}",
             )
-        if not isinstance(raised, asyncio.SendfileNotAvailableError):
+        if not isinstance(result, asyncio.SendfileNotAvailableError):
             raise Violation(
                 f"{s.method}(fallback=False) without the sendfile syscall raised another exception",
                 expected="SendfileNotAvailableError",
-                observed=f"{type(raised).__name__}: {raised}",
+                observed=f"{type(result).__name__}: {result}",
             )
 
 
@@ -275,37 +293,21 @@ def file_position_on_error(loop, api):
 
 def text_file_refused(loop, api):
     with Net(loop) as net, data_file(1000, mode="w+") as f, Sender(loop, net, api) as s:
-        try:
-            result = s.send(f)
-        except (NotImplementedError, Violation):
-            raise
-        except Exception:
-            result = None
-        got = s.finish()
-        if result is not None:
-            raise Violation(
-                f"{s.method} accepted a file opened in text mode",
-                expected="an exception",
-                observed=f"returned {result!r}; peer got {len(got)} bytes",
-            )
+        _expect_refused(s, f, f"{s.method} accepted a file opened in text mode")
 
 
 def non_regular_refused_without_fallback(loop, api):
     with Net(loop) as net, Sender(loop, net, api) as s:
         f = io.BytesIO(payload(1000))
-        try:
-            result = s.send(f, fallback=False)
-        except (NotImplementedError, Violation):
-            raise
-        except Exception:
-            result = None
-        got = s.finish()
-        if result is not None:
-            raise Violation(
-                f"{s.method}(fallback=False) accepted an in-memory (non-regular) file",
-                expected="an exception",
-                observed=f"returned {result!r}; peer got {len(got)} bytes",
-            )
+        _expect_refused(s, f, f"{s.method}(fallback=False) accepted an in-memory (non-regular) file", fallback=False)
+
+
+def _expect_refused(s: Sender, f, what: str, **kw) -> None:
+    """The call must raise (any exception): the doc states a caller obligation, no error type."""
+    result = s.attempt(f, **kw)
+    got = s.finish()
+    if not isinstance(result, Exception):
+        raise Violation(what, expected="an exception", observed=f"returned {result!r}; peer got {len(got)} bytes")
 
 
 def _expect_bytes(observed: bytes, expected: bytes, what: str) -> None:
@@ -317,24 +319,7 @@ def _expect_bytes(observed: bytes, expected: bytes, what: str) -> None:
     )
 
 
-# -- issue #16 (gapC): os.sendfile in use; file position after a failure mid-transfer ---------
-
-
-@contextlib.contextmanager
-def counting_os_sendfile():
-    """Count the calls to os.sendfile (they still go to the real function); yields the list."""
-    calls = []
-    real = os.sendfile
-
-    def counted(*args):
-        calls.append(args[2:])
-        return real(*args)
-
-    os.sendfile = counted
-    try:
-        yield calls
-    finally:
-        os.sendfile = real
+# -- os.sendfile in use; file position after a failure mid-transfer (issue #16) ---------------
 
 
 def uses_os_sendfile(loop, api):
@@ -344,7 +329,7 @@ def uses_os_sendfile(loop, api):
         with counting_os_sendfile() as calls:
             sent = s.send(f)
         got = s.finish()
-        expect_equal(sent, SIZE, f"{s.method} return value")
+        expect_equal(sent, SIZE, f"{s.method} did not return the total number of bytes sent")
         _expect_bytes(got, payload(SIZE), "the peer did not receive exactly the file's bytes")
         if not calls:
             raise Violation(
@@ -356,230 +341,68 @@ def uses_os_sendfile(loop, api):
 
 
 MIDWAY_SIZE = 4 << 20  # far more than a UNIX socket pair buffers: the transfer is cut mid-way
-MIDWAY_READ = 64 << 10  # what the peer reads before it stops receiving
+MIDWAY_CUT = 512 << 10  # the peer stops receiving after this many bytes
 
 
-def _stop_receiving_peer(sock, first):
-    """Thread body: read ``first`` bytes, stop receiving (shutdown SHUT_RD: the sender's next
-    write fails with EPIPE), then drain what was already queued. Returns the total received,
-    which is exactly what the kernel accepted from the sender."""
-    state = {"total": 0, "error": None}
-
-    def run():
-        try:
-            while state["total"] < first:
-                chunk = sock.recv(min(1 << 16, first - state["total"]))
-                if not chunk:
-                    return
-                state["total"] += len(chunk)
-            sock.shutdown(socket.SHUT_RD)
-            while True:
-                chunk = sock.recv(1 << 16)
-                if not chunk:
-                    return
-                state["total"] += len(chunk)
-        except BaseException as exc:  # recorded; the check reports it
-            state["error"] = exc
-
-    thread = threading.Thread(target=run, name="loopconf-peer-reader", daemon=True)
-    thread.start()
-    return thread, state
-
-
-def file_position_on_midway_error(loop, api):
-    """The peer stops receiving after MIDWAY_READ bytes, so the transfer fails part-way with a
-    connection error. Whether the method raises or returns, file.tell() is offset plus the bytes
-    that actually left (exactly what the peer received: after SHUT_RD nothing more is queued).
+def file_position_on_midway_error(loop, api, path="default", must_fail=False):
+    """The peer stops receiving after MIDWAY_CUT bytes (shutdown SHUT_RD), so the transfer fails
+    part-way with a connection error; file.tell() must then be offset plus the bytes that went
+    into the connection (exactly what the peer drained: after SHUT_RD nothing more is queued).
     The file starts at position 0, not at offset, so a position computed from the old position
-    shows up too."""
+    shows up too.
+
+    ``path``: "default" (the loop's own way, os.sendfile where it uses it) or "fallback"
+    (os.sendfile made unavailable, fallback=True: the read-and-send path, where the position is
+    only bounded: past offset and within offset + bytes sent; see the spec note).
+    ``must_fail``: the method has to raise (sock_sendfile); otherwise it may raise or return.
+    """
     offset = 1000
-    with Net(loop) as net, data_file(MIDWAY_SIZE) as f:
+    method = "sendfile" if api == "transport" else "sock_sendfile"
+    what = f"{method} of 4 MiB to a peer that stops receiving after {MIDWAY_CUT >> 10} KiB"
+    with Net(loop) as net, data_file(MIDWAY_SIZE + offset) as f:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         net.adopt(ours)
         net.adopt(theirs)
-        theirs.settimeout(TIMEOUT)
         ours.setblocking(False)
-        thread, state = _stop_receiving_peer(theirs, MIDWAY_READ)
+        reader = ThreadReader(sock=theirs, stop_after=MIDWAY_CUT)
         try:
             if api == "transport":
                 protocol = _Proto(loop)
                 transport, _ = net.pair(net.run(loop.create_connection(lambda: protocol, sock=ours)))
-                aw = loop.sendfile(transport, f, offset)
-            else:
-                aw = loop.sock_sendfile(ours, f, offset)
-            method = "sendfile" if api == "transport" else "sock_sendfile"
-            try:
-                outcome = f"returned {net.run(aw, what=f'{method} to a peer that stopped receiving')!r}"
-            except (NotImplementedError, Violation):
-                raise
-            except Exception as exc:
-                outcome = f"raised {type(exc).__name__}: {exc}"
+            fallback = sendfile_syscall_unavailable() if path == "fallback" else contextlib.nullcontext([None])
+            with fallback as calls:
+                if api == "transport":
+                    call = lambda: loop.sendfile(transport, f, offset, fallback=True)  # noqa: E731
+                else:
+                    call = lambda: loop.sock_sendfile(ours, f, offset, fallback=True)  # noqa: E731
+                result = net.outcome(call, timeout=10, what=what)
         finally:
-            thread.join(TIMEOUT)
-            if thread.is_alive():
-                for sock in (ours, theirs):
-                    try:
-                        sock.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-                thread.join(TIMEOUT)
-        if state["error"] is not None:
-            raise Violation("the peer failed while receiving", observed=repr(state["error"]))
-        received = state["total"]
-        expect_equal(
-            f.tell(),
-            offset + received,
-            f"file.tell() after {method}(offset={offset}) {outcome} (peer received {received} bytes)",
-        )
-
-
-# -- sock_sendfile: mechanism, default fallback, position after a mid-transfer failure ----------
-
-
-@contextlib.contextmanager
-def sendfile_syscall_counted():
-    """Count the calls of os.sendfile (which keeps working); yields the call log."""
-    calls = []
-    real = os.sendfile
-
-    def counted(*args):
-        calls.append(args)
-        return real(*args)
-
-    os.sendfile = counted
-    try:
-        yield calls
-    finally:
-        os.sendfile = real
-
-
-def sock_uses_os_sendfile(loop):
-    """sock_sendfile of a regular file over a UNIX stream socket goes through os.sendfile."""
-    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, "socket") as s:
-        with sendfile_syscall_counted() as calls:
-            sent = s.send(f)
-        got = s.finish()
-        expect_equal(sent, SIZE, "sock_sendfile did not return the total number of bytes sent")
-        _expect_bytes(got, payload(SIZE), "the peer did not receive exactly the file's bytes")
-        if not calls:
-            raise Violation(
-                "sock_sendfile sent a regular file over a stream socket without os.sendfile",
-                expected="os.sendfile called",
-                observed="read-and-send only",
-            )
-
-
-def sock_fallback_by_default(loop):
-    """Without fallback=, sock_sendfile falls back to read-and-send where the syscall is missing."""
-    with Net(loop) as net, data_file(SIZE) as f, Sender(loop, net, "socket") as s:
-        with sendfile_syscall_unavailable() as calls:
             try:
-                sent = s.send(f)
-            except asyncio.SendfileNotAvailableError as exc:
-                raise Violation(
-                    "sock_sendfile without a fallback argument raised SendfileNotAvailableError "
-                    "instead of falling back (fallback defaults to True)",
-                    observed=repr(exc),
-                ) from None
-        got = s.finish()
-        _require_called(calls, "sock_sendfile")
-        expect_equal(sent, SIZE, "sock_sendfile (default fallback) without the syscall returned a different total")
-        _expect_bytes(got, payload(SIZE), "sock_sendfile (default fallback) without the syscall delivered other bytes")
-
-
-MIDWAY_SIZE = 4 << 20  # far more than a UNIX socketpair buffers: the transfer is in progress at the cut
-MIDWAY_CUT = 512 << 10  # the peer stops reading after this many bytes
-
-
-class _CuttingReader:
-    """Reads ``sock`` in a thread; after ``cut`` bytes it shuts its reading side down (the sender's
-    next send fails with EPIPE) and drains what was already queued. ``data`` is then exactly what
-    the sender got into the connection (AF_UNIX: a send either queues under the peer's lock before
-    the shutdown, or fails)."""
-
-    def __init__(self, sock, cut):
-        import threading
-
-        self.sock = sock
-        self.cut = cut
-        self.data = bytearray()
-        sock.setblocking(True)
-        sock.settimeout(TIMEOUT)
-        self._thread = threading.Thread(target=self._run, name="loopconf-cutting-reader", daemon=True)
-        self._thread.start()
-
-    def _run(self):
-        try:
-            while len(self.data) < self.cut:
-                chunk = self.sock.recv(min(1 << 16, self.cut - len(self.data)))
-                if not chunk:
-                    return
-                self.data += chunk
-            self.sock.shutdown(socket.SHUT_RD)
-            while chunk := self.sock.recv(1 << 16):
-                self.data += chunk
-        except OSError:
-            pass
-
-    def join(self):
-        self._thread.join(TIMEOUT * 2)
-        return bytes(self.data)
-
-    @property
-    def finished(self):
-        return not self._thread.is_alive()
-
-
-def sock_position_after_midway_failure(loop, path):
-    """The peer stops reading in the middle of the transfer; after sock_sendfile raises, file.tell()
-    is offset + the bytes that went into the connection (all of which the peer drained).
-
-    ``path``: "default" (the loop's own way, os.sendfile where it uses it) or "fallback" (os.sendfile
-    made unavailable, fallback=True: the read-and-send path).
-    """
-    offset = 1000
-    a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-    with Net(loop) as net, data_file(MIDWAY_SIZE + offset) as f:
-        net.adopt(a)
-        net.adopt(b)
-        a.setblocking(False)
-        reader = _CuttingReader(b, MIDWAY_CUT)
-        raised = result = None
-        calls = []
-        try:
-            with sendfile_syscall_unavailable() if path == "fallback" else contextlib.nullcontext([None]) as calls:
-                try:
-                    result = net.run(
-                        loop.sock_sendfile(a, f, offset, fallback=True),
-                        timeout=10,
-                        what="sock_sendfile of 4 MiB to a peer that stops reading after 512 KiB",
-                    )
-                except (NotImplementedError, Violation):
-                    raise
-                except Exception as exc:
-                    raised = exc
-        finally:
-            a.shutdown(socket.SHUT_RDWR)
+                ours.shutdown(socket.SHUT_RDWR)  # ends the peer's drain even if the call failed early
+            except OSError:
+                pass
             got = reader.join()
         if path == "fallback":
-            _require_called(calls, "sock_sendfile")
+            _require_called(calls, method)
         expect(
-            reader.finished and len(got) >= MIDWAY_CUT,
+            reader.finished and reader.error is None and len(got) >= MIDWAY_CUT,
             "the peer did not read up to the cut and drain the rest (harness)",
-            observed=f"{len(got)} bytes",
+            observed=f"{len(got)} bytes, error {reader.error!r}",
         )
-        if raised is None:
+        raised = result if isinstance(result, Exception) else None
+        if must_fail and raised is None:
             raise Violation(
-                "sock_sendfile returned although the peer stopped reading in the middle of the file",
+                f"{method} returned although the peer stopped reading in the middle of the file",
                 expected="an exception (BrokenPipeError...)",
                 observed=f"returned {result!r}",
             )
+        outcome = f"raised {type(raised).__name__}: {raised}" if raised is not None else f"returned {result!r}"
         if path == "fallback":
             position = f.tell()
             expect(
                 offset < position <= offset + len(got),
-                f"file.tell() after sock_sendfile failed on its fallback path ({type(raised).__name__}) is not "
-                "past offset and within offset + bytes sent into the connection",
+                f"file.tell() after {method} failed on its fallback path ({outcome}) is not past offset and "
+                "within offset + bytes sent into the connection",
                 expected=f"{offset + 1}..{offset + len(got)}",
                 observed=position,
             )
@@ -587,6 +410,6 @@ def sock_position_after_midway_failure(loop, path):
         expect_equal(
             f.tell(),
             offset + len(got),
-            f"file.tell() after sock_sendfile failed ({type(raised).__name__}) is not offset + bytes "
-            "sent into the connection",
+            f"file.tell() after {method}(offset={offset}) {outcome} is not offset + bytes sent into the "
+            f"connection (peer received {len(got)} bytes)",
         )

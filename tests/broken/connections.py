@@ -8,6 +8,7 @@ import asyncio
 import socket
 
 from tests.broken import breaks
+from tests.broken._overrides import on_dup_sock
 
 
 class ProtoProxy(asyncio.Protocol, asyncio.DatagramProtocol):
@@ -619,10 +620,7 @@ class LastErrorOnlyLoop(asyncio.SelectorEventLoop):
 class DupTcpSockLoop(asyncio.SelectorEventLoop):
     """create_connection(sock=) works on a dup() of the socket, so closing the transport leaves it open."""
 
-    async def create_connection(self, *args, sock=None, **kwargs):
-        if sock is not None:
-            sock = sock.dup()
-        return await super().create_connection(*args, sock=sock, **kwargs)
+    create_connection = on_dup_sock("create_connection")
 
 
 @breaks(
@@ -633,10 +631,7 @@ class DupTcpSockLoop(asyncio.SelectorEventLoop):
 class DupDatagramSockLoop(asyncio.SelectorEventLoop):
     """create_datagram_endpoint(sock=) works on a dup() of the socket."""
 
-    async def create_datagram_endpoint(self, *args, sock=None, **kwargs):
-        if sock is not None:
-            sock = sock.dup()
-        return await super().create_datagram_endpoint(*args, sock=sock, **kwargs)
+    create_datagram_endpoint = on_dup_sock("create_datagram_endpoint")
 
 
 @breaks("connections.create_datagram_endpoint.ipv6", keeps=["connections.create_datagram_endpoint.local_addr"])

@@ -2,36 +2,14 @@
 
 import asyncio
 import functools
+import inspect
 
 from tests.broken import breaks
 
-#: The coroutine methods of the loop page (getaddrinfo/getnameinfo included).
-COROUTINE_METHODS = (
-    "shutdown_asyncgens",
-    "shutdown_default_executor",
-    "create_connection",
-    "create_datagram_endpoint",
-    "create_unix_connection",
-    "create_server",
-    "create_unix_server",
-    "connect_accepted_socket",
-    "sendfile",
-    "start_tls",
-    "sock_recv",
-    "sock_recv_into",
-    "sock_sendall",
-    "sock_connect",
-    "sock_accept",
-    "sock_sendfile",
-    "sock_recvfrom",
-    "sock_recvfrom_into",
-    "sock_sendto",
-    "connect_read_pipe",
-    "connect_write_pipe",
-    "subprocess_exec",
-    "subprocess_shell",
-    "getaddrinfo",
-    "getnameinfo",
+#: The coroutine methods of the loop page (getaddrinfo/getnameinfo included), as the running
+#: Python's AbstractEventLoop declares them.
+COROUTINE_METHODS = tuple(
+    name for name, attr in vars(asyncio.AbstractEventLoop).items() if inspect.iscoroutinefunction(attr)
 )
 
 

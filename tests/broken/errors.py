@@ -15,6 +15,20 @@ class _StripKey(asyncio.SelectorEventLoop):
         super().call_exception_handler({k: v for k, v in context.items() if k != self.key})
 
 
+class _CustomHandlerCall(asyncio.SelectorEventLoop):
+    """Base: with a custom handler set, call_exception_handler calls it through
+    ``call_custom(handler, context)`` (the broken part); without one, the stock path."""
+
+    def call_exception_handler(self, context):
+        handler = self.get_exception_handler()
+        if handler is None:
+            return super().call_exception_handler(context)
+        self.call_custom(handler, context)
+
+    def call_custom(self, handler, context):
+        raise NotImplementedError
+
+
 @breaks(
     "errors.context.call_soon_callback",
     "errors.context.call_later_callback",
@@ -92,13 +106,10 @@ class AcceptsNonCallableLoop(asyncio.SelectorEventLoop):
 @breaks(
     "errors.set_exception_handler.called_with_loop_and_context", "errors.call_exception_handler.calls_current_handler"
 )
-class WrongLoopArgumentLoop(asyncio.SelectorEventLoop):
+class WrongLoopArgumentLoop(_CustomHandlerCall):
     """The handler receives None instead of the loop."""
 
-    def call_exception_handler(self, context):
-        handler = self.get_exception_handler()
-        if handler is None:
-            return super().call_exception_handler(context)
+    def call_custom(self, handler, context):
         handler(None, context)
 
 
@@ -158,24 +169,18 @@ class IgnoresCustomHandlerLoop(asyncio.SelectorEventLoop):
 
 
 @breaks("errors.set_exception_handler.handler_error_contained")
-class HandlerErrorPropagatesLoop(asyncio.SelectorEventLoop):
+class HandlerErrorPropagatesLoop(_CustomHandlerCall):
     """An exception raised by the custom handler escapes from the loop."""
 
-    def call_exception_handler(self, context):
-        handler = self.get_exception_handler()
-        if handler is None:
-            return super().call_exception_handler(context)
+    def call_custom(self, handler, context):
         handler(self, context)  # no protection
 
 
 @breaks("errors.set_exception_handler.handler_error_logged")
-class HandlerErrorUnloggedLoop(asyncio.SelectorEventLoop):
+class HandlerErrorUnloggedLoop(_CustomHandlerCall):
     """An exception raised by the custom handler is silently swallowed."""
 
-    def call_exception_handler(self, context):
-        handler = self.get_exception_handler()
-        if handler is None:
-            return super().call_exception_handler(context)
+    def call_custom(self, handler, context):
         try:
             handler(self, context)
         except Exception:
@@ -243,14 +248,11 @@ class WrongHandleContextLoop(asyncio.SelectorEventLoop):
         "errors.context.message_and_exception[call_soon]",
     ],
 )
-class HandlerOutsideContextLoop(asyncio.SelectorEventLoop):
+class HandlerOutsideContextLoop(_CustomHandlerCall):
     """The custom handler is called in the context of whoever reports the error (3.11 behaviour),
     not in the failing Handle's or Task's context."""
 
-    def call_exception_handler(self, context):
-        handler = self.get_exception_handler()
-        if handler is None:
-            return super().call_exception_handler(context)
+    def call_custom(self, handler, context):
         try:
             handler(self, context)
         except Exception:

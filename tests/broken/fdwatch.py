@@ -130,6 +130,23 @@ class DropsCallbackArgsLoop(asyncio.SelectorEventLoop):
         return super().add_writer(fd, callback)
 
 
+def _one_shot(direction):
+    """add_<direction> whose registration removes itself (stock remove_<direction>) before the
+    first callback runs."""
+    stock_add = getattr(asyncio.SelectorEventLoop, f"add_{direction}")
+    stock_remove = getattr(asyncio.SelectorEventLoop, f"remove_{direction}")
+
+    def add(self, fd, callback, *args):
+        def once(*a):
+            stock_remove(self, fd)
+            callback(*a)
+
+        return stock_add(self, fd, once, *args)
+
+    add.__name__ = add.__qualname__ = f"add_{direction}"
+    return add
+
+
 @breaks(
     "fdwatch.add_reader.persists",
     "fdwatch.add_reader.repeats_while_readable",
@@ -144,12 +161,7 @@ class DropsCallbackArgsLoop(asyncio.SelectorEventLoop):
 class OneShotReaderLoop(asyncio.SelectorEventLoop):
     """add_reader stops watching the fd after the first callback."""
 
-    def add_reader(self, fd, callback, *args):
-        def once(*a):
-            super(OneShotReaderLoop, self).remove_reader(fd)
-            callback(*a)
-
-        return super().add_reader(fd, once, *args)
+    add_reader = _one_shot("reader")
 
 
 @breaks(
@@ -165,12 +177,7 @@ class OneShotReaderLoop(asyncio.SelectorEventLoop):
 class OneShotWriterLoop(asyncio.SelectorEventLoop):
     """add_writer stops watching the fd after the first callback."""
 
-    def add_writer(self, fd, callback, *args):
-        def once(*a):
-            super(OneShotWriterLoop, self).remove_writer(fd)
-            callback(*a)
-
-        return super().add_writer(fd, once, *args)
+    add_writer = _one_shot("writer")
 
 
 @breaks(

@@ -10,6 +10,7 @@ import os
 import socket
 
 from tests.broken import breaks
+from tests.broken._overrides import on_dup_sock
 from tests.broken.connections import ProtoProxy, proxied
 
 Server = asyncio.base_events.Server
@@ -574,11 +575,8 @@ class ServerSockDupLoop(asyncio.SelectorEventLoop):
     """create_server / create_unix_server serve on a dup() of the socket passed with sock=, so
     closing the server leaves the caller's socket open."""
 
-    async def create_server(self, *args, sock=None, **kwargs):
-        return await super().create_server(*args, sock=sock.dup() if sock is not None else None, **kwargs)
-
-    async def create_unix_server(self, *args, sock=None, **kwargs):
-        return await super().create_unix_server(*args, sock=sock.dup() if sock is not None else None, **kwargs)
+    create_server = on_dup_sock("create_server")
+    create_unix_server = on_dup_sock("create_unix_server")
 
 
 @breaks(

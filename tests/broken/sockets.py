@@ -48,6 +48,20 @@ class RecvEofRaisesLoop(asyncio.SelectorEventLoop):
         return data
 
 
+def _leave_stale_reader(loop, sock, n):
+    """What a cancelled receive leaves behind: a watcher that swallows the next ``n`` bytes."""
+    fd = sock.fileno()
+
+    def stale():
+        try:
+            sock.recv(n)
+        except OSError:
+            pass
+        loop.remove_reader(fd)
+
+    loop.add_reader(fd, stale)
+
+
 @breaks("sockets.sock_recv.cancel_leaves_socket_usable")
 class StaleRecvOnCancelLoop(asyncio.SelectorEventLoop):
     """A cancelled sock_recv leaves a watcher behind that swallows the next data."""
@@ -56,16 +70,7 @@ class StaleRecvOnCancelLoop(asyncio.SelectorEventLoop):
         try:
             return await super().sock_recv(sock, n)
         except asyncio.CancelledError:
-            fd = sock.fileno()
-
-            def stale():
-                try:
-                    sock.recv(n)
-                except OSError:
-                    pass
-                self.remove_reader(fd)
-
-            self.add_reader(fd, stale)
+            _leave_stale_reader(self, sock, n)
             raise
 
 
@@ -243,16 +248,7 @@ class StaleRecvIntoOnCancelLoop(asyncio.SelectorEventLoop):
         try:
             return await super().sock_recv_into(sock, buf)
         except asyncio.CancelledError:
-            fd = sock.fileno()
-
-            def stale():
-                try:
-                    sock.recv(len(buf))
-                except OSError:
-                    pass
-                self.remove_reader(fd)
-
-            self.add_reader(fd, stale)
+            _leave_stale_reader(self, sock, len(buf))
             raise
 
 
