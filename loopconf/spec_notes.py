@@ -163,7 +163,9 @@ note(
     "the listening socket's descriptor and address since a wrapper may stand for it), connection_made's keys). "
     "'message' and 'exception' for an exception that was raised are MUST "
     "(errors.context.message_and_exception), and so is the value of an optional key when present: a key "
-    "that names the wrong object misleads the handler.",
+    "that names the wrong object misleads the handler. A loop that does not report a server's accept() "
+    "failure at all (uvloop 0.23 lets libuv drop the waiting connections silently) fails the 'socket' "
+    "check as a SHOULD deviation: the page does not promise that such failures are reported.",
 )
 note(
     "exception-handler-raises",

@@ -970,17 +970,23 @@ def _scenario_accept_out_of_fds(loop):
             reported.set_result(None)
 
     loop.set_exception_handler(handler)
+
+    async def starve(address):
+        # Inside the running loop: a loop may open descriptors when it starts running (a signal
+        # wake-up pair), which must not be what fails.
+        with _NoFreeFileDescriptors():
+            client.connect(address)  # completed by the kernel: the connection waits in the backlog
+            try:
+                await asyncio.wait_for(asyncio.shield(reported), WAIT)
+            except asyncio.TimeoutError:
+                pass
+
     server = loop.run_until_complete(loop.create_server(asyncio.Protocol, "127.0.0.1", 0))
     client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
         listening = _socket_identity(server.sockets[0])
         client.settimeout(WAIT)
-        client.connect(listening[1])  # completed by the kernel: the connection waits in the backlog
-        with _NoFreeFileDescriptors():
-            try:
-                loop.run_until_complete(asyncio.wait_for(asyncio.shield(reported), WAIT))
-            except asyncio.TimeoutError:
-                pass
+        loop.run_until_complete(starve(listening[1]))
         seen = [_socket_identity(ctx["socket"]) if "socket" in ctx else None for ctx in calls]
     finally:
         client.close()
