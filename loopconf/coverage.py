@@ -109,6 +109,22 @@ def report(checks: dict | None = None) -> dict:
     }
 
 
+def of_run(results) -> dict | None:
+    """The coverage figures of a run's own checks, for its HTML report; None for a run of a selection.
+
+    A run that selected nothing (no ``--check``, ``--section`` or ``-k``) carries the whole catalogue
+    in ``results.checks``, so its figures are those ``loopconf coverage`` prints for the same loopconf,
+    at no extra cost. A selection's checks are a subset: no figure (rather than a wrong one).
+    """
+    selection = (results.run or {}).get("selection")
+    if selection is None or any(selection.get(k) for k in ("checks", "sections", "keyword")):
+        return None
+    try:
+        return report(checks=results.checks)["figures"]
+    except st.CatalogueError:
+        return None
+
+
 def headline(figures: dict) -> str:
     """One line for the README / HTML report, e.g. '3.7 page: 213/258 promises covered (83%), 28 partial'."""
     parts = []

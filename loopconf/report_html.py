@@ -21,7 +21,7 @@ from importlib import resources
 import jinja2
 from markupsafe import Markup
 
-from loopconf import cache, report_model
+from loopconf import cache, coverage, report_model
 from loopconf.report_model import CODES, LABELS, NOT_PASSING, STATUSES, pct_text
 
 _ENV = jinja2.Environment(
@@ -111,6 +111,7 @@ def render(results, expectations=None, *, index_rows=None, labels=None, title=No
         index_rows=index_rows,
         title=title or ("loopconf report: " + ", ".join(model["labels"])),
         notes=results.spec_notes,
+        coverage=coverage.headline(figures) if index_rows is None and (figures := coverage.of_run(results)) else "",
         codes=CODES,
         labels=LABELS,
         short=SHORT,

@@ -156,13 +156,17 @@ note(
     "'socket', 'asyncgen' (and, in later docs, 'source_traceback' and 'handle_traceback') may be present.",
     cpython="Adds 'exception' wherever an exception is reported, 'handle' for failing callbacks and timers, "
     "'future' for unretrieved future/task exceptions, 'transport'/'protocol' for protocol callbacks other "
-    "than connection_made, 'asyncgen' for async generator finalisation, 'socket' for accept() failures "
-    "of servers; source/handle tracebacks in debug mode only.",
+    "than connection_made, 'asyncgen' for async generator finalisation, 'socket' (the listening socket, in "
+    "a TransportSocket wrapper from 3.8) when a server's accept() fails for want of resources (EMFILE, "
+    "ENFILE, ENOBUFS, ENOMEM); source/handle tracebacks in debug mode only.",
     decision="One grade for every optional key: its presence is SHOULD at most (the context checks for "
-    "'handle', 'future', 'transport'/'protocol', 'asyncgen', 'socket', connection_made's keys). "
+    "'handle', 'future', 'transport'/'protocol', 'asyncgen', 'socket' (accept_out_of_resources, judged by "
+    "the listening socket's descriptor and address since a wrapper may stand for it), connection_made's keys). "
     "'message' and 'exception' for an exception that was raised are MUST "
     "(errors.context.message_and_exception), and so is the value of an optional key when present: a key "
-    "that names the wrong object misleads the handler.",
+    "that names the wrong object misleads the handler. A loop that does not report a server's accept() "
+    "failure at all (uvloop 0.23 lets libuv drop the waiting connections silently) fails the 'socket' "
+    "check as a SHOULD deviation: the page does not promise that such failures are reported.",
 )
 note(
     "exception-handler-raises",

@@ -168,6 +168,13 @@ class Server(asyncio.AbstractServer):
             self._loop.add_reader(sock.fileno(), self._accept_ready, sock)
 
     def _accept_ready(self, sock):
+        """Accept the waiting connections (page.server, 19.5.1.7 create_server).
+
+        An accept() that fails for want of resources (EMFILE, ENFILE, ENOBUFS, ENOMEM) is reported to
+        the exception handler with 'message', 'exception' and 'socket', the listening socket
+        (19.5.1.16 call_exception_handler: 'socket' is one of the context's optional keys); accepting
+        on that socket pauses and resumes after a delay.
+        """
         for _ in range(self._backlog or 1):
             if self._sockets is None:
                 return

@@ -9,12 +9,14 @@ import asyncio
 import contextvars
 import gc
 import logging
+import os
+import socket
 import types
 
 import pytest
 
 from loopconf import checks
-from loopconf.checks import INFO, SHOULD
+from loopconf.checks import INFO, SHOULD, UNIX
 from loopconf.evidence import Violation, expect, expect_equal, expect_raises
 
 from ._support.logcapture import any_log, asyncio_log, rendered
@@ -923,3 +925,94 @@ def test_not_called_for_retrieved(loop, handler_calls):
         [],
         "the exception handler was called for exceptions that were retrieved",
     )
+
+
+# --- context key 'socket': a server whose accept() runs out of file descriptors ------------------
+
+
+def _socket_identity(sock):
+    """(fileno, address) of a socket or socket-like wrapper, or why it has none."""
+    try:
+        return (sock.fileno(), sock.getsockname())
+    except Exception as exc:  # noqa: BLE001 - anything that is not a usable socket
+        return f"not a usable socket ({type(exc).__name__}: {exc})"
+
+
+class _NoFreeFileDescriptors:
+    """Lower this process's soft RLIMIT_NOFILE to its lowest free descriptor number while inside,
+    so that any call which needs a new file descriptor (accept() among them) fails with EMFILE;
+    the previous limits are restored on exit. Nothing that was open is closed or affected."""
+
+    def __enter__(self):
+        import resource
+
+        self._resource = resource
+        self._saved = resource.getrlimit(resource.RLIMIT_NOFILE)
+        probe = os.open(os.devnull, os.O_RDONLY)  # the lowest free descriptor number
+        os.close(probe)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (probe, self._saved[1]))
+        return self
+
+    def __exit__(self, *exc_info):
+        self._resource.setrlimit(self._resource.RLIMIT_NOFILE, self._saved)
+
+
+def _scenario_accept_out_of_fds(loop):
+    """A TCP server on 127.0.0.1 has a client connection waiting while the process can open no
+    more descriptors: its accept() fails with EMFILE. Returns (contexts, the listening socket's
+    (fileno, address), the (fileno, address) each context's 'socket' had while it was open)."""
+    calls = []
+    reported = loop.create_future()
+
+    def handler(lp, ctx):
+        calls.append(ctx)
+        if not reported.done():
+            reported.set_result(None)
+
+    loop.set_exception_handler(handler)
+
+    async def starve(address):
+        # Inside the running loop: a loop may open descriptors when it starts running (a signal
+        # wake-up pair), which must not be what fails.
+        with _NoFreeFileDescriptors():
+            client.connect(address)  # completed by the kernel: the connection waits in the backlog
+            try:
+                await asyncio.wait_for(asyncio.shield(reported), WAIT)
+            except asyncio.TimeoutError:
+                pass
+
+    server = loop.run_until_complete(loop.create_server(asyncio.Protocol, "127.0.0.1", 0))
+    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        listening = _socket_identity(server.sockets[0])
+        client.settimeout(WAIT)
+        loop.run_until_complete(starve(listening[1]))
+        seen = [_socket_identity(ctx["socket"]) if "socket" in ctx else None for ctx in calls]
+    finally:
+        client.close()
+        server.close()
+        loop.run_until_complete(asyncio.wait_for(server.wait_closed(), WAIT))
+    return calls, listening, seen
+
+
+@scope.check(
+    "call_exception_handler",
+    "accept_out_of_resources",
+    topic="context",
+    level=SHOULD,
+    note=OPTIONAL_KEYS_NOTE,
+    platforms=UNIX,
+    requirement="When a server created by create_server cannot accept a waiting connection because "
+    "the process has no free file descriptor (EMFILE), the handler is called with 'message' (str) "
+    "and 'socket' (an optional key): the listening socket concerned, or a wrapper with its file "
+    "descriptor and address.",
+    covers=("call_exception_handler.8",),
+)
+def test_context_accept_out_of_resources(loop):
+    calls, listening, seen = _scenario_accept_out_of_fds(loop)
+    what = "a server whose accept() failed with EMFILE"
+    expect(calls, f"the exception handler was not called for {what}", expected="one call with 'socket'")
+    context = calls[0]
+    expect(isinstance(context.get("message"), str), "the context lacks a str 'message'", observed=_types(context))
+    expect("socket" in context, f"context for {what} lacks 'socket'", observed=_types(context))
+    expect_equal(seen[0], listening, f"context['socket'] for {what} is not the listening socket (fileno, address)")

@@ -138,3 +138,20 @@ def test_coverage_command_json(tmp_path):
     page = data["figures"]["totals"]["3.7 page"]
     assert page["promises"] == page["covered"] + page["partial"] + page["uncovered"]
     assert coverage.headline(data["figures"]).startswith("3.7 page: ")
+
+
+def test_readme_coverage_figure_is_true(catalogue, checks, covers):
+    """The README states the measured coverage; it must be what `loopconf coverage` computes."""
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text()
+    totals = coverage.summarize(catalogue, coverage.compute(catalogue, checks, covers))["totals"]
+    flat = re.sub(r"\s+", " ", readme)
+    for bucket in ("3.7 page", "later docs"):
+        t = totals[bucket]
+        want = (
+            f"{bucket}: {t['covered']}/{t['promises']} promises covered, "
+            f"{t['partial']} partial, {t['uncovered']} uncovered"
+        )
+        assert want in flat, f"README's coverage figure is stale: write {want!r}"

@@ -210,3 +210,43 @@ def test_render_index_rows_links_and_two_pythons(tmp_path):
     assert "asyncio 3.11.7" in html and "asyncio 3.12.1" in html  # two columns, not merged into one
     assert "not run: install failed" in html
     assert 'src="http' not in html and "<link" not in html
+
+
+def _header_coverage(html: str) -> str:
+    import re
+
+    found = re.search(r'<div class="meta" id="spec-coverage">(.*?)</div>', html, re.S)
+    assert found, "the report header has no spec-coverage line"
+    return found.group(1)
+
+
+def test_html_header_shows_statement_coverage_of_a_full_run(tmp_path):
+    """A run of the whole suite carries the whole catalogue: its report header shows the same
+    per-bucket figures as `loopconf coverage --json`."""
+    import re
+
+    from loopconf import coverage, report_html
+    from loopconf.results import Results
+
+    proc = loopconf("coverage", "--json")
+    assert proc.returncode == 0, proc.stderr
+    totals = json.loads(proc.stdout)["figures"]["totals"]
+    full = Results(
+        run={"selection": {"checks": [], "sections": [], "keyword": ""}},
+        loops=[],
+        checks=coverage.collect_checks(),
+        results=[],
+    )
+    line = _header_coverage(report_html.render(full))
+    for bucket in ("3.7 page", "later docs"):
+        shown = re.search(
+            re.escape(bucket) + r": (\d+)/(\d+) promises covered .*?, (\d+) partial, (\d+) uncovered", line
+        )
+        assert shown, f"{bucket!r} missing from {line!r}"
+        t = totals[bucket]
+        assert tuple(map(int, shown.groups())) == (t["covered"], t["promises"], t["partial"], t["uncovered"])
+
+
+def test_html_header_gives_no_coverage_figure_for_a_selection(run_dir):
+    line = _header_coverage((run_dir / "report.html").read_text())
+    assert "promises covered" not in line and "loopconf coverage" in line

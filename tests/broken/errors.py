@@ -271,3 +271,26 @@ class NoSourceTracebackContextLoop(_StripKey):
     """Contexts lose 'source_traceback' (debug mode)."""
 
     key = "source_traceback"
+
+
+@breaks(
+    "errors.context.accept_out_of_resources",
+    keeps=["errors.context.call_soon_callback", "errors.context.protocol_data_received"],
+    platforms=["linux", "darwin"],
+)
+class NoSocketContextLoop(_StripKey):
+    """Contexts lose 'socket' (a server's accept() out of file descriptors)."""
+
+    key = "socket"
+
+
+@breaks(
+    "errors.context.accept_out_of_resources", keeps=["errors.context.call_soon_callback"], platforms=["linux", "darwin"]
+)
+class WrongSocketContextLoop(asyncio.SelectorEventLoop):
+    """Contexts carry the loop's own self-pipe socket under 'socket', not the listening socket."""
+
+    def call_exception_handler(self, context):
+        if "socket" in context:
+            context = {**context, "socket": self._ssock}
+        super().call_exception_handler(context)
