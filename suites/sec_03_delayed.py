@@ -17,7 +17,7 @@ from loopconf.checks import INFO, MUST, SHOULD
 from loopconf.evidence import expect, expect_equal
 
 from ._support.limits import CLOCK_SLACK, TIMEOUT
-from ._support.sched import VAR, run_for, run_once, run_until_bounded
+from ._support.sched import VAR, run_for, run_forever_bounded, run_once, run_until_bounded
 
 scope = checks.scope(area="delayed", section="19.5.1.3")
 METHODS = ("call_later", "call_at")
@@ -210,6 +210,83 @@ def _due_deadline_order(loop, method):
     else:
         return  # the same deadline: the order is left open (call_later.6)
     expect_equal(fired, expected, f"a {method} timer due at once overtook a timer whose deadline had passed earlier")
+
+
+def _record_after_stop(loop, ran):
+    """Helpers for stop_defers_scheduled: callbacks that log to ``ran`` ("stop", "run <tag>")."""
+
+    def stop():
+        ran.append("stop")
+        loop.stop()
+
+    def schedule_soon(tag):
+        ran.append(f"schedule {tag}")
+        loop.call_soon(ran.append, f"run {tag}")
+
+    return stop, schedule_soon
+
+
+def _run_after_stop_deferred(loop, method, ran, label):
+    """Run until the scenario's stop(), then judge: nothing scheduled after stop() ran in that run,
+    and it all runs, in order, in the next run."""
+    run_forever_bounded(loop)
+    first = list(ran)
+    stop_at = first.index("stop") if "stop" in first else len(first)
+    scheduled_after = [e.split(" ", 1)[1] for e in first[stop_at:] if e.startswith("schedule ")]
+    ran_anyway = [tag for tag in scheduled_after if f"run {tag}" in first]
+    expect_equal(
+        ran_anyway,
+        [],
+        f"{label}: callbacks queued with call_soon by a {method} callback after stop() ran in the run that stop() "
+        "ended (they must wait for the next run_forever)",
+    )
+    run_once(loop)
+    deferred = [e.split(" ", 1)[1] for e in ran[len(first) :] if e.startswith("run ")]
+    expect_equal(
+        deferred, scheduled_after, f"{label}: the callbacks deferred by stop() did not run, in order, in the next run"
+    )
+
+
+@_declare(
+    "stop_defers_scheduled",
+    anchor="asyncio.AbstractEventLoop.run_forever",
+    requirement="When stop() is called from a {method} callback, callbacks queued with call_soon after "
+    "that call (by the stopping callback itself, or by another timer that is due in the same "
+    "batch) do not run in that run_forever(); they run in the next one, in order.",
+    covers={"call_later": ("run_forever.6", "run_forever.7"), "call_at": ("run_forever.6", "run_forever.7")},
+)
+def _stop_defers_scheduled(loop, method):
+    # 19.5.1.1 run_forever: a stop() lets the current batch finish; callbacks scheduled by the
+    # batch wait for the next run. Timer callbacks are part of the batch like any other callback,
+    # so a loop that runs timer callbacks in a phase of their own (before its ready queue) must
+    # still not run what they queue after the stop() call.
+    ran = []
+    stop, schedule_soon = _record_after_stop(loop, ran)
+
+    def stop_then_schedule():
+        stop()
+        schedule_soon("by-stopper-1")
+        schedule_soon("by-stopper-2")
+
+    schedule(loop, method, 0.001, stop_then_schedule)
+    _run_after_stop_deferred(loop, method, ran, "the stopping timer")
+
+    # Two timers due in the same batch: the first stops the loop, the second queues callbacks.
+    # A callback blocks until both deadlines have passed on the loop's clock (bounded in real
+    # time), so both are due when the loop next looks at its timers, however loaded the machine.
+    ran.clear()
+    stopper = schedule(loop, method, 0.001, stop)
+    later = schedule(loop, method, 0.002, schedule_soon, "by-later-timer")
+
+    def block_past_deadlines():
+        until = max(stopper.when(), later.when()) + 0.001
+        stop_waiting = time.monotonic() + 0.5
+        while loop.time() < until and time.monotonic() < stop_waiting:
+            time.sleep(0.001)
+
+    loop.call_soon(block_past_deadlines)
+    _run_after_stop_deferred(loop, method, ran, "two timers due together")
+    expect("stop" in ran, f"the stopping {method} callback never ran")
 
 
 #: Delays beyond the one-day limit of the 3.7 docs: just over a day, past 2**31 ms (a 32-bit
