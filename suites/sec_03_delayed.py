@@ -183,17 +183,19 @@ def _due_deadline_order(loop, method):
         if len(fired) == 2 and not done.done():
             done.set_result(None)
 
-    earlier = loop.time() + 0.002
-    if method == "call_later":
-        loop.call_later(0.002, hit, "earlier")
-    else:
-        loop.call_at(earlier, hit, "earlier")
     deadlines = {}
 
     def block_then_schedule():
-        # Block until the earlier deadline has certainly passed on the loop's own clock (bounded
-        # in real time for a loop whose clock stands still while a callback runs), then
-        # schedule a timer that is due at once: both are due when the loop next looks.
+        # The earlier timer is set here, inside the first callback of the run, so that it cannot
+        # already be due when the run begins (however late the run starts on a loaded
+        # machine). Block until its deadline has certainly passed on the loop's own clock
+        # (bounded in real time for a loop whose clock stands still while a callback runs),
+        # then schedule a timer that is due at once: both are due when the loop next looks.
+        earlier = deadlines["earlier"] = loop.time() + 0.002
+        if method == "call_later":
+            loop.call_later(0.002, hit, "earlier")
+        else:
+            loop.call_at(earlier, hit, "earlier")
         stop_waiting = time.monotonic() + 0.5
         while loop.time() < earlier + 0.002 and time.monotonic() < stop_waiting:
             time.sleep(0.001)
@@ -203,6 +205,7 @@ def _due_deadline_order(loop, method):
     loop.call_soon(block_then_schedule)
     run_until_bounded(loop, done)
     expect_equal(sorted(fired), ["due-now", "earlier"], f"some {method} callbacks did not run")
+    earlier = deadlines["earlier"]
     if deadlines["now"] > earlier + FLOAT_SLACK:
         expected = ["earlier", "due-now"]
     elif deadlines["now"] < earlier - FLOAT_SLACK:  # a clock that stood still: due-now is earlier
@@ -272,13 +275,14 @@ def _stop_defers_scheduled(loop, method):
     _run_after_stop_deferred(loop, method, ran, "the stopping timer")
 
     # Two timers due in the same batch: the first stops the loop, the second queues callbacks.
-    # A callback blocks until both deadlines have passed on the loop's clock (bounded in real
-    # time), so both are due when the loop next looks at its timers, however loaded the machine.
+    # The first callback of the run sets both timers (so neither can be due before it runs,
+    # however late the run starts) and blocks until both deadlines have passed on the loop's
+    # clock (bounded in real time): both are due when the loop next looks at its timers.
     ran.clear()
-    stopper = schedule(loop, method, 0.001, stop)
-    later = schedule(loop, method, 0.002, schedule_soon, "by-later-timer")
 
     def block_past_deadlines():
+        stopper = schedule(loop, method, 0.001, stop)
+        later = schedule(loop, method, 0.002, schedule_soon, "by-later-timer")
         until = max(stopper.when(), later.when()) + 0.001
         stop_waiting = time.monotonic() + 0.5
         while loop.time() < until and time.monotonic() < stop_waiting:
