@@ -550,7 +550,9 @@ def test_call_later_when(loop):
 )
 def test_call_at_when(loop):
     now = loop.time()
-    for when in (now + 0.5, now + 30.125, math.floor(now) + 5):
+    # Deadlines off any millisecond boundary too: a loop that rounds them to its clock's tick
+    # reports another deadline every time, not only when a tick passes during the call.
+    for when in (now + 0.5, now + 30.125, math.floor(now) + 5, now + 0.2503, math.floor(now) + 7.0004):
         handle = loop.call_at(when, lambda: None)
         expect_equal(handle.when(), when, "call_at reported a different deadline")
         handle.cancel()
