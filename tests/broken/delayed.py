@@ -294,3 +294,52 @@ class UncappedPollTimeoutLoop(asyncio.SelectorEventLoop):
             super()._run_once()
         finally:
             asyncio.base_events.MAXIMUM_SELECT_TIMEOUT = saved
+
+
+@breaks(
+    "delayed.call_later.stop_defers_scheduled",
+    "delayed.call_at.stop_defers_scheduled",
+    "model.running.trace",
+    keeps=[
+        "running.stop.scheduled_by_batch_deferred",
+        "running.stop.current_batch_completes",
+        "delayed.call_later.exactly_once",
+        "delayed.call_later.deadline_order",
+    ],
+)
+class TimerPhaseLoop(asyncio.SelectorEventLoop):
+    """Timer callbacks run in a phase of their own, and what they queue with call_soon runs in the
+    same loop iteration, even after a stop() (the uvloop 0.23 behaviour): a stop() from a timer
+    callback does not defer the callbacks that timer callbacks queued after it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._in_timer = False
+        self._queued_by_timers = []
+
+    def call_at(self, when, callback, *args, context=None):
+        def timer_phase(*call_args):
+            self._in_timer = True
+            try:
+                callback(*call_args)
+            finally:
+                self._in_timer = False
+
+        return super().call_at(when, timer_phase, *args, context=context)
+
+    def call_soon(self, callback, *args, context=None):
+        handle = super().call_soon(callback, *args, context=context)
+        if self._in_timer:
+            self._queued_by_timers.append(handle)
+        return handle
+
+    def _run_once(self):
+        super()._run_once()
+        queued, self._queued_by_timers = self._queued_by_timers, []
+        if not self._stopping:
+            return  # they run in the next iteration: indistinguishable from the same one
+        for handle in queued:
+            if handle in self._ready:
+                self._ready.remove(handle)
+                if not handle.cancelled():
+                    handle._run()
