@@ -7,7 +7,9 @@ where ``attr`` (dotted attributes allowed) is a callable returning a new event l
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
+import signal
 from collections.abc import Callable
 
 SHORT_NAMES = {
@@ -116,6 +118,28 @@ def probe(spec: str) -> dict:
         _quiet_close(first)
         if second is not first:
             _quiet_close(second)
+
+
+def first_use(loop) -> None:
+    """Use a throwaway loop the way nearly every check will: run it once, add and remove a signal handler.
+
+    A loop library may open process-wide resources the first time any loop runs (GLib's wake-up
+    eventfd) or first installs a signal handler (GLib's signal eventfd), or start a runtime's
+    threads: they live as long as the process and are never created again. Doing this once per
+    worker before the first check keeps them from being charged to whichever check comes first
+    (FALSE_POSITIVES.md FP-1b). Errors are ignored: the checks report them.
+    """
+    with contextlib.suppress(Exception):
+        if not loop.is_running():
+            loop.run_until_complete(asyncio.sleep(0))
+    if hasattr(signal, "SIGUSR2"):
+        with contextlib.suppress(Exception):
+            loop.add_signal_handler(signal.SIGUSR2, _ignore)
+            loop.remove_signal_handler(signal.SIGUSR2)
+
+
+def _ignore() -> None:
+    """first_use's signal handler (never expected to run)."""
 
 
 def _quiet_close(loop) -> None:

@@ -21,14 +21,14 @@ import asyncio
 import contextlib
 import gc
 import os
-import signal
 
 import pytest
 
 from loopconf import invariants
 from loopconf.checks import meta_of
 from loopconf.evidence import HarnessError
-from loopconf.factory import FactoryError, make_loop, resolve
+from loopconf.factory import FactoryError, first_use, make_loop, resolve
+from loopconf.wire import Opt
 
 _FACTORIES: dict = {}
 
@@ -74,16 +74,16 @@ def handler_calls():
 _WARMED: set = set()
 
 
-def _warm_up(spec: str, loop_factory) -> None:
-    """Give the loop library its one-time process-wide set-up once per worker, before any snapshot.
+def _warm_up(spec: str, loop_factory, run: bool) -> None:
+    """Create and close a throwaway loop once per worker process, before the first snapshot.
 
-    A loop library may open process-wide resources once: when its first loop is created (libuv's
-    global signal pipe), first runs (GLib's wake-up eventfd) or first installs a signal handler
-    (GLib's signal eventfd). They live as long as the process and are never created again, so they
-    are not leaks of whichever check happens to come first in a worker (FALSE_POSITIVES.md FP-1,
-    FP-1b). The throwaway loop runs one ``sleep(0)`` and adds and removes one signal handler;
-    anything it raises is ignored here (the checks report it). A loop that hangs when it runs hangs
-    in this first check too and is reported as that check's timeout, as it would be anyway.
+    A loop library may open process-wide resources once, when its first loop is created
+    (libuv's global signal pipe), first runs or first installs a signal handler (GLib's
+    eventfds): those are not leaks of the check that happens to run first (FALSE_POSITIVES.md
+    FP-1, FP-1b). With ``run`` (the runner's probe ran the same warm-up without a hang or a
+    crash) the throwaway loop is also run once and given a signal handler
+    (``loopconf.factory.first_use``); otherwise it is not run, so a loop that hangs or crashes
+    when running is still charged to the check that runs it.
     """
     if spec in _WARMED:
         return
@@ -93,22 +93,13 @@ def _warm_up(spec: str, loop_factory) -> None:
     except Exception:
         return  # the checks themselves will report whatever went wrong
     try:
-        with contextlib.suppress(Exception):
-            if not loop.is_running():
-                loop.run_until_complete(asyncio.sleep(0))
-        if hasattr(signal, "SIGUSR2"):
-            with contextlib.suppress(Exception):
-                loop.add_signal_handler(signal.SIGUSR2, _ignore)
-                loop.remove_signal_handler(signal.SIGUSR2)
+        if run:
+            first_use(loop)
     finally:
         with contextlib.suppress(Exception):
             loop.close()
         del loop
         gc.collect()
-
-
-def _ignore() -> None:
-    """The warm-up loop's signal handler (never expected to run)."""
 
 
 @pytest.fixture
@@ -117,7 +108,7 @@ def new_loop(request, loop_factory, handler_calls):
     meta = meta_of(request.node)
     expects_calls = bool(meta and meta.handler_calls)
     allowed_threads = request.config.getoption("loopconf_allow_thread", None) or []
-    _warm_up(loop_spec(request.config), loop_factory)
+    _warm_up(loop_spec(request.config), loop_factory, request.config.getoption(Opt.dest(Opt.WARM_RUN), False))
     before = invariants.take()
     made = []
 

@@ -105,6 +105,14 @@ def pytest_addoption(parser):
         "recorded (the runner then judges them, e.g. attributed mode)",
     )
     add(
+        Opt.WARM_RUN,
+        dest=Opt.dest(Opt.WARM_RUN),
+        action="store_true",
+        default=False,
+        help="each worker runs a throwaway loop once (and adds a signal handler) before its first "
+        "check; the runner sets it when its probe found that safe (no hang, no crash)",
+    )
+    add(
         Opt.WITH_HYGIENE,
         dest=Opt.dest(Opt.WITH_HYGIENE),
         action="store_true",

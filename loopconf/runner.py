@@ -152,6 +152,11 @@ def collect(selection: Selection) -> list:
             return json.load(f)
 
 
+#: spec -> whether the probe's warm-up run came through (``loopconf.probe``); the run processes
+#: warm their workers up with a run of the loop only then (``loopconf.fixtures``).
+_WARM_RUN: dict = {}
+
+
 def probe(spec: str, timeout: float = 120.0) -> LoopInfo:
     """Validate a loop spec in a throwaway process; a bad factory becomes status factory-error."""
     info = LoopInfo(key=spec, spec=spec)
@@ -167,7 +172,9 @@ def probe(spec: str, timeout: float = 120.0) -> LoopInfo:
     except subprocess.TimeoutExpired:
         info.status, info.error = "factory-error", f"--loop {spec!r}: the factory did not return within {timeout:g}s"
         return info
-    if proc.returncode != 0:
+    out = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    identity = [line for line in out if "factory" in line]
+    if not identity:
         lines = [line for line in proc.stderr.strip().splitlines() if line.strip()]
         if proc.returncode < 0:
             reason = f"--loop {spec!r}: the factory crashed the process (signal {-proc.returncode})"
@@ -175,7 +182,10 @@ def probe(spec: str, timeout: float = 120.0) -> LoopInfo:
             reason = lines[-1] if lines else f"--loop {spec!r}: probing the factory failed (exit {proc.returncode})"
         info.status, info.error = "factory-error", reason
         return info
-    data = json.loads(proc.stdout.strip().splitlines()[-1])
+    # The factory is fine; whether the workers may warm up by running a loop is the probe's second
+    # line (absent when the loop hung or crashed the probe on its first run).
+    _WARM_RUN[spec] = any(line.get("warm_run") for line in out)
+    data = identity[-1]
     info.factory, info.cls, info.version = data["factory"], data["class"], data["version"]
     for warning in data.get("warnings", []):
         print(f"loopconf: warning: {warning}", file=sys.stderr)
@@ -260,6 +270,7 @@ def run_loop(
                     prefix,
                     Opt.INVARIANTS,
                     "off",
+                    *([Opt.WARM_RUN] if _WARM_RUN.get(info.spec) else []),
                 ],
                 files=_files_of(remaining),
             )

@@ -33,6 +33,7 @@ class Opt:
     REPRODUCE = "--loopconf-reproduce"
     INVARIANTS = "--loopconf-invariants"
     WITH_HYGIENE = "--loopconf-with-hygiene"
+    WARM_RUN = "--loopconf-warm-run"
 
     @staticmethod
     def dest(flag: str) -> str:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from loopconf import runner
 from tests.support import loopconf, outcome_map, read_results
 
 CHECKS = (
@@ -68,3 +69,13 @@ def test_a_suite_module_that_fails_to_import_stops_the_run(tmp_path, monkeypatch
     monkeypatch.setattr(runner, "suites_dir", lambda: tmp_path)
     with pytest.raises(runner.CatalogueError, match="duplicate check ID"):
         runner.collect(runner.Selection())
+
+
+def test_probe_allows_the_warm_up_run_only_when_it_came_through():
+    """A loop that crashes when first run is a working factory, but its workers must not warm up by
+    running it (the crash would be charged to whichever check came first); stock asyncio may."""
+    crashing = runner.probe("tests.broken.hostile:SegfaultLoop")
+    assert crashing.status == "ok", crashing.error
+    assert runner._WARM_RUN["tests.broken.hostile:SegfaultLoop"] is False
+    assert runner.probe("asyncio").status == "ok"
+    assert runner._WARM_RUN["asyncio"] is True
