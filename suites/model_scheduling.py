@@ -125,7 +125,7 @@ CALL_PLANS = (
 
 #: Timers mixed with calls (model.delayed.trace, and model.running.trace).
 TIMER_PLANS = (
-    # Deadline order whatever the registration order, past and zero delays, a ready callback
+    # Deadline order whatever the registration order, zero delays, a ready callback
     # beside them (timers fired early with the first due one; a FIFO of timers).
     (
         (
@@ -134,7 +134,7 @@ TIMER_PLANS = (
             ("later", 0.002, ()),
             ("at", 0.004, ()),
             ("later", 0.0, ()),
-            ("at", -0.004, ()),
+            ("at", 0.0, ()),
             ("later", 0.001, ()),
         ),
     ),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import os
 import threading
+import time
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -53,7 +54,9 @@ def model_settings():
     )
 
 
-DELAYS = (-0.004, 0.0, 0.001, 0.002, 0.004, 0.007)
+# No negative delays: what a timer set in the past does is not documented (INFO-level
+# delayed.*.past_deadline, spec note timer-due-undocumented), and these checks are MUST.
+DELAYS = (0.0, 0.001, 0.002, 0.004, 0.007)
 ORDER_GAP = 1e-4  # deadlines closer than this are not ordered by the model
 FUTURE = 0.001  # deadline order is judged only for timers at least this far in the future
 
@@ -118,25 +121,28 @@ class Runner:
         cid = self.next_id
         self.next_id += 1
         callback = functools.partial(self._run, cid, action[-1])
-        before = loop.time()
+        before, mono_before = loop.time(), time.monotonic()
         if kind == "soon":
-            self.trace.append(("register", cid, "soon", "soon", self.current, None, None))
+            self.trace.append(("register", cid, "soon", "soon", self.current, None, None, None))
             handle = loop.call_soon(callback)
             self.trace.append(("returned", cid))
         elif kind == "threadsafe":
-            self.trace.append(("register", cid, "threadsafe", "ts-" + group_prefix, self.current, None, None))
+            self.trace.append(("register", cid, "threadsafe", "ts-" + group_prefix, self.current, None, None, None))
             handle = loop.call_soon_threadsafe(callback)
             self.trace.append(("returned", cid))
         elif kind == "later":
             delay = action[1]
             handle = loop.call_later(delay, callback)
-            after = loop.time()
-            self.trace.append(("register", cid, "timer", None, self.current, (before + delay, after + delay), delay))
+            after, mono = loop.time(), (mono_before + delay, time.monotonic() + delay)
+            self.trace.append(
+                ("register", cid, "timer", None, self.current, (before + delay, after + delay), delay, mono)
+            )
         else:  # "at"
             delay = action[1]
             when = before + delay
             handle = loop.call_at(when, callback)
-            self.trace.append(("register", cid, "timer", None, self.current, (when, when), delay))
+            mono = (mono_before + delay, time.monotonic() + delay)
+            self.trace.append(("register", cid, "timer", None, self.current, (when, when), delay, mono))
         self.handles.append((cid, handle))
 
     def _from_thread(self, token, children_list):
@@ -215,7 +221,7 @@ def _index(trace):
         elif kind == "end":
             round_of = None
         elif kind == "register":
-            _, cid, ckind, group, by, when, delay = event
+            _, cid, ckind, group, by, when, delay, mono = event
             reg[cid] = {
                 "pos": pos,
                 "kind": ckind,
@@ -223,6 +229,7 @@ def _index(trace):
                 "by": by,
                 "when": when,
                 "delay": delay,
+                "mono": mono,
                 "round": round_of,
             }
         elif kind == "run":
@@ -277,7 +284,11 @@ def violations(trace) -> list[str]:
         if order != sorted(order):
             ran = [c for _, c in sorted(zip(order, cids))]
             problems.append(f"fifo: {group} callbacks registered as {cids} ran as {ran}")
-    # Distinct future deadlines run in deadline order.
+    # Distinct future deadlines run in deadline order. A pair is judged only when its order is
+    # certain both on the loop's clock (time() around the registration) and on the monotonic clock:
+    # a loop whose time() reads a value cached at the start of the iteration (uvloop) computes
+    # call_later deadlines from a fresher clock than the one time() showed, so load alone would
+    # decide the verdict (the clock itself is judged by delayed.time.current_in_callback).
     timers = [
         (cid, info) for cid, info in reg.items() if info["kind"] == "timer" and cid in runs and info["delay"] >= FUTURE
     ]
@@ -285,6 +296,7 @@ def violations(trace) -> list[str]:
         for b, ib in timers:
             if (
                 ia["when"][1] < ib["when"][0] - ORDER_GAP
+                and ia["mono"][1] < ib["mono"][0] - ORDER_GAP
                 and ia["pos"] < runs[b][0]["pos"]
                 and runs[a][0]["pos"] > runs[b][0]["pos"]
             ):
