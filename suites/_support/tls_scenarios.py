@@ -353,6 +353,8 @@ def call_still_pending(net, loop, coro, what, client=None):
             )
         if task.done():
             error = task.exception() if not task.cancelled() else None
+            if isinstance(error, NotImplementedError):
+                raise error  # the method is missing: the check ends `missing`, not failed
             if error is None and not task.cancelled():
                 net.pair(task.result())
             raise Violation(

@@ -427,3 +427,22 @@ class SendfileRewindsOnErrorLoop(asyncio.SelectorEventLoop):
         except OSError:
             file.seek(offset)
             raise
+
+
+@breaks(
+    "sockets.sock_recvfrom.*",
+    "sockets.sock_recvfrom_into.*",
+    outcome="missing",
+    # the methods are coroutine functions that raise when awaited (uvloop 0.23's shape)
+    keeps=["sockets.sock_recvfrom.is_coroutine", "sockets.sock_recvfrom_into.is_coroutine"],
+    python=">=3.11",
+)
+class NoSockRecvfromLoop(asyncio.SelectorEventLoop):
+    """sock_recvfrom and sock_recvfrom_into are not implemented: every check of them is ``missing``,
+    including the waiting checks, which see the call end at once (not a failure to wait)."""
+
+    async def sock_recvfrom(self, sock, bufsize):
+        raise NotImplementedError
+
+    async def sock_recvfrom_into(self, sock, buf, nbytes=0):
+        raise NotImplementedError

@@ -696,3 +696,32 @@ class TinyDefaultShutdownTimeoutLoop(_KeywordRewriteLoop):
     """ssl_shutdown_timeout=None means 30 ms (30 s read as milliseconds) on the server side and in start_tls."""
 
     keyword, methods, rewrite = "ssl_shutdown_timeout", SERVER_SIDE, staticmethod(_default(0.03))
+
+
+@breaks(
+    "tls.start_tls.handshake_timeout_default",
+    "tls.connect_accepted_socket.handshake_timeout_default",
+    outcome="missing",
+)
+class NoTlsUpgradeLoop(asyncio.SelectorEventLoop):
+    """start_tls and connect_accepted_socket are not implemented (the coroutine raises
+    NotImplementedError): the default-timeout checks, which see the call end at once, report
+    ``missing`` like every other check of those methods, not an early abort."""
+
+    async def start_tls(
+        self,
+        transport,
+        protocol,
+        sslcontext,
+        *,
+        server_side=False,
+        server_hostname=None,
+        ssl_handshake_timeout=None,
+        ssl_shutdown_timeout=None,
+    ):
+        raise NotImplementedError
+
+    async def connect_accepted_socket(
+        self, protocol_factory, sock, *, ssl=None, ssl_handshake_timeout=None, ssl_shutdown_timeout=None
+    ):
+        raise NotImplementedError
