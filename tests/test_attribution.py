@@ -188,6 +188,20 @@ def test_missing_is_not_turned_into_fail(tmp_path, mode):
     assert all(not attribution.failing(r["findings"]) for r in recs), [r["findings"] for r in recs]
 
 
+# -- FP-7/FP-7b: a logged exception must not keep a collectable loop (and its fds) alive -------------
+def test_logged_exceptions_do_not_keep_a_collectable_loop_alive(tmp_path):
+    checks = (
+        "errors.set_exception_handler.none_restores_default",
+        "errors.default_exception_handler.logs_traceback",
+        "calls.call_soon.error_keeps_others",
+    )
+    args = [a for c in checks for a in ("--check", c)]
+    data = run(tmp_path, BROKEN + "CollectedFdsLoop", *args, mode="strict", workers="0")
+    assert {r["check_id"]: r["outcome"] for r in data["results"] if r["check_id"] in checks} == dict.fromkeys(
+        checks, "pass"
+    )
+
+
 # -- reports and the wire --------------------------------------------------------------------------
 def _results(mode="attributed"):
     from loopconf.results import LoopInfo, Results
