@@ -593,8 +593,12 @@ def test_call_soon_threadsafe_from_signal_handler(loop):
             )
             thread = threading.Thread(target=kill_then_watch, daemon=True)
             thread.start()
-            loop.run_forever()
-            thread.join(5.0)
+            try:
+                loop.run_forever()
+            finally:
+                # the handler stays installed until the thread has sent its signal, even when
+                # run_forever() raised: the default action of SIGUSR1 would end the process
+                thread.join(5.0)
             expect(
                 not watchdog and len(ran) == before + 1,
                 f"signal {attempt + 1}: a callback scheduled with call_soon_threadsafe from a signal "
