@@ -9,6 +9,7 @@ Screenshots (1400 px and 390 px wide) go to $LOOPCONF_SCREENSHOTS, else a tempor
 import json
 import os
 import pathlib
+import re
 import shutil
 import time
 from urllib.parse import unquote
@@ -244,11 +245,12 @@ def test_attention_groups_identical_failures(three, synthetic, browser):
     assert page.locator("#attention .finding").count() == 1
     assert "hygiene.close.releases_fds" in page.locator("#attention .finding").inner_text()
     p.clean()
-    # Published rloop: 345 checks failing the same fd invariant are one loop-wide card, not 345 lines.
+    # Published rloop: the fds every closed loop keeps are one loop-wide card (its hygiene check, seen
+    # in hundreds of checks), not hundreds of failure lines.
     q = Page(browser, three[0])
     card = q.page.locator("#attention .finding", has_text="rloop")
-    assert card.count() == 1 and "file descriptors left open" in card.inner_text()
-    assert int(card.locator("summary b").first.inner_text()) >= 300
+    assert card.count() == 1 and "hygiene.close.releases_fds" in card.inner_text()
+    assert max(int(n) for n in re.findall(r"seen in (\d+) checks", card.inner_text())) >= 300
     q.clean()
 
 
@@ -319,14 +321,15 @@ def test_published_index_rows_and_links(index, browser):
     page = p.page
     body = page.locator("table.index tbody tr")
     assert body.count() == len(rows)
-    uv = body.filter(has_text="uvloop")
-    assert uv.locator("a", has_text="report").get_attribute("href") == "uvloop-0.23.0/report.html"
+    # one row per loop and Python: the uvloop row of the publisher's own Python
+    uv = body.filter(has=page.locator('a[href="uvloop-0.23.0/report.html"]'))
+    assert uv.count() == 1
     assert uv.locator("a", has_text="deviations").get_attribute("href") == "uvloop-0.23.0/deviations.md"
     commit = (PUBLISHED / "uvloop-0.23.0" / "loopconf-commit.txt").read_text().strip()
     assert commit in uv.inner_text()
     assert page.locator("table.heat thead th.lcol").count() == len(rows)
     assert page.locator("#mx thead th.lcol").count() == len(rows)
-    assert page.locator("#mx thead th.lcol", has_text="uvloop 0.23.0").count() == 1
+    assert page.locator("#mx thead th.lcol", has_text="uvloop 0.23.0").count() == 1  # the others name their Python
     uv.locator("a.score").click()
     assert "loop=uvloop" in page.evaluate("location.hash")
     p.clean()
