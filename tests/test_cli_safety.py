@@ -128,6 +128,9 @@ def test_ctrl_c_writes_a_partial_report_marked_incomplete(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         stdin=subprocess.DEVNULL,
+        # a run started in the background of a non-interactive shell inherits SIGINT ignored, and
+        # Python then installs no KeyboardInterrupt handler; Ctrl-C at a terminal is what is tested
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     # Interrupt once the checks run (the 'running N checks' line is printed as they start).
     deadline = time.monotonic() + 120
