@@ -89,7 +89,7 @@ def probe(spec: str) -> dict:
     try:
         second = make_loop(factory, spec)
     except FactoryError:
-        _quiet_close(first)
+        quiet_close(first)
         raise
     try:
         if first is second:
@@ -115,9 +115,9 @@ def probe(spec: str) -> dict:
             "warnings": warnings,
         }
     finally:
-        _quiet_close(first)
+        quiet_close(first)
         if second is not first:
-            _quiet_close(second)
+            quiet_close(second)
 
 
 def first_use(loop) -> None:
@@ -142,7 +142,8 @@ def _ignore() -> None:
     """first_use's signal handler (never expected to run)."""
 
 
-def _quiet_close(loop) -> None:
+def quiet_close(loop) -> None:
+    """Close a loop, ignoring whatever close() raises (the checks report that)."""
     try:
         loop.close()
     except Exception:

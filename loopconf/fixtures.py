@@ -18,7 +18,6 @@ leak into other projects' pytest sessions through the plugin entry point.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
 import os
 
@@ -27,7 +26,7 @@ import pytest
 from loopconf import invariants
 from loopconf.checks import meta_of
 from loopconf.evidence import HarnessError
-from loopconf.factory import FactoryError, first_use, make_loop, resolve
+from loopconf.factory import FactoryError, first_use, make_loop, quiet_close, resolve
 from loopconf.wire import Opt
 
 _FACTORIES: dict = {}
@@ -96,8 +95,7 @@ def _warm_up(spec: str, loop_factory, run: bool) -> None:
         if run:
             first_use(loop)
     finally:
-        with contextlib.suppress(Exception):
-            loop.close()
+        quiet_close(loop)
         del loop
         gc.collect()
 

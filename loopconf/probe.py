@@ -8,12 +8,11 @@ and so that a loop which hangs or crashes when first run is found here, where it
 the workers then skip the warm-up run instead of charging that hang or crash to their first check.
 """
 
-import contextlib
 import json
 import signal
 import sys
 
-from loopconf.factory import FactoryError, first_use, make_loop, probe, resolve
+from loopconf.factory import FactoryError, first_use, make_loop, probe, quiet_close, resolve
 
 #: Seconds the warm-up run may take before SIGALRM (default action: terminate) ends the probe.
 WARM_RUN_LIMIT = 10
@@ -50,8 +49,7 @@ def warm_run(spec: str) -> None:
         try:
             first_use(loop)
         finally:
-            with contextlib.suppress(Exception):
-                loop.close()
+            quiet_close(loop)
     except Exception:
         pass
     finally:
